@@ -1,0 +1,32 @@
+# One entry point per job; README and .ci/run call these targets.
+GO ?= go
+CORPUS ?= ../shared/corpus
+
+.PHONY: test lint generate bench node_modules fmt-check
+
+## test: vet, race-enabled tests (with the staleness check of api.yaml and gen/, and corpus conformance when $(CORPUS) exists)
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+## lint: gofmt, go mod tidy check, and Spectral (spectral:oas) on api.yaml with zero errors and zero warnings
+lint: node_modules fmt-check
+	npx --no-install spectral lint --fail-severity=warn api.yaml
+
+fmt-check:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	@cp go.mod /tmp/qapi.go.mod.bak && cp go.sum /tmp/qapi.go.sum.bak && $(GO) mod tidy && \
+	  if ! cmp -s go.mod /tmp/qapi.go.mod.bak || ! cmp -s go.sum /tmp/qapi.go.sum.bak; then \
+	    cp /tmp/qapi.go.mod.bak go.mod; cp /tmp/qapi.go.sum.bak go.sum; echo "go mod tidy changes go.mod/go.sum"; exit 1; fi
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+## generate: rebuild api.yaml and gen/ from docs/ and overlays/
+generate:
+	$(GO) generate ./...
+
+## bench: benchmarks, ratios side by side, written to bench/RESULTS.md
+bench:
+	$(GO) run ./bench -corpus $(CORPUS) -o bench/RESULTS.md

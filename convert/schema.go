@@ -1,0 +1,249 @@
+package convert
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+const componentPrefix = "#/components/schemas/"
+
+// schemaSite locates a schema for problems and names it when it needs a name.
+type schemaSite struct {
+	file    string
+	line    int    // line of the schema key in the page
+	pointer string // JSON pointer inside the schema text
+	name    string // component name to use when the schema carries no type name
+	prop    string // property the schema describes (or whose items it describes)
+}
+
+func (s schemaSite) child(ptr, name, prop string) schemaSite {
+	return schemaSite{file: s.file, line: s.line, pointer: s.pointer + ptr, name: name, prop: prop}
+}
+
+// typeName returns the server type name a schema's description holds, or "".
+// A body schema's description is its type name. Nested descriptions often
+// just repeat the property name ("entries"), which names no type, so there
+// only snake_case names with an underscore count.
+func (s schemaSite) typeName(raw map[string]any) string {
+	d, _ := raw["description"].(string)
+	if raw["type"] != "object" || raw["properties"] == nil || !typeNameRe.MatchString(d) {
+		return ""
+	}
+	if s.pointer != "" && (!strings.Contains(d, "_") || d == s.prop) {
+		return ""
+	}
+	return d
+}
+
+// component is a named schema and where it was first defined.
+type component struct {
+	schema *openapi3.Schema
+	canon  string
+	origin string
+}
+
+// schemas turns page schemas into OpenAPI schemas and collects named components.
+type schemas struct {
+	ps         *problems
+	components map[string]*component
+	// typeNames holds every type name seen in any schema, so that a derived
+	// name never takes a name the server itself uses.
+	typeNames map[string]bool
+}
+
+func newSchemas(ps *problems) *schemas {
+	return &schemas{ps: ps, components: map[string]*component{}, typeNames: map[string]bool{}}
+}
+
+// parseSchema decodes the JSON text of a page schema.
+func parseSchema(text string) (map[string]any, error) {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line := 1 + bytes.Count([]byte(text[:min(int(se.Offset), len(text))]), []byte("\n"))
+			return nil, fmt.Errorf("schema is not JSON: %v (line %d of the schema)", se, line)
+		}
+		return nil, fmt.Errorf("schema is not JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, errors.New("schema is not JSON: text after the schema object")
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("schema is not a JSON object but %s", jsonKind(v))
+	}
+	return m, nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// collectTypeNames records the type names of objects in a raw schema.
+func (s *schemas) collectTypeNames(raw map[string]any, site schemaSite) {
+	if d := site.typeName(raw); d != "" {
+		s.typeNames[pascal(d)] = true
+	}
+	if props, ok := raw["properties"].(map[string]any); ok {
+		for name, p := range props {
+			if pm, ok := p.(map[string]any); ok {
+				s.collectTypeNames(pm, site.child("/properties/"+escapePointer(name), "", name))
+			}
+		}
+	}
+	if items, ok := raw["items"].(map[string]any); ok {
+		s.collectTypeNames(items, site.child("/items", "", site.prop))
+	}
+}
+
+var knownKeywords = map[string]bool{"type": true, "description": true, "properties": true, "enum": true, "items": true, "format": true}
+
+// convert turns one raw schema into an OpenAPI schema; objects with properties
+// become components so that generated Go has no anonymous struct types.
+func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaRef {
+	out := &openapi3.Schema{}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !knownKeywords[k] {
+			s.ps.warnf(site.file, site.line, site.pointer+"/"+escapePointer(k), "schema keyword %q is not understood and was dropped", k)
+		}
+	}
+	if d, ok := raw["description"].(string); ok {
+		out.Description = cleanDescription(d)
+	}
+	typeName := site.typeName(raw)
+	if typeName != "" {
+		// Named by the server: nested names derive from this one, not from
+		// the place the schema happens to be used.
+		site.name = pascal(typeName)
+	}
+	if f, ok := raw["format"].(string); ok {
+		out.Format = f
+	}
+	typ, _ := raw["type"].(string)
+	if t, ok := raw["type"]; ok && typ == "" {
+		s.ps.errorf(site.file, site.line, site.pointer+"/type", "type must be a string, not %s", jsonKind(t))
+	}
+	switch typ {
+	case "":
+	case "number":
+		out.Type = &openapi3.Types{"number"}
+		if out.Format == "" {
+			// Every integer is documented as a number; double keeps all values
+			// exact in Go until an overlay says integer.
+			out.Format = "double"
+		}
+	case "string", "boolean", "integer", "array", "object":
+		out.Type = &openapi3.Types{typ}
+	default:
+		s.ps.errorf(site.file, site.line, site.pointer+"/type", "unknown type %q", typ)
+	}
+	if e, ok := raw["enum"]; ok {
+		values, ok := e.([]any)
+		if !ok {
+			s.ps.errorf(site.file, site.line, site.pointer+"/enum", "enum must be a list, not %s", jsonKind(e))
+		} else {
+			out.Enum = values
+			if names := enumVarNames(out.Description, values); names != nil {
+				out.Extensions = map[string]any{"x-enum-varnames": names}
+			}
+		}
+	}
+	if it, ok := raw["items"]; ok {
+		items, ok := it.(map[string]any)
+		if !ok {
+			s.ps.errorf(site.file, site.line, site.pointer+"/items", "items must be an object, not %s", jsonKind(it))
+		} else {
+			out.Items = s.convert(items, site.child("/items", site.name+"Item", site.prop))
+		}
+	} else if typ == "array" {
+		out.Items = &openapi3.SchemaRef{Value: &openapi3.Schema{}}
+	}
+	if p, ok := raw["properties"]; ok {
+		props, ok := p.(map[string]any)
+		if !ok {
+			s.ps.errorf(site.file, site.line, site.pointer+"/properties", "properties must be an object, not %s", jsonKind(p))
+			return &openapi3.SchemaRef{Value: out}
+		}
+		out.Properties = openapi3.Schemas{}
+		for name, pv := range props {
+			pm, ok := pv.(map[string]any)
+			if !ok {
+				s.ps.errorf(site.file, site.line, site.pointer+"/properties/"+escapePointer(name), "property must be a schema object, not %s", jsonKind(pv))
+				continue
+			}
+			out.Properties[name] = s.convert(pm, site.child("/properties/"+escapePointer(name), site.name+pascal(name), name))
+		}
+		if typ == "object" {
+			return s.register(out, typeName, site)
+		}
+	}
+	return &openapi3.SchemaRef{Value: out}
+}
+
+// register names an object schema: by its server type name when its
+// description is one, else by the name its place implies.
+func (s *schemas) register(sc *openapi3.Schema, typeName string, site schemaSite) *openapi3.SchemaRef {
+	canon, err := json.Marshal(sc)
+	if err != nil {
+		s.ps.errorf(site.file, site.line, site.pointer, "cannot encode schema: %v", err)
+		return &openapi3.SchemaRef{Value: sc}
+	}
+	origin := fmt.Sprintf("%s:%d", site.file, site.line)
+	if site.pointer != "" {
+		origin += " " + site.pointer
+	}
+	name := site.name
+	if typeName != "" {
+		c, ok := s.components[name]
+		if !ok {
+			s.components[name] = &component{schema: sc, canon: string(canon), origin: origin}
+			return openapi3.NewSchemaRef(componentPrefix+name, sc)
+		}
+		if c.canon == string(canon) {
+			return openapi3.NewSchemaRef(componentPrefix+name, c.schema)
+		}
+		s.ps.warnf(site.file, site.line, site.pointer, "type %s is described differently here and at %s; this one is named by number", typeName, c.origin)
+	}
+	for i := 2; ; i++ {
+		c, taken := s.components[name]
+		if taken && c.canon == string(canon) {
+			return openapi3.NewSchemaRef(componentPrefix+name, c.schema)
+		}
+		if !taken && (!s.typeNames[name] || typeName != "") {
+			break
+		}
+		name = fmt.Sprintf("%s%d", site.name, i)
+	}
+	s.components[name] = &component{schema: sc, canon: string(canon), origin: origin}
+	return openapi3.NewSchemaRef(componentPrefix+name, sc)
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}

@@ -8,6 +8,7 @@ require (
 	github.com/oapi-codegen/runtime v1.9.0
 	github.com/speakeasy-api/openapi v1.25.6
 	gopkg.in/yaml.v3 v3.0.1
+	pgregory.net/rapid v1.3.0
 )
 
 require (

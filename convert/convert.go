@@ -369,7 +369,7 @@ func (b *builder) operation(id, method, tmpl string, e entry) *openapi3.Operatio
 		op.Security = &openapi3.SecurityRequirements{{bearerScheme: []string{}}}
 	}
 	op.Parameters = b.parameters(tmpl, e)
-	name := pascal(id)
+	name := strings.ToUpper(id[:1]) + id[1:]
 	if rb := m.requestBody; rb != nil && rb.schema != "" {
 		op.RequestBody = &openapi3.RequestBodyRef{Value: &openapi3.RequestBody{
 			Required: true,

@@ -79,7 +79,7 @@ func enumVarNames(description string, values []any) []string {
 // description was truncated.
 func cleanDescription(s string) string {
 	if rest, ok := strings.CutPrefix(s, "d:"); ok {
-		return strings.TrimLeft(rest, " \n")
+		return strings.TrimPrefix(strings.TrimLeft(rest, " "), "\n")
 	}
 	return s
 }

@@ -27,7 +27,8 @@ func (s schemaSite) child(ptr, name, prop string) schemaSite {
 }
 
 // typeName returns the server type name a schema's description holds, or "".
-// A body schema's description is its type name. Nested descriptions often
+// A body schema's description is its type name, and so is the description of
+// the items of a body that is a list. Nested descriptions often
 // just repeat the property name ("entries"), which names no type, so there
 // only snake_case names with an underscore count.
 func (s schemaSite) typeName(raw map[string]any) string {
@@ -35,7 +36,7 @@ func (s schemaSite) typeName(raw map[string]any) string {
 	if raw["type"] != "object" || raw["properties"] == nil || !typeNameRe.MatchString(d) {
 		return ""
 	}
-	if s.pointer != "" && (!strings.Contains(d, "_") || d == s.prop) {
+	if s.pointer != "" && s.pointer != "/items" && (!strings.Contains(d, "_") || d == s.prop) {
 		return ""
 	}
 	return d
@@ -153,11 +154,13 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 	case "":
 	case "number":
 		out.Type = &openapi3.Types{"number"}
-		if out.Format == "" {
-			// Every integer is documented as a number; double keeps all values
-			// exact in Go until an overlay says integer.
-			out.Format = "double"
+		// Every integer is documented as a number; double (float64 in Go)
+		// holds them exactly until an overlay says integer, where float32
+		// would not.
+		if out.Format != "" && out.Format != "double" {
+			s.ps.warnf(site.file, site.line, site.pointer+"/format", "number format %q widened to double", out.Format)
 		}
+		out.Format = "double"
 	case "string", "boolean", "integer", "array", "object":
 		out.Type = &openapi3.Types{typ}
 	default:

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -64,11 +63,7 @@ func build(dirs, overlays []string, strict bool, stderr io.Writer) (*convert.Bui
 	for _, d := range dirs {
 		st, err := os.Stat(d)
 		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return nil, fmt.Errorf("docs folder %s: %w", d, err)
+			return nil, fmt.Errorf("docs folder %s: %w", d, unwrapPath(err))
 		}
 		if !st.IsDir() {
 			return nil, fmt.Errorf("docs folder %s: not a folder", d)

@@ -1,0 +1,258 @@
+package client
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Sentinel errors for the statuses callers branch on. An *APIError matches
+// the sentinel for its status with errors.Is, so
+//
+//	errors.Is(err, client.ErrNotFound)
+//
+// holds for any error that wraps a 404 answer.
+var (
+	// ErrUnauthorized matches 401 answers: a missing, expired or refused token,
+	// or a failed login.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrForbidden matches 403 answers: the user lacks the privilege.
+	ErrForbidden = errors.New("forbidden")
+	// ErrNotFound matches 404 answers, such as fs_no_such_entry_error.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict matches 409 answers, such as fs_entry_exists_error.
+	ErrConflict = errors.New("conflict")
+	// ErrPreconditionFailed matches 412 answers: the If-Match ETag is stale
+	// because someone else changed the resource since it was read.
+	ErrPreconditionFailed = errors.New("precondition failed")
+)
+
+var statusSentinels = map[int]error{
+	http.StatusUnauthorized:       ErrUnauthorized,
+	http.StatusForbidden:          ErrForbidden,
+	http.StatusNotFound:           ErrNotFound,
+	http.StatusConflict:           ErrConflict,
+	http.StatusPreconditionFailed: ErrPreconditionFailed,
+}
+
+// IsUnauthorized reports whether err wraps a 401 answer.
+func IsUnauthorized(err error) bool { return errors.Is(err, ErrUnauthorized) }
+
+// IsNotFound reports whether err wraps a 404 answer.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// IsConflict reports whether err wraps a 409 answer.
+func IsConflict(err error) bool { return errors.Is(err, ErrConflict) }
+
+// IsPreconditionFailed reports whether err wraps a 412 answer (a stale If-Match).
+func IsPreconditionFailed(err error) bool { return errors.Is(err, ErrPreconditionFailed) }
+
+// APIError is a non-2xx answer from the cluster. Qumulo answers errors with a
+// JSON body {module, error_class, description, stack, user_visible}; those
+// fields are decoded here. When the body is not such JSON (a proxy's HTML
+// page, an empty body), Error still reports the status and the start of the
+// body. Secrets are redacted from every field before the error is built.
+//
+// Use errors.As to get at the fields:
+//
+//	var apiErr *client.APIError
+//	if errors.As(err, &apiErr) && apiErr.ErrorClass == "fs_entry_exists_error" { … }
+type APIError struct {
+	// StatusCode is the HTTP status, such as 404.
+	StatusCode int
+	// Method and URL name the request (the URL without its query).
+	Method, URL string
+
+	// Module is the server module that raised the error.
+	Module string
+	// ErrorClass is the error class, such as fs_no_such_entry_error.
+	ErrorClass string
+	// Description says what went wrong, for people.
+	Description string
+	// Stack is the server's stack trace. Clusters send a list of strings on
+	// most errors and a single string on some; a string becomes its lines.
+	Stack []string
+	// UserVisible reports whether Description is meant for end users.
+	UserVisible bool
+
+	// Body is the start of the response body (at most 512 bytes, redacted)
+	// when it was not a Qumulo error document; it is empty otherwise.
+	Body string
+
+	// Response is the raw answer. Its body has been read and closed; its
+	// Request is the caller's request without the body or the bearer token.
+	Response *http.Response
+}
+
+// maxSnippet bounds how much of a non-JSON body an error message quotes.
+const maxSnippet = 512
+
+// Error returns "METHOD URL: STATUS: error_class: description", or, for a
+// non-JSON body, the status followed by the start of the body.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	if e.Method != "" || e.URL != "" {
+		fmt.Fprintf(&b, "%s %s: ", e.Method, e.URL)
+	}
+	status := fmt.Sprintf("%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	b.WriteString(strings.TrimSpace(status))
+	switch {
+	case e.ErrorClass != "" || e.Description != "":
+		if e.ErrorClass != "" {
+			b.WriteString(": " + e.ErrorClass)
+		}
+		if e.Description != "" {
+			b.WriteString(": " + e.Description)
+		}
+	case e.Body != "":
+		fmt.Fprintf(&b, ": body %q", e.Body)
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrNotFound) and the other sentinels match by status.
+func (e *APIError) Is(target error) bool {
+	s, ok := statusSentinels[e.StatusCode]
+	return ok && s == target
+}
+
+// qumuloErrorBody mirrors gen.QumuloError with a stack that may be a list or a string.
+type qumuloErrorBody struct {
+	Module      string          `json:"module"`
+	ErrorClass  string          `json:"error_class"`
+	Description string          `json:"description"`
+	Stack       json.RawMessage `json:"stack"`
+	UserVisible bool            `json:"user_visible"`
+}
+
+// newAPIError builds the error for resp, whose body has been read into body.
+func newAPIError(resp *http.Response, body []byte, r *redactor) *APIError {
+	e := &APIError{StatusCode: resp.StatusCode, Response: resp}
+	if req := resp.Request; req != nil && req.URL != nil {
+		u := *req.URL
+		u.RawQuery, u.Fragment, u.User = "", "", nil
+		e.Method, e.URL = req.Method, u.String()
+	}
+	var q qumuloErrorBody
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && json.Unmarshal(trimmed, &q) == nil && (q.ErrorClass != "" || q.Description != "" || q.Module != "") {
+		e.Module = r.redact(q.Module)
+		e.ErrorClass = r.redact(q.ErrorClass)
+		e.Description = r.redact(q.Description)
+		e.UserVisible = q.UserVisible
+		e.Stack = decodeStack(q.Stack, r)
+		return e
+	}
+	// Redact the whole body before cutting it, so a cut cannot split a secret
+	// into a part the patterns no longer recognise.
+	s := r.redact(string(trimmed))
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > maxSnippet {
+		s = s[:maxSnippet] + "…"
+	}
+	e.Body = s
+	return e
+}
+
+func decodeStack(raw json.RawMessage, r *redactor) []string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		for i := range list {
+			list[i] = r.redact(list[i])
+		}
+		return list
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		var out []string
+		for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+			out = append(out, r.redact(line))
+		}
+		return out
+	}
+	return []string{r.redact(string(raw))}
+}
+
+// maxErrorBody bounds how much of an error body is read.
+const maxErrorBody = 1 << 20
+
+// CheckResponse returns nil for a 1xx, 2xx or 3xx answer and an *APIError
+// otherwise. body is the response body already read (as in the Body field of
+// the generated *WithResponse results); when body is nil, CheckResponse reads
+// and closes resp.Body itself. Use it with operations called through API():
+//
+//	r, err := c.API().GetV2EncryptionKeyStoreWithResponse(ctx)
+//	if err == nil {
+//		err = c.CheckResponse(r.HTTPResponse, r.Body)
+//	}
+func (c *Client) CheckResponse(resp *http.Response, body []byte) error {
+	if resp == nil {
+		return errors.New("no response")
+	}
+	if resp.StatusCode < 400 {
+		return nil
+	}
+	if body == nil && resp.Body != nil {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		_ = resp.Body.Close()
+	}
+	return newAPIError(resp, body, c.red)
+}
+
+// opError is a failure to get an answer at all (network, TLS, context). Its
+// message is redacted when built; Unwrap gives the cause, so errors.Is(err,
+// context.Canceled) and errors.As(err, &x509.UnknownAuthorityError{}) work.
+type opError struct {
+	msg string
+	err error
+}
+
+func (e *opError) Error() string { return e.msg }
+func (e *opError) Unwrap() error { return e.err }
+
+// newOpError describes err for req, with advice when the cluster's
+// certificate was not trusted.
+func (c *Client) newOpError(req *http.Request, err error, attempts int) error {
+	u := *req.URL
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	msg := fmt.Sprintf("%s %s: %v", req.Method, u.String(), unwrapURLError(err))
+	if attempts > 1 {
+		msg += fmt.Sprintf(" (after %d attempts)", attempts)
+	}
+	if isCertError(err) {
+		msg += "; the cluster's TLS certificate is not trusted: pass its CA certificate with " +
+			"client.WithCAFile(path) or client.WithCABundle(pem), or, for a throwaway test cluster only, " +
+			"client.WithInsecureSkipVerify()"
+	}
+	return &opError{msg: c.red.redact(msg), err: err}
+}
+
+// unwrapURLError drops the *url.Error layer, whose message repeats the URL.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}
+
+// isCertError reports whether err is a failure to verify the server's certificate.
+func isCertError(err error) bool {
+	var (
+		ua x509.UnknownAuthorityError
+		hn x509.HostnameError
+		ci x509.CertificateInvalidError
+		cv *tls.CertificateVerificationError
+	)
+	return errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) || errors.As(err, &cv)
+}

@@ -1,0 +1,122 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testPrivateKey is a made-up PEM private key; only its shape matters.
+const testPrivateKey = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDtopsecretkeymaterial\nZm9vYmFyYmF6cXV4c2VjcmV0\n-----END PRIVATE KEY-----\n"
+
+// testKeyMaterial is a line of testPrivateKey that must never be seen again.
+const testKeyMaterial = "Zm9vYmFyYmF6cXV4c2VjcmV0"
+
+func TestKeyStoreLocalThenKMSThenLocal(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := context.Background()
+
+	ks, err := e.c.KeyStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, ok := ks.(LocalKeyStore)
+	if !ok || local.Status != NotEncrypted || ks.Type() != "Local" || ks.ETag() != `"1"` {
+		t.Fatalf("KeyStore = %#v (ETag %q), want local, not encrypted, ETag \"1\"", ks, ks.ETag())
+	}
+
+	cfg := KMSConfig{Hostname: "kms.example.com", KeyID: "key-1", ServerCACert: "CA PEM", ClientCert: "CERT PEM", ClientPrivateKey: testPrivateKey}
+	if err := e.c.UseKMSKeyStore(ctx, cfg, IfMatch(ks.ETag())); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.mu.Lock()
+	put := e.fake.puts[len(e.fake.puts)-1]
+	e.fake.mu.Unlock()
+	var sent map[string]any
+	if err := json.Unmarshal(put, &sent); err != nil {
+		t.Fatal(err)
+	}
+	store, _ := sent["kms_store"].(map[string]any)
+	if sent["type"] != "KMS" || store["hostname"] != "kms.example.com" || store["port"] != float64(DefaultKMSPort) ||
+		store["key_id"] != "key-1" || store["server_ca_cert"] != "CA PEM" || store["client_cert"] != "CERT PEM" ||
+		store["client_private_key"] != testPrivateKey {
+		t.Errorf("PUT body = %s", put)
+	}
+	var sawIfMatch bool
+	for _, r := range e.fake.seen() {
+		if r.Method == http.MethodPut && r.IfMatch == `"1"` {
+			sawIfMatch = true
+		}
+	}
+	if !sawIfMatch {
+		t.Error("the PUT did not carry If-Match: \"1\"")
+	}
+
+	ks, err = e.c.KeyStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kms, ok := ks.(KMSKeyStore)
+	if !ok {
+		t.Fatalf("KeyStore = %#v, want KMS", ks)
+	}
+	want := time.Date(2026, 11, 28, 14, 0, 0, 5e8, time.UTC)
+	if kms.Hostname != "kms.example.com" || kms.Port != 5696 || kms.KeyID != "key-1" ||
+		!kms.ConfigCreationTime.Equal(want) || kms.RawConfigCreationTime != "2026-11-28T14:00:00.5Z" || kms.ETag() != `"2"` || kms.Type() != "KMS" {
+		t.Errorf("KMS = %+v, ETag %q", kms, kms.ETag())
+	}
+
+	// The ETag read before the switch is stale now.
+	err = e.c.UseLocalKeyStore(ctx, IfMatch(`"1"`))
+	if !IsPreconditionFailed(err) {
+		t.Errorf("stale If-Match: err = %v, want precondition failed", err)
+	}
+	if err := e.c.UseLocalKeyStore(ctx, IfMatch(ks.ETag())); err != nil {
+		t.Fatal(err)
+	}
+	ks, err = e.c.KeyStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := ks.(LocalKeyStore); !ok || l.Status != Encrypted {
+		t.Errorf("KeyStore = %#v, want local, encrypted", ks)
+	}
+}
+
+func TestUseKMSKeyStoreValidates(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	for _, cfg := range []KMSConfig{
+		{KeyID: "k"},
+		{Hostname: "h"},
+		{Hostname: "h", KeyID: "k", Port: 70000},
+	} {
+		err := e.c.UseKMSKeyStore(context.Background(), cfg)
+		if err == nil {
+			t.Errorf("%v: no error", cfg)
+		}
+	}
+	err := e.c.UseKMSKeyStore(context.Background(), KMSConfig{ClientPrivateKey: testPrivateKey})
+	if err == nil || !strings.Contains(err.Error(), "KMSConfig.Hostname and KMSConfig.KeyID") {
+		t.Errorf("err = %v, want both fields named", err)
+	}
+	if n := len(e.fake.seen()); n != 0 {
+		t.Errorf("invalid configs sent %d requests", n)
+	}
+}
+
+func TestKeyStoreUnknownType(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.fake.mu.Lock()
+	e.fake.store = map[string]any{"type": "HSM"}
+	e.fake.mu.Unlock()
+	_, err := e.c.KeyStore(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "HSM") || !strings.Contains(err.Error(), "decode") {
+		t.Errorf("err = %v, want a decode error naming the type", err)
+	}
+}

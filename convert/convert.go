@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"io/fs"
 	"path"
+	"reflect"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -55,27 +58,8 @@ const bearerScheme = "bearer"
 // document. All problems found are returned together in an *Error.
 func Convert(sources []Source, opts Options) (*Result, error) {
 	var ps problems
-	var pages []*page
-	for _, src := range sources {
-		err := fs.WalkDir(src.FS, ".", func(name string, d fs.DirEntry, err error) error {
-			shown := path.Join(src.Name, name)
-			if err != nil {
-				ps.errorf(shown, 0, "", "cannot read: %v", unwrapPathError(err))
-				return nil
-			}
-			if d.IsDir() || !strings.HasSuffix(name, ".md") {
-				return nil
-			}
-			if p := readPage(src.FS, name, shown, &ps); p != nil {
-				pages = append(pages, p)
-			}
-			return nil
-		})
-		if err != nil {
-			ps.errorf(src.Name, 0, "", "cannot read folder: %v", err)
-		}
-	}
-	b := &builder{ps: &ps, schemas: newSchemas(&ps)}
+	pages := readPages(sources, &ps)
+	b := &builder{ps: &ps, schemas: newSchemas(&ps), errorSchema: errorSchema()}
 	doc := b.build(pages, opts)
 	var errs, warns []Problem
 	for _, p := range ps.sorted() {
@@ -97,17 +81,78 @@ func Convert(sources []Source, opts Options) (*Result, error) {
 	return &Result{Doc: doc, Warnings: warns, Pages: n}, nil
 }
 
+// readPages reads every page of the sources, in name order, spreading the
+// YAML and JSON parsing over the machine's cores.
+func readPages(sources []Source, ps *problems) []*page {
+	type job struct {
+		src         Source
+		name, shown string
+		page        *page
+		ps          problems
+	}
+	var jobs []*job
+	for _, src := range sources {
+		err := fs.WalkDir(src.FS, ".", func(name string, d fs.DirEntry, err error) error {
+			shown := path.Join(src.Name, name)
+			if err != nil {
+				ps.errorf(shown, 0, "", "cannot read: %v", unwrapPathError(err))
+				return nil
+			}
+			if !d.IsDir() && strings.HasSuffix(name, ".md") {
+				jobs = append(jobs, &job{src: src, name: name, shown: shown})
+			}
+			return nil
+		})
+		if err != nil {
+			ps.errorf(src.Name, 0, "", "cannot read folder: %v", err)
+		}
+	}
+	next := make(chan *job)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(jobs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				j.page = readPage(j.src.FS, j.name, j.shown, &j.ps)
+				if j.page == nil {
+					continue
+				}
+				for _, m := range j.page.methods {
+					for _, b := range []*pageBody{m.requestBody, m.responseBody} {
+						if b != nil && b.schema != "" && !b.placeholder() {
+							_, _ = b.rawSchema()
+						}
+					}
+				}
+			}
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	var pages []*page
+	for _, j := range jobs {
+		*ps = append(*ps, j.ps...)
+		if j.page != nil {
+			pages = append(pages, j.page)
+		}
+	}
+	return pages
+}
+
 type builder struct {
-	ps      *problems
-	schemas *schemas
+	ps          *problems
+	schemas     *schemas
+	errorSchema *openapi3.Schema
 }
 
 // entry is one page's description of one operation.
 type entry struct {
 	page   *page
 	method pageMethod
-	// canon is the content that must agree between duplicate pages.
-	canon string
 }
 
 func (e entry) placeholder() bool {
@@ -164,7 +209,7 @@ func (b *builder) build(pages []*page, opts Options) *openapi3.T {
 		}
 		for _, m := range p.methods {
 			key := m.method + " " + p.restEndpoint
-			ops[key] = append(ops[key], entry{page: p, method: m, canon: canonMethod(m)})
+			ops[key] = append(ops[key], entry{page: p, method: m})
 		}
 	}
 	keys := make([]string, 0, len(ops))
@@ -183,7 +228,7 @@ func (b *builder) build(pages []*page, opts Options) *openapi3.T {
 		for _, e := range ops[k] {
 			for _, body := range []*pageBody{e.method.requestBody, e.method.responseBody} {
 				if body != nil && body.schema != "" && !body.placeholder() {
-					if raw, err := parseSchema(body.schema); err == nil {
+					if raw, err := body.rawSchema(); err == nil {
 						b.schemas.collectTypeNames(raw, schemaSite{})
 					}
 				}
@@ -231,7 +276,7 @@ func (b *builder) build(pages []*page, opts Options) *openapi3.T {
 	for name, c := range b.schemas.components {
 		doc.Components.Schemas[name] = &openapi3.SchemaRef{Value: c.schema}
 	}
-	doc.Components.Schemas[ErrorSchemaName] = &openapi3.SchemaRef{Value: errorSchema()}
+	doc.Components.Schemas[ErrorSchemaName] = &openapi3.SchemaRef{Value: b.errorSchema}
 	return doc
 }
 
@@ -263,7 +308,7 @@ func (b *builder) merge(key string, entries []entry) (entry, []entry) {
 	chosen := described[0]
 	var same []entry
 	for _, e := range described[1:] {
-		if e.canon != chosen.canon {
+		if !sameMethod(e.method, chosen.method) {
 			b.ps.errorf(e.page.file, e.method.line, "", "%s is described differently here and in %s", strings.ToUpper(key), chosen.method.where(chosen.page))
 			continue
 		}
@@ -272,38 +317,34 @@ func (b *builder) merge(key string, entries []entry) (entry, []entry) {
 	return chosen, same
 }
 
-// canonMethod renders what must agree between two pages describing the same
-// operation; schemas are compared as parsed JSON so layout does not matter.
-func canonMethod(m pageMethod) string {
-	type body struct {
-		Schema  any
-		Example string
+// sameMethod says whether two pages describe an operation the same way;
+// schemas are compared parsed, so their layout does not matter.
+func sameMethod(a, b pageMethod) bool {
+	if a.summary != b.summary || !reflect.DeepEqual(a.responses, b.responses) || len(a.parameters) != len(b.parameters) {
+		return false
 	}
-	norm := func(pb *pageBody) *body {
-		if pb == nil || pb.schema == "" {
-			return nil
+	for i, p := range a.parameters {
+		q := b.parameters[i]
+		if p.name != q.name || p.description != q.description || p.required != q.required {
+			return false
 		}
-		var v any
-		if err := json.Unmarshal([]byte(pb.schema), &v); err != nil {
-			v = pb.schema
-		}
-		return &body{Schema: v, Example: pb.example}
 	}
-	type param struct {
-		Name, Description string
-		Required          bool
+	return sameBody(a.requestBody, b.requestBody) && sameBody(a.responseBody, b.responseBody)
+}
+
+func sameBody(a, b *pageBody) bool {
+	if a == nil || a.schema == "" || b == nil || b.schema == "" {
+		return (a == nil || a.schema == "") == (b == nil || b.schema == "")
 	}
-	var params []param
-	for _, p := range m.parameters {
-		params = append(params, param{p.name, p.description, p.required})
+	if a.example != b.example {
+		return false
 	}
-	out, _ := json.Marshal(struct {
-		Summary   string
-		Params    []param
-		Req, Resp *body
-		Responses []pageResponse
-	}{m.summary, params, norm(m.requestBody), norm(m.responseBody), m.responses})
-	return string(out)
+	ra, errA := a.rawSchema()
+	rb, errB := b.rawSchema()
+	if errA != nil || errB != nil {
+		return a.schema == b.schema
+	}
+	return reflect.DeepEqual(ra, rb)
 }
 
 func tagName(p *page) string {
@@ -417,7 +458,7 @@ func (b *builder) operation(id, method, tmpl string, e entry) *openapi3.Operatio
 	errDesc := "A Qumulo error: 4xx for a bad request, a missing or expired token (401), a missing entry (404), a conflict (409) or a stale If-Match (412); 5xx for a server fault."
 	op.Responses.Set("default", &openapi3.ResponseRef{Value: &openapi3.Response{
 		Description: &errDesc,
-		Content:     openapi3.NewContentWithJSONSchemaRef(openapi3.NewSchemaRef(componentPrefix+ErrorSchemaName, nil)),
+		Content:     openapi3.NewContentWithJSONSchemaRef(openapi3.NewSchemaRef(componentPrefix+ErrorSchemaName, b.errorSchema)),
 	}})
 	return op
 }
@@ -426,7 +467,7 @@ func (b *builder) content(body *pageBody, p *page, site schemaSite) openapi3.Con
 	mt := &openapi3.MediaType{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{}}}
 	if body.placeholder() {
 		b.ps.warnf(p.file, body.schemaLine, "", "schema is a %q placeholder and no other page describes it: the body is left untyped", placeholder)
-	} else if raw, err := parseSchema(body.schema); err != nil {
+	} else if raw, err := body.rawSchema(); err != nil {
 		b.ps.errorf(p.file, body.schemaLine, "", "%v", err)
 	} else {
 		mt.Schema = b.schemas.convert(raw, site)

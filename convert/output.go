@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/speakeasy-api/openapi/overlay"
@@ -33,10 +34,33 @@ func Build(sources []Source, overlays []string, opts Options) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, err := toNode(res.Doc)
+	doc := res.Doc
+	if len(overlays) > 0 {
+		if doc, err = applyOverlays(doc, overlays); err != nil {
+			return nil, err
+		}
+	} else if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("the converted document is not a valid OpenAPI document: %w", err)
+	}
+	v, err := docValue(doc)
 	if err != nil {
 		return nil, err
 	}
+	ops := 0
+	for _, item := range doc.Paths.Map() {
+		ops += len(item.Operations())
+	}
+	return &Built{YAML: emitYAML(v), Doc: doc, Warnings: res.Warnings, Pages: res.Pages, Operations: ops}, nil
+}
+
+// applyOverlays applies overlays to the document's YAML form and loads and
+// validates the result.
+func applyOverlays(doc *openapi3.T, overlays []string) (*openapi3.T, error) {
+	v, err := docValue(doc)
+	if err != nil {
+		return nil, err
+	}
+	root := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{valueNode(v)}}
 	for _, path := range overlays {
 		if err := ApplyOverlay(root, path); err != nil {
 			return nil, err
@@ -46,28 +70,7 @@ func Build(sources []Source, overlays []string, opts Options) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := "the converted document"
-	if len(overlays) > 0 {
-		name += " after overlays"
-	}
-	doc, err := Load(overlaid, name)
-	if err != nil {
-		return nil, err
-	}
-	// Render once more from the validated document so that what overlays
-	// added lands in the same key order and style as the rest.
-	if root, err = toNode(doc); err != nil {
-		return nil, err
-	}
-	out, err := encode(root)
-	if err != nil {
-		return nil, err
-	}
-	ops := 0
-	for _, item := range doc.Paths.Map() {
-		ops += len(item.Operations())
-	}
-	return &Built{YAML: out, Doc: doc, Warnings: res.Warnings, Pages: res.Pages, Operations: ops}, nil
+	return Load(overlaid, "the converted document after overlays")
 }
 
 func encode(root *yaml.Node) ([]byte, error) {
@@ -93,52 +96,61 @@ func Load(data []byte, name string) (*openapi3.T, error) {
 	return doc, nil
 }
 
-// toNode renders the document as a YAML node tree in a stable key order:
-// maps sorted by key, the top level in reading order.
-func toNode(doc *openapi3.T) (*yaml.Node, error) {
+// docValue decodes the document's JSON form into plain values.
+func docValue(doc *openapi3.T) (map[string]any, error) {
 	data, err := json.Marshal(doc)
 	if err != nil {
 		return nil, fmt.Errorf("encode document: %w", err)
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v map[string]any
+	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("encode document: %w", err)
 	}
-	top := root.Content[0]
-	rank := map[string]int{}
-	for i, k := range topLevelOrder {
-		rank[k] = i
-	}
-	type pair struct{ k, v *yaml.Node }
-	pairs := make([]pair, 0, len(top.Content)/2)
-	for i := 0; i+1 < len(top.Content); i += 2 {
-		pairs = append(pairs, pair{top.Content[i], top.Content[i+1]})
-	}
-	sort.SliceStable(pairs, func(i, j int) bool {
-		ri, oki := rank[pairs[i].k.Value]
-		rj, okj := rank[pairs[j].k.Value]
-		if !oki {
-			ri = len(topLevelOrder)
-		}
-		if !okj {
-			rj = len(topLevelOrder)
-		}
-		return ri < rj
-	})
-	top.Content = top.Content[:0]
-	for _, p := range pairs {
-		top.Content = append(top.Content, p.k, p.v)
-	}
-	clearStyle(&root)
-	return &root, nil
+	return v, nil
 }
 
-// clearStyle drops the JSON flow style so the output reads as block YAML.
-func clearStyle(n *yaml.Node) {
-	n.Style = 0
-	for _, c := range n.Content {
-		clearStyle(c)
+func scalar(tag, value string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value}
+}
+
+// valueNode builds the YAML node for a decoded JSON value, keys sorted, for
+// overlays to work on.
+func valueNode(v any) *yaml.Node {
+	switch t := v.(type) {
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, 2*len(t))}
+		for _, k := range sortedKeys(t) {
+			n.Content = append(n.Content, scalar("!!str", k), valueNode(t[k]))
+		}
+		return n
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: make([]*yaml.Node, 0, len(t))}
+		for _, e := range t {
+			n.Content = append(n.Content, valueNode(e))
+		}
+		return n
+	case string:
+		return scalar("!!str", t)
+	case json.Number:
+		if _, err := t.Int64(); err == nil {
+			return scalar("!!int", t.String())
+		}
+		return scalar("!!float", t.String())
+	case bool:
+		return scalar("!!bool", strconv.FormatBool(t))
 	}
+	return scalar("!!null", "null")
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // ApplyOverlay applies one OpenAPI Overlay document to root. Every action must

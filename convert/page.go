@@ -59,6 +59,19 @@ type pageBody struct {
 	exampleLine int
 	description string
 	statusCode  string
+
+	parsed   map[string]any
+	parseErr error
+	didParse bool
+}
+
+// rawSchema parses the schema text once; every later use shares the result.
+func (b *pageBody) rawSchema() (map[string]any, error) {
+	if !b.didParse {
+		b.parsed, b.parseErr = parseSchema(b.schema)
+		b.didParse = true
+	}
+	return b.parsed, b.parseErr
 }
 
 type pageResponse struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -42,10 +43,11 @@ func (s schemaSite) typeName(raw map[string]any) string {
 	return d
 }
 
-// component is a named schema and where it was first defined.
+// component is a named schema, the page schema it came from (equal page
+// schemas under one name convert alike) and where it was first defined.
 type component struct {
 	schema *openapi3.Schema
-	canon  string
+	raw    map[string]any
 	origin string
 }
 
@@ -203,7 +205,7 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 			out.Properties[name] = s.convert(pm, site.child("/properties/"+escapePointer(name), site.name+pascal(name), name))
 		}
 		if typ == "object" {
-			return s.register(out, typeName, site)
+			return s.register(out, raw, typeName, site)
 		}
 	}
 	return &openapi3.SchemaRef{Value: out}
@@ -211,12 +213,7 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 
 // register names an object schema: by its server type name when its
 // description is one, else by the name its place implies.
-func (s *schemas) register(sc *openapi3.Schema, typeName string, site schemaSite) *openapi3.SchemaRef {
-	canon, err := json.Marshal(sc)
-	if err != nil {
-		s.ps.errorf(site.file, site.line, site.pointer, "cannot encode schema: %v", err)
-		return &openapi3.SchemaRef{Value: sc}
-	}
+func (s *schemas) register(sc *openapi3.Schema, raw map[string]any, typeName string, site schemaSite) *openapi3.SchemaRef {
 	origin := fmt.Sprintf("%s:%d", site.file, site.line)
 	if site.pointer != "" {
 		origin += " " + site.pointer
@@ -225,17 +222,17 @@ func (s *schemas) register(sc *openapi3.Schema, typeName string, site schemaSite
 	if typeName != "" {
 		c, ok := s.components[name]
 		if !ok {
-			s.components[name] = &component{schema: sc, canon: string(canon), origin: origin}
+			s.components[name] = &component{schema: sc, raw: raw, origin: origin}
 			return openapi3.NewSchemaRef(componentPrefix+name, sc)
 		}
-		if c.canon == string(canon) {
+		if reflect.DeepEqual(c.raw, raw) {
 			return openapi3.NewSchemaRef(componentPrefix+name, c.schema)
 		}
 		s.ps.warnf(site.file, site.line, site.pointer, "type %s is described differently here and at %s; this one is named by number", typeName, c.origin)
 	}
 	for i := 2; ; i++ {
 		c, taken := s.components[name]
-		if taken && c.canon == string(canon) {
+		if taken && reflect.DeepEqual(c.raw, raw) {
 			return openapi3.NewSchemaRef(componentPrefix+name, c.schema)
 		}
 		if !taken && (!s.typeNames[name] || typeName != "") {
@@ -243,7 +240,7 @@ func (s *schemas) register(sc *openapi3.Schema, typeName string, site schemaSite
 		}
 		name = fmt.Sprintf("%s%d", site.name, i)
 	}
-	s.components[name] = &component{schema: sc, canon: string(canon), origin: origin}
+	s.components[name] = &component{schema: sc, raw: raw, origin: origin}
 	return openapi3.NewSchemaRef(componentPrefix+name, sc)
 }
 

@@ -69,7 +69,7 @@ func TestConvertToStdout(t *testing.T) {
 	docs := t.TempDir()
 	writePage(t, docs, "thing.md", goodPage)
 	code, stdout, stderr := run(t, "convert", "-o", "-", docs)
-	if code != exitOK || !strings.HasPrefix(stdout, "openapi: 3.0.3\n") {
+	if code != exitOK || !strings.HasPrefix(stdout, "openapi: \"3.0.3\"\n") {
 		t.Fatalf("exit %d, stdout %.60q, stderr %q", code, stdout, stderr)
 	}
 }

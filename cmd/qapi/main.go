@@ -24,15 +24,37 @@ const usage = `qapi turns Qumulo REST API doc pages into an OpenAPI 3.0 contract
 Usage:
   qapi convert DIR... -o FILE [--overlay FILE|DIR]... [--strict]
   qapi generate --docs DIR... --out DIR --package NAME [--overlay FILE|DIR]... [--strict]
+  qapi mock [--spec FILE] [--addr HOST:PORT] [--tls [--cert-out FILE]] [--seed N] [--user NAME --password PW] [--fault NAME]
+  qapi contract [--spec FILE] [--checks NAME,...] [--seed N] [--strict] [--allow-writes] [--junit FILE] [--json FILE] [--html FILE]
 
 Run 'qapi COMMAND --help' for the flags of a command.
-Exit codes: 0 success, 1 the work failed (bad pages, bad overlay), 2 usage error.
+Exit codes: 0 success, 1 the work failed (bad pages, bad overlay, a contract check failed),
+2 usage or setup error.
 `
 
 // Main is the program; it holds its streams so tests run it in-process.
 type Main struct {
 	Stdout, Stderr io.Writer
-	cmd            command
+	// Getenv reads the environment; nil means os.Getenv. Tests set it.
+	Getenv func(string) string
+	cmd    command
+}
+
+func (m *Main) getenv() func(string) string {
+	if m.Getenv != nil {
+		return m.Getenv
+	}
+	return os.Getenv
+}
+
+// isTerminal tells whether w is a terminal, where a progress line helps.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 type command interface {
@@ -60,6 +82,10 @@ func (m *Main) Exec(ctx context.Context, args []string) int {
 	defer m.Close()
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintf(m.Stderr, "qapi: %v\n", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return exitUsage
+		}
 		return exitFail
 	}
 	return exitOK
@@ -83,6 +109,14 @@ func (m *Main) ParseFlags(args []string) error {
 		c := &generateCmd{stdout: m.Stdout, stderr: m.Stderr}
 		m.cmd = c
 		return c.parse(args[1:])
+	case "contract":
+		c := &contractCmd{stdout: m.Stdout, stderr: m.Stderr, getenv: m.getenv(), isTTY: isTerminal(m.Stderr)}
+		m.cmd = c
+		return c.parse(args[1:])
+	case "mock":
+		c := &mockCmd{stdout: m.Stdout, stderr: m.Stderr}
+		m.cmd = c
+		return c.parse(args[1:])
 	}
 	fmt.Fprint(m.Stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
@@ -91,6 +125,9 @@ func (m *Main) ParseFlags(args []string) error {
 // Run runs the parsed command.
 func (m *Main) Run(ctx context.Context) error { return m.cmd.Run(ctx) }
 
-// Close releases what the command holds; the commands so far hold nothing
-// past Run, and servers added later stop here.
-func (m *Main) Close() {}
+// Close releases what the command holds: a server command stops here.
+func (m *Main) Close() {
+	if c, ok := m.cmd.(interface{ Close() }); ok {
+		c.Close()
+	}
+}

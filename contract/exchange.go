@@ -1,0 +1,176 @@
+package contract
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Exchange is one request and its response, as sent and received. Bodies and
+// headers are redacted before an Exchange leaves the runner.
+type Exchange struct {
+	Method         string      `json:"method"`
+	URL            string      `json:"url"`
+	RequestHeader  http.Header `json:"request_header,omitempty"`
+	RequestBody    string      `json:"request_body,omitempty"`
+	Status         int         `json:"status"`
+	ResponseHeader http.Header `json:"response_header,omitempty"`
+	ResponseBody   string      `json:"response_body,omitempty"`
+	Duration       Duration    `json:"duration"`
+	// Error is the transport error when no response came back.
+	Error string `json:"error,omitempty"`
+}
+
+// Duration marshals as seconds in JSON reports.
+type Duration time.Duration
+
+// MarshalJSON writes the duration in seconds.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).Seconds())
+}
+
+// UnmarshalJSON reads a duration in seconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s float64
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*d = Duration(s * float64(time.Second))
+	return nil
+}
+
+// Curl renders a command that replays the exchange's request. The bearer
+// token is left to the shell ($QUMULO_TOKEN) and secrets are redacted.
+func (e *Exchange) Curl() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "curl -sS -k -X %s %s", e.Method, shellQuote(e.URL))
+	names := make([]string, 0, len(e.RequestHeader))
+	for k := range e.RequestHeader {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		for _, v := range e.RequestHeader[k] {
+			if strings.EqualFold(k, "Authorization") && strings.HasPrefix(v, "Bearer "+redactedText) {
+				v = "Bearer $QUMULO_TOKEN"
+				fmt.Fprintf(&b, " -H \"%s: %s\"", k, v)
+				continue
+			}
+			fmt.Fprintf(&b, " -H %s", shellQuote(k+": "+v))
+		}
+	}
+	if e.RequestBody != "" {
+		fmt.Fprintf(&b, " --data-raw %s", shellQuote(e.RequestBody))
+	}
+	return b.String()
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+const redactedText = "[REDACTED]"
+
+// redactor hides secrets: the values it was told about (passwords, tokens,
+// write-only values sent) wherever they appear, and the values of fields
+// whose names say they are secret. Every exchange, log line and report goes
+// through it.
+type redactor struct {
+	mu      sync.RWMutex
+	secrets map[string]bool
+}
+
+func newRedactor() *redactor { return &redactor{secrets: map[string]bool{}} }
+
+// add registers a secret value; short values are ignored so that common
+// words are not blanked out everywhere.
+func (r *redactor) add(v string) {
+	if len(v) < 4 {
+		return
+	}
+	r.mu.Lock()
+	r.secrets[v] = true
+	r.mu.Unlock()
+}
+
+var secretFields = []string{"password", "private_key", "bearer_token", "secret", "token"}
+
+func isSecretField(name string) bool {
+	n := strings.ToLower(name)
+	for _, s := range secretFields {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// text redacts known secret values in s.
+func (r *redactor) text(s string) string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for v := range r.secrets {
+		s = strings.ReplaceAll(s, v, redactedText)
+	}
+	return s
+}
+
+// body redacts a body: the values of secret-named JSON fields, and known
+// secret values inside string values (never keys, so a password "admin"
+// does not blank out a field named admin_password).
+func (r *redactor) body(b []byte) string {
+	var v any
+	if json.Unmarshal(b, &v) == nil {
+		if out, err := json.Marshal(r.redactValues(v)); err == nil {
+			return string(out)
+		}
+	}
+	return r.text(string(b))
+}
+
+func (r *redactor) redactValues(v any) any {
+	switch t := v.(type) {
+	case string:
+		return r.text(t)
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			if _, isString := e.(string); isString && isSecretField(k) {
+				out[k] = redactedText
+				continue
+			}
+			out[k] = r.redactValues(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = r.redactValues(e)
+		}
+		return out
+	}
+	return v
+}
+
+func (r *redactor) header(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		for _, v := range vs {
+			switch {
+			case strings.EqualFold(k, "Authorization"):
+				scheme, _, _ := strings.Cut(v, " ")
+				v = scheme + " " + redactedText
+			case strings.EqualFold(k, "Cookie"), strings.EqualFold(k, "Set-Cookie"):
+				v = redactedText
+			default:
+				v = r.text(v)
+			}
+			out[k] = append(out[k], v)
+		}
+	}
+	return out
+}

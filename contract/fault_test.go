@@ -1,0 +1,192 @@
+package contract
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	qapi "github.com/qapitools/qapi"
+	"github.com/qapitools/qapi/convert"
+	"github.com/qapitools/qapi/mock"
+)
+
+// etagSpec adds a resource that takes If-Match to what the seed spec has,
+// since the key-store pages document none.
+const etagSpec = `
+openapi: 3.0.3
+info: {title: etag test, version: "1"}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+  responses:
+    Error:
+      description: a Qumulo error
+      content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}
+  schemas:
+    Error:
+      type: object
+      required: [module, error_class, description]
+      properties:
+        module: {type: string}
+        error_class: {type: string}
+        description: {type: string}
+        user_visible: {type: boolean}
+        stack: {type: array, items: {type: string}}
+    Settings:
+      type: object
+      properties:
+        mode: {type: string, enum: [On, Off]}
+        limit: {type: integer, minimum: 0, maximum: 100}
+    Credentials:
+      type: object
+      required: [bearer_token]
+      properties:
+        bearer_token: {type: string}
+    Login:
+      type: object
+      required: [username, password]
+      properties:
+        username: {type: string}
+        password: {type: string, format: password}
+paths:
+  /v1/session/login:
+    post:
+      operationId: postV1SessionLogin
+      security: []
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: '#/components/schemas/Login'}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Credentials'}}}}
+        default: {$ref: '#/components/responses/Error'}
+  /v1/widgets/settings:
+    get:
+      operationId: getV1WidgetsSettings
+      security: [{bearer: []}]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Settings'}}}}
+        default: {$ref: '#/components/responses/Error'}
+    put:
+      operationId: putV1WidgetsSettings
+      security: [{bearer: []}]
+      parameters:
+        - {name: If-Match, in: header, schema: {type: string}}
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: '#/components/schemas/Settings'}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Settings'}}}}
+        default: {$ref: '#/components/responses/Error'}
+`
+
+func specFor(t *testing.T, f mock.Fault) *openapi3.T {
+	t.Helper()
+	if f == mock.FaultIgnoredIfMatch {
+		doc, err := convert.Load([]byte(etagSpec), "etagSpec")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	doc, err := qapi.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func failedChecks(rep *Report) []string {
+	set := map[string]bool{}
+	for _, o := range rep.Operations {
+		for _, cr := range o.Results {
+			if cr.Status == Fail {
+				set[cr.Check] = true
+			}
+		}
+	}
+	var out []string
+	for c := range set {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func runAgainst(t *testing.T, spec *openapi3.T, strict bool, opts ...mock.Option) *Report {
+	t.Helper()
+	srv := mock.NewServer(t, append([]mock.Option{mock.WithSpec(spec)}, opts...)...)
+	rep, err := Run(context.Background(), Config{Spec: spec, BaseURL: srv.URL, HTTPClient: srv.Client(),
+		Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 3, Strict: strict})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// Each fault of the mock is caught by its check, and only by the checks
+// mock.FaultChecks states; the healthy mock passes the same run.
+func TestEveryFaultIsCaughtByItsCheck(t *testing.T) {
+	t.Parallel()
+	for _, f := range mock.Faults() {
+		t.Run(string(f), func(t *testing.T) {
+			t.Parallel()
+			spec := specFor(t, f)
+			strict := f == mock.FaultUndeclaredProperty
+			if healthy := failedChecks(runAgainst(t, spec, strict)); len(healthy) > 0 {
+				t.Fatalf("the healthy mock fails %v", healthy)
+			}
+			rep := runAgainst(t, spec, strict, mock.WithFault(f))
+			want := append([]string(nil), mock.FaultChecks[f]...)
+			sort.Strings(want)
+			if got := failedChecks(rep); !reflect.DeepEqual(got, want) {
+				var b strings.Builder
+				_ = rep.WriteText(&b)
+				t.Fatalf("fault %s: failed checks %v, want exactly %v\n%s", f, got, want, b.String())
+			}
+		})
+	}
+}
+
+// Undeclared properties pass without --strict: strictness is what finds drift.
+func TestUndeclaredPropertyNeedsStrict(t *testing.T) {
+	t.Parallel()
+	spec := specFor(t, mock.FaultUndeclaredProperty)
+	if got := failedChecks(runAgainst(t, spec, false, mock.WithFault(mock.FaultUndeclaredProperty))); len(got) > 0 {
+		t.Fatalf("without strict, failed %v", got)
+	}
+}
+
+// The suite passes against the healthy mock serving each whole corpus
+// revision: every operation exercised, nothing failed.
+func TestHealthyMockPassesCorpus(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join("..", "..", "shared", "corpus")
+	revs, _ := filepath.Glob(filepath.Join(root, "qumulo-rest-api-guide-*"))
+	if len(revs) == 0 {
+		t.Skipf("no corpus at %s: the corpus run needs ../shared/corpus", root)
+	}
+	for _, rev := range revs {
+		t.Run(filepath.Base(rev), func(t *testing.T) {
+			t.Parallel()
+			built, err := convert.Build([]convert.Source{{Name: filepath.Base(rev), FS: os.DirFS(rev)}}, nil, convert.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := runAgainst(t, built.Doc, false)
+			if rep.Failed() {
+				var b strings.Builder
+				_ = rep.WriteText(&b)
+				t.Fatalf("healthy mock fails on %s:\n%s", filepath.Base(rev), b.String())
+			}
+			if len(rep.Operations) != built.Operations {
+				t.Errorf("exercised %d operations, the spec has %d", len(rep.Operations), built.Operations)
+			}
+			t.Logf("%s: %d operations, %d requests, %+v", filepath.Base(rev), len(rep.Operations), rep.Requests, rep.Totals)
+		})
+	}
+}

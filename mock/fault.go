@@ -1,0 +1,344 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Fault names a way the mock can break the contract on purpose, so that a
+// contract suite can prove it notices (qapi mock --fault NAME).
+type Fault string
+
+// Faults, each caught by one check of the contract suite (see FaultChecks).
+const (
+	FaultWrongFieldType        Fault = "wrong-field-type"
+	FaultUndocumentedStatus    Fault = "undocumented-status"
+	FaultServerErrorOnBadInput Fault = "server-error-on-bad-input"
+	FaultWrongContentType      Fault = "wrong-content-type"
+	FaultIgnoredToken          Fault = "ignored-token"
+	FaultLeakedPrivateKey      Fault = "leaked-private-key"
+	FaultLostWrite             Fault = "lost-write"
+	FaultIgnoredIfMatch        Fault = "ignored-if-match"
+	FaultUndeclaredProperty    Fault = "undeclared-property"
+)
+
+// FaultChecks maps each fault to the contract checks that must fail when
+// the mock runs with it, and only those; undeclared-property shows only
+// under strict checking.
+var FaultChecks = map[Fault][]string{
+	FaultWrongFieldType:        {"response_schema_conformance"},
+	FaultUndocumentedStatus:    {"status_code_conformance"},
+	FaultServerErrorOnBadInput: {"not_a_server_error", "negative_data_rejection"},
+	FaultWrongContentType:      {"content_type_conformance"},
+	FaultIgnoredToken:          {"ignored_auth"},
+	FaultLeakedPrivateKey:      {"write_only_never_returned"},
+	FaultLostWrite:             {"stateful_round_trip"},
+	FaultIgnoredIfMatch:        {"etag_respected"},
+	FaultUndeclaredProperty:    {"response_schema_conformance"},
+}
+
+// Faults lists the fault names in order.
+func Faults() []Fault {
+	out := make([]Fault, 0, len(FaultChecks))
+	for f := range FaultChecks {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// ParseFault checks a fault name.
+func ParseFault(name string) (Fault, error) {
+	if _, ok := FaultChecks[Fault(name)]; ok {
+		return Fault(name), nil
+	}
+	names := make([]string, 0, len(FaultChecks))
+	for _, f := range Faults() {
+		names = append(names, string(f))
+	}
+	return "", fmt.Errorf("unknown fault %q (want one of %s)", name, strings.Join(names, ", "))
+}
+
+// Handler is the mock as served: the mock itself, or the mock behind its
+// fault when WithFault chose one.
+func (m *Mock) Handler() http.Handler {
+	if m.cfg.fault == "" {
+		return m
+	}
+	return newFaulty(m.cfg.fault, m.doc, m)
+}
+
+// faulty wraps a healthy mock and breaks its answers in one way. Faults sit
+// outside the mock so the mock itself stays correct; login is never broken,
+// since a suite that cannot log in checks nothing.
+type faulty struct {
+	fault  Fault
+	inner  http.Handler
+	routes []faultRoute
+
+	mu          sync.Mutex
+	token       string
+	privateKeys []string
+	snapshots   map[string]*recorded
+}
+
+type faultRoute struct {
+	re   *regexp.Regexp
+	item *openapi3.PathItem
+}
+
+func newFaulty(fault Fault, spec *openapi3.T, inner http.Handler) *faulty {
+	f := &faulty{fault: fault, inner: inner, snapshots: map[string]*recorded{}}
+	for _, p := range spec.Paths.InMatchingOrder() {
+		pattern := "^" + regexp.MustCompile(`\\\{[^}]*\\\}`).ReplaceAllString(regexp.QuoteMeta(p), `[^/]+`) + "$"
+		f.routes = append(f.routes, faultRoute{re: regexp.MustCompile(pattern), item: spec.Paths.Value(p)})
+	}
+	return f
+}
+
+func (f *faulty) route(path string) *openapi3.PathItem {
+	for _, r := range f.routes {
+		if r.re.MatchString(path) {
+			return r.item
+		}
+	}
+	return nil
+}
+
+func (f *faulty) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/v1/session/login" {
+		f.inner.ServeHTTP(w, r)
+		return
+	}
+	switch f.fault {
+	case FaultIgnoredToken:
+		f.withValidToken(r)
+	case FaultIgnoredIfMatch:
+		r.Header.Del("If-Match")
+	case FaultLostWrite:
+		if r.Method == http.MethodGet && f.staleRead(w, r) {
+			return
+		}
+		if r.Method == http.MethodPut || r.Method == http.MethodPatch {
+			before := f.snapshot(r)
+			rec := httptest.NewRecorder()
+			f.inner.ServeHTTP(rec, r)
+			if before != nil && rec.Code < 300 {
+				f.mu.Lock()
+				if _, kept := f.snapshots[r.URL.Path]; !kept {
+					f.snapshots[r.URL.Path] = before
+				}
+				f.mu.Unlock()
+			}
+			for k, vs := range rec.Header() {
+				w.Header()[k] = vs
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			return
+		}
+	case FaultLeakedPrivateKey:
+		f.rememberPrivateKey(r)
+	}
+	rec := httptest.NewRecorder()
+	f.inner.ServeHTTP(rec, r)
+	status, header, body := rec.Code, rec.Header(), rec.Body.Bytes()
+	ok := status >= 200 && status < 300
+	isJSON := strings.HasPrefix(header.Get("Content-Type"), "application/json")
+	switch {
+	case f.fault == FaultUndocumentedStatus && ok:
+		status = http.StatusNonAuthoritativeInfo
+	case f.fault == FaultServerErrorOnBadInput && status == http.StatusBadRequest:
+		status = http.StatusInternalServerError
+	case f.fault == FaultWrongContentType && ok && isJSON:
+		header.Set("Content-Type", "text/plain; charset=utf-8")
+	case f.fault == FaultWrongFieldType && ok && isJSON:
+		body = rewriteObject(body, breakFirstString)
+	case f.fault == FaultUndeclaredProperty && ok && isJSON:
+		body = rewriteObject(body, func(m map[string]any) bool { m["qapi_undeclared_property"] = true; return true })
+	case f.fault == FaultLeakedPrivateKey && ok && isJSON && r.Method == http.MethodGet:
+		body = f.leak(body)
+	}
+	header.Set("Content-Length", fmt.Sprint(len(body)))
+	for k, vs := range header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// withValidToken replaces a missing or wrong token with a valid one, as a
+// server that ignores authentication would behave.
+func (f *faulty) withValidToken(r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.token == "" {
+		if m, ok := f.inner.(*Mock); ok {
+			body := fmt.Sprintf(`{"username":%q,"password":%q}`, m.cfg.user, m.cfg.password)
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest(http.MethodPost, "/v1/session/login", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			f.inner.ServeHTTP(rec, req)
+			var cred struct {
+				BearerToken string `json:"bearer_token"`
+			}
+			_ = json.Unmarshal(rec.Body.Bytes(), &cred)
+			f.token = cred.BearerToken
+		}
+	}
+	r.Header.Set("Authorization", "Bearer "+f.token)
+}
+
+// staleRead remembers what a read showed before the first successful write
+// to a path, and keeps answering that: the write is acknowledged (after the
+// mock validated it) but never shows.
+func (f *faulty) staleRead(w http.ResponseWriter, r *http.Request) bool {
+	f.mu.Lock()
+	snap, ok := f.snapshots[r.URL.Path]
+	f.mu.Unlock()
+	if !ok {
+		return false
+	}
+	for k, vs := range snap.header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(snap.status)
+	_, _ = w.Write(snap.body)
+	return true
+}
+
+// snapshot records the current read of a path before a write to it.
+func (f *faulty) snapshot(r *http.Request) *recorded {
+	get := httptest.NewRequest(http.MethodGet, r.URL.String(), nil)
+	get.Header = r.Header.Clone()
+	get.Header.Del("If-Match")
+	rec := httptest.NewRecorder()
+	f.inner.ServeHTTP(rec, get)
+	if rec.Code != http.StatusOK {
+		return nil
+	}
+	return &recorded{status: rec.Code, header: rec.Header().Clone(), body: rec.Body.Bytes()}
+}
+
+type recorded struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (f *faulty) rememberPrivateKey(r *http.Request) {
+	if r.Body == nil || r.Method == http.MethodGet {
+		return
+	}
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(r.Body)
+	r.Body.Close()
+	r.Body = readCloser{bytes.NewReader(buf.Bytes())}
+	var v any
+	if json.Unmarshal(buf.Bytes(), &v) != nil {
+		return
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, e := range t {
+				if s, ok := e.(string); ok && k == "client_private_key" {
+					f.mu.Lock()
+					f.privateKeys = append(f.privateKeys, s)
+					f.mu.Unlock()
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range t {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+}
+
+// leak puts the last private key sent back into a read, inside kms_store
+// where a careless server would keep it.
+func (f *faulty) leak(body []byte) []byte {
+	f.mu.Lock()
+	n := len(f.privateKeys)
+	var key string
+	if n > 0 {
+		key = f.privateKeys[n-1]
+	}
+	f.mu.Unlock()
+	if key == "" {
+		return body
+	}
+	return rewriteObject(body, func(m map[string]any) bool {
+		if kms, ok := m["kms_store"].(map[string]any); ok {
+			kms["client_private_key"] = key
+			return true
+		}
+		m["client_private_key"] = key
+		return true
+	})
+}
+
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }
+
+// rewriteObject applies change to a JSON object body (or the first object of
+// a list) and re-encodes it.
+func rewriteObject(body []byte, change func(map[string]any) bool) []byte {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return body
+	}
+	var obj map[string]any
+	switch t := v.(type) {
+	case map[string]any:
+		obj = t
+	case []any:
+		if len(t) > 0 {
+			obj, _ = t[0].(map[string]any)
+		}
+	}
+	if obj == nil || !change(obj) {
+		return body
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+// breakFirstString turns the first string field found (keys in order,
+// depth first) into a number.
+func breakFirstString(m map[string]any) bool {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		switch t := m[k].(type) {
+		case string:
+			m[k] = 12345
+			return true
+		case map[string]any:
+			if breakFirstString(t) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,92 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var (
+	fuzzOnce  sync.Once
+	fuzzMock  *Mock
+	fuzzToken string
+)
+
+// FuzzMock sends arbitrary methods, paths, headers and bodies, with or
+// without a valid token; no answer may be a 5xx or a panic, and every 4xx
+// must be a Qumulo error.
+func FuzzMock(f *testing.F) {
+	f.Add("GET", "/v2/encryption/key-store", "", "", "", "", true)
+	f.Add("PUT", "/v2/encryption/key-store", "application/json", `{"type":"KMS","kms_store":{"port":0}}`, "If-Match", `"qapi-0"`, true)
+	f.Add("PUT", "/v2/encryption/key-store", "application/json", `{"type":"Local"}`, "", "", false)
+	f.Add("POST", "/v1/session/login", "application/json", `{"username":"admin","password":1}`, "", "", false)
+	f.Add("PATCH", "/v1/things/a", "application/json; charset=utf-8", `{"size":null,"tags":[1]}`, "", "", true)
+	f.Add("DELETE", "/v1/things/%2F..%2F", "", "", "Authorization", "Bearer session-v1:x", true)
+	f.Add("BREW", "//v1/things/?x=%zz", "text/plain", "\x00\xff", "Content-Length", "-1", true)
+	f.Fuzz(func(t *testing.T, method, path, contentType, body, hname, hvalue string, auth bool) {
+		fuzzOnce.Do(func() {
+			m, err := New(WithSpec(combinedSpec(t)), WithMaxBodyBytes(4096))
+			if err != nil {
+				panic(err)
+			}
+			fuzzMock = m
+			fuzzToken, _ = m.auth.login(DefaultUser, DefaultPassword)
+		})
+		u, err := url.ParseRequestURI(path)
+		if err != nil || method == "" {
+			return
+		}
+		req := &http.Request{
+			Method:        method,
+			URL:           u,
+			RequestURI:    path,
+			Proto:         "HTTP/1.1",
+			ProtoMajor:    1,
+			ProtoMinor:    1,
+			Header:        http.Header{},
+			Host:          "127.0.0.1",
+			Body:          http.NoBody,
+			ContentLength: int64(len(body)),
+		}
+		req = req.WithContext(t.Context())
+		if body != "" {
+			req.Body = httpBody(body)
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		if auth {
+			req.Header.Set("Authorization", "Bearer "+fuzzToken)
+		}
+		if hname != "" && !strings.ContainsAny(hname, " \r\n:") {
+			req.Header.Set(hname, hvalue)
+		}
+		rec := httptest.NewRecorder()
+		fuzzMock.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%s %s: status %d: %s", method, path, rec.Code, rec.Body.Bytes())
+		}
+		if rec.Code >= 400 {
+			var e map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
+				t.Fatalf("%s %s: %d answer is not JSON: %v: %s", method, path, rec.Code, err, rec.Body.Bytes())
+			}
+			for _, k := range []string{"module", "error_class", "description"} {
+				if s, _ := e[k].(string); s == "" {
+					t.Fatalf("%s %s: %d answer lacks %s: %s", method, path, rec.Code, k, rec.Body.Bytes())
+				}
+			}
+		}
+	})
+}
+
+type bodyReader struct{ *bytes.Reader }
+
+func (bodyReader) Close() error { return nil }
+
+func httpBody(s string) bodyReader { return bodyReader{bytes.NewReader([]byte(s))} }

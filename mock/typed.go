@@ -1,0 +1,203 @@
+package mock
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/qapitools/qapi/gen"
+)
+
+// typedServer answers the operations qapi knows, on the generated strict
+// server interface, with the checks a real cluster makes.
+type typedServer struct {
+	m *Mock
+
+	mu  sync.Mutex
+	kms *kmsConfig // nil while the key store is Local
+	rev uint64
+	// view is the rendered answer of GET for rev: reads far outnumber
+	// writes, so it is rendered once per write.
+	view []byte
+}
+
+var _ gen.StrictServerInterface = (*typedServer)(nil)
+
+// kmsConfig is what a cluster keeps of a KMS key store. The private key is
+// checked and then dropped: it is never answered, so it is never kept.
+type kmsConfig struct {
+	hostname, keyID string
+	port            int
+	created         time.Time
+}
+
+// defaultKMSPort is the KMIP port a cluster assumes when none is given.
+const defaultKMSPort = 5696
+
+func newTypedServer(m *Mock) *typedServer { return &typedServer{m: m} }
+
+// PostV1SessionLogin issues a session token for the configured user. Like
+// every typed handler, it refuses with an *Error, which the strict handler's
+// error hook answers in Qumulo's shape.
+func (t *typedServer) PostV1SessionLogin(_ context.Context, req gen.PostV1SessionLoginRequestObject) (gen.PostV1SessionLoginResponseObject, error) {
+	if req.Body == nil {
+		return nil, newError(errBadRequest, "request body: username and password are required")
+	}
+	tok, ok := t.m.auth.login(req.Body.Username, req.Body.Password)
+	if !ok {
+		return nil, newError(errUnauthorized, "login failed: wrong user name or password")
+	}
+	return gen.PostV1SessionLogin200JSONResponse{BearerToken: tok}, nil
+}
+
+// keyStoreView is a rendered key-store answer with its ETag; the generated
+// response types have no way to set a header.
+type keyStoreView struct {
+	body []byte
+	etag string
+}
+
+// VisitGetV2EncryptionKeyStoreResponse writes the answer with its ETag.
+func (v keyStoreView) VisitGetV2EncryptionKeyStoreResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", v.etag)
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(v.body)
+	return err
+}
+
+// keyStorePut is a successful key-store write, which answers its new ETag.
+type keyStorePut struct{ etag string }
+
+// VisitPutV2EncryptionKeyStoreResponse writes 200 with the new ETag.
+func (v keyStorePut) VisitPutV2EncryptionKeyStoreResponse(w http.ResponseWriter) error {
+	w.Header().Set("ETag", v.etag)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// GetV2EncryptionKeyStore answers the arm of the union that matches the
+// active type, and nothing of the other.
+func (t *typedServer) GetV2EncryptionKeyStore(context.Context, gen.GetV2EncryptionKeyStoreRequestObject) (gen.GetV2EncryptionKeyStoreResponseObject, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.view == nil {
+		var body gen.EncryptionApiV2KeyStoreResponseUnion
+		var err error
+		if t.kms == nil {
+			err = body.FromEncryptionApiV2KeyStoreResponseLocal(gen.EncryptionApiV2KeyStoreResponseLocal{
+				Type:       gen.EncryptionApiV2KeyStoreResponseLocalTypeEncryptionTypeLocal,
+				LocalStore: gen.EncryptionApiV2KeyStoreResponseUnionLocalStore{Status: gen.EncryptionStatusEncrypted},
+			})
+		} else {
+			err = body.FromEncryptionApiV2KeyStoreResponseKms(gen.EncryptionApiV2KeyStoreResponseKms{
+				Type: gen.EncryptionApiV2KeyStoreResponseKmsTypeEncryptionTypeKms,
+				KmsStore: gen.EncryptionApiV2KeyStoreResponseUnionKmsStore{
+					Hostname:           t.kms.hostname,
+					KeyId:              t.kms.keyID,
+					Port:               t.kms.port,
+					ConfigCreationTime: t.kms.created.UTC().Format(time.RFC3339),
+				},
+			})
+		}
+		if err != nil {
+			return nil, err
+		}
+		data, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		t.view = append(data, '\n')
+	}
+	return keyStoreView{body: t.view, etag: etag(t.rev)}, nil
+}
+
+// PutV2EncryptionKeyStore switches between Local and KMS after the checks a
+// cluster makes; a stale If-Match answers 412 and changes nothing.
+func (t *typedServer) PutV2EncryptionKeyStore(ctx context.Context, req gen.PutV2EncryptionKeyStoreRequestObject) (gen.PutV2EncryptionKeyStoreResponseObject, error) {
+	// Refusals return an *Error, which the strict handler's error hook
+	// writes like every other Qumulo error of the mock.
+	fail := func(e *Error) (gen.PutV2EncryptionKeyStoreResponseObject, error) { return nil, e }
+	if req.Body == nil {
+		return fail(newError(errBadRequest, "request body: required"))
+	}
+	typ, err := req.Body.Discriminator()
+	if err != nil {
+		return fail(newError(errBadRequest, "request body field \"type\": %v", err))
+	}
+	var next *kmsConfig
+	switch typ {
+	case "Local":
+	case "KMS":
+		k, err := req.Body.AsEncryptionApiV2PutKeyStoreKms()
+		if err != nil {
+			return fail(newError(errBadRequest, "request body: %v", err))
+		}
+		if next, err = checkKMS(k.KmsStore); err != nil {
+			return fail(asError(err))
+		}
+	default:
+		return fail(newError(errBadRequest, "request body field \"type\": %q is not one of Local, KMS", typ))
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if cur := etag(t.rev); !ifMatches(ctx, cur) {
+		return fail(preconditionFailed(ctx, cur))
+	}
+	if next != nil {
+		next.created = t.m.cfg.now()
+	}
+	t.kms = next
+	t.view = nil
+	t.rev = t.m.revision.Add(1)
+	return keyStorePut{etag: etag(t.rev)}, nil
+}
+
+// checkKMS makes the checks a cluster makes before it talks to a KMS.
+func checkKMS(s gen.EncryptionApiV2PutKeyStoreUnionKmsStore) (*kmsConfig, error) {
+	const field = "request body field \"kms_store.%s\": %s"
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return strings.TrimSpace(*p)
+	}
+	c := &kmsConfig{hostname: str(s.Hostname), keyID: str(s.KeyId), port: defaultKMSPort}
+	if c.hostname == "" {
+		return nil, newError(errBadRequest, field, "hostname", "required")
+	}
+	if c.keyID == "" {
+		return nil, newError(errBadRequest, field, "key_id", "required")
+	}
+	if s.Port != nil {
+		if *s.Port < 1 || *s.Port > 65535 {
+			return nil, newError(errBadRequest, field, "port", "must be in the range 1-65535")
+		}
+		c.port = *s.Port
+	}
+	for _, p := range []struct {
+		name, want string
+		v          *string
+	}{
+		{"client_cert", "CERTIFICATE", s.ClientCert},
+		{"server_ca_cert", "CERTIFICATE", s.ServerCaCert},
+		{"client_private_key", "PRIVATE KEY", s.ClientPrivateKey},
+	} {
+		v := str(p.v)
+		if v == "" {
+			return nil, newError(errBadRequest, field, p.name, "required")
+		}
+		// Never quote the value: the private key must not reach an
+		// error message.
+		block, _ := pem.Decode([]byte(v))
+		if block == nil || !strings.HasSuffix(block.Type, p.want) || len(bytes.TrimSpace(block.Bytes)) == 0 {
+			return nil, newError(errBadRequest, field, p.name, "must be a PEM-encoded "+strings.ToLower(p.want))
+		}
+	}
+	return c, nil
+}

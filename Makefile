@@ -2,7 +2,7 @@
 GO ?= go
 CORPUS ?= ../shared/corpus
 
-.PHONY: test lint generate bench node_modules fmt-check
+.PHONY: test lint generate bench contract node_modules fmt-check
 
 ## test: vet, race-enabled tests (with the staleness check of api.yaml and gen/, and corpus conformance when $(CORPUS) exists)
 test:
@@ -22,6 +22,12 @@ fmt-check:
 node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch node_modules
+
+## contract: the contract suite against the embedded mock (or QUMULO_URL), with reports in reports/
+contract:
+	@mkdir -p reports
+	$(GO) run ./cmd/qapi contract --junit reports/contract.xml --json reports/contract.json --html reports/contract.html $(CONTRACT_FLAGS)
+	@echo "reports: reports/contract.html reports/contract.xml reports/contract.json"
 
 ## generate: rebuild api.yaml and gen/ from docs/ and overlays/
 generate:

@@ -183,7 +183,11 @@ func (r *runner) login(ctx context.Context) error {
 	body, _ := json.Marshal(map[string]string{"username": r.cfg.Username, "password": r.cfg.Password})
 	s, err := r.send(ctx, request{method: http.MethodPost, path: "/v1/session/login", body: body, auth: "none"})
 	if err != nil {
-		return fmt.Errorf("contract: log in to %s: %w", r.red.text(r.cfg.BaseURL), err)
+		hint := ""
+		if strings.Contains(err.Error(), "certificate") {
+			hint = " (trust the cluster's certificate with QUMULO_CA_CERT=FILE, or skip verification with QUMULO_INSECURE=1)"
+		}
+		return fmt.Errorf("contract: log in to %s: %w%s", r.red.text(r.cfg.BaseURL), err, hint)
 	}
 	if s.status != http.StatusOK {
 		return fmt.Errorf("contract: log in to %s as %q: status %d: %s", r.red.text(r.cfg.BaseURL), r.cfg.Username, s.status, s.ex.ResponseBody)

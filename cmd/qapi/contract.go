@@ -50,7 +50,7 @@ func (c *contractCmd) parse(args []string) error {
 	fs.BoolVar(&c.strict, "strict", false, "also fail response bodies with properties the schema does not declare")
 	fs.BoolVar(&c.allowWrites, "allow-writes", false, "send writes to a real cluster (always on for the embedded mock)")
 	fs.StringVar(&c.junit, "junit", "", "write JUnit XML to `FILE`")
-	fs.StringVar(&c.json, "json", "", "write the JSON report to `FILE`")
+	fs.StringVar(&c.json, "json", "", "write the JSON report to `FILE` (- for standard output)")
 	fs.StringVar(&c.html, "html", "", "write the HTML report to `FILE`")
 	fs.BoolVar(&c.list, "list", false, "list the checks with what each asserts, and exit")
 	pos, err := parseInterleaved(fs, args)
@@ -112,6 +112,12 @@ func (c *contractCmd) Run(ctx context.Context) error {
 		write func(io.Writer) error
 	}{{c.junit, rep.WriteJUnit}, {c.json, rep.WriteJSON}, {c.html, rep.WriteHTML}} {
 		if out.path == "" {
+			continue
+		}
+		if out.path == "-" {
+			if err := out.write(c.stdout); err != nil {
+				return err
+			}
 			continue
 		}
 		var b strings.Builder

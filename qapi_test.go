@@ -1,0 +1,177 @@
+package qapi
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/qapitools/qapi/convert"
+	"github.com/qapitools/qapi/internal/codegen"
+)
+
+// The pipeline this test replays; generate.go must keep running exactly these.
+var generateLines = []string{
+	"//go:generate go run ./cmd/qapi convert docs -o api.yaml --overlay overlays",
+	"//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/cfg.yaml api.yaml",
+}
+
+// TestGeneratedFilesAreCurrent fails when api.yaml or gen/qapi.gen.go no
+// longer match what go generate would write from docs/, overlays/ and
+// gen/cfg.yaml.
+func TestGeneratedFilesAreCurrent(t *testing.T) {
+	src, err := os.ReadFile("generate.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range generateLines {
+		if !bytes.Contains(src, []byte(l+"\n")) {
+			t.Fatalf("generate.go no longer has the line\n\t%s\nso this test does not replay go generate: update generateLines and checkGenerated", l)
+		}
+	}
+	if err := checkGenerated("docs", "overlays", "api.yaml", filepath.Join("gen", "cfg.yaml"), filepath.Join("gen", "qapi.gen.go")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStaleFilesAreDetected runs the check on copies of the inputs and
+// outputs, changed one at a time, and expects each change to be reported.
+func TestStaleFilesAreDetected(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		change func(t *testing.T, dir string)
+		want   string // "" means fresh
+	}{
+		{"unchanged copy", func(*testing.T, string) {}, ""},
+		{"api.yaml edited", func(t *testing.T, dir string) {
+			edit(t, filepath.Join(dir, "api.yaml"), "title: Qumulo Core REST API", "title: Qumulo Core REST API edited")
+		}, "api.yaml is stale: run go generate ./..."},
+		{"doc page edited", func(t *testing.T, dir string) {
+			edit(t, filepath.Join(dir, "docs", "rest-api-guide", "session", "login.md"), "summary: Log in with", "summary: Sign in with")
+		}, "api.yaml is stale: run go generate ./..."},
+		{"generated code edited", func(t *testing.T, dir string) {
+			edit(t, filepath.Join(dir, "gen", "qapi.gen.go"), "package gen", "package gen // edited")
+		}, "qapi.gen.go is stale: run go generate ./..."},
+		{"codegen config edited", func(t *testing.T, dir string) {
+			edit(t, filepath.Join(dir, "gen", "cfg.yaml"), "  client: true\n", "  client: false\n")
+		}, "qapi.gen.go is stale: run go generate ./..."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, p := range []string{"docs", "overlays", "api.yaml", "gen/cfg.yaml", "gen/qapi.gen.go"} {
+				copyPath(t, p, filepath.Join(dir, p))
+			}
+			tt.change(t, dir)
+			err := checkGenerated(filepath.Join(dir, "docs"), filepath.Join(dir, "overlays"), filepath.Join(dir, "api.yaml"),
+				filepath.Join(dir, "gen", "cfg.yaml"), filepath.Join(dir, "gen", "qapi.gen.go"))
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("fresh copy reported stale: %v", err)
+			case tt.want != "" && err == nil:
+				t.Fatalf("change not detected, want %q", tt.want)
+			case tt.want != "" && !strings.Contains(err.Error(), tt.want):
+				t.Fatalf("error %q does not say %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// checkGenerated rebuilds the contract from the docs folder and the overlays
+// folder as the first go:generate line does, compares it with apiPath, then
+// generates code from it with cfgPath as the second line does and compares
+// that with genPath.
+func checkGenerated(docs, overlays, apiPath, cfgPath, genPath string) error {
+	abs, err := filepath.Abs(docs)
+	if err != nil {
+		return err
+	}
+	files, err := convert.OverlayFiles([]string{overlays})
+	if err != nil {
+		return err
+	}
+	built, err := convert.Build([]convert.Source{{Name: filepath.Base(abs), FS: os.DirFS(docs)}}, files, convert.Options{})
+	if err != nil {
+		return fmt.Errorf("rebuild %s: %w", apiPath, err)
+	}
+	committed, err := os.ReadFile(apiPath)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(built.YAML, committed) {
+		return fmt.Errorf("%s is stale: run go generate ./... (first difference at line %d)", filepath.ToSlash(apiPath), firstDiffLine(built.YAML, committed))
+	}
+	cfg, err := codegen.LoadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	code, err := codegen.Generate(context.Background(), built.YAML, cfg)
+	if err != nil {
+		return fmt.Errorf("regenerate %s: %w", genPath, err)
+	}
+	gen, err := os.ReadFile(genPath)
+	if err != nil {
+		return err
+	}
+	if code != string(gen) {
+		return fmt.Errorf("%s is stale: run go generate ./... (first difference at line %d)", filepath.ToSlash(genPath), firstDiffLine([]byte(code), gen))
+	}
+	return nil
+}
+
+func firstDiffLine(a, b []byte) int {
+	la, lb := bytes.Split(a, []byte("\n")), bytes.Split(b, []byte("\n"))
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if !bytes.Equal(la[i], lb[i]) {
+			return i + 1
+		}
+	}
+	return min(len(la), len(lb)) + 1
+}
+
+func edit(t *testing.T, path, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte(old)) {
+		t.Fatalf("%s does not contain %q", path, old)
+	}
+	if err := os.WriteFile(path, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyPath(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(from, p)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -59,7 +59,7 @@ const bearerScheme = "bearer"
 func Convert(sources []Source, opts Options) (*Result, error) {
 	var ps problems
 	pages := readPages(sources, &ps)
-	b := &builder{ps: &ps, schemas: newSchemas(&ps), errorSchema: errorSchema()}
+	b := &builder{bodies: map[string]*openapi3.SchemaRef{}, ps: &ps, schemas: newSchemas(&ps), errorSchema: errorSchema()}
 	doc := b.build(pages, opts)
 	var errs, warns []Problem
 	for _, p := range ps.sorted() {
@@ -144,6 +144,7 @@ func readPages(sources []Source, ps *problems) []*page {
 }
 
 type builder struct {
+	bodies      map[string]*openapi3.SchemaRef
 	ps          *problems
 	schemas     *schemas
 	errorSchema *openapi3.Schema
@@ -470,7 +471,18 @@ func (b *builder) content(body *pageBody, p *page, site schemaSite) openapi3.Con
 	} else if raw, err := body.rawSchema(); err != nil {
 		b.ps.errorf(p.file, body.schemaLine, "", "%v", err)
 	} else {
-		mt.Schema = b.schemas.convert(raw, site)
+		// A body schema used by several operations (a GET and a PUT of the
+		// same settings) converts once.
+		key := body.schema + "\x00" + site.name
+		if t := site.typeName(raw); t != "" {
+			key = body.schema + "\x00" + t
+		}
+		if cached, ok := b.bodies[key]; ok {
+			mt.Schema = cached
+		} else {
+			mt.Schema = b.schemas.convert(raw, site)
+			b.bodies[key] = mt.Schema
+		}
 	}
 	if body.exampleSet {
 		var ex any

@@ -47,17 +47,47 @@ func operationID(method, tmpl string) string {
 	return b.String()
 }
 
-// enumLineRe matches the " * `VALUE` - CONSTANT_NAME" lines of enum descriptions.
-var enumLineRe = regexp.MustCompile("`([^`]*)` - ([A-Za-z0-9_]+)")
+// enumLines maps each VALUE to its CONSTANT_NAME from the
+// "`VALUE` - CONSTANT_NAME" lines of an enum description.
+func enumLines(description string) map[string]string {
+	out := map[string]string{}
+	rest := description
+	for {
+		open := strings.IndexByte(rest, '`')
+		if open < 0 {
+			return out
+		}
+		end := strings.IndexByte(rest[open+1:], '`')
+		if end < 0 {
+			return out
+		}
+		value := rest[open+1 : open+1+end]
+		rest = rest[open+end+2:]
+		after, ok := strings.CutPrefix(rest, " - ")
+		if !ok {
+			continue
+		}
+		n := 0
+		for n < len(after) && (after[n] == '_' || after[n] >= 'A' && after[n] <= 'Z' || after[n] >= 'a' && after[n] <= 'z' || after[n] >= '0' && after[n] <= '9') {
+			n++
+		}
+		if n > 0 {
+			if _, seen := out[value]; !seen {
+				out[value] = after[:n]
+			}
+		}
+		rest = after[n:]
+	}
+}
 
 // enumVarNames names each enum value from the description lines, in enum order.
 // It returns nil unless every value has a line and the names are distinct,
 // since a partial list would misname constants.
 func enumVarNames(description string, values []any) []string {
-	byValue := map[string]string{}
-	for _, m := range enumLineRe.FindAllStringSubmatch(description, -1) {
-		byValue[m[1]] = pascal(m[2])
+	if !strings.Contains(description, "` - ") {
+		return nil
 	}
+	byValue := enumLines(description)
 	seen := map[string]bool{}
 	names := make([]string, 0, len(values))
 	for _, v := range values {
@@ -65,7 +95,7 @@ func enumVarNames(description string, values []any) []string {
 		if !ok {
 			return nil
 		}
-		n := byValue[s]
+		n := pascal(byValue[s])
 		if n == "" || seen[n] {
 			return nil
 		}

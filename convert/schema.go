@@ -109,8 +109,8 @@ func (s *schemas) collectTypeNames(raw map[string]any, site schemaSite) {
 		s.typeNames[pascal(d)] = true
 	}
 	if props, ok := raw["properties"].(map[string]any); ok {
-		for name, p := range props {
-			if pm, ok := p.(map[string]any); ok {
+		for _, name := range sortedKeys(props) {
+			if pm, ok := props[name].(map[string]any); ok {
 				s.collectTypeNames(pm, site.child("/properties/"+escapePointer(name), "", name))
 			}
 		}
@@ -196,7 +196,10 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 			return &openapi3.SchemaRef{Value: out}
 		}
 		out.Properties = openapi3.Schemas{}
-		for name, pv := range props {
+		// Sorted, so nested names that need a number get the same one
+		// in every run.
+		for _, name := range sortedKeys(props) {
+			pv := props[name]
 			pm, ok := pv.(map[string]any)
 			if !ok {
 				s.ps.errorf(site.file, site.line, site.pointer+"/properties/"+escapePointer(name), "property must be a schema object, not %s", jsonKind(pv))

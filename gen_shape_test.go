@@ -1,0 +1,81 @@
+package qapi_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"testing"
+
+	qapi "github.com/qapitools/qapi"
+	"github.com/qapitools/qapi/gen"
+)
+
+// The generated client for the seed is usable as the overlays promise: an
+// integer port, a Local/KMS union with a discriminator, named enum constants.
+// These lines fail to compile when gen loses them.
+var (
+	_ int                                                      = gen.EncryptionApiV2KeyStoreResponseUnionKmsStore{}.Port
+	_ *int                                                     = gen.EncryptionApiV2PutKeyStoreUnionKmsStore{}.Port
+	_ gen.EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus = gen.EncryptionStatusEncrypted
+	_ func() (interface{}, error)                              = gen.EncryptionApiV2KeyStoreResponseUnion{}.ValueByDiscriminator
+)
+
+func TestPrivateKeyIsWriteOnly(t *testing.T) {
+	t.Parallel()
+	doc, err := qapi.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := doc.Components.Schemas["EncryptionApiV2PutKeyStoreUnionKmsStore"].Value.Properties["client_private_key"].Value
+	if !key.WriteOnly || key.Format != "password" {
+		t.Errorf("client_private_key: writeOnly %v, format %q; want writeOnly and password", key.WriteOnly, key.Format)
+	}
+}
+
+func TestUnionRoundTrip(t *testing.T) {
+	t.Parallel()
+	key := "-----BEGIN PRIVATE KEY-----"
+	var put gen.EncryptionApiV2PutKeyStoreUnion
+	if err := put.FromEncryptionApiV2PutKeyStoreKms(gen.EncryptionApiV2PutKeyStoreKms{KmsStore: gen.EncryptionApiV2PutKeyStoreUnionKmsStore{ClientPrivateKey: &key}}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := put.ValueByDiscriminator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.(gen.EncryptionApiV2PutKeyStoreKms); !ok {
+		t.Fatalf("ValueByDiscriminator = %T, want the KMS arm", v)
+	}
+}
+
+// gen has no float32 and no anonymous struct types: every object in the
+// contract is a named type.
+func TestGeneratedTypesAreNamed(t *testing.T) {
+	t.Parallel()
+	f, err := parser.ParseFile(token.NewFileSet(), "gen/qapi.gen.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, decl := range f.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			ts := spec.(*ast.TypeSpec)
+			ast.Inspect(ts.Type, func(n ast.Node) bool {
+				switch x := n.(type) {
+				case *ast.Ident:
+					if x.Name == "float32" {
+						t.Errorf("type %s uses float32", ts.Name.Name)
+					}
+				case *ast.StructType:
+					if x != ts.Type {
+						t.Errorf("type %s has an anonymous struct", ts.Name.Name)
+					}
+				}
+				return true
+			})
+		}
+	}
+}

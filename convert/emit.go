@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -145,18 +144,25 @@ func printable(s string) bool {
 	return true
 }
 
-// plainRe accepts strings that read back as the same string when written
-// without quotes: a letter-like start, no ": " or " #", no trailing colon.
-var plainRe = regexp.MustCompile(`^[A-Za-z_/$(][^\x00-\x1f]*$`)
-
 // reserved are words a YAML reader takes for booleans or null.
 var reserved = map[string]bool{
 	"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true,
 	"y": true, "n": true, "null": true, "~": true,
 }
 
+// plainStart tells whether a string may go unquoted as far as its first
+// byte goes: a letter, _, /, $ or (; anything else could read as a number,
+// an indicator or a special value.
+func plainStart(s string) bool {
+	if s == "" {
+		return false
+	}
+	c := s[0]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '/' || c == '$' || c == '('
+}
+
 func quoteIfNeeded(s string) string {
-	if plainRe.MatchString(s) && !reserved[strings.ToLower(s)] && printable(s) &&
+	if plainStart(s) && !reserved[strings.ToLower(s)] && printable(s) &&
 		!strings.Contains(s, ": ") && !strings.Contains(s, " #") && !strings.HasSuffix(s, ":") &&
 		!strings.HasSuffix(s, " ") && !strings.HasSuffix(s, "\t") {
 		return s

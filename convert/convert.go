@@ -405,6 +405,11 @@ func (b *builder) operation(id, method, tmpl string, e entry) *openapi3.Operatio
 		op.Summary = strings.ToUpper(method) + " " + tmpl
 		op.Description = op.Summary
 	}
+	if strings.HasPrefix(m.summary, "Deprecated") {
+		// "Deprecated. Use /v1/x instead.": the whole text is the summary.
+		op.Deprecated = true
+		op.Summary = m.summary
+	}
 	if unauthenticated[method+" "+tmpl] {
 		op.Security = &openapi3.SecurityRequirements{}
 	} else {

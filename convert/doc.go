@@ -21,6 +21,8 @@
 //   - Enums: the "`VALUE` - CONSTANT_NAME" lines of an enum's description
 //     become x-enum-varnames (CONSTANT_NAME in PascalCase); the truncated
 //     "d:" stub at the start of some descriptions is removed.
+//   - Deprecation: a summary that starts with "Deprecated" marks the
+//     operation deprecated.
 //
 // # Merging
 //

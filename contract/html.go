@@ -21,7 +21,7 @@ var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>qapi contract report: {{.Target}}</title>
+<title>{{if .Title}}{{.Title}}{{else}}qapi contract{{end}} report: {{.Target}}</title>
 <style>
 :root { --pass: #1a7f37; --fail: #cf222e; --skip: #8c959f; --bg: #f6f8fa; --line: #d0d7de; }
 * { box-sizing: border-box; }
@@ -57,7 +57,7 @@ td.cell.pass { color: var(--pass); background: #dafbe1; } td.cell.fail { color: 
 </head>
 <body>
 <header>
-<h1>qapi contract report</h1>
+<h1>{{if .Title}}{{.Title}}{{else}}qapi contract{{end}} report</h1>
 <p>{{.Target}} · {{len .Operations}} operations · {{len .Checks}} checks · {{.Requests}} requests · {{seconds .Duration}} · seed {{.Seed}}{{if .Strict}} · strict{{end}}{{if .ReadOnly}} · read-only{{end}}</p>
 </header>
 <main>

@@ -22,6 +22,8 @@ const (
 
 // Report is the result of a run.
 type Report struct {
+	// Title names the run in summaries: "qapi contract" or "qapi verify".
+	Title       string             `json:"title"`
 	Target      string             `json:"target"`
 	Seed        uint64             `json:"seed"`
 	Strict      bool               `json:"strict"`
@@ -181,8 +183,16 @@ func (rep *Report) WriteText(w io.Writer) error {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "qapi contract: %s, %d operations, %d checks, %d requests in %s (seed %d)\n\n",
-		rep.Target, len(rep.Operations), len(rep.Checks), rep.Requests, time.Duration(rep.Duration).Round(time.Millisecond), rep.Seed)
+	title := rep.Title
+	if title == "" {
+		title = "qapi contract"
+	}
+	fmt.Fprintf(&b, "%s: %s, %d operations, %d checks, %d requests in %s", title,
+		rep.Target, len(rep.Operations), len(rep.Checks), rep.Requests, time.Duration(rep.Duration).Round(time.Millisecond))
+	if rep.Title == "" || rep.Seed != 0 {
+		fmt.Fprintf(&b, " (seed %d)", rep.Seed)
+	}
+	b.WriteString("\n\n")
 	fmt.Fprintf(&b, "  %-30s %6s %6s %6s\n", "check", "pass", "fail", "skip")
 	for _, c := range rep.Checks {
 		n := per[c.Name]

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -17,8 +16,6 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 )
 
 // Config says what to check and how to reach the server.
@@ -424,82 +421,24 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-// conformance runs the checks that hold for every exchange.
+// conformance runs the checks that hold for every exchange; the checks
+// themselves live in exchange_check.go, shared with Checker.
 func (r *runner) conformance(res *opResult, o op, s *sent) {
-	if s.status >= 500 {
-		res.fail(NotAServerError, fmt.Sprintf("%s answered %d", describe(s.req), s.status), s.ex)
-	} else {
-		res.pass(NotAServerError)
-	}
-	r.writeOnly(res, s)
-	resp := o.Op.Responses.Status(s.status)
-	if resp == nil && s.status >= 400 {
-		// A default response documents errors; a success must be listed.
-		resp = o.Op.Responses.Default()
-	}
-	if resp == nil || resp.Value == nil {
-		res.fail(StatusCodeConformance, fmt.Sprintf("status %d is not documented for %s (documented: %s)", s.status, o.ID, strings.Join(documentedStatuses(o.Op), ", ")), s.ex)
-		res.skip(ContentTypeConformance, "undocumented status")
-		res.skip(ResponseHeadersConformance, "undocumented status")
-		res.skip(ResponseSchemaConformance, "undocumented status")
-		return
-	}
-	res.pass(StatusCodeConformance)
-	input := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: s.httpRq, PathParams: s.req.pathParams,
-			Route: &routers.Route{Spec: r.cfg.Spec, Path: o.Path, PathItem: o.Item, Method: o.Method, Operation: o.Op},
-		},
-		Status:  s.status,
-		Header:  s.header,
-		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, ExcludeResponseBody: true},
-	}
-	input.SetBodyBytes(s.body)
-	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
-		res.fail(ResponseHeadersConformance, r.red.text(err.Error()), s.ex)
-	} else if len(resp.Value.Headers) > 0 {
-		res.pass(ResponseHeadersConformance)
-	} else {
-		res.skip(ResponseHeadersConformance, "no response headers documented")
-	}
-	if len(s.body) == 0 {
-		if len(resp.Value.Content) > 0 {
-			res.fail(ContentTypeConformance, fmt.Sprintf("status %d documents a body but the response has none", s.status), s.ex)
-		} else {
-			res.pass(ContentTypeConformance)
-		}
-		res.skip(ResponseSchemaConformance, "empty body")
-		return
-	}
-	if len(resp.Value.Content) == 0 {
-		res.fail(ContentTypeConformance, fmt.Sprintf("status %d documents no body but the response has %d bytes", s.status, len(s.body)), s.ex)
-		res.skip(ResponseSchemaConformance, "undocumented body")
-		return
-	}
-	ct := s.header.Get("Content-Type")
-	mt, _, _ := mime.ParseMediaType(ct)
-	if resp.Value.Content.Get(mt) == nil {
-		res.fail(ContentTypeConformance, fmt.Sprintf("Content-Type %q is not documented for status %d", ct, s.status), s.ex)
-		res.skip(ResponseSchemaConformance, "undocumented Content-Type")
-		return
-	}
-	res.pass(ContentTypeConformance)
-	input.Options = &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
-	input.SetBodyBytes(s.body)
-	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
-		res.fail(ResponseSchemaConformance, fmt.Sprintf("%s: %s", o.ID, r.red.text(err.Error())), s.ex)
-		return
-	}
-	if r.cfg.Strict {
-		var v any
-		if json.Unmarshal(s.body, &v) == nil {
-			if extra := undeclared(resp.Value.Content.Get(mt).Schema, v, ""); len(extra) > 0 {
-				res.fail(ResponseSchemaConformance, fmt.Sprintf("%s: strict: undeclared properties %s", o.ID, strings.Join(extra, ", ")), s.ex)
-				return
-			}
+	outs := responseOutcomes(exchangeInput{
+		spec: r.cfg.Spec, op: o, req: s.httpRq, pathParams: s.req.pathParams,
+		status: s.status, header: s.header, body: s.body,
+		strict: r.cfg.Strict, secrets: r.sentSecrets, red: r.red, what: describe(s.req),
+	})
+	for _, oc := range outs {
+		switch oc.status {
+		case Pass:
+			res.pass(oc.check)
+		case Fail:
+			res.fail(oc.check, oc.reason, s.ex)
+		case Skip:
+			res.skip(oc.check, oc.reason)
 		}
 	}
-	res.pass(ResponseSchemaConformance)
 }
 
 func documentedStatuses(o *openapi3.Operation) []string {
@@ -538,54 +477,9 @@ func undeclared(ref *openapi3.SchemaRef, v any, ptr string) []string {
 	return out
 }
 
-// writeOnly fails when a response carries a value sent as write-only: as a
-// whole JSON string or header value, or inside one when the secret is long
-// enough not to occur by chance (a password "admin" inside "admin_password"
-// is no leak; a private key inside a message is).
-func (r *runner) writeOnly(res *opResult, s *sent) {
-	if len(r.sentSecrets) == 0 {
-		return
-	}
-	var values []string
-	var v any
-	if json.Unmarshal(s.body, &v) == nil {
-		values = stringValues(v, values)
-	} else {
-		values = append(values, string(s.body))
-	}
-	for _, vs := range s.header {
-		values = append(values, vs...)
-	}
-	for _, secret := range r.sentSecrets {
-		for _, val := range values {
-			if val == secret || (len(secret) >= minEmbeddedSecret && strings.Contains(val, secret)) {
-				res.fail(WriteOnlyNeverReturned, fmt.Sprintf("%s returned a value sent in a write-only field (shown as %s)", describe(s.req), redactedText), s.ex)
-				return
-			}
-		}
-	}
-	res.pass(WriteOnlyNeverReturned)
-}
-
 // minEmbeddedSecret is the length from which a secret found inside a longer
 // value counts as leaked.
 const minEmbeddedSecret = 12
-
-func stringValues(v any, out []string) []string {
-	switch t := v.(type) {
-	case string:
-		out = append(out, t)
-	case map[string]any:
-		for _, e := range t {
-			out = stringValues(e, out)
-		}
-	case []any:
-		for _, e := range t {
-			out = stringValues(e, out)
-		}
-	}
-	return out
-}
 
 func describe(rq request) string {
 	return strings.ToUpper(rq.method) + " " + rq.path

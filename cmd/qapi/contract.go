@@ -107,15 +107,27 @@ func (c *contractCmd) Run(ctx context.Context) error {
 	if err := rep.WriteText(c.stdout); err != nil {
 		return err
 	}
+	if err := writeReports(rep, c.stdout, c.junit, c.json, c.html); err != nil {
+		return err
+	}
+	if rep.Failed() {
+		return errChecksFailed
+	}
+	return nil
+}
+
+// writeReports writes the JUnit, JSON and HTML reports that were asked
+// for: each to its file atomically, or to stdout for "-".
+func writeReports(rep *contract.Report, stdout io.Writer, junit, json, html string) error {
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer) error
-	}{{c.junit, rep.WriteJUnit}, {c.json, rep.WriteJSON}, {c.html, rep.WriteHTML}} {
-		if out.path == "" {
+	}{{junit, rep.WriteJUnit}, {json, rep.WriteJSON}, {html, rep.WriteHTML}} {
+		switch out.path {
+		case "":
 			continue
-		}
-		if out.path == "-" {
-			if err := out.write(c.stdout); err != nil {
+		case "-":
+			if err := out.write(stdout); err != nil {
 				return err
 			}
 			continue
@@ -127,9 +139,6 @@ func (c *contractCmd) Run(ctx context.Context) error {
 		if err := convert.WriteFileAtomic(out.path, []byte(b.String())); err != nil {
 			return err
 		}
-	}
-	if rep.Failed() {
-		return errChecksFailed
 	}
 	return nil
 }

@@ -26,9 +26,12 @@ Usage:
   qapi generate --docs DIR... --out DIR --package NAME [--overlay FILE|DIR]... [--strict]
   qapi mock [--spec FILE] [--addr HOST:PORT] [--tls [--cert-out FILE]] [--seed N] [--user NAME --password PW] [--fault NAME]
   qapi contract [--spec FILE] [--checks NAME,...] [--seed N] [--strict] [--allow-writes] [--junit FILE] [--json FILE] [--html FILE]
+  qapi proxy --upstream URL [--listen HOST:PORT] [--spec FILE] [--record FILE.har] [--fail-on-violation] [--ca-cert FILE] [--insecure]
+  qapi verify FILE.har [--spec FILE] [--strict] [--junit FILE] [--json FILE] [--html FILE]
 
 Run 'qapi COMMAND --help' for the flags of a command.
-Exit codes: 0 success, 1 the work failed (bad pages, bad overlay, a contract check failed),
+Exit codes: 0 success, 1 the work failed (bad pages, bad overlay, a contract check failed,
+a contract violation in proxied or recorded traffic),
 2 usage or setup error.
 `
 
@@ -115,6 +118,14 @@ func (m *Main) ParseFlags(args []string) error {
 		return c.parse(args[1:])
 	case "mock":
 		c := &mockCmd{stdout: m.Stdout, stderr: m.Stderr}
+		m.cmd = c
+		return c.parse(args[1:])
+	case "proxy":
+		c := &proxyCmd{stdout: m.Stdout, stderr: m.Stderr, getenv: m.getenv()}
+		m.cmd = c
+		return c.parse(args[1:])
+	case "verify":
+		c := &verifyCmd{stdout: m.Stdout, stderr: m.Stderr}
 		m.cmd = c
 		return c.parse(args[1:])
 	}

@@ -1,0 +1,413 @@
+// Package proxy is a validating reverse proxy: it forwards a client's
+// traffic to a Qumulo cluster unchanged and checks every request and
+// response against the contract on the way, logging each violation as one
+// structured line, and optionally records the traffic as a redacted HAR
+// file that qapi verify checks offline.
+//
+// Bodies stream through: the proxy keeps at most MaxBodyBytes of each for
+// the checks, and skips the schema check of a larger body (saying so in the
+// log). Without FailOnViolation the response checks run after the response
+// was sent, so they add no latency to the answer; with it, a violating
+// request is answered 400 in Qumulo's error shape without reaching the
+// cluster, and a violating response carries an X-Qapi-Violation header.
+package proxy
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/qapitools/qapi/contract"
+)
+
+// DefaultMaxBodyBytes is how much of a body the proxy keeps for the checks.
+const DefaultMaxBodyBytes = 8 << 20
+
+// ViolationHeader marks a response that violates the contract, with the
+// names of the checks it fails, when FailOnViolation is set.
+const ViolationHeader = "X-Qapi-Violation"
+
+// ErrorModule is the module the proxy's own errors name.
+const ErrorModule = "qapi.proxy"
+
+// Config says where to forward and what to check.
+type Config struct {
+	// Upstream is the cluster, e.g. https://cluster:8000.
+	Upstream *url.URL
+	// Spec is the contract.
+	Spec *openapi3.T
+	// Transport reaches the upstream; nil means one that verifies TLS
+	// against the system's roots (see Transport).
+	Transport http.RoundTripper
+	// Logger receives one line per violation and per upstream failure;
+	// nil discards them.
+	Logger *slog.Logger
+	// Recorder, when set, receives every exchange that reached the
+	// upstream, redacted.
+	Recorder *contract.HARWriter
+	// FailOnViolation answers violating requests itself and marks
+	// violating responses.
+	FailOnViolation bool
+	// Strict also fails response bodies with undeclared properties.
+	Strict bool
+	// MaxBodyBytes bounds what is kept of each body; 0 means
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// Proxy is the validating reverse proxy; it is an http.Handler.
+type Proxy struct {
+	cfg        Config
+	checker    *contract.Checker
+	rp         *httputil.ReverseProxy
+	log        *slog.Logger
+	violations atomic.Int64
+	exchanges  atomic.Int64
+}
+
+// New builds a proxy.
+func New(cfg Config) (*Proxy, error) {
+	if cfg.Upstream == nil || cfg.Upstream.Host == "" || (cfg.Upstream.Scheme != "http" && cfg.Upstream.Scheme != "https") {
+		return nil, errors.New("proxy: the upstream must be an http or https URL with a host")
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Transport == nil {
+		t, err := Transport(nil, false)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Transport = t
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	checker, err := contract.NewChecker(cfg.Spec, contract.WithStrict(cfg.Strict))
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{cfg: cfg, checker: checker, log: log}
+	p.rp = &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(cfg.Upstream)
+		},
+		Transport:      cfg.Transport,
+		ModifyResponse: p.modifyResponse,
+		ErrorHandler:   p.upstreamError,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelError),
+		// FlushInterval stays 0: answers of unknown length (streams) are
+		// flushed as they come anyway, and a large body leaves in buffer-
+		// sized writes; flushing every write would cost a syscall each.
+	}
+	return p, nil
+}
+
+// Checker is the proxy's checker, which holds the write-only values seen.
+func (p *Proxy) Checker() *contract.Checker { return p.checker }
+
+// Violations is how many violations the proxy has logged.
+func (p *Proxy) Violations() int64 { return p.violations.Load() }
+
+// Exchanges is how many requests the proxy has handled.
+func (p *Proxy) Exchanges() int64 { return p.exchanges.Load() }
+
+// Transport builds the upstream transport: TLS verified against caPEM when
+// given (only those CAs), else the system's roots; insecure skips
+// verification, which the caller must warn about.
+func Transport(caPEM []byte, insecure bool) (*http.Transport, error) {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	if len(caPEM) > 0 {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(caPEM) {
+			return nil, errors.New("proxy: the CA file holds no PEM certificate")
+		}
+		t.TLSClientConfig.RootCAs = pool
+	}
+	t.TLSClientConfig.InsecureSkipVerify = insecure
+	t.MaxIdleConnsPerHost = 256
+	t.ResponseHeaderTimeout = 5 * time.Minute
+	return t, nil
+}
+
+type ctxKey struct{}
+
+// exchange is the proxy's record of one request in flight.
+type exchange struct {
+	started time.Time
+	traffic contract.Traffic
+	capture *capture
+	checked bool
+	failed  error
+}
+
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.exchanges.Add(1)
+	ex := &exchange{started: time.Now()}
+	body, truncated, err := p.keepBody(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "http_bad_request_error", "qapi proxy: read the request body: "+err.Error())
+		return
+	}
+	// What the checks and the recording see: the request as sent to the
+	// cluster, with the cluster's URL.
+	seen := r.Clone(context.Background())
+	target := *p.cfg.Upstream
+	target.Path, target.RawPath = singleJoin(p.cfg.Upstream.Path, r.URL.Path), ""
+	target.RawQuery = r.URL.RawQuery
+	seen.URL = &target
+	seen.Body = nil
+	if truncated {
+		p.log.Info("request body too large: schema not checked", "method", r.Method, "path", p.redactPath(r.URL.Path), "kept_bytes", p.cfg.MaxBodyBytes)
+	}
+	ex.traffic = contract.Traffic{Request: seen, RequestBody: body, RequestBodyTruncated: truncated}
+	if vs := p.checker.CheckRequest(ex.traffic); len(vs) > 0 {
+		p.logViolations(r, vs, 0)
+		if p.cfg.FailOnViolation {
+			w.Header().Set(ViolationHeader, checkNames(vs))
+			writeError(w, http.StatusBadRequest, "qapi_contract_violation_error",
+				"qapi proxy: the request violates the contract, so it was not sent to the cluster: "+describe(vs))
+			return
+		}
+	}
+	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, ex))
+	p.rp.ServeHTTP(w, r)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	if ex.failed != nil {
+		return
+	}
+	if !ex.checked {
+		if ex.capture != nil {
+			ex.traffic.Body, ex.traffic.BodyTruncated = ex.capture.kept()
+			ex.traffic.Body, ex.traffic.BodyTruncated = p.decoded(ex.traffic)
+			p.noteTruncated(r, ex)
+		}
+		if vs := p.checker.CheckResponse(ex.traffic); len(vs) > 0 {
+			p.logViolations(r, vs, ex.traffic.Status)
+		}
+	}
+	if p.cfg.Recorder != nil {
+		entry := contract.NewHAREntry(p.checker.Redactor(), ex.started, time.Since(ex.started), ex.traffic)
+		if err := p.cfg.Recorder.Add(entry); err != nil {
+			p.log.Error("recording failed", "error", err.Error())
+		}
+	}
+}
+
+// keepBody reads up to MaxBodyBytes of the request body for the checks and
+// puts it back in front of the rest, so the upstream gets it all.
+func (p *Proxy) keepBody(r *http.Request) ([]byte, bool, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, false, nil
+	}
+	buf, err := io.ReadAll(io.LimitReader(r.Body, p.cfg.MaxBodyBytes+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if int64(len(buf)) <= p.cfg.MaxBodyBytes {
+		r.Body.Close()
+		r.Body = io.NopCloser(bytes.NewReader(buf))
+		return buf, false, nil
+	}
+	r.Body = readCloser{io.MultiReader(bytes.NewReader(buf), r.Body), r.Body}
+	return nil, true, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+func (p *Proxy) modifyResponse(resp *http.Response) error {
+	ex, _ := resp.Request.Context().Value(ctxKey{}).(*exchange)
+	if ex == nil {
+		return nil
+	}
+	ex.traffic.Status = resp.StatusCode
+	ex.traffic.Header = resp.Header.Clone()
+	if !p.cfg.FailOnViolation {
+		ex.capture = &capture{rc: resp.Body, max: p.cfg.MaxBodyBytes}
+		resp.Body = ex.capture
+		return nil
+	}
+	// The header must say whether the answer violates the contract, so
+	// read the body (up to the cap) before the first byte goes out.
+	buf, err := io.ReadAll(io.LimitReader(resp.Body, p.cfg.MaxBodyBytes+1))
+	if err != nil {
+		return err
+	}
+	if int64(len(buf)) <= p.cfg.MaxBodyBytes {
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(buf))
+		ex.traffic.Body = buf
+		ex.traffic.Body, ex.traffic.BodyTruncated = p.decoded(ex.traffic)
+	} else {
+		resp.Body = readCloser{io.MultiReader(bytes.NewReader(buf), resp.Body), resp.Body}
+		ex.traffic.BodyTruncated = true
+		p.noteTruncated(resp.Request, ex)
+	}
+	ex.checked = true
+	if vs := p.checker.CheckResponse(ex.traffic); len(vs) > 0 {
+		p.logViolations(resp.Request, vs, resp.StatusCode)
+		resp.Header.Set(ViolationHeader, checkNames(vs))
+	}
+	return nil
+}
+
+// decoded is the kept body as the client will read it: a gzip-encoded
+// answer (the client asked for it) is checked and recorded decompressed,
+// within the same cap.
+func (p *Proxy) decoded(t contract.Traffic) ([]byte, bool) {
+	if t.BodyTruncated || len(t.Body) == 0 || !strings.EqualFold(t.Header.Get("Content-Encoding"), "gzip") {
+		return t.Body, t.BodyTruncated
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(t.Body))
+	if err != nil {
+		return nil, true
+	}
+	plain, err := io.ReadAll(io.LimitReader(zr, p.cfg.MaxBodyBytes+1))
+	if err != nil || int64(len(plain)) > p.cfg.MaxBodyBytes {
+		return nil, true
+	}
+	return plain, false
+}
+
+func (p *Proxy) noteTruncated(r *http.Request, ex *exchange) {
+	if ex.traffic.BodyTruncated {
+		p.log.Info("response body too large: schema not checked", "method", r.Method, "path", p.redactPath(r.URL.Path), "kept_bytes", p.cfg.MaxBodyBytes)
+	}
+}
+
+// upstreamError answers 502 in Qumulo's shape when the cluster cannot be
+// reached or its answer cannot be read.
+func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
+	if ex, _ := r.Context().Value(ctxKey{}).(*exchange); ex != nil {
+		ex.failed = err
+	}
+	msg := p.checker.Redactor().Text(err.Error())
+	if errors.Is(err, context.Canceled) {
+		// The client went away; nobody reads an answer.
+		p.log.Info("client canceled the request", "method", r.Method, "path", p.redactPath(r.URL.Path))
+		return
+	}
+	p.log.Error("upstream failed", "upstream", p.cfg.Upstream.Redacted(), "method", r.Method, "path", p.redactPath(r.URL.Path), "error", msg)
+	writeError(w, http.StatusBadGateway, "http_bad_gateway_error", fmt.Sprintf("qapi proxy: the cluster at %s did not answer: %s", p.cfg.Upstream.Redacted(), msg))
+}
+
+// writeError answers in Qumulo's error shape.
+func writeError(w http.ResponseWriter, status int, class, description string) {
+	body, _ := json.Marshal(map[string]any{
+		"module":       ErrorModule,
+		"error_class":  class,
+		"description":  description,
+		"stack":        []string{},
+		"user_visible": false,
+	})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)+1))
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+func (p *Proxy) logViolations(r *http.Request, vs []contract.Violation, status int) {
+	p.violations.Add(int64(len(vs)))
+	for _, v := range vs {
+		attrs := []any{
+			"operation", v.Operation, "direction", v.Direction, "check", v.Check,
+			"field", v.Field, "reason", v.Reason,
+			"method", r.Method, "path", p.redactPath(r.URL.Path),
+		}
+		if status != 0 {
+			attrs = append(attrs, "status", status)
+		}
+		p.log.Warn("contract violation", attrs...)
+	}
+}
+
+func (p *Proxy) redactPath(path string) string { return p.checker.Redactor().Text(path) }
+
+func checkNames(vs []contract.Violation) string {
+	seen := map[string]bool{}
+	var names []string
+	for _, v := range vs {
+		if !seen[v.Check] {
+			seen[v.Check] = true
+			names = append(names, v.Check)
+		}
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func describe(vs []contract.Violation) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = v.Check
+		if v.Field != "" {
+			parts[i] += " at " + v.Field
+		}
+		parts[i] += ": " + v.Reason
+	}
+	return strings.Join(parts, "; ")
+}
+
+func singleJoin(a, b string) string {
+	switch {
+	case a == "" || a == "/":
+		return b
+	case strings.HasSuffix(a, "/") && strings.HasPrefix(b, "/"):
+		return a + b[1:]
+	case !strings.HasSuffix(a, "/") && !strings.HasPrefix(b, "/"):
+		return a + "/" + b
+	}
+	return a + b
+}
+
+// capture passes a response body through and keeps its first max bytes.
+type capture struct {
+	rc        io.ReadCloser
+	max       int64
+	buf       bytes.Buffer
+	truncated bool
+}
+
+func (c *capture) Read(b []byte) (int, error) {
+	n, err := c.rc.Read(b)
+	if n > 0 && !c.truncated {
+		if int64(c.buf.Len()+n) > c.max {
+			c.truncated = true
+			c.buf = bytes.Buffer{}
+		} else {
+			c.buf.Write(b[:n])
+		}
+	}
+	return n, err
+}
+
+func (c *capture) Close() error { return c.rc.Close() }
+
+func (c *capture) kept() ([]byte, bool) {
+	if c.truncated {
+		return nil, true
+	}
+	return c.buf.Bytes(), false
+}

@@ -94,6 +94,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		r.operation(ctx, op)
 	}
+	if ctx.Err() != nil {
+		r.report.Interrupted = true
+	}
 	if cfg.Progress != nil && !r.report.Interrupted {
 		cfg.Progress(len(ops), len(ops), "")
 	}

@@ -1,0 +1,93 @@
+package contract
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	qapi "github.com/qapitools/qapi"
+	"github.com/qapitools/qapi/mock"
+)
+
+// cancelAfterWrite cancels the run as soon as a write that switches the key
+// store to KMS has succeeded, as a user pressing Ctrl-C mid-run would.
+type cancelAfterWrite struct {
+	next   http.RoundTripper
+	cancel context.CancelFunc
+}
+
+func (c cancelAfterWrite) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.GetBody != nil {
+		if r, err := req.GetBody(); err == nil {
+			body, _ = io.ReadAll(r)
+		}
+	}
+	resp, err := c.next.RoundTrip(req)
+	if err == nil && req.Method == http.MethodPut && resp.StatusCode < 300 && strings.Contains(string(body), `"KMS"`) {
+		c.cancel()
+	}
+	return resp, err
+}
+
+// A run with writes against a real target puts back what it changed even
+// when it is interrupted right after a write.
+func TestInterruptedRunRestoresState(t *testing.T) {
+	t.Parallel()
+	spec, err := qapi.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := mock.NewServer(t, mock.WithSpec(spec))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	client := &http.Client{Transport: cancelAfterWrite{next: http.DefaultTransport, cancel: cancel}}
+	rep, err := Run(ctx, Config{Spec: spec, BaseURL: srv.URL, HTTPClient: client, Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 5, Restore: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Interrupted || !rep.Failed() {
+		t.Errorf("interrupted run: Interrupted=%v Failed=%v", rep.Interrupted, rep.Failed())
+	}
+	if len(rep.Restored) != 1 || rep.Restored[0] != "/v2/encryption/key-store" || len(rep.RestoreErrors) > 0 {
+		t.Fatalf("restored %v, errors %v", rep.Restored, rep.RestoreErrors)
+	}
+	var b strings.Builder
+	_ = rep.WriteText(&b)
+	if !strings.Contains(b.String(), "interrupted") {
+		t.Errorf("summary does not say the run was interrupted:\n%s", b.String())
+	}
+	if got := keyStoreType(t, srv); got != "Local" {
+		t.Errorf("after restore the key store is %q, want the Local it started as", got)
+	}
+}
+
+func keyStoreType(t *testing.T, srv *mock.Server) string {
+	t.Helper()
+	body := strings.NewReader(`{"username":"admin","password":"admin"}`)
+	resp, err := http.Post(srv.URL+"/v1/session/login", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cred struct {
+		BearerToken string `json:"bearer_token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&cred)
+	resp.Body.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v2/encryption/key-store", nil)
+	req.Header.Set("Authorization", "Bearer "+cred.BearerToken)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	var ks struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal(data, &ks)
+	return ks.Type
+}

@@ -342,7 +342,7 @@ func (c *Checker) checkResponse(t Traffic) *Result {
 	what := strings.ToUpper(o.Method) + " " + o.Path
 	outs := responseOutcomes(exchangeInput{
 		spec: c.spec, op: o, req: rq, pathParams: params, status: t.Status, header: t.Header,
-		body: t.Body, truncated: t.BodyTruncated, strict: c.strict, secrets: secrets, red: c.red.r, what: what,
+		body: t.Body, truncated: t.BodyTruncated, strict: c.strict, secrets: secrets, red: c.red, what: what,
 	})
 	outs = append(outs, passiveAuth(c.spec, o, t))
 	res := &Result{Operation: Operation{ID: o.ID, Method: strings.ToUpper(o.Method), Path: o.Path}, Known: true}
@@ -531,7 +531,7 @@ type exchangeInput struct {
 	truncated  bool
 	strict     bool
 	secrets    []string
-	red        *redactor
+	red        *Redactor
 	// what names the request in messages ("PUT /v2/encryption/key-store").
 	what string
 }
@@ -582,7 +582,7 @@ func responseOutcomes(in exchangeInput) []outcome {
 	}
 	input.SetBodyBytes(in.body)
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
-		out = append(out, outcome{check: ResponseHeadersConformance, status: Fail, reason: in.red.text(err.Error()), err: err})
+		out = append(out, outcome{check: ResponseHeadersConformance, status: Fail, reason: in.red.Text(err.Error()), err: err})
 	} else if len(resp.Value.Headers) > 0 {
 		add(ResponseHeadersConformance, Pass, "")
 	} else {
@@ -618,7 +618,7 @@ func responseOutcomes(in exchangeInput) []outcome {
 	input.Options = &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
 	input.SetBodyBytes(in.body)
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
-		out = append(out, outcome{check: ResponseSchemaConformance, status: Fail, reason: fmt.Sprintf("%s: %s", o.ID, in.red.text(err.Error())), err: err})
+		out = append(out, outcome{check: ResponseSchemaConformance, status: Fail, reason: fmt.Sprintf("%s: %s", o.ID, in.red.Text(err.Error())), err: err})
 		return out
 	}
 	if in.strict {

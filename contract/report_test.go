@@ -75,14 +75,14 @@ func TestReportsAgree(t *testing.T) {
 
 func TestFailureReportsRedactSecrets(t *testing.T) {
 	t.Parallel()
-	r := newRedactor()
-	r.add("hunter2-password")
-	r.add("session-v1:abcdef")
+	r := NewRedactor()
+	r.Add("hunter2-password")
+	r.Add("session-v1:abcdef")
 	ex := &Exchange{
 		Method: "PUT", URL: "https://cluster:8000/v2/encryption/key-store",
-		RequestHeader: r.header(map[string][]string{"Authorization": {"Bearer session-v1:abcdef"}}),
-		RequestBody:   r.body([]byte(`{"kms_store":{"client_private_key":"-----BEGIN PRIVATE KEY-----x","hostname":"kms"},"note":"pw hunter2-password"}`)),
-		ResponseBody:  r.body([]byte(`{"bearer_token":"session-v1:abcdef","admin_password_hint":"none"}`)),
+		RequestHeader: r.Header(map[string][]string{"Authorization": {"Bearer session-v1:abcdef"}}),
+		RequestBody:   r.Body([]byte(`{"kms_store":{"client_private_key":"-----BEGIN PRIVATE KEY-----x","hostname":"kms"},"note":"pw hunter2-password"}`)),
+		ResponseBody:  r.Body([]byte(`{"bearer_token":"session-v1:abcdef","admin_password_hint":"none"}`)),
 	}
 	rep := &Report{Checks: Checks[:1]}
 	res := rep.operation(op{ID: "putV2EncryptionKeyStore", Method: "put", Path: "/v2/encryption/key-store"})

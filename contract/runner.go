@@ -63,11 +63,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	r := &runner{cfg: cfg, red: newRedactor(), gen: newGenerator(cfg.Seed), saved: map[string][]byte{}}
-	r.red.add(cfg.Password)
-	r.red.add(cfg.Token)
+	r := &runner{cfg: cfg, red: NewRedactor(), gen: newGenerator(cfg.Seed), saved: map[string][]byte{}}
+	r.red.Add(cfg.Password)
+	r.red.Add(cfg.Token)
 	r.token = cfg.Token
-	r.report = &Report{Target: r.red.text(cfg.BaseURL), Seed: cfg.Seed, Started: time.Now().UTC(), Strict: cfg.Strict, ReadOnly: cfg.ReadOnly}
+	r.report = &Report{Target: r.red.Text(cfg.BaseURL), Seed: cfg.Seed, Started: time.Now().UTC(), Strict: cfg.Strict, ReadOnly: cfg.ReadOnly}
 	for _, c := range Checks {
 		if r.enabled(c.Name) {
 			r.report.Checks = append(r.report.Checks, c)
@@ -107,7 +107,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 type runner struct {
 	cfg    Config
-	red    *redactor
+	red    *Redactor
 	gen    *generator
 	token  string
 	report *Report
@@ -187,19 +187,19 @@ func (r *runner) login(ctx context.Context) error {
 		if strings.Contains(err.Error(), "certificate") {
 			hint = " (trust the cluster's certificate with QUMULO_CA_CERT=FILE, or skip verification with QUMULO_INSECURE=1)"
 		}
-		return fmt.Errorf("contract: log in to %s: %w%s", r.red.text(r.cfg.BaseURL), err, hint)
+		return fmt.Errorf("contract: log in to %s: %w%s", r.red.Text(r.cfg.BaseURL), err, hint)
 	}
 	if s.status != http.StatusOK {
-		return fmt.Errorf("contract: log in to %s as %q: status %d: %s", r.red.text(r.cfg.BaseURL), r.cfg.Username, s.status, s.ex.ResponseBody)
+		return fmt.Errorf("contract: log in to %s as %q: status %d: %s", r.red.Text(r.cfg.BaseURL), r.cfg.Username, s.status, s.ex.ResponseBody)
 	}
 	var cred struct {
 		BearerToken string `json:"bearer_token"`
 	}
 	if err := json.Unmarshal(s.body, &cred); err != nil || cred.BearerToken == "" {
-		return fmt.Errorf("contract: log in to %s: no bearer_token in the answer", r.red.text(r.cfg.BaseURL))
+		return fmt.Errorf("contract: log in to %s: no bearer_token in the answer", r.red.Text(r.cfg.BaseURL))
 	}
 	r.token = cred.BearerToken
-	r.red.add(r.token)
+	r.red.Add(r.token)
 	return nil
 }
 
@@ -236,15 +236,15 @@ func (r *runner) send(ctx context.Context, rq request) (*sent, error) {
 	case "wrong":
 		hr.Header.Set("Authorization", "Bearer session-v1:qapi-wrong-token")
 	}
-	ex := &Exchange{Method: hr.Method, URL: r.red.text(u), RequestHeader: r.red.header(hr.Header)}
+	ex := &Exchange{Method: hr.Method, URL: r.red.Text(u), RequestHeader: r.red.Header(hr.Header)}
 	if rq.body != nil {
-		ex.RequestBody = r.red.body(rq.body)
+		ex.RequestBody = r.red.Body(rq.body)
 	}
 	start := time.Now()
 	resp, err := r.cfg.HTTPClient.Do(hr)
 	r.report.Requests++
 	if err != nil {
-		ex.Error = r.red.text(err.Error())
+		ex.Error = r.red.Text(err.Error())
 		return nil, errors.New(ex.Error)
 	}
 	defer resp.Body.Close()
@@ -254,8 +254,8 @@ func (r *runner) send(ctx context.Context, rq request) (*sent, error) {
 		return nil, fmt.Errorf("read response: %w", err)
 	}
 	ex.Status = resp.StatusCode
-	ex.ResponseHeader = r.red.header(resp.Header)
-	ex.ResponseBody = r.red.body(data)
+	ex.ResponseHeader = r.red.Header(resp.Header)
+	ex.ResponseBody = r.red.Body(data)
 	hr.Body = io.NopCloser(bytes.NewReader(rq.body))
 	return &sent{req: rq, httpRq: hr, status: resp.StatusCode, header: resp.Header, body: data, ex: ex}, nil
 }
@@ -315,7 +315,7 @@ func (r *runner) loginOperation(ctx context.Context, o op, res *opResult) {
 		BearerToken string `json:"bearer_token"`
 	}
 	if json.Unmarshal(s.body, &cred) == nil && cred.BearerToken != "" {
-		r.red.add(cred.BearerToken)
+		r.red.Add(cred.BearerToken)
 	}
 	r.negative(ctx, o, rq, res)
 	res.skip(IgnoredAuth, "the operation requires no security")
@@ -404,7 +404,7 @@ func (r *runner) collectSecrets(ref *openapi3.SchemaRef, v any) {
 	case string:
 		if s.WriteOnly || s.Format == "password" {
 			r.sentSecrets = appendUnique(r.sentSecrets, t)
-			r.red.add(t)
+			r.red.addWriteOnly(t)
 		}
 	case map[string]any:
 		for name, e := range t {

@@ -9,8 +9,11 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
-## lint: gofmt, go mod tidy check, and Spectral (spectral:oas) on api.yaml with zero errors and zero warnings
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+## lint: gofmt, go mod tidy check, staticcheck, and Spectral (spectral:oas) on api.yaml with zero errors and zero warnings
 lint: node_modules fmt-check
+	$(GO) run $(STATICCHECK) ./...
 	npx --no-install spectral lint --fail-severity=warn api.yaml
 
 fmt-check:

@@ -93,7 +93,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		goTool = runtime.GOROOT() + "/bin/go"
+		fmt.Fprintf(stderr, "bench: the go command is not on PATH: %v\n", err)
+		return 2
 	}
 	cfg.goTool = goTool
 

@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // Fault names a way the mock can break the contract on purpose, so that a
@@ -74,16 +71,15 @@ func (m *Mock) Handler() http.Handler {
 	if m.cfg.fault == "" {
 		return m
 	}
-	return newFaulty(m.cfg.fault, m.doc, m)
+	return newFaulty(m.cfg.fault, m)
 }
 
 // faulty wraps a healthy mock and breaks its answers in one way. Faults sit
 // outside the mock so the mock itself stays correct; login is never broken,
 // since a suite that cannot log in checks nothing.
 type faulty struct {
-	fault  Fault
-	inner  http.Handler
-	routes []faultRoute
+	fault Fault
+	inner http.Handler
 
 	mu          sync.Mutex
 	token       string
@@ -91,27 +87,8 @@ type faulty struct {
 	snapshots   map[string]*recorded
 }
 
-type faultRoute struct {
-	re   *regexp.Regexp
-	item *openapi3.PathItem
-}
-
-func newFaulty(fault Fault, spec *openapi3.T, inner http.Handler) *faulty {
-	f := &faulty{fault: fault, inner: inner, snapshots: map[string]*recorded{}}
-	for _, p := range spec.Paths.InMatchingOrder() {
-		pattern := "^" + regexp.MustCompile(`\\\{[^}]*\\\}`).ReplaceAllString(regexp.QuoteMeta(p), `[^/]+`) + "$"
-		f.routes = append(f.routes, faultRoute{re: regexp.MustCompile(pattern), item: spec.Paths.Value(p)})
-	}
-	return f
-}
-
-func (f *faulty) route(path string) *openapi3.PathItem {
-	for _, r := range f.routes {
-		if r.re.MatchString(path) {
-			return r.item
-		}
-	}
-	return nil
+func newFaulty(fault Fault, inner http.Handler) *faulty {
+	return &faulty{fault: fault, inner: inner, snapshots: map[string]*recorded{}}
 }
 
 func (f *faulty) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -96,11 +96,11 @@ func (c *mockCmd) Run(ctx context.Context) error {
 	if c.spec != "" {
 		data, err := os.ReadFile(c.spec)
 		if err != nil {
-			return fmt.Errorf("mock: read spec: %w", err)
+			return usageError{fmt.Errorf("mock: read spec: %w", err)}
 		}
 		doc, err := convert.Load(data, c.spec)
 		if err != nil {
-			return fmt.Errorf("mock: %w", err)
+			return usageError{fmt.Errorf("mock: %w", err)}
 		}
 		opts = append(opts, mock.WithSpec(doc))
 		what = c.spec

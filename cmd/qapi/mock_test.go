@@ -188,7 +188,7 @@ func TestMockCommandUsageErrors(t *testing.T) {
 		}
 	}
 	m := &Main{Stdout: io.Discard, Stderr: io.Discard}
-	if got := m.Exec(context.Background(), []string{"mock", "--addr", "127.0.0.1:0", "--spec", "/does/not/exist.yaml"}); got != exitFail {
-		t.Errorf("missing spec: exit %d, want %d", got, exitFail)
+	if got := m.Exec(context.Background(), []string{"mock", "--addr", "127.0.0.1:0", "--spec", "/does/not/exist.yaml"}); got != exitUsage {
+		t.Errorf("missing spec (a setup error): exit %d, want %d", got, exitUsage)
 	}
 }

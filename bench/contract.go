@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -187,8 +188,13 @@ func record(name string, spec []byte, doc *openapi3.T, method, path string) (exc
 	login.Header.Set("Content-Type", "application/json")
 	lw := httptest.NewRecorder()
 	m.ServeHTTP(lw, login)
-	token := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(lw.Body.String()), `{"bearer_token":"`), `"}`)
-	header := http.Header{"Authorization": {"Bearer " + token}, "Accept": {"application/json"}}
+	var cred struct {
+		BearerToken string `json:"bearer_token"`
+	}
+	if err := json.Unmarshal(lw.Body.Bytes(), &cred); err != nil || cred.BearerToken == "" {
+		return exchange{}, fmt.Errorf("log in to the mock: %d %s", lw.Code, lw.Body.String())
+	}
+	header := http.Header{"Authorization": {"Bearer " + cred.BearerToken}, "Accept": {"application/json"}}
 	req := httptest.NewRequest(method, path, nil)
 	req.Header = header
 	w := httptest.NewRecorder()

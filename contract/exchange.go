@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -75,28 +74,6 @@ func shellQuote(s string) string {
 
 const redactedText = "[REDACTED]"
 
-// redactor hides secrets: the values it was told about (passwords, tokens,
-// write-only values sent) wherever they appear, and the values of fields
-// whose names say they are secret. Every exchange, log line and report goes
-// through it.
-type redactor struct {
-	mu      sync.RWMutex
-	secrets map[string]bool
-}
-
-func newRedactor() *redactor { return &redactor{secrets: map[string]bool{}} }
-
-// add registers a secret value; short values are ignored so that common
-// words are not blanked out everywhere.
-func (r *redactor) add(v string) {
-	if len(v) < 4 {
-		return
-	}
-	r.mu.Lock()
-	r.secrets[v] = true
-	r.mu.Unlock()
-}
-
 var secretFields = []string{"password", "private_key", "bearer_token", "secret", "token"}
 
 func isSecretField(name string) bool {
@@ -107,14 +84,4 @@ func isSecretField(name string) bool {
 		}
 	}
 	return false
-}
-
-// text redacts known secret values in s.
-func (r *redactor) text(s string) string {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	for v := range r.secrets {
-		s = strings.ReplaceAll(s, v, redactedText)
-	}
-	return s
 }

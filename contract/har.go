@@ -26,24 +26,30 @@ import (
 // rather than plain [REDACTED], so that a recording still shows where the
 // same secret came back without holding it. It is safe for concurrent use.
 type Redactor struct {
-	r *redactor
-
 	mu        sync.RWMutex
+	secrets   map[string]bool
 	writeOnly []string
 }
 
 // NewRedactor returns a Redactor that knows no secret values yet.
-func NewRedactor() *Redactor { return &Redactor{r: newRedactor()} }
+func NewRedactor() *Redactor { return &Redactor{secrets: map[string]bool{}} }
 
 // Add registers a secret value (a password, a token); values shorter than
 // four characters are ignored so common words are not blanked out.
-func (r *Redactor) Add(secret string) { r.r.add(secret) }
+func (r *Redactor) Add(secret string) {
+	if len(secret) < 4 {
+		return
+	}
+	r.mu.Lock()
+	r.secrets[secret] = true
+	r.mu.Unlock()
+}
 
 func (r *Redactor) addWriteOnly(secret string) {
 	r.mu.Lock()
 	r.writeOnly = appendUnique(r.writeOnly, secret)
 	r.mu.Unlock()
-	r.r.add(secret)
+	r.Add(secret)
 }
 
 const writeOnlyMarker = "[REDACTED write-only #%d]"
@@ -57,18 +63,20 @@ func isWriteOnlyMarker(s string) bool {
 // Text redacts the secret values in s.
 func (r *Redactor) Text(s string) string {
 	r.mu.RLock()
+	defer r.mu.RUnlock()
 	for i, secret := range r.writeOnly {
 		marker := fmt.Sprintf(writeOnlyMarker, i+1)
 		if s == secret {
-			r.mu.RUnlock()
 			return marker
 		}
 		if len(secret) >= minEmbeddedSecret {
 			s = strings.ReplaceAll(s, secret, marker)
 		}
 	}
-	r.mu.RUnlock()
-	return r.r.text(s)
+	for secret := range r.secrets {
+		s = strings.ReplaceAll(s, secret, redactedText)
+	}
+	return s
 }
 
 // Body redacts a body: JSON string values (and secret-named fields

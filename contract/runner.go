@@ -396,26 +396,9 @@ func requestSchema(o *openapi3.Operation) *openapi3.SchemaRef {
 // collectSecrets remembers the values sent in writeOnly or password fields
 // and teaches the redactor to hide them.
 func (r *runner) collectSecrets(ref *openapi3.SchemaRef, v any) {
-	if ref == nil || ref.Value == nil {
-		return
-	}
-	s := resolveArm(ref.Value, v)
-	switch t := v.(type) {
-	case string:
-		if s.WriteOnly || s.Format == "password" {
-			r.sentSecrets = appendUnique(r.sentSecrets, t)
-			r.red.addWriteOnly(t)
-		}
-	case map[string]any:
-		for name, e := range t {
-			if p, ok := s.Properties[name]; ok {
-				r.collectSecrets(p, e)
-			}
-		}
-	case []any:
-		for _, e := range t {
-			r.collectSecrets(s.Items, e)
-		}
+	for _, secret := range writeOnlyValues(ref, v, nil) {
+		r.sentSecrets = appendUnique(r.sentSecrets, secret)
+		r.red.addWriteOnly(secret)
 	}
 }
 

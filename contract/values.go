@@ -150,29 +150,28 @@ func dropAbsentArms(s *openapi3.Schema, out map[string]any) {
 	}
 }
 
-var enumLineRe = regexp.MustCompile("`([^`]*)` - ([A-Za-z0-9_]+)")
-
 // sameConstant compares ENCRYPTION_TYPE_KMS with EncryptionTypeKms.
 func sameConstant(a, b string) bool {
 	norm := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
 	return a != "" && norm(a) == norm(b)
 }
 
-// constantOf names an enum value by its "`VALUE` - CONSTANT" line, or by
-// its x-enum-varnames entry.
+// constantOf names an enum value by the x-enum-varnames the converter
+// derives from the "`VALUE` - CONSTANT" lines of the description.
 func constantOf(s *openapi3.Schema, v any) string {
-	str, _ := v.(string)
-	for _, line := range enumLineRe.FindAllStringSubmatch(s.Description, -1) {
-		if line[1] == str {
-			return line[2]
+	var names []string
+	switch t := s.Extensions["x-enum-varnames"].(type) {
+	case []string: // a document converted in memory
+		names = t
+	case []any: // a document loaded from YAML or JSON
+		for _, n := range t {
+			name, _ := n.(string)
+			names = append(names, name)
 		}
 	}
-	names, _ := s.Extensions["x-enum-varnames"].([]any)
 	for i, e := range s.Enum {
 		if e == v && i < len(names) {
-			if n, ok := names[i].(string); ok {
-				return n
-			}
+			return names[i]
 		}
 	}
 	return ""

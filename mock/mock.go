@@ -30,9 +30,6 @@ type Mock struct {
 	doc    *openapi3.T
 	router routers.Router
 	ops    map[*openapi3.Operation]*opInfo
-	// typed holds the handlers of the operations qapi knows, by
-	// "METHOD /path/template"; the engine answers every other operation.
-	typed  map[string]http.Handler
 	auth   *sessions
 	keys   *typedServer
 	engine *engine
@@ -50,6 +47,9 @@ type opInfo struct {
 	// without security requirements, which the mock checks itself (with
 	// the real tokens) before validation.
 	validate *routers.Route
+	// typed is the handler of an operation qapi knows (login, key store);
+	// nil means the engine answers.
+	typed http.Handler
 }
 
 // allMethods are the methods tried when working out an Allow header.
@@ -77,7 +77,7 @@ func New(opts ...Option) (*Mock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("route spec: %w", err)
 	}
-	m := &Mock{cfg: cfg, doc: doc, router: router, ops: map[*openapi3.Operation]*opInfo{}, typed: map[string]http.Handler{}}
+	m := &Mock{cfg: cfg, doc: doc, router: router, ops: map[*openapi3.Operation]*opInfo{}}
 	m.auth = newSessions(cfg)
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -110,7 +110,7 @@ func New(opts ...Option) (*Mock, error) {
 	} {
 		method, path, _ := strings.Cut(key, " ")
 		if item := doc.Paths.Value(path); item != nil && item.GetOperation(method) != nil {
-			m.typed[key] = h
+			m.ops[item.GetOperation(method)].typed = h
 		}
 	}
 	m.engine = newEngine(m)
@@ -217,8 +217,8 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
 	if im := r.Header.Get("If-Match"); im != "" {
 		r = r.WithContext(context.WithValue(r.Context(), ifMatchKey, im))
 	}
-	if h := m.typed[route.Method+" "+route.Path]; h != nil {
-		h.ServeHTTP(w, r)
+	if info.typed != nil {
+		info.typed.ServeHTTP(w, r)
 		return nil
 	}
 	return m.engine.serve(w, r, route, params, body)

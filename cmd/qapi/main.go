@@ -61,7 +61,20 @@ func isTerminal(w io.Writer) bool {
 }
 
 type command interface {
+	parse(args []string) error
 	Run(ctx context.Context) error
+}
+
+// commands makes each command with the streams and environment of m.
+var commands = map[string]func(m *Main) command{
+	"convert":  func(m *Main) command { return &convertCmd{stdout: m.Stdout, stderr: m.Stderr} },
+	"generate": func(m *Main) command { return &generateCmd{stdout: m.Stdout, stderr: m.Stderr} },
+	"contract": func(m *Main) command {
+		return &contractCmd{stdout: m.Stdout, stderr: m.Stderr, getenv: m.getenv(), isTTY: isTerminal(m.Stderr)}
+	},
+	"mock":   func(m *Main) command { return &mockCmd{stdout: m.Stdout, stderr: m.Stderr} },
+	"proxy":  func(m *Main) command { return &proxyCmd{stdout: m.Stdout, stderr: m.Stderr, getenv: m.getenv()} },
+	"verify": func(m *Main) command { return &verifyCmd{stdout: m.Stdout, stderr: m.Stderr} },
 }
 
 var errHelp = errors.New("help requested")
@@ -104,30 +117,10 @@ func (m *Main) ParseFlags(args []string) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(m.Stdout, usage)
 		return errHelp
-	case "convert":
-		c := &convertCmd{stdout: m.Stdout, stderr: m.Stderr}
-		m.cmd = c
-		return c.parse(args[1:])
-	case "generate":
-		c := &generateCmd{stdout: m.Stdout, stderr: m.Stderr}
-		m.cmd = c
-		return c.parse(args[1:])
-	case "contract":
-		c := &contractCmd{stdout: m.Stdout, stderr: m.Stderr, getenv: m.getenv(), isTTY: isTerminal(m.Stderr)}
-		m.cmd = c
-		return c.parse(args[1:])
-	case "mock":
-		c := &mockCmd{stdout: m.Stdout, stderr: m.Stderr}
-		m.cmd = c
-		return c.parse(args[1:])
-	case "proxy":
-		c := &proxyCmd{stdout: m.Stdout, stderr: m.Stderr, getenv: m.getenv()}
-		m.cmd = c
-		return c.parse(args[1:])
-	case "verify":
-		c := &verifyCmd{stdout: m.Stdout, stderr: m.Stderr}
-		m.cmd = c
-		return c.parse(args[1:])
+	}
+	if newCmd, ok := commands[args[0]]; ok {
+		m.cmd = newCmd(m)
+		return m.cmd.parse(args[1:])
 	}
 	fmt.Fprint(m.Stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,28 +17,9 @@ import (
 
 const proxyTestPassword = "s3cret-pass-123"
 
-// lockedBuffer is a buffer the proxy's goroutines write to while the test
-// reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type runningProxy struct {
 	url    string
-	stderr *lockedBuffer
+	stderr *syncBuffer
 	cancel context.CancelFunc
 	code   chan int
 }
@@ -61,7 +40,7 @@ func (p *runningProxy) stop(t *testing.T) int {
 // startProxy runs qapi proxy in-process on a free loopback port.
 func startProxy(t *testing.T, env map[string]string, args ...string) *runningProxy {
 	t.Helper()
-	p := &runningProxy{stderr: &lockedBuffer{}, code: make(chan int, 1)}
+	p := &runningProxy{stderr: &syncBuffer{}, code: make(chan int, 1)}
 	m := &Main{Stdout: io.Discard, Stderr: p.stderr, Getenv: func(k string) string { return env[k] }}
 	if err := m.ParseFlags(append([]string{"proxy", "--listen", "127.0.0.1:0"}, args...)); err != nil {
 		t.Fatal(err)

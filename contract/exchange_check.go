@@ -259,6 +259,10 @@ func (c *Checker) learnRequest(o op, t Traffic) {
 // responses with.
 const maxTrackedSecrets = 256
 
+// writeOnly tells whether a value only travels to the server: writeOnly, or
+// a password, which a cluster never sends back.
+func writeOnly(s *openapi3.Schema) bool { return s.WriteOnly || s.Format == "password" }
+
 // writeOnlyValues lists the values of writeOnly or format: password fields.
 func writeOnlyValues(ref *openapi3.SchemaRef, v any, out []string) []string {
 	if ref == nil || ref.Value == nil {
@@ -267,7 +271,7 @@ func writeOnlyValues(ref *openapi3.SchemaRef, v any, out []string) []string {
 	s := resolveArm(ref.Value, v)
 	switch t := v.(type) {
 	case string:
-		if s.WriteOnly || s.Format == "password" {
+		if writeOnly(s) {
 			out = append(out, t)
 		}
 	case map[string]any:

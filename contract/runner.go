@@ -607,7 +607,7 @@ func visible(sentV, got any, ref *openapi3.SchemaRef, ptr string) string {
 				if !declared && len(s.Properties) > 0 {
 					continue
 				}
-				if p != nil && p.Value != nil && (p.Value.WriteOnly || p.Value.Format == "password") {
+				if p != nil && p.Value != nil && writeOnly(p.Value) {
 					continue
 				}
 			}

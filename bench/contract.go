@@ -25,6 +25,7 @@ import (
 	"github.com/qapitools/qapi/contract"
 	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/mock"
+	"github.com/qapitools/qapi/report"
 )
 
 func init() {
@@ -71,7 +72,7 @@ func runContractSuite(ctx context.Context, cfg config) (string, error) {
 	}
 	var suite, floor []time.Duration
 	var requests int
-	var totals contract.Totals
+	var totals report.Totals
 	for i := 0; i < cfg.reps; i++ {
 		srv, err := mock.Start(mock.WithSpec(built.Doc))
 		if err != nil {

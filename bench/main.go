@@ -23,7 +23,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/qapitools/qapi/convert"
+	"github.com/qapitools/qapi/internal/fileio"
 )
 
 // config is what every section gets.
@@ -124,7 +124,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	fmt.Fprintf(&doc, "\nLoad average at the end: %s. The machine may be shared; a load above the CPU count means other work competed with these measurements.\n", loadAverage())
 	if out == "-" {
 		fmt.Print(doc.String())
-	} else if err := convert.WriteFileAtomic(out, []byte(doc.String())); err != nil {
+	} else if err := fileio.WriteAtomic(out, []byte(doc.String())); err != nil {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
 		return 1
 	} else {

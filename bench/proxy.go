@@ -20,7 +20,7 @@ import (
 	"time"
 
 	qapi "github.com/qapitools/qapi"
-	"github.com/qapitools/qapi/contract"
+	"github.com/qapitools/qapi/har"
 	"github.com/qapitools/qapi/proxy"
 )
 
@@ -68,9 +68,9 @@ func runProxyBench(ctx context.Context, cfg config) (string, error) {
 			return "", nil, err
 		}
 		pc := proxy.Config{Upstream: upstream, Spec: spec, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
-		var rec *contract.HARWriter
+		var rec *har.Writer
 		if record != "" {
-			if rec, err = contract.CreateHAR(record, "bench"); err != nil {
+			if rec, err = har.Create(record, "bench"); err != nil {
 				return "", nil, err
 			}
 			pc.Recorder = rec

@@ -151,12 +151,12 @@ func (a *authState) login(ctx context.Context) (secret, error) {
 	}
 	var creds gen.Credentials
 	if err := json.Unmarshal(body, &creds); err != nil {
-		return "", fmt.Errorf("log in as %q: decode answer: %w", a.user, errors.New(c.red.redact(err.Error())))
+		return "", fmt.Errorf("log in as %q: decode answer: %w", a.user, errors.New(c.red.Text(err.Error())))
 	}
 	if creds.BearerToken == "" {
 		return "", fmt.Errorf("log in as %q: the answer has no bearer_token", a.user)
 	}
-	c.red.keep(creds.BearerToken)
+	c.red.Add(creds.BearerToken)
 	return secret(creds.BearerToken), nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/qapitools/qapi/gen"
+	"github.com/qapitools/qapi/internal/redact"
 )
 
 // DefaultPort is the port of the REST API on a Qumulo cluster; New assumes
@@ -30,7 +31,7 @@ type Client struct {
 	api     *gen.ClientWithResponses
 	send    gen.HttpRequestDoer // sends one attempt
 	log     *slog.Logger        // redacting
-	red     *redactor
+	red     *redact.Redactor
 	retry   RetryPolicy
 	timeout time.Duration
 	ua      string
@@ -74,7 +75,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	c := &Client{
 		base:    base,
 		server:  base.String(),
-		red:     newRedactor(),
+		red:     redact.New(),
 		retry:   cfg.retry,
 		timeout: cfg.timeout,
 		ua:      cfg.userAgent,
@@ -84,10 +85,10 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	c.log = slog.New(&redactHandler{h: logger.Handler(), r: c.red})
+	c.log = slog.New(c.red.Handler(logger.Handler()))
 
-	c.red.keep(cfg.password.reveal())
-	c.red.keep(cfg.token.reveal())
+	c.red.Add(cfg.password.reveal())
+	c.red.Add(cfg.token.reveal())
 	c.auth = &authState{c: c, user: cfg.user, password: cfg.password, hasCreds: cfg.hasCreds, token: cfg.token}
 
 	if cfg.httpClient != nil {

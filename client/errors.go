@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/qapitools/qapi/internal/qerror"
+	"github.com/qapitools/qapi/internal/redact"
 )
 
 // Sentinel errors for the statuses callers branch on. An *APIError matches
@@ -123,64 +125,33 @@ func (e *APIError) Is(target error) bool {
 	return ok && s == target
 }
 
-// qumuloErrorBody mirrors gen.QumuloError with a stack that may be a list or a string.
-type qumuloErrorBody struct {
-	Module      string          `json:"module"`
-	ErrorClass  string          `json:"error_class"`
-	Description string          `json:"description"`
-	Stack       json.RawMessage `json:"stack"`
-	UserVisible bool            `json:"user_visible"`
-}
-
 // newAPIError builds the error for resp, whose body has been read into body.
-func newAPIError(resp *http.Response, body []byte, r *redactor) *APIError {
+func newAPIError(resp *http.Response, body []byte, r *redact.Redactor) *APIError {
 	e := &APIError{StatusCode: resp.StatusCode, Response: resp}
 	if req := resp.Request; req != nil && req.URL != nil {
 		u := *req.URL
 		u.RawQuery, u.Fragment, u.User = "", "", nil
 		e.Method, e.URL = req.Method, u.String()
 	}
-	var q qumuloErrorBody
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && json.Unmarshal(trimmed, &q) == nil && (q.ErrorClass != "" || q.Description != "" || q.Module != "") {
-		e.Module = r.redact(q.Module)
-		e.ErrorClass = r.redact(q.ErrorClass)
-		e.Description = r.redact(q.Description)
-		e.UserVisible = q.UserVisible
-		e.Stack = decodeStack(q.Stack, r)
+	if doc, stack, ok := qerror.Decode(body); ok {
+		e.Module = r.Text(doc.Module)
+		e.ErrorClass = r.Text(doc.ErrorClass)
+		e.Description = r.Text(doc.Description)
+		e.UserVisible = doc.UserVisible != nil && *doc.UserVisible
+		for _, line := range stack {
+			e.Stack = append(e.Stack, r.Text(line))
+		}
 		return e
 	}
 	// Redact the whole body before cutting it, so a cut cannot split a secret
 	// into a part the patterns no longer recognise.
-	s := r.redact(string(trimmed))
+	s := r.Text(string(bytes.TrimSpace(body)))
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > maxSnippet {
 		s = s[:maxSnippet] + "…"
 	}
 	e.Body = s
 	return e
-}
-
-func decodeStack(raw json.RawMessage, r *redactor) []string {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
-	}
-	var list []string
-	if json.Unmarshal(raw, &list) == nil {
-		for i := range list {
-			list[i] = r.redact(list[i])
-		}
-		return list
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		var out []string
-		for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
-			out = append(out, r.redact(line))
-		}
-		return out
-	}
-	return []string{r.redact(string(raw))}
 }
 
 // maxErrorBody bounds how much of an error body is read.
@@ -234,7 +205,7 @@ func (c *Client) newOpError(req *http.Request, err error, attempts int) error {
 			"client.WithCAFile(path) or client.WithCABundle(pem), or, for a throwaway test cluster only, " +
 			"client.WithInsecureSkipVerify()"
 	}
-	return &opError{msg: c.red.redact(msg), err: err}
+	return &opError{msg: c.red.Text(msg), err: err}
 }
 
 // unwrapURLError drops the *url.Error layer, whose message repeats the URL.

@@ -262,7 +262,7 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, editors ...g
 	}
 	// The key is on its way to the cluster: redact it literally too, in case
 	// something echoes it in a form the PEM pattern does not recognise.
-	forget := c.red.addKey(cfg.ClientPrivateKey)
+	forget := c.red.AddKey(cfg.ClientPrivateKey)
 	defer forget()
 
 	port := cfg.port()
@@ -282,7 +282,7 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, editors ...g
 	}
 	var body gen.EncryptionApiV2PutKeyStoreUnion
 	if err := body.FromEncryptionApiV2PutKeyStoreKms(gen.EncryptionApiV2PutKeyStoreKms{KmsStore: store}); err != nil {
-		return errors.New("use KMS key store: encode request: " + c.red.redact(err.Error()))
+		return errors.New("use KMS key store: encode request: " + c.red.Text(err.Error()))
 	}
 	return c.putKeyStore(ctx, body, editors)
 }
@@ -312,7 +312,7 @@ func (c *Client) decodeError(resp *http.Response, err error) error {
 	u := *resp.Request.URL
 	u.RawQuery = ""
 	return &opError{
-		msg: c.red.redact(fmt.Sprintf("%s %s: decode %d answer: %v", resp.Request.Method, u.String(), resp.StatusCode, err)),
+		msg: c.red.Text(fmt.Sprintf("%s %s: decode %d answer: %v", resp.Request.Method, u.String(), resp.StatusCode, err)),
 		err: err,
 	}
 }

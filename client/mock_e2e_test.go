@@ -17,6 +17,7 @@ import (
 
 	"github.com/qapitools/qapi/client"
 	"github.com/qapitools/qapi/mock"
+	"github.com/qapitools/qapi/mock/mocktest"
 )
 
 // kmsMaterial makes a PEM certificate and private key, as an operator would
@@ -44,7 +45,7 @@ func kmsMaterial(t *testing.T) (certPEM, keyPEM string) {
 // refused; the private key shows in no log line.
 func TestAgainstMockOverTLS(t *testing.T) {
 	t.Parallel()
-	srv := mock.NewServer(t, mock.WithTLS(), mock.WithCredentials("admin", "s3cret-pass-123"))
+	srv := mocktest.NewServer(t, mock.WithTLS(), mock.WithCredentials("admin", "s3cret-pass-123"))
 	var logs bytes.Buffer
 	c, err := client.New(srv.URL, client.WithCredentials("admin", "s3cret-pass-123"), client.WithCABundle(srv.CertPEM),
 		client.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))

@@ -136,30 +136,6 @@ type sink struct{ out *[]string }
 
 func (s *sink) Write(p []byte) (int, error) { *s.out = append(*s.out, string(p)); return len(p), nil }
 
-func TestRedactPatterns(t *testing.T) {
-	t.Parallel()
-	r := newRedactor()
-	forget := r.add("l1teral-s3cret")
-	for in, want := range map[string]string{
-		"Authorization: Bearer abc.def":                 "Authorization: Bearer [REDACTED]",
-		`{"bearer_token":"session-v1:xyz"}`:             `{"bearer_token":"[REDACTED]"}`,
-		"token session-v1:abc/def+= and access-v1:qqq!": "token session-v1:[REDACTED] and access-v1:[REDACTED]",
-		`{"username":"u","password":"p\"w"}`:            `{"username":"u","password":"[REDACTED]"}`,
-		"x " + testPrivateKey + " y":                    "x [REDACTED]\n y",
-		"cut -----BEGIN RSA PRIVATE KEY-----\nMIIE":     "cut [REDACTED]",
-		"the l1teral-s3cret here":                       "the [REDACTED] here",
-		"GET /v2/encryption/key-store 200":              "GET /v2/encryption/key-store 200",
-	} {
-		if got := r.redact(in); got != want {
-			t.Errorf("redact(%q) = %q, want %q", in, got, want)
-		}
-	}
-	forget()
-	if got := r.redact("the l1teral-s3cret here"); got != "the l1teral-s3cret here" {
-		t.Errorf("forgotten literal still redacted: %q", got)
-	}
-}
-
 func TestSecretType(t *testing.T) {
 	t.Parallel()
 	s := secret("pw")

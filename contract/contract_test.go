@@ -1,33 +1,28 @@
-package contract
+package contract_test
 
 import (
 	"context"
-	"os"
-	"strconv"
+	"strings"
 	"testing"
 
 	qapi "github.com/qapitools/qapi"
+	"github.com/qapitools/qapi/check"
+	"github.com/qapitools/qapi/contract"
+	"github.com/qapitools/qapi/mock"
+	"github.com/qapitools/qapi/mock/mocktest"
 )
 
-// TestContract runs the suite as Go subtests, one per operation and check:
-// against the embedded mock, or against the cluster QUMULO_URL names
-// (read-only unless QAPI_ALLOW_WRITES=1).
+// TestContract runs the suite against the embedded mock as Go subtests, one
+// per operation and check. (qapi contract runs it against a real cluster.)
 func TestContract(t *testing.T) {
 	spec, err := qapi.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}
-	target, err := TargetFromEnv(os.Getenv, spec, os.Stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = target.Close() })
-	writes := !target.Real || os.Getenv("QAPI_ALLOW_WRITES") == "1"
-	seed, _ := strconv.ParseUint(os.Getenv("QAPI_SEED"), 10, 64)
-	rep, err := Run(context.Background(), Config{
-		Spec: spec, BaseURL: target.URL, HTTPClient: target.Client,
-		Username: target.Username, Password: target.Password, Token: target.Token,
-		Seed: seed, ReadOnly: !writes, Restore: target.Real && writes,
+	srv := mocktest.NewServer(t, mock.WithSpec(spec))
+	rep, err := contract.Run(context.Background(), contract.Config{
+		Spec: spec, BaseURL: srv.URL, HTTPClient: srv.Client(),
+		Username: mock.DefaultUser, Password: mock.DefaultPassword,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -37,9 +32,9 @@ func TestContract(t *testing.T) {
 			for _, cr := range op.Results {
 				t.Run(cr.Check, func(t *testing.T) {
 					switch cr.Status {
-					case Skip:
+					case check.Skip:
 						t.Skip(cr.Reason)
-					case Fail:
+					case check.Fail:
 						for _, f := range cr.Failures {
 							t.Errorf("%s\nreproduce: %s", f.Message, f.Curl)
 						}
@@ -50,5 +45,14 @@ func TestContract(t *testing.T) {
 	}
 	if rep.Totals.Pass == 0 {
 		t.Fatal("no check passed: the suite exercised nothing")
+	}
+}
+
+func TestUnknownCheckIsASetupError(t *testing.T) {
+	t.Parallel()
+	spec, _ := qapi.Spec()
+	_, err := contract.Run(context.Background(), contract.Config{Spec: spec, BaseURL: "http://127.0.0.1:1", Checks: []string{"no_such_check"}})
+	if err == nil || !strings.Contains(err.Error(), `unknown check "no_such_check"`) {
+		t.Fatalf("err = %v", err)
 	}
 }

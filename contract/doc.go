@@ -3,21 +3,19 @@
 // document.
 //
 // Run exercises every operation of the spec against a server and returns a
-// Report. For each operation it sends a valid request built from the spec's
-// examples and from values generated from the schemas (reproducible with
-// Config.Seed; one request per arm when the body is a oneOf union), invalid
-// mutations of it, and requests without or with a wrong token; it reads
-// writes back and follows created items through delete. Each named check in
-// Checks judges what came back; every failure carries the exchange and a
-// curl command that replays it, with passwords, private keys and tokens
+// report.Report. For each operation it sends a valid request built from the
+// spec's examples and from values generated from the schemas (reproducible
+// with Config.Seed; one request per arm when the body is a oneOf union),
+// invalid mutations of it, and requests without or with a wrong token; it
+// reads writes back and follows created items through delete. Each check of
+// check.Active judges what came back; every failure carries the exchange and
+// a curl command that replays it, with passwords, private keys and tokens
 // redacted.
 //
-// TargetFromEnv picks the server: the embedded mock, started in-process, or
-// the cluster that QUMULO_URL names, with its credentials and TLS trust.
-// Against a cluster a run is read-only unless writes are allowed; with
+// The files follow a run's stages: runner.go sends and records, requests.go
+// builds valid and invalid requests, active.go holds the checks that need
+// requests of their own, restore.go saves and puts back what writes change.
+// Against a real cluster a run is read-only unless writes are allowed; with
 // writes it saves what it will change and restores it at the end, also
 // after a failure or cancellation.
-//
-// A Report renders as a terminal summary (WriteText), JSON (WriteJSON),
-// JUnit XML (WriteJUnit) and one self-contained HTML page (WriteHTML).
 package contract

@@ -1,4 +1,4 @@
-package contract
+package contract_test
 
 import (
 	"context"
@@ -11,8 +11,12 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	qapi "github.com/qapitools/qapi"
+	"github.com/qapitools/qapi/check"
+	"github.com/qapitools/qapi/contract"
 	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/mock"
+	"github.com/qapitools/qapi/mock/mocktest"
+	"github.com/qapitools/qapi/report"
 )
 
 // etagSpec adds a resource that takes If-Match to what the seed spec has,
@@ -100,11 +104,11 @@ func specFor(t *testing.T, f mock.Fault) *openapi3.T {
 	return doc
 }
 
-func failedChecks(rep *Report) []string {
+func failedChecks(rep *report.Report) []string {
 	set := map[string]bool{}
 	for _, o := range rep.Operations {
 		for _, cr := range o.Results {
-			if cr.Status == Fail {
+			if cr.Status == check.Fail {
 				set[cr.Check] = true
 			}
 		}
@@ -117,10 +121,10 @@ func failedChecks(rep *Report) []string {
 	return out
 }
 
-func runAgainst(t *testing.T, spec *openapi3.T, strict bool, opts ...mock.Option) *Report {
+func runAgainst(t *testing.T, spec *openapi3.T, strict bool, opts ...mock.Option) *report.Report {
 	t.Helper()
-	srv := mock.NewServer(t, append([]mock.Option{mock.WithSpec(spec)}, opts...)...)
-	rep, err := Run(context.Background(), Config{Spec: spec, BaseURL: srv.URL, HTTPClient: srv.Client(),
+	srv := mocktest.NewServer(t, append([]mock.Option{mock.WithSpec(spec)}, opts...)...)
+	rep, err := contract.Run(context.Background(), contract.Config{Spec: spec, BaseURL: srv.URL, HTTPClient: srv.Client(),
 		Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 3, Strict: strict})
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package contract
+package contract_test
 
 import (
 	"context"
@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	qapi "github.com/qapitools/qapi"
+	"github.com/qapitools/qapi/contract"
 	"github.com/qapitools/qapi/mock"
+	"github.com/qapitools/qapi/mock/mocktest"
 )
 
 // cancelAfterWrite cancels the run as soon as a write that switches the key
@@ -41,11 +43,11 @@ func TestInterruptedRunRestoresState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := mock.NewServer(t, mock.WithSpec(spec))
+	srv := mocktest.NewServer(t, mock.WithSpec(spec))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	client := &http.Client{Transport: cancelAfterWrite{next: http.DefaultTransport, cancel: cancel}}
-	rep, err := Run(ctx, Config{Spec: spec, BaseURL: srv.URL, HTTPClient: client, Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 5, Restore: true})
+	rep, err := contract.Run(ctx, contract.Config{Spec: spec, BaseURL: srv.URL, HTTPClient: client, Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 5, Restore: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/qapitools/qapi/internal/fileio"
 )
 
 // Source is one folder of doc pages. Name prefixes the page paths shown in
@@ -95,7 +96,7 @@ func readPages(sources []Source, ps *problems) []*page {
 		err := fs.WalkDir(src.FS, ".", func(name string, d fs.DirEntry, err error) error {
 			shown := path.Join(src.Name, name)
 			if err != nil {
-				ps.errorf(shown, 0, "", "cannot read: %v", unwrapPathError(err))
+				ps.errorf(shown, 0, "", "cannot read: %v", fileio.PathError(err))
 				return nil
 			}
 			if !d.IsDir() && strings.HasSuffix(name, ".md") {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qapitools/qapi/internal/fileio"
 	"gopkg.in/yaml.v3"
 )
 
@@ -109,7 +110,7 @@ var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func readPage(fsys fs.FS, name, shown string, ps *problems) *page {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		ps.errorf(shown, 0, "", "cannot read page: %v", unwrapPathError(err))
+		ps.errorf(shown, 0, "", "cannot read page: %v", fileio.PathError(err))
 		return nil
 	}
 	fm, first, err := frontMatter(data)
@@ -165,14 +166,6 @@ func readPage(fsys fs.FS, name, shown string, ps *problems) *page {
 	}
 	sort.Slice(p.methods, func(i, j int) bool { return p.methods[i].method < p.methods[j].method })
 	return p
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // reader decodes front-matter nodes and reports problems with file lines.

@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/qapitools/qapi/convert"
+	"github.com/qapitools/qapi/internal/oas"
 )
 
 // corpusDir is where the real doc pages are, beside the repository.
@@ -55,7 +56,7 @@ func corpusSpec(t testing.TB, rev string) *openapi3.T {
 // opRequest makes a valid request for an operation from its schemas.
 func opRequest(t testing.TB, doc *openapi3.T, path, method string, op *openapi3.Operation, token string) *http.Request {
 	t.Helper()
-	g := newGenerator(1, method+" "+path, forRequest)
+	g := oas.NewGenerator(1, method+" "+path, oas.Request)
 	params := append(openapi3.Parameters{}, doc.Paths.Value(path).Parameters...)
 	params = append(params, op.Parameters...)
 	url := path
@@ -71,7 +72,7 @@ func opRequest(t testing.TB, doc *openapi3.T, path, method string, op *openapi3.
 		}
 		var v any = "x"
 		if pv.Schema != nil {
-			v = g.value(pv.Schema, 0)
+			v = g.Value(pv.Schema)
 		}
 		s := fmt.Sprint(v)
 		switch pv.In {
@@ -91,7 +92,7 @@ func opRequest(t testing.TB, doc *openapi3.T, path, method string, op *openapi3.
 		if mt := rb.Value.Content.Get("application/json"); mt != nil {
 			var v any = map[string]any{}
 			if mt.Schema != nil {
-				v = g.value(mt.Schema, 0)
+				v = g.Value(mt.Schema)
 			}
 			// What a cluster checks beyond the schema: real credentials and
 			// PEM certificates.

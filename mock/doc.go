@@ -15,10 +15,10 @@
 // handler sees it; errors are answered in Qumulo's shape
 // ({module, error_class, description, stack, user_visible}).
 //
-// In a Go test, start one with NewServer; elsewhere build a handler with New
-// and serve it yourself, or use Start.
+// In a Go test, start one with mocktest.NewServer; elsewhere build a handler
+// with New and serve it yourself, or use Start.
 //
 // Every answer leaves through Mock.ServeHTTP, and the typed and generic
-// layers are chosen per operation in one table, so a fault mode (a later
-// --fault NAME) can wrap the handler or a layer without touching either.
+// layers are chosen per operation in one table, so a fault (WithFault,
+// qapi mock --fault NAME) wraps the handler without touching either layer.
 package mock

@@ -3,7 +3,9 @@ package mock
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,13 +13,15 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/qapitools/qapi/internal/oas"
 )
 
 // engine answers every operation without a typed handler from the schemas
 // alone, keeping what clients write.
 type engine struct {
 	m    *Mock
-	seed int64
+	seed uint64
 	// creates maps a POST on a collection to the path template of its
 	// items, e.g. /v2/nfs/exports/ → /v2/nfs/exports/{export_id}.
 	creates map[*openapi3.Operation]string
@@ -43,11 +47,7 @@ type resource struct {
 }
 
 func newEngine(m *Mock) *engine {
-	e := &engine{m: m, seed: m.cfg.seed, creates: map[*openapi3.Operation]string{}, gets: map[string]*openapi3.Operation{}, collections: map[string]bool{}, res: map[string]*resource{}, kids: map[string]map[string]struct{}{}}
-	templates := map[string]string{} // path template without trailing slash → template
-	for path := range m.doc.Paths.Map() {
-		templates[strings.TrimSuffix(path, "/")] = path
-	}
+	e := &engine{m: m, seed: uint64(m.cfg.seed), creates: map[*openapi3.Operation]string{}, gets: map[string]*openapi3.Operation{}, collections: map[string]bool{}, res: map[string]*resource{}, kids: map[string]map[string]struct{}{}}
 	for path, item := range m.doc.Paths.Map() {
 		if item.Get != nil {
 			e.gets[path] = item.Get
@@ -55,16 +55,9 @@ func newEngine(m *Mock) *engine {
 		if item.Post == nil {
 			continue
 		}
-		// A POST creates items when the spec has a template one parameter
-		// segment deeper.
-		base := strings.TrimSuffix(path, "/") + "/{"
-		for t, full := range templates {
-			rest, ok := strings.CutPrefix(t, base)
-			if ok && strings.Count(rest, "/") == 0 && strings.HasSuffix(rest, "}") {
-				e.creates[item.Post] = full
-				e.collections[path] = true
-				break
-			}
+		if itemPath, _, ok := oas.ItemOf(m.doc, path); ok {
+			e.creates[item.Post] = itemPath
+			e.collections[path] = true
 		}
 	}
 	return e
@@ -87,8 +80,8 @@ func (e *engine) serve(w http.ResponseWriter, r *http.Request, route *routers.Ro
 		}
 	}
 	k := key(r.URL.EscapedPath())
-	gen := newGenerator(e.seed, k, forResponse)
-	gen.names = params
+	gen := oas.NewGenerator(e.seed, k, oas.Response)
+	gen.Names = params
 	op := route.Operation
 	switch route.Method {
 	case http.MethodGet:
@@ -190,7 +183,7 @@ func (e *engine) serve(w http.ResponseWriter, r *http.Request, route *routers.Ro
 		e.put(item, &resource{value: obj, rev: rev})
 		e.mu.Unlock()
 		w.Header().Set("Location", item)
-		return e.respond(w, op, newGenerator(e.seed, item, forResponse), obj, etag(rev))
+		return e.respond(w, op, oas.NewGenerator(e.seed, item, oas.Response), obj, etag(rev))
 	}
 	return e.respond(w, op, gen, nil, "")
 }
@@ -210,7 +203,7 @@ func (e *engine) idSchema(post *openapi3.Operation, itemTemplate string) *openap
 		if op == nil {
 			continue
 		}
-		_, _, ref := success(op)
+		_, _, ref := oas.Success(op)
 		if ref == nil || ref.Value == nil {
 			continue
 		}
@@ -228,30 +221,30 @@ func (e *engine) initial(template, k string, params map[string]string) any {
 	if op == nil {
 		return map[string]any{}
 	}
-	g := newGenerator(e.seed, k, forResponse)
-	g.names = params
-	_, media, ref := success(op)
+	g := oas.NewGenerator(e.seed, k, oas.Response)
+	g.Names = params
+	_, media, ref := oas.Success(op)
 	return e.fresh(g, media, ref)
 }
 
 // fresh is the value of a resource never written: an example of the
 // response wins over a generated value.
-func (e *engine) fresh(g *generator, media *openapi3.MediaType, ref *openapi3.SchemaRef) any {
+func (e *engine) fresh(g *oas.Generator, media *openapi3.MediaType, ref *openapi3.SchemaRef) any {
 	if media != nil && ref != nil && ref.Value != nil {
 		if media.Example != nil && ref.Value.VisitJSON(media.Example, openapi3.VisitAsResponse()) == nil {
-			return deepCopy(media.Example)
+			return oas.DeepCopy(media.Example)
 		}
-		for _, name := range sortedKeys(media.Examples) {
+		for _, name := range slices.Sorted(maps.Keys(media.Examples)) {
 			ex := media.Examples[name]
 			if ex != nil && ex.Value != nil && ex.Value.Value != nil && ref.Value.VisitJSON(ex.Value.Value, openapi3.VisitAsResponse()) == nil {
-				return deepCopy(ex.Value.Value)
+				return oas.DeepCopy(ex.Value.Value)
 			}
 		}
 	}
-	return g.value(ref, 0)
+	return g.Value(ref)
 }
 
-func (e *engine) get(w http.ResponseWriter, r *http.Request, route *routers.Route, g *generator, k string) error {
+func (e *engine) get(w http.ResponseWriter, r *http.Request, route *routers.Route, g *oas.Generator, k string) error {
 	e.mu.RLock()
 	cur := e.res[k]
 	var (
@@ -274,7 +267,7 @@ func (e *engine) get(w http.ResponseWriter, r *http.Request, route *routers.Rout
 	var out any // nil: never written, respond generates it
 	switch {
 	case children != nil:
-		_, _, ref := success(route.Operation)
+		_, _, ref := oas.Success(route.Operation)
 		out = listing(g, ref, children)
 	case stored:
 		out = value
@@ -352,7 +345,7 @@ func (e *engine) children(k string) []any {
 
 // listing puts a collection's items where its answer keeps a list: the
 // answer itself when it is an array, else its first array property.
-func listing(g *generator, ref *openapi3.SchemaRef, items []any) any {
+func listing(g *oas.Generator, ref *openapi3.SchemaRef, items []any) any {
 	if ref == nil || ref.Value == nil {
 		return items
 	}
@@ -360,11 +353,11 @@ func listing(g *generator, ref *openapi3.SchemaRef, items []any) any {
 	if s.Type.Is("array") {
 		return items
 	}
-	obj, ok := g.value(ref, 0).(map[string]any)
+	obj, ok := g.Value(ref).(map[string]any)
 	if !ok {
 		return items
 	}
-	for _, name := range sortedKeys(s.Properties) {
+	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 		if p := s.Properties[name]; p != nil && p.Value != nil && p.Value.Type.Is("array") {
 			obj[name] = items
 			break
@@ -373,40 +366,11 @@ func listing(g *generator, ref *openapi3.SchemaRef, items []any) any {
 	return obj
 }
 
-// success picks the answer of an operation that succeeded: the lowest 2xx
-// it documents, with its JSON media type and schema when it has a body.
-func success(op *openapi3.Operation) (int, *openapi3.MediaType, *openapi3.SchemaRef) {
-	status := 0
-	var resp *openapi3.Response
-	for code, ref := range op.Responses.Map() {
-		n, err := strconv.Atoi(code)
-		if err != nil || n < 200 || n > 299 || ref == nil || ref.Value == nil {
-			continue
-		}
-		if status == 0 || n < status {
-			status, resp = n, ref.Value
-		}
-	}
-	if status == 0 {
-		return http.StatusOK, nil, nil
-	}
-	for _, ct := range sortedKeys(resp.Content) {
-		if isJSON(ct) {
-			mt := resp.Content[ct]
-			if mt.Schema == nil {
-				return status, mt, &openapi3.SchemaRef{Value: &openapi3.Schema{}}
-			}
-			return status, mt, mt.Schema
-		}
-	}
-	return status, nil, nil
-}
-
 // respond writes an operation's success answer. A value given is shaped to
 // the response schema; with none, one is generated; an operation that
 // documents no body answers none.
-func (e *engine) respond(w http.ResponseWriter, op *openapi3.Operation, g *generator, v any, tag string) error {
-	status, media, ref := success(op)
+func (e *engine) respond(w http.ResponseWriter, op *openapi3.Operation, g *oas.Generator, v any, tag string) error {
+	status, media, ref := oas.Success(op)
 	if tag != "" {
 		w.Header().Set("ETag", tag)
 	}
@@ -417,7 +381,7 @@ func (e *engine) respond(w http.ResponseWriter, op *openapi3.Operation, g *gener
 	if v == nil {
 		v = e.fresh(g, media, ref)
 	} else {
-		v = g.project(v, ref)
+		v = project(g, v, ref)
 	}
 	data, err := json.Marshal(v)
 	if err != nil {

@@ -1,10 +1,10 @@
 package mock
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/qapitools/qapi/internal/qerror"
 )
 
 // errorKind names a failure the mock answers; kinds map to an HTTP status
@@ -63,37 +63,7 @@ func newError(kind errorKind, format string, args ...any) *Error {
 	return &Error{kind: kind, Description: fmt.Sprintf(format, args...)}
 }
 
-// qumuloError is the body of an error answer. Stack is always a list: a
-// cluster answers a list on most errors, and the schema accepts both forms.
-type qumuloError struct {
-	Module      string   `json:"module"`
-	ErrorClass  string   `json:"error_class"`
-	Description string   `json:"description"`
-	Stack       []string `json:"stack"`
-	UserVisible bool     `json:"user_visible"`
-}
-
-func (e *Error) body() []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Descriptions are read by people in a terminal, not put into HTML.
-	enc.SetEscapeHTML(false)
-	// Encoding a struct of strings cannot fail.
-	_ = enc.Encode(qumuloError{
-		Module:      errorModule,
-		ErrorClass:  e.Class(),
-		Description: e.Description,
-		Stack:       []string{},
-		UserVisible: e.kind != errInternal,
-	})
-	return buf.Bytes()
-}
-
 // writeError answers err in Qumulo's shape.
 func writeError(w http.ResponseWriter, err *Error) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Del("ETag")
-	w.WriteHeader(err.Status())
-	_, _ = w.Write(err.body())
+	qerror.Write(w, err.Status(), qerror.New(errorModule, err.Class(), err.Description, err.kind != errInternal))
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/qapitools/qapi/check"
 )
 
 // Fault names a way the mock can break the contract on purpose, so that a
@@ -32,15 +34,15 @@ const (
 // the mock runs with it, and only those; undeclared-property shows only
 // under strict checking.
 var FaultChecks = map[Fault][]string{
-	FaultWrongFieldType:        {"response_schema_conformance"},
-	FaultUndocumentedStatus:    {"status_code_conformance"},
-	FaultServerErrorOnBadInput: {"not_a_server_error", "negative_data_rejection"},
-	FaultWrongContentType:      {"content_type_conformance"},
-	FaultIgnoredToken:          {"ignored_auth"},
-	FaultLeakedPrivateKey:      {"write_only_never_returned"},
-	FaultLostWrite:             {"stateful_round_trip"},
-	FaultIgnoredIfMatch:        {"etag_respected"},
-	FaultUndeclaredProperty:    {"response_schema_conformance"},
+	FaultWrongFieldType:        {check.ResponseSchemaConformance},
+	FaultUndocumentedStatus:    {check.StatusCodeConformance},
+	FaultServerErrorOnBadInput: {check.NotAServerError, check.NegativeDataRejection},
+	FaultWrongContentType:      {check.ContentTypeConformance},
+	FaultIgnoredToken:          {check.IgnoredAuth},
+	FaultLeakedPrivateKey:      {check.WriteOnlyNeverReturned},
+	FaultLostWrite:             {check.StatefulRoundTrip},
+	FaultIgnoredIfMatch:        {check.EtagRespected},
+	FaultUndeclaredProperty:    {check.ResponseSchemaConformance},
 }
 
 // Faults lists the fault names in order.

@@ -34,10 +34,26 @@ func (r reply) json(t testing.TB) map[string]any {
 	return v
 }
 
+// newServer starts a mock on loopback for a test and stops it when the test
+// ends (mocktest.NewServer, which the package's own tests cannot import).
+func newServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := Start(append([]Option{WithAddr("127.0.0.1:0")}, opts...)...)
+	if err != nil {
+		t.Fatalf("start mock: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("stop mock: %v", err)
+		}
+	})
+	return s
+}
+
 // setup starts a mock and logs in to it.
 func setup(t testing.TB, opts ...Option) *client {
 	t.Helper()
-	srv := NewServer(t, opts...)
+	srv := newServer(t, opts...)
 	c := &client{t: t, srv: srv, http: srv.Client()}
 	c.token = c.login(DefaultUser, DefaultPassword)
 	return c

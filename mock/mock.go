@@ -6,10 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -17,10 +14,10 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	qapi "github.com/qapitools/qapi"
 	"github.com/qapitools/qapi/gen"
+	"github.com/qapitools/qapi/internal/oas"
 )
 
 // Mock is the fake cluster as an http.Handler. Build one with New; it is
@@ -28,7 +25,7 @@ import (
 type Mock struct {
 	cfg    config
 	doc    *openapi3.T
-	router routers.Router
+	router *oas.Router
 	ops    map[*openapi3.Operation]*opInfo
 	auth   *sessions
 	keys   *typedServer
@@ -52,9 +49,6 @@ type opInfo struct {
 	typed http.Handler
 }
 
-// allMethods are the methods tried when working out an Allow header.
-var allMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
-
 // New builds a mock for the configured document (the embedded api.yaml by
 // default).
 func New(opts ...Option) (*Mock, error) {
@@ -66,16 +60,9 @@ func New(opts ...Option) (*Mock, error) {
 			return nil, fmt.Errorf("load embedded spec: %w", err)
 		}
 	}
-	// The router matches servers too; a mock answers on whatever address it
-	// listens on, so it routes on a shallow copy without servers. The
-	// legacy router keeps the paths in a trie, so finding a route costs the
-	// same with 3 operations or 466, unlike gorillamux, which tries every
-	// route in turn.
-	rdoc := *doc
-	rdoc.Servers = nil
-	router, err := legacy.NewRouter(&rdoc)
+	router, err := oas.NewRouter(doc)
 	if err != nil {
-		return nil, fmt.Errorf("route spec: %w", err)
+		return nil, err
 	}
 	m := &Mock{cfg: cfg, doc: doc, router: router, ops: map[*openapi3.Operation]*opInfo{}}
 	m.auth = newSessions(cfg)
@@ -83,15 +70,11 @@ func New(opts ...Option) (*Mock, error) {
 		for method, op := range item.Operations() {
 			bare := *op
 			bare.Security = &openapi3.SecurityRequirements{}
-			info := &opInfo{secured: secured(doc, op), validate: &routers.Route{Spec: &rdoc, Path: path, PathItem: item, Method: method, Operation: &bare}}
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				for ct := range op.RequestBody.Value.Content {
-					if isJSON(ct) {
-						info.jsonBody = true
-					}
-				}
+			m.ops[op] = &opInfo{
+				secured:  oas.Secured(doc, op),
+				jsonBody: oas.TakesJSON(op),
+				validate: &routers.Route{Spec: router.Doc, Path: path, PathItem: item, Method: method, Operation: &bare},
 			}
-			m.ops[op] = info
 		}
 	}
 	m.keys = newTypedServer(m)
@@ -119,32 +102,6 @@ func New(opts ...Option) (*Mock, error) {
 
 // Spec is the document the mock serves.
 func (m *Mock) Spec() *openapi3.T { return m.doc }
-
-// secured tells whether op needs a token: its own security requirements,
-// or the document's when it has none; an empty requirement makes it optional.
-func secured(doc *openapi3.T, op *openapi3.Operation) bool {
-	reqs := doc.Security
-	if op.Security != nil {
-		reqs = *op.Security
-	}
-	if len(reqs) == 0 {
-		return false
-	}
-	for _, r := range reqs {
-		if len(r) == 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func isJSON(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false
-	}
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
-}
 
 // validateOptions are the same for every request; security is checked
 // before validation, so the authentication hook has nothing to do.
@@ -179,9 +136,9 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
-	route, params, err := m.findRoute(r)
+	route, params, err := m.router.FindRoute(r)
 	if err != nil {
-		if allow := m.allowed(r); len(allow) > 0 {
+		if allow := m.router.Allowed(r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
 			return newError(errMethodNotAllowed, "method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", "))
 		}
@@ -200,7 +157,7 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if len(body) > 0 && info.jsonBody && !isJSON(r.Header.Get("Content-Type")) {
+	if len(body) > 0 && info.jsonBody && !oas.IsJSON(r.Header.Get("Content-Type")) {
 		return newError(errUnsupportedMedia, "unsupported content type %q: send application/json", r.Header.Get("Content-Type"))
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -224,30 +181,6 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
 	return m.engine.serve(w, r, route, params, body)
 }
 
-// findRoute routes on the escaped path: a cluster takes a file path as one
-// URL-encoded segment (/v1/files/%2Fdir%2Ffile/info/attributes), which the
-// decoded path would split. Path parameters come back decoded.
-func (m *Mock) findRoute(r *http.Request) (*routers.Route, map[string]string, error) {
-	if r.URL.RawPath == "" {
-		return m.router.FindRoute(r)
-	}
-	u := *r.URL
-	u.Path = r.URL.EscapedPath()
-	u.RawPath = ""
-	probe := *r
-	probe.URL = &u
-	route, params, err := m.router.FindRoute(&probe)
-	if err != nil {
-		return nil, nil, err
-	}
-	for k, v := range params {
-		if d, err := url.PathUnescape(v); err == nil {
-			params[k] = d
-		}
-	}
-	return route, params, nil
-}
-
 // readBody reads the whole body up to the limit.
 func (m *Mock) readBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
@@ -264,22 +197,6 @@ func (m *Mock) readBody(r *http.Request) ([]byte, error) {
 		return nil, newError(errTooLarge, "request body is over the limit of %d bytes", m.cfg.maxBody)
 	}
 	return body, nil
-}
-
-// allowed lists the methods the document has for the request's path; the
-// router says only that the path and method together did not match.
-func (m *Mock) allowed(r *http.Request) []string {
-	var allow []string
-	for _, method := range allMethods {
-		if method == r.Method {
-			continue
-		}
-		probe := &http.Request{Method: method, URL: r.URL, Header: http.Header{}}
-		if _, _, err := m.findRoute(probe); err == nil {
-			allow = append(allow, method)
-		}
-	}
-	return allow
 }
 
 // etag renders a revision as an entity tag.
@@ -356,15 +273,4 @@ func describe(err error) string {
 		reason += re.Err.Error()
 	}
 	return where + ": " + reason
-}
-
-// sortedKeys returns the keys of a map in order, so generation and
-// projection are deterministic.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

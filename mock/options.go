@@ -72,7 +72,7 @@ func WithTokenLifetime(d time.Duration) Option { return func(c *config) { c.toke
 // get 413.
 func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
 
-// WithTLS makes Start and NewServer serve HTTPS with a freshly generated
+// WithTLS makes Start (and mocktest.NewServer) serve HTTPS with a freshly generated
 // self-signed certificate, as a cluster does on port 8000.
 func WithTLS() Option { return func(c *config) { c.tls = true } }
 
@@ -85,6 +85,6 @@ func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithFault makes the server break the contract in one way (see Faults), so
-// a contract suite can show it notices. Only Start and NewServer apply it;
+// a contract suite can show it notices. Only Start (and mocktest.NewServer) apply it;
 // Handler returns the faulty handler for other uses.
 func WithFault(f Fault) Option { return func(c *config) { c.fault = f } }

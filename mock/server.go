@@ -15,12 +15,11 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"testing"
 	"time"
 )
 
 // Server is a mock listening on a socket. Start one with Start (or
-// NewServer in a test) and stop it with Close or Shutdown.
+// mocktest.NewServer in a test) and stop it with Close or Shutdown.
 type Server struct {
 	// Mock is the handler the server serves.
 	Mock *Mock
@@ -100,22 +99,6 @@ func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return s.Shutdown(ctx)
-}
-
-// NewServer starts a mock on loopback for a test and stops it when the
-// test ends. It fails the test when the mock cannot start.
-func NewServer(t testing.TB, opts ...Option) *Server {
-	t.Helper()
-	s, err := Start(append([]Option{WithAddr("127.0.0.1:0")}, opts...)...)
-	if err != nil {
-		t.Fatalf("start mock: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("stop mock: %v", err)
-		}
-	})
-	return s
 }
 
 // selfSigned makes a certificate for the listening address, localhost and

@@ -18,7 +18,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,7 +31,9 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/qapitools/qapi/contract"
+	"github.com/qapitools/qapi/check"
+	"github.com/qapitools/qapi/har"
+	"github.com/qapitools/qapi/internal/qerror"
 )
 
 // DefaultMaxBodyBytes is how much of a body the proxy keeps for the checks.
@@ -59,7 +60,7 @@ type Config struct {
 	Logger *slog.Logger
 	// Recorder, when set, receives every exchange that reached the
 	// upstream, redacted.
-	Recorder *contract.HARWriter
+	Recorder *har.Writer
 	// FailOnViolation answers violating requests itself and marks
 	// violating responses.
 	FailOnViolation bool
@@ -73,7 +74,7 @@ type Config struct {
 // Proxy is the validating reverse proxy; it is an http.Handler.
 type Proxy struct {
 	cfg        Config
-	checker    *contract.Checker
+	checker    *check.Checker
 	rp         *httputil.ReverseProxy
 	log        *slog.Logger
 	violations atomic.Int64
@@ -99,7 +100,7 @@ func New(cfg Config) (*Proxy, error) {
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	}
-	checker, err := contract.NewChecker(cfg.Spec, contract.WithStrict(cfg.Strict))
+	checker, err := check.NewChecker(cfg.Spec, check.WithStrict(cfg.Strict))
 	if err != nil {
 		return nil, err
 	}
@@ -118,9 +119,6 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	return p, nil
 }
-
-// Checker is the proxy's checker, which holds the write-only values seen.
-func (p *Proxy) Checker() *contract.Checker { return p.checker }
 
 // Violations is how many violations the proxy has logged.
 func (p *Proxy) Violations() int64 { return p.violations.Load() }
@@ -149,10 +147,10 @@ func Transport(caPEM []byte, insecure bool) (*http.Transport, error) {
 
 type ctxKey struct{}
 
-// exchange is the proxy's record of one request in flight.
-type exchange struct {
+// flight is the proxy's record of one request in flight.
+type flight struct {
 	started time.Time
-	traffic contract.Traffic
+	traffic check.Traffic
 	capture *capture
 	checked bool
 	failed  error
@@ -160,7 +158,7 @@ type exchange struct {
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.exchanges.Add(1)
-	ex := &exchange{started: time.Now()}
+	ex := &flight{started: time.Now()}
 	body, truncated, err := p.keepBody(r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "http_bad_request_error", "qapi proxy: read the request body: "+err.Error())
@@ -177,7 +175,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if truncated {
 		p.log.Info("request body too large: schema not checked", "method", r.Method, "path", p.redactPath(r.URL.Path), "kept_bytes", p.cfg.MaxBodyBytes)
 	}
-	ex.traffic = contract.Traffic{Request: seen, RequestBody: body, RequestBodyTruncated: truncated}
+	ex.traffic = check.Traffic{Request: seen, RequestBody: body, RequestBodyTruncated: truncated}
 	if vs := p.checker.CheckRequest(ex.traffic); len(vs) > 0 {
 		p.logViolations(r, vs, 0)
 		if p.cfg.FailOnViolation {
@@ -206,7 +204,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if p.cfg.Recorder != nil {
-		entry := contract.NewHAREntry(p.checker.Redactor(), ex.started, time.Since(ex.started), ex.traffic)
+		entry := har.NewEntry(p.checker.Redactor(), ex.started, time.Since(ex.started), ex.traffic)
 		if err := p.cfg.Recorder.Add(entry); err != nil {
 			p.log.Error("recording failed", "error", err.Error())
 		}
@@ -238,7 +236,7 @@ type readCloser struct {
 }
 
 func (p *Proxy) modifyResponse(resp *http.Response) error {
-	ex, _ := resp.Request.Context().Value(ctxKey{}).(*exchange)
+	ex, _ := resp.Request.Context().Value(ctxKey{}).(*flight)
 	if ex == nil {
 		return nil
 	}
@@ -276,7 +274,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 // decoded is the kept body as the client will read it: a gzip-encoded
 // answer (the client asked for it) is checked and recorded decompressed,
 // within the same cap.
-func (p *Proxy) decoded(t contract.Traffic) ([]byte, bool) {
+func (p *Proxy) decoded(t check.Traffic) ([]byte, bool) {
 	if t.BodyTruncated || len(t.Body) == 0 || !strings.EqualFold(t.Header.Get("Content-Encoding"), "gzip") {
 		return t.Body, t.BodyTruncated
 	}
@@ -291,7 +289,7 @@ func (p *Proxy) decoded(t contract.Traffic) ([]byte, bool) {
 	return plain, false
 }
 
-func (p *Proxy) noteTruncated(r *http.Request, ex *exchange) {
+func (p *Proxy) noteTruncated(r *http.Request, ex *flight) {
 	if ex.traffic.BodyTruncated {
 		p.log.Info("response body too large: schema not checked", "method", r.Method, "path", p.redactPath(r.URL.Path), "kept_bytes", p.cfg.MaxBodyBytes)
 	}
@@ -300,7 +298,7 @@ func (p *Proxy) noteTruncated(r *http.Request, ex *exchange) {
 // upstreamError answers 502 in Qumulo's shape when the cluster cannot be
 // reached or its answer cannot be read.
 func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
-	if ex, _ := r.Context().Value(ctxKey{}).(*exchange); ex != nil {
+	if ex, _ := r.Context().Value(ctxKey{}).(*flight); ex != nil {
 		ex.failed = err
 	}
 	msg := p.checker.Redactor().Text(err.Error())
@@ -315,20 +313,10 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 
 // writeError answers in Qumulo's error shape.
 func writeError(w http.ResponseWriter, status int, class, description string) {
-	body, _ := json.Marshal(map[string]any{
-		"module":       ErrorModule,
-		"error_class":  class,
-		"description":  description,
-		"stack":        []string{},
-		"user_visible": false,
-	})
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", fmt.Sprint(len(body)+1))
-	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
+	qerror.Write(w, status, qerror.New(ErrorModule, class, description, false))
 }
 
-func (p *Proxy) logViolations(r *http.Request, vs []contract.Violation, status int) {
+func (p *Proxy) logViolations(r *http.Request, vs []check.Violation, status int) {
 	p.violations.Add(int64(len(vs)))
 	for _, v := range vs {
 		attrs := []any{
@@ -345,7 +333,7 @@ func (p *Proxy) logViolations(r *http.Request, vs []contract.Violation, status i
 
 func (p *Proxy) redactPath(path string) string { return p.checker.Redactor().Text(path) }
 
-func checkNames(vs []contract.Violation) string {
+func checkNames(vs []check.Violation) string {
 	seen := map[string]bool{}
 	var names []string
 	for _, v := range vs {
@@ -358,7 +346,7 @@ func checkNames(vs []contract.Violation) string {
 	return strings.Join(names, ", ")
 }
 
-func describe(vs []contract.Violation) string {
+func describe(vs []check.Violation) string {
 	parts := make([]string, len(vs))
 	for i, v := range vs {
 		parts[i] = v.Check

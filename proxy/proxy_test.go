@@ -23,10 +23,14 @@ import (
 	"time"
 
 	qapi "github.com/qapitools/qapi"
+	"github.com/qapitools/qapi/check"
 	"github.com/qapitools/qapi/client"
-	"github.com/qapitools/qapi/contract"
+	"github.com/qapitools/qapi/har"
 	"github.com/qapitools/qapi/mock"
+	"github.com/qapitools/qapi/mock/mocktest"
 	"github.com/qapitools/qapi/proxy"
+	"github.com/qapitools/qapi/report"
+	"github.com/qapitools/qapi/verify"
 )
 
 const password = "s3cret-pass-123"
@@ -78,7 +82,7 @@ type env struct {
 	logs  *syncBuffer
 	proxy *proxy.Proxy
 	har   string
-	rec   *contract.HARWriter
+	rec   *har.Writer
 	ts    *httptest.Server
 }
 
@@ -91,7 +95,7 @@ func (e *env) settle() { e.ts.Close() }
 // mock's certificate, recording to a HAR file in the test's folder.
 func setup(t *testing.T, tune func(*proxy.Config), opts ...mock.Option) *env {
 	t.Helper()
-	srv := mock.NewServer(t, append([]mock.Option{mock.WithTLS(), mock.WithCredentials("admin", password)}, opts...)...)
+	srv := mocktest.NewServer(t, append([]mock.Option{mock.WithTLS(), mock.WithCredentials("admin", password)}, opts...)...)
 	tr, err := proxy.Transport(srv.CertPEM, false)
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +112,7 @@ func setupUpstream(t *testing.T, upstream string, tr http.RoundTripper, tune fun
 	}
 	u, _ := url.Parse(upstream)
 	e := &env{mock: srv, logs: &syncBuffer{}, har: filepath.Join(t.TempDir(), "traffic.har")}
-	rec, err := contract.CreateHAR(e.har, "test")
+	rec, err := har.Create(e.har, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,28 +207,28 @@ func session(t *testing.T, base, key string) string {
 	return tok
 }
 
-func verify(t *testing.T, har string, strict bool) *contract.Verification {
+func verifyHAR(t *testing.T, harPath string, strict bool) *verify.Verification {
 	t.Helper()
 	spec, err := qapi.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := contract.ReadHAR(har)
+	h, err := har.Read(harPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := contract.VerifyHAR(spec, h, har, contract.WithStrict(strict))
+	v, err := verify.Archive(spec, h, harPath, strict)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return v
 }
 
-func failedChecks(rep *contract.Report) map[string]bool {
+func failedChecks(rep *report.Report) map[string]bool {
 	out := map[string]bool{}
 	for _, o := range rep.Operations {
 		for _, cr := range o.Results {
-			if cr.Status == contract.Fail {
+			if cr.Status == check.Fail {
 				out[cr.Check] = true
 			}
 		}
@@ -264,7 +268,7 @@ func TestClientThroughProxyRecordsAndVerifies(t *testing.T) {
 	if e.rec.Entries() < 4 {
 		t.Fatalf("recorded %d exchanges, want at least 4", e.rec.Entries())
 	}
-	v := verify(t, e.har, false)
+	v := verifyHAR(t, e.har, false)
 	if v.Report.Failed() {
 		var b strings.Builder
 		_ = v.Report.WriteText(&b)
@@ -286,15 +290,15 @@ func TestFaultsShowInLogAndVerify(t *testing.T) {
 		// extra is traffic beyond the session that provokes the fault.
 		extra func(t *testing.T, base, tok string)
 	}{
-		{fault: mock.FaultWrongFieldType, check: contract.ResponseSchemaConformance},
-		{fault: mock.FaultUndocumentedStatus, check: contract.StatusCodeConformance},
-		{fault: mock.FaultWrongContentType, check: contract.ContentTypeConformance},
-		{fault: mock.FaultLeakedPrivateKey, check: contract.WriteOnlyNeverReturned},
-		{fault: mock.FaultUndeclaredProperty, check: contract.ResponseSchemaConformance, strict: true},
-		{fault: mock.FaultIgnoredToken, check: contract.IgnoredAuth, extra: func(t *testing.T, base, _ string) {
+		{fault: mock.FaultWrongFieldType, check: check.ResponseSchemaConformance},
+		{fault: mock.FaultUndocumentedStatus, check: check.StatusCodeConformance},
+		{fault: mock.FaultWrongContentType, check: check.ContentTypeConformance},
+		{fault: mock.FaultLeakedPrivateKey, check: check.WriteOnlyNeverReturned},
+		{fault: mock.FaultUndeclaredProperty, check: check.ResponseSchemaConformance, strict: true},
+		{fault: mock.FaultIgnoredToken, check: check.IgnoredAuth, extra: func(t *testing.T, base, _ string) {
 			call(t, "GET", base+"/v2/encryption/key-store", "", "")
 		}},
-		{fault: mock.FaultServerErrorOnBadInput, check: contract.NotAServerError, extra: func(t *testing.T, base, tok string) {
+		{fault: mock.FaultServerErrorOnBadInput, check: check.NotAServerError, extra: func(t *testing.T, base, tok string) {
 			call(t, "PUT", base+"/v2/encryption/key-store", tok, `{"type":"KMS","kms_store":{"hostname":"h","port":"not-a-port","key_id":"k"}}`)
 		}},
 	}
@@ -317,7 +321,7 @@ func TestFaultsShowInLogAndVerify(t *testing.T) {
 			if !logged[tc.check] {
 				t.Errorf("fault %s: the proxy logged %v, want %s\n%s", tc.fault, logged, tc.check, e.logs.String())
 			}
-			v := verify(t, e.har, tc.strict)
+			v := verifyHAR(t, e.har, tc.strict)
 			if failed := failedChecks(v.Report); !failed[tc.check] {
 				var b strings.Builder
 				_ = v.Report.WriteText(&b)
@@ -342,7 +346,7 @@ func TestViolationNamesTheField(t *testing.T) {
 		t.Fatal("no violation logged")
 	}
 	v := vs[0]
-	if v.Check != contract.ResponseSchemaConformance || v.Direction != "response" || v.Operation != "getV2EncryptionKeyStore" || !strings.HasPrefix(v.Field, "/") {
+	if v.Check != check.ResponseSchemaConformance || v.Direction != "response" || v.Operation != "getV2EncryptionKeyStore" || !strings.HasPrefix(v.Field, "/") {
 		t.Errorf("violation %+v, want response_schema_conformance of getV2EncryptionKeyStore at a JSON pointer", v)
 	}
 }
@@ -408,14 +412,14 @@ func TestFailOnViolation(t *testing.T) {
 	if err := json.Unmarshal(body, &qerr); err != nil || qerr.Module == "" || !strings.Contains(string(body), `"error_class"`) || qerr.UserVisible == nil || qerr.Stack == nil {
 		t.Errorf("the proxy's answer is not in Qumulo's error shape: %s", body)
 	}
-	if !strings.Contains(header.Get(proxy.ViolationHeader), contract.RequestConformance) {
+	if !strings.Contains(header.Get(proxy.ViolationHeader), check.RequestConformance) {
 		t.Errorf("%s = %q", proxy.ViolationHeader, header.Get(proxy.ViolationHeader))
 	}
 	if n := puts.Load(); n != 0 {
 		t.Errorf("the bad request reached the cluster (%d PUTs)", n)
 	}
 	status, header, _ = call(t, "GET", e.url+"/v2/encryption/key-store", tok, "")
-	if status != 200 || !strings.Contains(header.Get(proxy.ViolationHeader), contract.ResponseSchemaConformance) {
+	if status != 200 || !strings.Contains(header.Get(proxy.ViolationHeader), check.ResponseSchemaConformance) {
 		t.Errorf("a violating response: status %d, %s %q", status, proxy.ViolationHeader, header.Get(proxy.ViolationHeader))
 	}
 }
@@ -535,7 +539,7 @@ func TestGzipResponseIsChecked(t *testing.T) {
 	}
 	e.settle()
 	vs := e.logs.violations(t)
-	if len(vs) != 1 || vs[0].Check != contract.ResponseSchemaConformance || vs[0].Field != "/local_store/status" {
+	if len(vs) != 1 || vs[0].Check != check.ResponseSchemaConformance || vs[0].Field != "/local_store/status" {
 		t.Errorf("violations %+v, want the schema one at /local_store/status", vs)
 	}
 }

@@ -10,8 +10,11 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	qapi "github.com/qapitools/qapi"
+	"github.com/qapitools/qapi/check"
 	"github.com/qapitools/qapi/contract"
 	"github.com/qapitools/qapi/convert"
+	"github.com/qapitools/qapi/internal/fileio"
+	"github.com/qapitools/qapi/report"
 )
 
 // errChecksFailed makes the process exit 1 after the reports are written.
@@ -33,7 +36,7 @@ type contractCmd struct {
 
 func (c *contractCmd) parse(args []string) error {
 	var names []string
-	for _, ch := range contract.Checks {
+	for _, ch := range check.Active {
 		names = append(names, ch.Name)
 	}
 	fs := newFlagSet("contract", "qapi contract [--spec FILE] [--checks NAME,...] [--seed N] [--strict] [--allow-writes] [--junit FILE] [--json FILE] [--html FILE]\n\n"+
@@ -65,7 +68,7 @@ func (c *contractCmd) parse(args []string) error {
 
 func (c *contractCmd) Run(ctx context.Context) error {
 	if c.list {
-		for _, ch := range contract.Checks {
+		for _, ch := range check.Active {
 			fmt.Fprintf(c.stdout, "%-30s %s\n", ch.Name, ch.Description)
 		}
 		return nil
@@ -74,7 +77,7 @@ func (c *contractCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return usageError{err}
 	}
-	target, err := contract.TargetFromEnv(c.getenv, spec, c.stderr)
+	target, err := targetFromEnv(c.getenv, spec, c.stderr)
 	if err != nil {
 		return usageError{err}
 	}
@@ -118,7 +121,7 @@ func (c *contractCmd) Run(ctx context.Context) error {
 
 // writeReports writes the JUnit, JSON and HTML reports that were asked
 // for: each to its file atomically, or to stdout for "-".
-func writeReports(rep *contract.Report, stdout io.Writer, junit, json, html string) error {
+func writeReports(rep *report.Report, stdout io.Writer, junit, json, html string) error {
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer) error
@@ -136,7 +139,7 @@ func writeReports(rep *contract.Report, stdout io.Writer, junit, json, html stri
 		if err := out.write(&b); err != nil {
 			return err
 		}
-		if err := convert.WriteFileAtomic(out.path, []byte(b.String())); err != nil {
+		if err := fileio.WriteAtomic(out.path, []byte(b.String())); err != nil {
 			return err
 		}
 	}
@@ -149,7 +152,7 @@ func (c *contractCmd) loadSpec() (*openapi3.T, error) {
 	}
 	data, err := os.ReadFile(c.spec)
 	if err != nil {
-		return nil, fmt.Errorf("spec %s: %w", c.spec, unwrapPath(err))
+		return nil, fmt.Errorf("spec %s: %w", c.spec, fileio.PathError(err))
 	}
 	return convert.Load(data, c.spec)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/qapitools/qapi/mock"
+	"github.com/qapitools/qapi/mock/mocktest"
 )
 
 func runEnv(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -24,7 +25,7 @@ func runEnv(t *testing.T, env map[string]string, args ...string) (int, string, s
 // trust its certificate through QUMULO_CA_CERT and log in over TLS.
 func tlsCluster(t *testing.T, opts ...mock.Option) map[string]string {
 	t.Helper()
-	srv := mock.NewServer(t, append([]mock.Option{mock.WithTLS()}, opts...)...)
+	srv := mocktest.NewServer(t, append([]mock.Option{mock.WithTLS()}, opts...)...)
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(ca, srv.CertPEM, 0o600); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/qapitools/qapi/convert"
+	"github.com/qapitools/qapi/internal/fileio"
 )
 
 type convertCmd struct {
@@ -50,7 +51,7 @@ func (c *convertCmd) Run(context.Context) error {
 		_, err := c.stdout.Write(built.YAML)
 		return err
 	}
-	if err := convert.WriteFileAtomic(c.out, built.YAML); err != nil {
+	if err := fileio.WriteAtomic(c.out, built.YAML); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stderr, "wrote %s: %d operations from %d pages, %d warnings\n", c.out, built.Operations, built.Pages, len(built.Warnings))
@@ -63,7 +64,7 @@ func build(dirs, overlays []string, strict bool, stderr io.Writer) (*convert.Bui
 	for _, d := range dirs {
 		st, err := os.Stat(d)
 		if err != nil {
-			return nil, fmt.Errorf("docs folder %s: %w", d, unwrapPath(err))
+			return nil, fmt.Errorf("docs folder %s: %w", d, fileio.PathError(err))
 		}
 		if !st.IsDir() {
 			return nil, fmt.Errorf("docs folder %s: not a folder", d)

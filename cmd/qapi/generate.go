@@ -9,8 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/internal/codegen"
+	"github.com/qapitools/qapi/internal/fileio"
 )
 
 type generateCmd struct {
@@ -69,10 +69,10 @@ func (c *generateCmd) Run(ctx context.Context) error {
 	genPath := filepath.Join(c.out, c.pkg+".gen.go")
 	// Both outputs exist in full before either is written, so a conversion
 	// or generation error leaves the folder as it was; each write is atomic.
-	if err := convert.WriteFileAtomic(genPath, []byte(code)); err != nil {
+	if err := fileio.WriteAtomic(genPath, []byte(code)); err != nil {
 		return err
 	}
-	if err := convert.WriteFileAtomic(apiPath, built.YAML); err != nil {
+	if err := fileio.WriteAtomic(apiPath, built.YAML); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stderr, "wrote %s and %s: %d operations from %d pages, %d warnings\n", apiPath, genPath, built.Operations, built.Pages, len(built.Warnings))

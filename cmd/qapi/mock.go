@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/qapitools/qapi/convert"
+	"github.com/qapitools/qapi/internal/fileio"
 	"github.com/qapitools/qapi/mock"
 )
 
@@ -128,7 +129,7 @@ func (c *mockCmd) Run(ctx context.Context) error {
 		if out == "" {
 			out = filepath.Join(os.TempDir(), "qapi-mock-cert.pem")
 		}
-		if err := convert.WriteFileAtomic(out, srv.CertPEM); err != nil {
+		if err := fileio.WriteAtomic(out, srv.CertPEM); err != nil {
 			return fmt.Errorf("mock: write certificate: %w", err)
 		}
 		fmt.Fprintf(c.stderr, "qapi mock: certificate in %s (curl --cacert %s)\n", out, out)

@@ -13,7 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/qapitools/qapi/contract"
+	"github.com/qapitools/qapi/har"
+	"github.com/qapitools/qapi/internal/fileio"
 	"github.com/qapitools/qapi/proxy"
 )
 
@@ -51,7 +52,7 @@ type proxyCmd struct {
 	ready chan string
 	mu    sync.Mutex
 	srv   *http.Server
-	rec   *contract.HARWriter
+	rec   *har.Writer
 }
 
 func (c *proxyCmd) parse(args []string) error {
@@ -73,19 +74,19 @@ func (c *proxyCmd) parse(args []string) error {
 		return fmt.Errorf("proxy: unexpected argument %q", pos[0])
 	}
 	if c.upstream == "" {
-		c.upstream = c.getenv(contract.EnvURL)
+		c.upstream = c.getenv(envURL)
 	}
 	if c.upstream == "" {
-		return fmt.Errorf("proxy: --upstream URL is required (or set %s)", contract.EnvURL)
+		return fmt.Errorf("proxy: --upstream URL is required (or set %s)", envURL)
 	}
 	u, err := url.Parse(c.upstream)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return fmt.Errorf("proxy: --upstream %q is not an http(s) URL with a host", c.upstream)
 	}
 	if c.caCert == "" {
-		c.caCert = c.getenv(contract.EnvCACert)
+		c.caCert = c.getenv(envCACert)
 	}
-	if c.getenv(contract.EnvInsecure) == "1" {
+	if c.getenv(envInsecure) == "1" {
 		c.insecure = true
 	}
 	if c.maxBody <= 0 {
@@ -107,7 +108,7 @@ func (c *proxyCmd) Run(ctx context.Context) error {
 	var caPEM []byte
 	if c.caCert != "" {
 		if caPEM, err = os.ReadFile(c.caCert); err != nil {
-			return usageError{fmt.Errorf("proxy: CA certificate %s: %w", c.caCert, unwrapPath(err))}
+			return usageError{fmt.Errorf("proxy: CA certificate %s: %w", c.caCert, fileio.PathError(err))}
 		}
 	}
 	if c.insecure {
@@ -123,7 +124,7 @@ func (c *proxyCmd) Run(ctx context.Context) error {
 		FailOnViolation: c.failOnViolation, Strict: c.strict, MaxBodyBytes: c.maxBody,
 	}
 	if c.record != "" {
-		rec, err := contract.CreateHAR(c.record, version)
+		rec, err := har.Create(c.record, version)
 		if err != nil {
 			return usageError{err}
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/qapitools/qapi/mock"
+	"github.com/qapitools/qapi/mock/mocktest"
 )
 
 const proxyTestPassword = "s3cret-pass-123"
@@ -76,7 +77,7 @@ func startProxy(t *testing.T, env map[string]string, args ...string) *runningPro
 
 func tlsMock(t *testing.T, opts ...mock.Option) (*mock.Server, string) {
 	t.Helper()
-	srv := mock.NewServer(t, append([]mock.Option{mock.WithTLS(), mock.WithCredentials("admin", proxyTestPassword)}, opts...)...)
+	srv := mocktest.NewServer(t, append([]mock.Option{mock.WithTLS(), mock.WithCredentials("admin", proxyTestPassword)}, opts...)...)
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(ca, srv.CertPEM, 0o600); err != nil {
 		t.Fatal(err)

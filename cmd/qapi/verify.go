@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/qapitools/qapi/contract"
+	"github.com/qapitools/qapi/har"
+	"github.com/qapitools/qapi/verify"
 )
 
 const verifySynopsis = `qapi verify FILE.har [--spec FILE] [--strict] [--junit FILE] [--json FILE] [--html FILE]
@@ -54,11 +55,11 @@ func (c *verifyCmd) Run(context.Context) error {
 	if err != nil {
 		return usageError{err}
 	}
-	h, err := contract.ReadHAR(c.har)
+	h, err := har.Read(c.har)
 	if err != nil {
 		return usageError{err}
 	}
-	v, err := contract.VerifyHAR(spec, h, fmt.Sprintf("recording %s (%d exchanges)", c.har, len(h.Log.Entries)), contract.WithStrict(c.strict))
+	v, err := verify.Archive(spec, h, fmt.Sprintf("recording %s (%d exchanges)", c.har, len(h.Log.Entries)), c.strict)
 	if err != nil {
 		return usageError{err}
 	}

@@ -1,8 +1,9 @@
-package contract
+package report
 
 import (
 	"bytes"
 	"context"
+	"github.com/qapitools/qapi/check"
 	"image"
 	"image/color"
 	"image/png"
@@ -49,11 +50,11 @@ func headless(t *testing.T, browser string, args ...string) []byte {
 func TestHTMLReportRendersInChromium(t *testing.T) {
 	t.Parallel()
 	browser := chromium(t)
-	rep := healthyReport(t)
+	rep := passingReport()
 	failed := rep.Operations[0].Results[0]
-	failed.Status = Fail
+	failed.Status = check.Fail
 	failed.Failures = []Failure{{Message: "injected failure for the screenshot", Curl: "curl -X GET 'http://127.0.0.1/x'"}}
-	rep.finish()
+	rep.Finish()
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	var html bytes.Buffer

@@ -1,6 +1,7 @@
-package contract
+package report
 
 import (
+	"github.com/qapitools/qapi/check"
 	"html/template"
 	"io"
 	"time"
@@ -10,7 +11,7 @@ var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
 	"seconds": func(d Duration) string { return time.Duration(d).Round(time.Millisecond).String() },
 	"failed": func(o *OperationResult) bool {
 		for _, c := range o.Results {
-			if c.Status == Fail {
+			if c.Status == check.Fail {
 				return true
 			}
 		}

@@ -1,23 +1,18 @@
-package contract
+// Package report renders what a contract run or a verification found: a
+// terminal summary (WriteText), JSON (WriteJSON), JUnit XML (WriteJUnit) and
+// one self-contained HTML page (WriteHTML). Every failure keeps the exchange
+// that shows it and a curl command that replays it, secrets redacted.
+package report
 
 import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"github.com/qapitools/qapi/check"
 	"io"
 	"sort"
 	"strings"
 	"time"
-)
-
-// Status is the outcome of one check on one operation.
-type Status string
-
-// Outcomes.
-const (
-	Pass Status = "pass"
-	Fail Status = "fail"
-	Skip Status = "skip"
 )
 
 // Report is the result of a run.
@@ -32,19 +27,12 @@ type Report struct {
 	Duration    Duration           `json:"duration"`
 	Requests    int                `json:"requests"`
 	Interrupted bool               `json:"interrupted,omitempty"`
-	Checks      []Check            `json:"checks"`
+	Checks      []check.Check      `json:"checks"`
 	Operations  []*OperationResult `json:"operations"`
 	Totals      Totals             `json:"totals"`
 	// Restored lists the paths whose state was put back after the run.
 	Restored      []string `json:"restored,omitempty"`
 	RestoreErrors []string `json:"restore_errors,omitempty"`
-	saves         []saved
-}
-
-type saved struct {
-	path   string
-	params map[string]string
-	body   []byte
 }
 
 // Totals count check outcomes over all operations.
@@ -64,10 +52,10 @@ type OperationResult struct {
 
 // CheckResult is one check on one operation.
 type CheckResult struct {
-	Check    string    `json:"check"`
-	Status   Status    `json:"status"`
-	Reason   string    `json:"reason,omitempty"`
-	Failures []Failure `json:"failures,omitempty"`
+	Check    string       `json:"check"`
+	Status   check.Status `json:"status"`
+	Reason   string       `json:"reason,omitempty"`
+	Failures []Failure    `json:"failures,omitempty"`
 	passed   int
 }
 
@@ -79,34 +67,48 @@ type Failure struct {
 	Curl     string    `json:"curl,omitempty"`
 }
 
-// opResult is the runner's handle on an OperationResult.
-type opResult struct {
-	r       *Report
-	res     *OperationResult
+// Tally is how a run records the outcomes of one operation's checks.
+type Tally struct {
 	byCheck map[string]*CheckResult
 }
 
-func (rep *Report) operation(o op) *opResult {
-	res := &OperationResult{ID: o.ID, Method: strings.ToUpper(o.Method), Path: o.Path}
+// Operation adds an operation to the report, every check of the report
+// not yet run on it.
+func (rep *Report) Operation(id, method, path string) *Tally {
+	res := &OperationResult{ID: id, Method: strings.ToUpper(method), Path: path}
 	rep.Operations = append(rep.Operations, res)
-	or := &opResult{r: rep, res: res, byCheck: map[string]*CheckResult{}}
+	t := &Tally{byCheck: map[string]*CheckResult{}}
 	for _, c := range rep.Checks {
 		cr := &CheckResult{Check: c.Name}
 		res.Results = append(res.Results, cr)
-		or.byCheck[c.Name] = cr
+		t.byCheck[c.Name] = cr
 	}
-	return or
+	return t
+}
+
+// Record records a check's outcome on one exchange, shown by ex.
+func (t *Tally) Record(o check.Outcome, ex *Exchange) {
+	switch o.Status {
+	case check.Pass:
+		t.Pass(o.Check)
+	case check.Fail:
+		t.Fail(o.Check, o.Reason, ex)
+	case check.Skip:
+		t.Skip(o.Check, o.Reason)
+	}
 }
 
 // maxFailures bounds the failures kept per check and operation.
 const maxFailures = 5
 
-func (o *opResult) fail(check, msg string, ex *Exchange) {
-	cr := o.byCheck[check]
+// Fail records a failure of a check with the exchange that shows it (nil
+// when no answer came back).
+func (t *Tally) Fail(name, msg string, ex *Exchange) {
+	cr := t.byCheck[name]
 	if cr == nil {
 		return
 	}
-	cr.Status = Fail
+	cr.Status = check.Fail
 	if len(cr.Failures) >= maxFailures {
 		return
 	}
@@ -117,41 +119,43 @@ func (o *opResult) fail(check, msg string, ex *Exchange) {
 	cr.Failures = append(cr.Failures, f)
 }
 
-func (o *opResult) pass(check string) {
-	if cr := o.byCheck[check]; cr != nil {
+// Pass records that a check passed once.
+func (t *Tally) Pass(name string) {
+	if cr := t.byCheck[name]; cr != nil {
 		cr.passed++
 	}
 }
 
-func (o *opResult) skip(check, reason string) {
-	if cr := o.byCheck[check]; cr != nil && cr.Reason == "" {
+// Skip records why a check did not apply; the first reason stays.
+func (t *Tally) Skip(name, reason string) {
+	if cr := t.byCheck[name]; cr != nil && cr.Reason == "" {
 		cr.Reason = reason
 	}
 }
 
-// finish settles each check: failed if anything failed, passed if it ran,
+// Finish settles each check: failed if anything failed, passed if it ran,
 // skipped (with its reason) if it never applied.
-func (rep *Report) finish() {
+func (rep *Report) Finish() {
 	rep.Totals = Totals{}
 	for _, o := range rep.Operations {
 		for _, cr := range o.Results {
 			switch {
-			case cr.Status == Fail:
+			case cr.Status == check.Fail:
 				cr.Reason = ""
 			case cr.passed > 0:
-				cr.Status, cr.Reason = Pass, ""
+				cr.Status, cr.Reason = check.Pass, ""
 			default:
-				cr.Status = Skip
+				cr.Status = check.Skip
 				if cr.Reason == "" {
 					cr.Reason = "not applicable"
 				}
 			}
 			switch cr.Status {
-			case Pass:
+			case check.Pass:
 				rep.Totals.Pass++
-			case Fail:
+			case check.Fail:
 				rep.Totals.Fail++
-			case Skip:
+			case check.Skip:
 				rep.Totals.Skip++
 			}
 		}
@@ -173,11 +177,11 @@ func (rep *Report) WriteText(w io.Writer) error {
 		for _, cr := range o.Results {
 			c := per[cr.Check]
 			switch cr.Status {
-			case Pass:
+			case check.Pass:
 				c.pass++
-			case Fail:
+			case check.Fail:
 				c.fail++
-			case Skip:
+			case check.Skip:
 				c.skip++
 			}
 		}
@@ -281,7 +285,7 @@ func (rep *Report) WriteJUnit(w io.Writer) error {
 		for _, cr := range o.Results {
 			c := junitCase{Name: cr.Check, ClassName: o.Method + " " + o.Path}
 			switch cr.Status {
-			case Fail:
+			case check.Fail:
 				var text strings.Builder
 				for _, f := range cr.Failures {
 					text.WriteString(f.Message + "\n")
@@ -291,7 +295,7 @@ func (rep *Report) WriteJUnit(w io.Writer) error {
 				}
 				c.Failure = &junitFailure{Message: cr.Failures[0].Message, Text: text.String()}
 				s.Failures++
-			case Skip:
+			case check.Skip:
 				c.Skipped = &junitSkipped{Message: cr.Reason}
 				s.Skipped++
 			}

@@ -1,8 +1,9 @@
-package contract
+package report
 
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qapitools/qapi/internal/redact"
 	"net/http"
 	"sort"
 	"strings"
@@ -54,7 +55,7 @@ func (e *Exchange) Curl() string {
 	sort.Strings(names)
 	for _, k := range names {
 		for _, v := range e.RequestHeader[k] {
-			if strings.EqualFold(k, "Authorization") && strings.HasPrefix(v, "Bearer "+redactedText) {
+			if strings.EqualFold(k, "Authorization") && strings.HasPrefix(v, "Bearer "+redact.Marker) {
 				v = "Bearer $QUMULO_TOKEN"
 				fmt.Fprintf(&b, " -H \"%s: %s\"", k, v)
 				continue
@@ -70,18 +71,4 @@ func (e *Exchange) Curl() string {
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-const redactedText = "[REDACTED]"
-
-var secretFields = []string{"password", "private_key", "bearer_token", "secret", "token"}
-
-func isSecretField(name string) bool {
-	n := strings.ToLower(name)
-	for _, s := range secretFields {
-		if strings.Contains(n, s) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package contract
+package main
 
 import (
 	"crypto/tls"
@@ -14,9 +14,9 @@ import (
 	"github.com/qapitools/qapi/mock"
 )
 
-// Target is the server a run checks: the embedded mock by default, or a real
-// cluster named by QUMULO_URL.
-type Target struct {
+// target is the server a contract run checks: the embedded mock by default,
+// or a real cluster named by QUMULO_URL.
+type target struct {
 	URL    string
 	Client *http.Client
 	// Real is true for a cluster: the run is read-only unless writes are
@@ -27,53 +27,53 @@ type Target struct {
 }
 
 // Close stops the embedded mock, if one was started.
-func (t *Target) Close() error {
+func (t *target) Close() error {
 	if t.mock != nil {
 		return t.mock.Close()
 	}
 	return nil
 }
 
-// Environment variables that point the suite at a real cluster.
+// Environment variables that point qapi at a real cluster.
 const (
-	EnvURL      = "QUMULO_URL"
-	EnvUsername = "QUMULO_USERNAME"
-	EnvPassword = "QUMULO_PASSWORD"
-	EnvToken    = "QUMULO_TOKEN"
-	EnvCACert   = "QUMULO_CA_CERT"
-	EnvInsecure = "QUMULO_INSECURE"
+	envURL      = "QUMULO_URL"
+	envUsername = "QUMULO_USERNAME"
+	envPassword = "QUMULO_PASSWORD"
+	envToken    = "QUMULO_TOKEN"
+	envCACert   = "QUMULO_CA_CERT"
+	envInsecure = "QUMULO_INSECURE"
 )
 
-// TargetFromEnv starts the embedded mock serving spec, or, when QUMULO_URL
+// targetFromEnv starts the embedded mock serving spec, or, when QUMULO_URL
 // is set, describes that cluster with its credentials and TLS trust.
 // Warnings (such as skipped TLS verification) go to warn.
-func TargetFromEnv(getenv func(string) string, spec *openapi3.T, warn io.Writer) (*Target, error) {
-	url := getenv(EnvURL)
+func targetFromEnv(getenv func(string) string, spec *openapi3.T, warn io.Writer) (*target, error) {
+	url := getenv(envURL)
 	if url == "" {
 		srv, err := mock.Start(mock.WithSpec(spec))
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded mock: %w", err)
 		}
-		return &Target{URL: srv.URL, Client: srv.Client(), Username: mock.DefaultUser, Password: mock.DefaultPassword, mock: srv}, nil
+		return &target{URL: srv.URL, Client: srv.Client(), Username: mock.DefaultUser, Password: mock.DefaultPassword, mock: srv}, nil
 	}
-	t := &Target{URL: url, Real: true, Username: getenv(EnvUsername), Password: getenv(EnvPassword), Token: getenv(EnvToken)}
+	t := &target{URL: url, Real: true, Username: getenv(envUsername), Password: getenv(envPassword), Token: getenv(envToken)}
 	if t.Token == "" && (t.Username == "" || t.Password == "") {
-		return nil, fmt.Errorf("%s is set: also set %s, or %s and %s", EnvURL, EnvToken, EnvUsername, EnvPassword)
+		return nil, fmt.Errorf("%s is set: also set %s, or %s and %s", envURL, envToken, envUsername, envPassword)
 	}
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
-	if path := getenv(EnvCACert); path != "" {
+	if path := getenv(envCACert); path != "" {
 		pem, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", EnvCACert, err)
+			return nil, fmt.Errorf("%s: %w", envCACert, err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%s: %s holds no PEM certificate", EnvCACert, path)
+			return nil, fmt.Errorf("%s: %s holds no PEM certificate", envCACert, path)
 		}
 		tlsConfig.RootCAs = pool
 	}
-	if getenv(EnvInsecure) == "1" {
-		fmt.Fprintf(warn, "WARNING: %s=1: TLS certificates of %s are NOT verified; anyone on the path can read the credentials\n", EnvInsecure, url)
+	if getenv(envInsecure) == "1" {
+		fmt.Fprintf(warn, "WARNING: %s=1: TLS certificates of %s are NOT verified; anyone on the path can read the credentials\n", envInsecure, url)
 		tlsConfig.InsecureSkipVerify = true
 	}
 	t.Client = &http.Client{

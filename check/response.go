@@ -1,0 +1,152 @@
+package check
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/qapitools/qapi/internal/redact"
+)
+
+// responseInput is what the response checks look at.
+type responseInput struct {
+	spec       *openapi3.T
+	op         Operation
+	req        *http.Request
+	pathParams map[string]string
+	t          Traffic
+	strict     bool
+	secrets    []string
+	red        *redact.Redactor
+}
+
+// responseChecks runs the checks that hold for every response, one outcome
+// per check, in report order.
+func responseChecks(in responseInput) []Outcome {
+	o, t := in.op, in.t
+	what := o.Method + " " + o.Path
+	var out []Outcome
+	add := func(check string, st Status, reason string) {
+		oc := Outcome{Check: check, Status: st, Reason: reason}
+		if st == Fail {
+			oc.Violations = []Violation{{Check: check, Operation: o.ID, Direction: DirectionResponse, Reason: reason}}
+		}
+		out = append(out, oc)
+	}
+	// failAt is a failure at a known field.
+	failAt := func(check, field, reason string) {
+		out = append(out, Outcome{Check: check, Status: Fail, Reason: reason,
+			Violations: []Violation{{Check: check, Operation: o.ID, Direction: DirectionResponse, Field: field, Reason: reason}}})
+	}
+	// failErr is a failure of kin-openapi's validation, a violation per field.
+	failErr := func(check string, err error, reason string) {
+		oc := Outcome{Check: check, Status: Fail, Reason: reason}
+		for _, leaf := range leafErrors(err) {
+			field, why := describeError(leaf)
+			oc.Violations = append(oc.Violations, Violation{Check: check, Operation: o.ID, Direction: DirectionResponse, Field: field, Reason: in.red.Text(why)})
+		}
+		out = append(out, oc)
+	}
+
+	if t.Status >= 500 {
+		add(NotAServerError, Fail, fmt.Sprintf("%s answered %d", what, t.Status))
+	} else {
+		add(NotAServerError, Pass, "")
+	}
+	switch {
+	case len(in.secrets) == 0:
+		add(WriteOnlyNeverReturned, Skip, "no write-only value sent yet")
+	default:
+		if field, leaked := leakedSecret(in.secrets, t.Header, t.Body); leaked {
+			failAt(WriteOnlyNeverReturned, field, fmt.Sprintf("%s returned a value sent in a write-only field (shown as %s)", what, redact.Marker))
+		} else {
+			add(WriteOnlyNeverReturned, Pass, "")
+		}
+	}
+	resp := o.Op.Responses.Status(t.Status)
+	if resp == nil && t.Status >= 400 {
+		// A default response documents errors; a success must be listed.
+		resp = o.Op.Responses.Default()
+	}
+	if resp == nil || resp.Value == nil {
+		add(StatusCodeConformance, Fail, fmt.Sprintf("status %d is not documented for %s (documented: %s)", t.Status, o.ID, strings.Join(slices.Sorted(maps.Keys(o.Op.Responses.Map())), ", ")))
+		add(ContentTypeConformance, Skip, "undocumented status")
+		add(ResponseHeadersConformance, Skip, "undocumented status")
+		add(ResponseSchemaConformance, Skip, "undocumented status")
+		return out
+	}
+	add(StatusCodeConformance, Pass, "")
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: in.req, PathParams: in.pathParams,
+			Route: &routers.Route{Spec: in.spec, Path: o.Path, PathItem: o.Item, Method: o.Method, Operation: o.Op},
+		},
+		Status:  t.Status,
+		Header:  t.Header,
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, ExcludeResponseBody: true},
+	}
+	input.SetBodyBytes(t.Body)
+	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
+		failErr(ResponseHeadersConformance, err, in.red.Text(err.Error()))
+	} else if len(resp.Value.Headers) > 0 {
+		add(ResponseHeadersConformance, Pass, "")
+	} else {
+		add(ResponseHeadersConformance, Skip, "no response headers documented")
+	}
+	if len(t.Body) == 0 && !t.BodyTruncated {
+		if len(resp.Value.Content) > 0 {
+			add(ContentTypeConformance, Fail, fmt.Sprintf("status %d documents a body but the response has none", t.Status))
+		} else {
+			add(ContentTypeConformance, Pass, "")
+		}
+		add(ResponseSchemaConformance, Skip, "empty body")
+		return out
+	}
+	if len(resp.Value.Content) == 0 {
+		add(ContentTypeConformance, Fail, fmt.Sprintf("status %d documents no body but the response has %d bytes", t.Status, len(t.Body)))
+		add(ResponseSchemaConformance, Skip, "undocumented body")
+		return out
+	}
+	ct := t.Header.Get("Content-Type")
+	mt, _, _ := mime.ParseMediaType(ct)
+	if resp.Value.Content.Get(mt) == nil {
+		failAt(ContentTypeConformance, "header:Content-Type", fmt.Sprintf("Content-Type %q is not documented for status %d", ct, t.Status))
+		add(ResponseSchemaConformance, Skip, "undocumented Content-Type")
+		return out
+	}
+	add(ContentTypeConformance, Pass, "")
+	if t.BodyTruncated {
+		add(ResponseSchemaConformance, Skip, "response body too large to check its schema")
+		return out
+	}
+	input.Options = &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
+	input.SetBodyBytes(t.Body)
+	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
+		failErr(ResponseSchemaConformance, err, fmt.Sprintf("%s: %s", o.ID, in.red.Text(err.Error())))
+		return out
+	}
+	if in.strict {
+		var v any
+		if json.Unmarshal(t.Body, &v) == nil {
+			if extra := undeclared(resp.Value.Content.Get(mt).Schema, v, ""); len(extra) > 0 {
+				f := ""
+				if len(extra) == 1 {
+					f = extra[0]
+				}
+				failAt(ResponseSchemaConformance, f, fmt.Sprintf("%s: strict: undeclared properties %s", o.ID, strings.Join(extra, ", ")))
+				return out
+			}
+		}
+	}
+	add(ResponseSchemaConformance, Pass, "")
+	return out
+}

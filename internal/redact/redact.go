@@ -1,0 +1,393 @@
+// Package redact is the one place where secrets are removed from what qapi
+// logs, records or reports: the client's log lines and errors, the proxy's
+// HAR recordings and log, the contract suite's reports.
+//
+// A Redactor removes two kinds of secret. Values it was told about
+// (passwords, bearer tokens, private keys, values sent in write-only fields)
+// are replaced wherever they occur, also in their JSON-escaped, URL-escaped
+// and base64 forms, in one pass over the text however many it knows. Values
+// shaped like secrets (PEM private keys, Qumulo session and access tokens,
+// Authorization values, JSON members named like secrets) are replaced even
+// when it was never told about them.
+package redact
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Marker replaces a secret.
+const Marker = "[REDACTED]"
+
+// writeOnlyMarker numbers the values sent in write-only fields, so that a
+// recording shows where the same value came back without holding it.
+const writeOnlyMarker = "[REDACTED write-only #%d]"
+
+// MinEmbedded is the length from which a write-only value found inside a
+// longer text counts as that value; a shorter one ("admin") is replaced only
+// where it is the whole value.
+const MinEmbedded = 12
+
+// minLiteral is the shortest secret replaced inside text; shorter ones would
+// blank out common words.
+const minLiteral = 4
+
+// maxLiterals bounds what a Redactor remembers: a peer that sends many
+// distinct tokens must not make every later call slower. The oldest go first.
+const maxLiterals = 4096
+
+// Secrets have recognisable shapes, so these patterns catch them even when
+// the Redactor never saw them (a token echoed in a proxy's error page, a key
+// pasted into a request built by hand).
+var (
+	// A PEM private key block; a block cut short still matches to the end.
+	pemKeyRe = regexp.MustCompile(`(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)`)
+	// Qumulo session and access tokens: session-v1:…, access-v1:….
+	tokenRe = regexp.MustCompile(`\b(session|access)-v(\d+):[^\s"',;}\]]+`)
+	// An Authorization value in any dump.
+	bearerRe = regexp.MustCompile(`(?i)\b(bearer)\s+[^\s"',;]+`)
+	// JSON members that hold secrets, whatever their value.
+	jsonSecretRe = regexp.MustCompile(`(?i)"(password|client_private_key|private_key|bearer_token|token|secret)"\s*:\s*"(?:[^"\\]|\\.)*"`)
+)
+
+// secretFields are substrings of the names of fields that hold secrets.
+var secretFields = []string{"password", "private_key", "bearer_token", "secret", "token"}
+
+// SecretField tells whether a field of that name holds a secret, whatever
+// its value.
+func SecretField(name string) bool {
+	n := strings.ToLower(name)
+	for _, s := range secretFields {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Redactor removes secrets from text, bodies and headers. It is safe for
+// concurrent use.
+type Redactor struct {
+	mu sync.RWMutex
+	// literals are the secrets told about, with how many holders keep each.
+	literals map[string]int
+	// order is the literals in the order they came, for eviction.
+	order []string
+	// writeOnly numbers the values sent in write-only fields.
+	writeOnly map[string]int
+	nextWO    int
+	// replacer replaces every known secret in one pass; nil after a change.
+	replacer *strings.Replacer
+}
+
+// New returns a Redactor that knows no secret values yet.
+func New() *Redactor {
+	return &Redactor{literals: map[string]int{}, writeOnly: map[string]int{}}
+}
+
+// Add makes r redact secret until the returned function is called. Adding
+// the same secret twice needs both functions called to forget it. Secrets
+// shorter than four characters are ignored.
+func (r *Redactor) Add(secret string) (forget func()) {
+	if len(secret) < minLiteral {
+		return func() {}
+	}
+	r.mu.Lock()
+	if r.literals[secret] == 0 {
+		r.order = append(r.order, secret)
+	}
+	r.literals[secret]++
+	r.evict()
+	r.replacer = nil
+	r.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			n, ok := r.literals[secret]
+			if !ok {
+				return // evicted already
+			}
+			if n > 1 {
+				r.literals[secret] = n - 1
+				return
+			}
+			delete(r.literals, secret)
+			delete(r.writeOnly, secret)
+			r.order = slices.DeleteFunc(r.order, func(s string) bool { return s == secret })
+			r.replacer = nil
+		})
+	}
+}
+
+// evict drops the oldest secrets past the bound. The caller holds the lock.
+func (r *Redactor) evict() {
+	if len(r.order) <= maxLiterals {
+		return
+	}
+	drop := r.order[:len(r.order)-maxLiterals]
+	for _, s := range drop {
+		delete(r.literals, s)
+		delete(r.writeOnly, s)
+	}
+	r.order = slices.Clone(r.order[len(drop):])
+}
+
+// AddKey is Add for a PEM private key: besides the whole key, each line of
+// key material is redacted on its own, so a key echoed in pieces (one line
+// per stack frame, say) does not leak either.
+func (r *Redactor) AddKey(pem string) (forget func()) {
+	forgets := []func(){r.Add(pem)}
+	for _, line := range strings.Split(pem, "\n") {
+		line = strings.TrimSpace(line)
+		if len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+			forgets = append(forgets, r.Add(line))
+		}
+	}
+	return func() {
+		for _, f := range forgets {
+			f()
+		}
+	}
+}
+
+// AddWriteOnly registers a value sent in a write-only field: it is shown as
+// a numbered marker ("[REDACTED write-only #1]") so that a report tells where
+// the same value came back. Empty values and markers are ignored.
+func (r *Redactor) AddWriteOnly(secret string) {
+	if secret == "" || isWriteOnlyMarker(secret) || secret == Marker {
+		return
+	}
+	r.Add(secret)
+	r.mu.Lock()
+	if _, ok := r.writeOnly[secret]; !ok {
+		r.nextWO++
+		r.writeOnly[secret] = r.nextWO
+		r.replacer = nil
+	}
+	r.mu.Unlock()
+}
+
+func isWriteOnlyMarker(s string) bool {
+	var n int
+	k, err := fmt.Sscanf(s, writeOnlyMarker, &n)
+	return err == nil && k == 1 && fmt.Sprintf(writeOnlyMarker, n) == s
+}
+
+// forms are the ways a secret shows up inside other text.
+func forms(s string) []string {
+	out := []string{s}
+	add := func(f string) {
+		if f != "" && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	q, _ := json.Marshal(s)
+	add(string(q[1 : len(q)-1]))
+	add(url.QueryEscape(s))
+	add(url.PathEscape(s))
+	add(base64.StdEncoding.EncodeToString([]byte(s)))
+	add(strings.TrimRight(base64.URLEncoding.EncodeToString([]byte(s)), "="))
+	return out
+}
+
+// current returns the one-pass replacer of every known secret, building it
+// after a change. Longer secrets come first, so one that contains another
+// is replaced whole.
+func (r *Redactor) current() *strings.Replacer {
+	r.mu.RLock()
+	rep := r.replacer
+	r.mu.RUnlock()
+	if rep != nil {
+		return rep
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.replacer != nil {
+		return r.replacer
+	}
+	type pair struct{ old, new string }
+	var pairs []pair
+	for s := range r.literals {
+		marker := Marker
+		if n, ok := r.writeOnly[s]; ok && len(s) >= MinEmbedded {
+			marker = fmt.Sprintf(writeOnlyMarker, n)
+		}
+		for _, f := range forms(s) {
+			pairs = append(pairs, pair{f, marker})
+		}
+	}
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if d := len(b.old) - len(a.old); d != 0 {
+			return d
+		}
+		return strings.Compare(a.old, b.old)
+	})
+	args := make([]string, 0, 2*len(pairs))
+	for _, p := range pairs {
+		args = append(args, p.old, p.new)
+	}
+	r.replacer = strings.NewReplacer(args...)
+	return r.replacer
+}
+
+// Text returns s with every secret replaced.
+func (r *Redactor) Text(s string) string {
+	if s == "" {
+		return s
+	}
+	r.mu.RLock()
+	n, whole := r.writeOnly[s]
+	r.mu.RUnlock()
+	if whole {
+		return fmt.Sprintf(writeOnlyMarker, n)
+	}
+	s = r.current().Replace(s)
+	s = pemKeyRe.ReplaceAllString(s, Marker)
+	s = jsonSecretRe.ReplaceAllString(s, `"$1":"`+Marker+`"`)
+	s = tokenRe.ReplaceAllString(s, `$1-v$2:`+Marker)
+	s = bearerRe.ReplaceAllString(s, `$1 `+Marker)
+	return s
+}
+
+// Body redacts a body: in JSON, every string value, and secret-named fields
+// entirely; any other body as text.
+func (r *Redactor) Body(b []byte) string {
+	var v any
+	if json.Unmarshal(b, &v) == nil {
+		if out, err := json.Marshal(r.value(v)); err == nil {
+			return string(out)
+		}
+	}
+	return r.Text(string(b))
+}
+
+func (r *Redactor) value(v any) any {
+	switch t := v.(type) {
+	case string:
+		return r.Text(t)
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			if s, isString := e.(string); isString && SecretField(k) {
+				if m := r.Text(s); isWriteOnlyMarker(m) {
+					out[k] = m
+				} else {
+					out[k] = Marker
+				}
+				continue
+			}
+			out[k] = r.value(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = r.value(e)
+		}
+		return out
+	}
+	return v
+}
+
+// Header redacts header values: Authorization keeps its scheme only,
+// cookies go whole, the rest is redacted as text.
+func (r *Redactor) Header(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		for _, v := range vs {
+			switch {
+			case strings.EqualFold(k, "Authorization"), strings.EqualFold(k, "Proxy-Authorization"):
+				v = Authorization(v)
+			case strings.EqualFold(k, "Cookie"), strings.EqualFold(k, "Set-Cookie"):
+				v = Marker
+			default:
+				v = r.Text(v)
+			}
+			out[k] = append(out[k], v)
+		}
+	}
+	return out
+}
+
+// Authorization redacts an Authorization value: the scheme stays when there
+// is one ("Bearer [REDACTED]"); a bare credential goes whole.
+func Authorization(v string) string {
+	v = strings.TrimSpace(v)
+	i := strings.IndexAny(v, " \t")
+	if i <= 0 {
+		return Marker
+	}
+	return v[:i] + " " + Marker
+}
+
+// Handler wraps h so that every record passes through r before h sees it:
+// no log line can carry a secret, at any level, whatever attributes a
+// future change adds.
+func (r *Redactor) Handler(h slog.Handler) slog.Handler { return &handler{h: h, r: r} }
+
+type handler struct {
+	h slog.Handler
+	r *Redactor
+}
+
+func (h *handler) Enabled(ctx context.Context, l slog.Level) bool { return h.h.Enabled(ctx, l) }
+
+func (h *handler) Handle(ctx context.Context, rec slog.Record) error {
+	out := slog.NewRecord(rec.Time, rec.Level, h.r.Text(rec.Message), rec.PC)
+	rec.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(h.r.attr(a))
+		return true
+	})
+	return h.h.Handle(ctx, out)
+}
+
+func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	out := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		out[i] = h.r.attr(a)
+	}
+	return &handler{h: h.h.WithAttrs(out), r: h.r}
+}
+
+func (h *handler) WithGroup(name string) slog.Handler {
+	return &handler{h: h.h.WithGroup(name), r: h.r}
+}
+
+func (r *Redactor) attr(a slog.Attr) slog.Attr {
+	return slog.Attr{Key: a.Key, Value: r.logValue(a.Value)}
+}
+
+// logValue formats v for a log line: strings, errors and anything printed
+// with fmt are redacted; numbers, durations, times and booleans are kept.
+func (r *Redactor) logValue(v slog.Value) slog.Value {
+	v = v.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		return slog.StringValue(r.Text(v.String()))
+	case slog.KindGroup:
+		attrs := v.Group()
+		out := make([]slog.Attr, len(attrs))
+		for i, a := range attrs {
+			out[i] = r.attr(a)
+		}
+		return slog.GroupValue(out...)
+	case slog.KindAny:
+		if err, ok := v.Any().(error); ok {
+			return slog.StringValue(r.Text(err.Error()))
+		}
+		return slog.StringValue(r.Text(fmt.Sprintf("%+v", v.Any())))
+	default:
+		return v
+	}
+}

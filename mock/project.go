@@ -1,0 +1,124 @@
+package mock
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/qapitools/qapi/internal/oas"
+)
+
+// maxShapeDepth bounds how deep a stored value is shaped to a schema;
+// deeper parts are generated afresh, which also ends recursive schemas.
+const maxShapeDepth = 12
+
+// project shapes a stored value to a response schema: properties the schema
+// does not have and write-only ones go, values of the wrong shape and
+// missing required properties are generated, and of a union the arm the
+// value fits is kept. The result is checked; if it still does not fit, the
+// generated value is answered instead.
+func project(g *oas.Generator, v any, ref *openapi3.SchemaRef) any {
+	out := shape(g, v, ref, 0)
+	if ref != nil && ref.Value != nil && ref.Value.VisitJSON(out, openapi3.VisitAsResponse()) != nil {
+		return g.Value(ref)
+	}
+	return out
+}
+
+func shape(g *oas.Generator, v any, ref *openapi3.SchemaRef, depth int) any {
+	if ref == nil || ref.Value == nil {
+		return v
+	}
+	s := ref.Value
+	if depth > maxShapeDepth {
+		return g.Value(ref)
+	}
+	if arms := append(slices.Clone(s.OneOf), s.AnyOf...); len(arms) > 0 {
+		for _, arm := range arms {
+			if arm.Value == nil {
+				continue
+			}
+			c := shape(g, v, arm, depth)
+			if s.VisitJSON(c, openapi3.VisitAsResponse()) == nil {
+				return c
+			}
+		}
+		return g.Value(ref)
+	}
+	if len(s.AllOf) > 0 {
+		if s.VisitJSON(v, openapi3.VisitAsResponse()) == nil {
+			return v
+		}
+		return g.Value(ref)
+	}
+	switch val := v.(type) {
+	case map[string]any:
+		if !(s.Type.Is("object") || (s.Type == nil && len(s.Properties) > 0)) {
+			return g.Value(ref)
+		}
+		if len(s.Properties) == 0 {
+			if s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has {
+				return map[string]any{}
+			}
+			if ap := s.AdditionalProperties.Schema; ap != nil {
+				out := make(map[string]any, len(val))
+				for k, x := range val {
+					out[k] = shape(g, x, ap, depth+1)
+				}
+				return out
+			}
+			return val
+		}
+		out := map[string]any{}
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+			p := s.Properties[name]
+			if p == nil || p.Value == nil || oas.WriteOnly(p.Value) {
+				continue
+			}
+			if x, ok := val[name]; ok {
+				out[name] = shape(g, x, p, depth+1)
+			} else if slices.Contains(s.Required, name) {
+				out[name] = g.Value(p)
+			}
+		}
+		return out
+	case []any:
+		if !s.Type.Is("array") {
+			return g.Value(ref)
+		}
+		out := make([]any, len(val))
+		for i, x := range val {
+			out[i] = shape(g, x, s.Items, depth+1)
+		}
+		return out
+	default:
+		if s.VisitJSON(v, openapi3.VisitAsResponse()) == nil {
+			return v
+		}
+		return g.Value(ref)
+	}
+}
+
+// mergePatch applies an RFC 7386 JSON merge patch to a copy of target.
+func mergePatch(target, patch any) any {
+	p, ok := patch.(map[string]any)
+	if !ok {
+		return oas.DeepCopy(patch)
+	}
+	t, ok := target.(map[string]any)
+	out := map[string]any{}
+	if ok {
+		for k, v := range t {
+			out[k] = oas.DeepCopy(v)
+		}
+	}
+	for k, v := range p {
+		if v == nil {
+			delete(out, k)
+			continue
+		}
+		out[k] = mergePatch(out[k], v)
+	}
+	return out
+}

@@ -14,10 +14,10 @@ import (
 // integer port, a Local/KMS union with a discriminator, named enum constants.
 // These lines fail to compile when gen loses them.
 var (
-	_ int                                                      = gen.EncryptionApiV2KeyStoreResponseUnionKmsStore{}.Port
-	_ *int                                                     = gen.EncryptionApiV2PutKeyStoreUnionKmsStore{}.Port
-	_ gen.EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus = gen.EncryptionStatusEncrypted
-	_ func() (interface{}, error)                              = gen.EncryptionApiV2KeyStoreResponseUnion{}.ValueByDiscriminator
+	_ int                                                      = gen.EncryptionAPIV2KeyStoreResponseUnionKmsStore{}.Port
+	_ *int                                                     = gen.EncryptionAPIV2PutKeyStoreUnionKmsStore{}.Port
+	_ gen.EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus = gen.EncryptionStatusEncrypted
+	_ func() (interface{}, error)                              = gen.EncryptionAPIV2KeyStoreResponseUnion{}.ValueByDiscriminator
 )
 
 func TestPrivateKeyIsWriteOnly(t *testing.T) {
@@ -35,15 +35,15 @@ func TestPrivateKeyIsWriteOnly(t *testing.T) {
 func TestUnionRoundTrip(t *testing.T) {
 	t.Parallel()
 	key := "-----BEGIN PRIVATE KEY-----"
-	var put gen.EncryptionApiV2PutKeyStoreUnion
-	if err := put.FromEncryptionApiV2PutKeyStoreKms(gen.EncryptionApiV2PutKeyStoreKms{KmsStore: gen.EncryptionApiV2PutKeyStoreUnionKmsStore{ClientPrivateKey: &key}}); err != nil {
+	var put gen.EncryptionAPIV2PutKeyStoreUnion
+	if err := put.FromEncryptionAPIV2PutKeyStoreKms(gen.EncryptionAPIV2PutKeyStoreKms{KmsStore: gen.EncryptionAPIV2PutKeyStoreUnionKmsStore{ClientPrivateKey: &key}}); err != nil {
 		t.Fatal(err)
 	}
 	v, err := put.ValueByDiscriminator()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := v.(gen.EncryptionApiV2PutKeyStoreKms); !ok {
+	if _, ok := v.(gen.EncryptionAPIV2PutKeyStoreKms); !ok {
 		t.Fatalf("ValueByDiscriminator = %T, want the KMS arm", v)
 	}
 }

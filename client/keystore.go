@@ -98,7 +98,7 @@ func (c *Client) KeyStore(ctx context.Context) (KeyStore, error) {
 	if err := c.CheckResponse(resp, body); err != nil {
 		return nil, err
 	}
-	var u gen.EncryptionApiV2KeyStoreResponseUnion
+	var u gen.EncryptionAPIV2KeyStoreResponseUnion
 	if err := json.Unmarshal(body, &u); err != nil {
 		return nil, c.decodeError(resp, err)
 	}
@@ -108,13 +108,13 @@ func (c *Client) KeyStore(ctx context.Context) (KeyStore, error) {
 	}
 	etag := resp.Header.Get("ETag")
 	switch v := v.(type) {
-	case gen.EncryptionApiV2KeyStoreResponseLocal:
+	case gen.EncryptionAPIV2KeyStoreResponseLocal:
 		return LocalKeyStore{Status: EncryptionStatus(v.LocalStore.Status), etag: etag}, nil
-	case gen.EncryptionApiV2KeyStoreResponseKms:
+	case gen.EncryptionAPIV2KeyStoreResponseKms:
 		ks := KMSKeyStore{
 			Hostname:              v.KmsStore.Hostname,
 			Port:                  v.KmsStore.Port,
-			KeyID:                 v.KmsStore.KeyId,
+			KeyID:                 v.KmsStore.KeyID,
 			RawConfigCreationTime: v.KmsStore.ConfigCreationTime,
 			etag:                  etag,
 		}
@@ -234,8 +234,8 @@ func IfMatch(etag string) gen.RequestEditorFn {
 // (PUT /v2/encryption/key-store). Pass IfMatch to guard against concurrent
 // changes. A non-2xx answer is an *APIError.
 func (c *Client) UseLocalKeyStore(ctx context.Context, editors ...gen.RequestEditorFn) error {
-	var body gen.EncryptionApiV2PutKeyStoreUnion
-	if err := body.FromEncryptionApiV2PutKeyStoreLocal(gen.EncryptionApiV2PutKeyStoreLocal{}); err != nil {
+	var body gen.EncryptionAPIV2PutKeyStoreUnion
+	if err := body.FromEncryptionAPIV2PutKeyStoreLocal(gen.EncryptionAPIV2PutKeyStoreLocal{}); err != nil {
 		return fmt.Errorf("use local key store: %w", err)
 	}
 	return c.putKeyStore(ctx, body, editors)
@@ -266,10 +266,10 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, editors ...g
 	defer forget()
 
 	port := cfg.port()
-	store := gen.EncryptionApiV2PutKeyStoreUnionKmsStore{
+	store := gen.EncryptionAPIV2PutKeyStoreUnionKmsStore{
 		Hostname: &cfg.Hostname,
 		Port:     &port,
-		KeyId:    &cfg.KeyID,
+		KeyID:    &cfg.KeyID,
 	}
 	if cfg.ServerCACert != "" {
 		store.ServerCaCert = &cfg.ServerCACert
@@ -280,14 +280,14 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, editors ...g
 	if cfg.ClientPrivateKey != "" {
 		store.ClientPrivateKey = &cfg.ClientPrivateKey
 	}
-	var body gen.EncryptionApiV2PutKeyStoreUnion
-	if err := body.FromEncryptionApiV2PutKeyStoreKms(gen.EncryptionApiV2PutKeyStoreKms{KmsStore: store}); err != nil {
+	var body gen.EncryptionAPIV2PutKeyStoreUnion
+	if err := body.FromEncryptionAPIV2PutKeyStoreKms(gen.EncryptionAPIV2PutKeyStoreKms{KmsStore: store}); err != nil {
 		return errors.New("use KMS key store: encode request: " + c.red.redact(err.Error()))
 	}
 	return c.putKeyStore(ctx, body, editors)
 }
 
-func (c *Client) putKeyStore(ctx context.Context, body gen.EncryptionApiV2PutKeyStoreUnion, editors []gen.RequestEditorFn) error {
+func (c *Client) putKeyStore(ctx context.Context, body gen.EncryptionAPIV2PutKeyStoreUnion, editors []gen.RequestEditorFn) error {
 	resp, err := c.api.PutV2EncryptionKeyStore(ctx, body, editors...)
 	if err != nil {
 		return err

@@ -27,44 +27,44 @@ const (
 	BearerScopes bearerContextKey = "bearer.Scopes"
 )
 
-// Defines values for EncryptionApiV2KeyStoreResponseKmsType.
+// Defines values for EncryptionAPIV2KeyStoreResponseKmsType.
 const (
-	EncryptionApiV2KeyStoreResponseKmsTypeEncryptionTypeKms EncryptionApiV2KeyStoreResponseKmsType = "KMS"
+	EncryptionAPIV2KeyStoreResponseKmsTypeEncryptionTypeKms EncryptionAPIV2KeyStoreResponseKmsType = "KMS"
 )
 
-// Valid indicates whether the value is a known member of the EncryptionApiV2KeyStoreResponseKmsType enum.
-func (e EncryptionApiV2KeyStoreResponseKmsType) Valid() bool {
+// Valid indicates whether the value is a known member of the EncryptionAPIV2KeyStoreResponseKmsType enum.
+func (e EncryptionAPIV2KeyStoreResponseKmsType) Valid() bool {
 	switch e {
-	case EncryptionApiV2KeyStoreResponseKmsTypeEncryptionTypeKms:
+	case EncryptionAPIV2KeyStoreResponseKmsTypeEncryptionTypeKms:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EncryptionApiV2KeyStoreResponseLocalType.
+// Defines values for EncryptionAPIV2KeyStoreResponseLocalType.
 const (
-	EncryptionApiV2KeyStoreResponseLocalTypeEncryptionTypeLocal EncryptionApiV2KeyStoreResponseLocalType = "Local"
+	EncryptionAPIV2KeyStoreResponseLocalTypeEncryptionTypeLocal EncryptionAPIV2KeyStoreResponseLocalType = "Local"
 )
 
-// Valid indicates whether the value is a known member of the EncryptionApiV2KeyStoreResponseLocalType enum.
-func (e EncryptionApiV2KeyStoreResponseLocalType) Valid() bool {
+// Valid indicates whether the value is a known member of the EncryptionAPIV2KeyStoreResponseLocalType enum.
+func (e EncryptionAPIV2KeyStoreResponseLocalType) Valid() bool {
 	switch e {
-	case EncryptionApiV2KeyStoreResponseLocalTypeEncryptionTypeLocal:
+	case EncryptionAPIV2KeyStoreResponseLocalTypeEncryptionTypeLocal:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus.
+// Defines values for EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus.
 const (
-	EncryptionStatusEncrypted    EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus = "Encrypted"
-	EncryptionStatusNotEncrypted EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus = "Not Encrypted"
+	EncryptionStatusEncrypted    EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus = "Encrypted"
+	EncryptionStatusNotEncrypted EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus = "Not Encrypted"
 )
 
-// Valid indicates whether the value is a known member of the EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus enum.
-func (e EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus enum.
+func (e EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus) Valid() bool {
 	switch e {
 	case EncryptionStatusEncrypted:
 		return true
@@ -75,30 +75,30 @@ func (e EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus) Valid() bool {
 	}
 }
 
-// Defines values for EncryptionApiV2PutKeyStoreKmsType.
+// Defines values for EncryptionAPIV2PutKeyStoreKmsType.
 const (
-	EncryptionApiV2PutKeyStoreKmsTypeEncryptionTypeKms EncryptionApiV2PutKeyStoreKmsType = "KMS"
+	EncryptionAPIV2PutKeyStoreKmsTypeEncryptionTypeKms EncryptionAPIV2PutKeyStoreKmsType = "KMS"
 )
 
-// Valid indicates whether the value is a known member of the EncryptionApiV2PutKeyStoreKmsType enum.
-func (e EncryptionApiV2PutKeyStoreKmsType) Valid() bool {
+// Valid indicates whether the value is a known member of the EncryptionAPIV2PutKeyStoreKmsType enum.
+func (e EncryptionAPIV2PutKeyStoreKmsType) Valid() bool {
 	switch e {
-	case EncryptionApiV2PutKeyStoreKmsTypeEncryptionTypeKms:
+	case EncryptionAPIV2PutKeyStoreKmsTypeEncryptionTypeKms:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EncryptionApiV2PutKeyStoreLocalType.
+// Defines values for EncryptionAPIV2PutKeyStoreLocalType.
 const (
-	EncryptionApiV2PutKeyStoreLocalTypeEncryptionTypeLocal EncryptionApiV2PutKeyStoreLocalType = "Local"
+	EncryptionAPIV2PutKeyStoreLocalTypeEncryptionTypeLocal EncryptionAPIV2PutKeyStoreLocalType = "Local"
 )
 
-// Valid indicates whether the value is a known member of the EncryptionApiV2PutKeyStoreLocalType enum.
-func (e EncryptionApiV2PutKeyStoreLocalType) Valid() bool {
+// Valid indicates whether the value is a known member of the EncryptionAPIV2PutKeyStoreLocalType enum.
+func (e EncryptionAPIV2PutKeyStoreLocalType) Valid() bool {
 	switch e {
-	case EncryptionApiV2PutKeyStoreLocalTypeEncryptionTypeLocal:
+	case EncryptionAPIV2PutKeyStoreLocalTypeEncryptionTypeLocal:
 		return true
 	default:
 		return false
@@ -111,84 +111,84 @@ type Credentials struct {
 	BearerToken string `json:"bearer_token"`
 }
 
-// EncryptionApiV2KeyStoreResponseKms The key store when type is KMS (ENCRYPTION_TYPE_KMS).
-type EncryptionApiV2KeyStoreResponseKms struct {
+// EncryptionAPIV2KeyStoreResponseKms The key store when type is KMS (ENCRYPTION_TYPE_KMS).
+type EncryptionAPIV2KeyStoreResponseKms struct {
 	// KmsStore Value present when type is ENCRYPTION_TYPE_KMS.
-	KmsStore EncryptionApiV2KeyStoreResponseUnionKmsStore `json:"kms_store"`
-	Type     EncryptionApiV2KeyStoreResponseKmsType       `json:"type"`
+	KmsStore EncryptionAPIV2KeyStoreResponseUnionKmsStore `json:"kms_store"`
+	Type     EncryptionAPIV2KeyStoreResponseKmsType       `json:"type"`
 }
 
-// EncryptionApiV2KeyStoreResponseKmsType defines model for EncryptionApiV2KeyStoreResponseKms.Type.
-type EncryptionApiV2KeyStoreResponseKmsType string
+// EncryptionAPIV2KeyStoreResponseKmsType defines model for EncryptionAPIV2KeyStoreResponseKms.Type.
+type EncryptionAPIV2KeyStoreResponseKmsType string
 
-// EncryptionApiV2KeyStoreResponseLocal The key store when type is Local (ENCRYPTION_TYPE_LOCAL).
-type EncryptionApiV2KeyStoreResponseLocal struct {
+// EncryptionAPIV2KeyStoreResponseLocal The key store when type is Local (ENCRYPTION_TYPE_LOCAL).
+type EncryptionAPIV2KeyStoreResponseLocal struct {
 	// LocalStore Value present when type is ENCRYPTION_TYPE_LOCAL.
-	LocalStore EncryptionApiV2KeyStoreResponseUnionLocalStore `json:"local_store"`
-	Type       EncryptionApiV2KeyStoreResponseLocalType       `json:"type"`
+	LocalStore EncryptionAPIV2KeyStoreResponseUnionLocalStore `json:"local_store"`
+	Type       EncryptionAPIV2KeyStoreResponseLocalType       `json:"type"`
 }
 
-// EncryptionApiV2KeyStoreResponseLocalType defines model for EncryptionApiV2KeyStoreResponseLocal.Type.
-type EncryptionApiV2KeyStoreResponseLocalType string
+// EncryptionAPIV2KeyStoreResponseLocalType defines model for EncryptionAPIV2KeyStoreResponseLocal.Type.
+type EncryptionAPIV2KeyStoreResponseLocalType string
 
-// EncryptionApiV2KeyStoreResponseUnion encryption_api_v2_key_store_response_union
-type EncryptionApiV2KeyStoreResponseUnion struct {
+// EncryptionAPIV2KeyStoreResponseUnion encryption_api_v2_key_store_response_union
+type EncryptionAPIV2KeyStoreResponseUnion struct {
 	union json.RawMessage
 }
 
-// EncryptionApiV2KeyStoreResponseUnionKmsStore Value present when type is ENCRYPTION_TYPE_KMS.
-type EncryptionApiV2KeyStoreResponseUnionKmsStore struct {
+// EncryptionAPIV2KeyStoreResponseUnionKmsStore Value present when type is ENCRYPTION_TYPE_KMS.
+type EncryptionAPIV2KeyStoreResponseUnionKmsStore struct {
 	// ConfigCreationTime The time at which the current configuration became active.
 	ConfigCreationTime string `json:"config_creation_time"`
 
 	// Hostname The hostname of the Key Management Server.
 	Hostname string `json:"hostname"`
 
-	// KeyId The unique ID of the master key for at-rest encryption that is stored in the Key Management Server.
-	KeyId string `json:"key_id"`
+	// KeyID The unique ID of the master key for at-rest encryption that is stored in the Key Management Server.
+	KeyID string `json:"key_id"`
 
 	// Port The port number of the Key Management Server, 5696 by default.
 	Port int `json:"port"`
 }
 
-// EncryptionApiV2KeyStoreResponseUnionLocalStore Value present when type is ENCRYPTION_TYPE_LOCAL.
-type EncryptionApiV2KeyStoreResponseUnionLocalStore struct {
+// EncryptionAPIV2KeyStoreResponseUnionLocalStore Value present when type is ENCRYPTION_TYPE_LOCAL.
+type EncryptionAPIV2KeyStoreResponseUnionLocalStore struct {
 	// Status Whether or not encryption at rest is enabled:
 	//  * `Encrypted` - ENCRYPTION_STATUS_ENCRYPTED,
 	//  * `Not Encrypted` - ENCRYPTION_STATUS_NOT_ENCRYPTED
-	Status EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus `json:"status"`
+	Status EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus `json:"status"`
 }
 
-// EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus Whether or not encryption at rest is enabled:
+// EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus Whether or not encryption at rest is enabled:
 //   - `Encrypted` - ENCRYPTION_STATUS_ENCRYPTED,
 //   - `Not Encrypted` - ENCRYPTION_STATUS_NOT_ENCRYPTED
-type EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus string
+type EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus string
 
-// EncryptionApiV2PutKeyStoreKms Switch the key store to a Key Management Server (ENCRYPTION_TYPE_KMS).
-type EncryptionApiV2PutKeyStoreKms struct {
+// EncryptionAPIV2PutKeyStoreKms Switch the key store to a Key Management Server (ENCRYPTION_TYPE_KMS).
+type EncryptionAPIV2PutKeyStoreKms struct {
 	// KmsStore Value present when type is ENCRYPTION_TYPE_KMS.
-	KmsStore EncryptionApiV2PutKeyStoreUnionKmsStore `json:"kms_store"`
-	Type     EncryptionApiV2PutKeyStoreKmsType       `json:"type"`
+	KmsStore EncryptionAPIV2PutKeyStoreUnionKmsStore `json:"kms_store"`
+	Type     EncryptionAPIV2PutKeyStoreKmsType       `json:"type"`
 }
 
-// EncryptionApiV2PutKeyStoreKmsType defines model for EncryptionApiV2PutKeyStoreKms.Type.
-type EncryptionApiV2PutKeyStoreKmsType string
+// EncryptionAPIV2PutKeyStoreKmsType defines model for EncryptionAPIV2PutKeyStoreKms.Type.
+type EncryptionAPIV2PutKeyStoreKmsType string
 
-// EncryptionApiV2PutKeyStoreLocal Switch the key store to Local (ENCRYPTION_TYPE_LOCAL).
-type EncryptionApiV2PutKeyStoreLocal struct {
-	Type EncryptionApiV2PutKeyStoreLocalType `json:"type"`
+// EncryptionAPIV2PutKeyStoreLocal Switch the key store to Local (ENCRYPTION_TYPE_LOCAL).
+type EncryptionAPIV2PutKeyStoreLocal struct {
+	Type EncryptionAPIV2PutKeyStoreLocalType `json:"type"`
 }
 
-// EncryptionApiV2PutKeyStoreLocalType defines model for EncryptionApiV2PutKeyStoreLocal.Type.
-type EncryptionApiV2PutKeyStoreLocalType string
+// EncryptionAPIV2PutKeyStoreLocalType defines model for EncryptionAPIV2PutKeyStoreLocal.Type.
+type EncryptionAPIV2PutKeyStoreLocalType string
 
-// EncryptionApiV2PutKeyStoreUnion encryption_api_v2_put_key_store_union
-type EncryptionApiV2PutKeyStoreUnion struct {
+// EncryptionAPIV2PutKeyStoreUnion encryption_api_v2_put_key_store_union
+type EncryptionAPIV2PutKeyStoreUnion struct {
 	union json.RawMessage
 }
 
-// EncryptionApiV2PutKeyStoreUnionKmsStore Value present when type is ENCRYPTION_TYPE_KMS.
-type EncryptionApiV2PutKeyStoreUnionKmsStore struct {
+// EncryptionAPIV2PutKeyStoreUnionKmsStore Value present when type is ENCRYPTION_TYPE_KMS.
+type EncryptionAPIV2PutKeyStoreUnionKmsStore struct {
 	// ClientCert The client certificate that Qumulo Core uses to authenticate the cluster to the Key Management Server.
 	ClientCert *string `json:"client_cert,omitempty"`
 
@@ -198,8 +198,8 @@ type EncryptionApiV2PutKeyStoreUnionKmsStore struct {
 	// Hostname The hostname of the Key Management Server.
 	Hostname *string `json:"hostname,omitempty"`
 
-	// KeyId The unique ID of the master key for at-rest encryption that is stored in the Key Management Server.
-	KeyId *string `json:"key_id,omitempty"`
+	// KeyID The unique ID of the master key for at-rest encryption that is stored in the Key Management Server.
+	KeyID *string `json:"key_id,omitempty"`
 
 	// Port The port number of the Key Management Server, 5696 by default.
 	Port *int `json:"port,omitempty"`
@@ -253,25 +253,25 @@ type bearerContextKey string
 type PostV1SessionLoginJSONRequestBody = Login
 
 // PutV2EncryptionKeyStoreJSONRequestBody defines body for PutV2EncryptionKeyStore for application/json ContentType.
-type PutV2EncryptionKeyStoreJSONRequestBody = EncryptionApiV2PutKeyStoreUnion
+type PutV2EncryptionKeyStoreJSONRequestBody = EncryptionAPIV2PutKeyStoreUnion
 
-// AsEncryptionApiV2KeyStoreResponseLocal returns the union data inside the EncryptionApiV2KeyStoreResponseUnion as a EncryptionApiV2KeyStoreResponseLocal
-func (t EncryptionApiV2KeyStoreResponseUnion) AsEncryptionApiV2KeyStoreResponseLocal() (EncryptionApiV2KeyStoreResponseLocal, error) {
-	var body EncryptionApiV2KeyStoreResponseLocal
+// AsEncryptionAPIV2KeyStoreResponseLocal returns the union data inside the EncryptionAPIV2KeyStoreResponseUnion as a EncryptionAPIV2KeyStoreResponseLocal
+func (t EncryptionAPIV2KeyStoreResponseUnion) AsEncryptionAPIV2KeyStoreResponseLocal() (EncryptionAPIV2KeyStoreResponseLocal, error) {
+	var body EncryptionAPIV2KeyStoreResponseLocal
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromEncryptionApiV2KeyStoreResponseLocal overwrites any union data inside the EncryptionApiV2KeyStoreResponseUnion as the provided EncryptionApiV2KeyStoreResponseLocal
-func (t *EncryptionApiV2KeyStoreResponseUnion) FromEncryptionApiV2KeyStoreResponseLocal(v EncryptionApiV2KeyStoreResponseLocal) error {
+// FromEncryptionAPIV2KeyStoreResponseLocal overwrites any union data inside the EncryptionAPIV2KeyStoreResponseUnion as the provided EncryptionAPIV2KeyStoreResponseLocal
+func (t *EncryptionAPIV2KeyStoreResponseUnion) FromEncryptionAPIV2KeyStoreResponseLocal(v EncryptionAPIV2KeyStoreResponseLocal) error {
 	v.Type = "Local"
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeEncryptionApiV2KeyStoreResponseLocal performs a merge with any union data inside the EncryptionApiV2KeyStoreResponseUnion, using the provided EncryptionApiV2KeyStoreResponseLocal
-func (t *EncryptionApiV2KeyStoreResponseUnion) MergeEncryptionApiV2KeyStoreResponseLocal(v EncryptionApiV2KeyStoreResponseLocal) error {
+// MergeEncryptionAPIV2KeyStoreResponseLocal performs a merge with any union data inside the EncryptionAPIV2KeyStoreResponseUnion, using the provided EncryptionAPIV2KeyStoreResponseLocal
+func (t *EncryptionAPIV2KeyStoreResponseUnion) MergeEncryptionAPIV2KeyStoreResponseLocal(v EncryptionAPIV2KeyStoreResponseLocal) error {
 	v.Type = "Local"
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -283,23 +283,23 @@ func (t *EncryptionApiV2KeyStoreResponseUnion) MergeEncryptionApiV2KeyStoreRespo
 	return err
 }
 
-// AsEncryptionApiV2KeyStoreResponseKms returns the union data inside the EncryptionApiV2KeyStoreResponseUnion as a EncryptionApiV2KeyStoreResponseKms
-func (t EncryptionApiV2KeyStoreResponseUnion) AsEncryptionApiV2KeyStoreResponseKms() (EncryptionApiV2KeyStoreResponseKms, error) {
-	var body EncryptionApiV2KeyStoreResponseKms
+// AsEncryptionAPIV2KeyStoreResponseKms returns the union data inside the EncryptionAPIV2KeyStoreResponseUnion as a EncryptionAPIV2KeyStoreResponseKms
+func (t EncryptionAPIV2KeyStoreResponseUnion) AsEncryptionAPIV2KeyStoreResponseKms() (EncryptionAPIV2KeyStoreResponseKms, error) {
+	var body EncryptionAPIV2KeyStoreResponseKms
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromEncryptionApiV2KeyStoreResponseKms overwrites any union data inside the EncryptionApiV2KeyStoreResponseUnion as the provided EncryptionApiV2KeyStoreResponseKms
-func (t *EncryptionApiV2KeyStoreResponseUnion) FromEncryptionApiV2KeyStoreResponseKms(v EncryptionApiV2KeyStoreResponseKms) error {
+// FromEncryptionAPIV2KeyStoreResponseKms overwrites any union data inside the EncryptionAPIV2KeyStoreResponseUnion as the provided EncryptionAPIV2KeyStoreResponseKms
+func (t *EncryptionAPIV2KeyStoreResponseUnion) FromEncryptionAPIV2KeyStoreResponseKms(v EncryptionAPIV2KeyStoreResponseKms) error {
 	v.Type = "KMS"
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeEncryptionApiV2KeyStoreResponseKms performs a merge with any union data inside the EncryptionApiV2KeyStoreResponseUnion, using the provided EncryptionApiV2KeyStoreResponseKms
-func (t *EncryptionApiV2KeyStoreResponseUnion) MergeEncryptionApiV2KeyStoreResponseKms(v EncryptionApiV2KeyStoreResponseKms) error {
+// MergeEncryptionAPIV2KeyStoreResponseKms performs a merge with any union data inside the EncryptionAPIV2KeyStoreResponseUnion, using the provided EncryptionAPIV2KeyStoreResponseKms
+func (t *EncryptionAPIV2KeyStoreResponseUnion) MergeEncryptionAPIV2KeyStoreResponseKms(v EncryptionAPIV2KeyStoreResponseKms) error {
 	v.Type = "KMS"
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -311,7 +311,7 @@ func (t *EncryptionApiV2KeyStoreResponseUnion) MergeEncryptionApiV2KeyStoreRespo
 	return err
 }
 
-func (t EncryptionApiV2KeyStoreResponseUnion) Discriminator() (string, error) {
+func (t EncryptionAPIV2KeyStoreResponseUnion) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"type"`
 	}
@@ -319,48 +319,48 @@ func (t EncryptionApiV2KeyStoreResponseUnion) Discriminator() (string, error) {
 	return discriminator.Discriminator, err
 }
 
-func (t EncryptionApiV2KeyStoreResponseUnion) ValueByDiscriminator() (interface{}, error) {
+func (t EncryptionAPIV2KeyStoreResponseUnion) ValueByDiscriminator() (interface{}, error) {
 	discriminator, err := t.Discriminator()
 	if err != nil {
 		return nil, err
 	}
 	switch discriminator {
 	case "KMS":
-		return t.AsEncryptionApiV2KeyStoreResponseKms()
+		return t.AsEncryptionAPIV2KeyStoreResponseKms()
 	case "Local":
-		return t.AsEncryptionApiV2KeyStoreResponseLocal()
+		return t.AsEncryptionAPIV2KeyStoreResponseLocal()
 	default:
 		return nil, errors.New("unknown discriminator value: " + discriminator)
 	}
 }
 
-func (t EncryptionApiV2KeyStoreResponseUnion) MarshalJSON() ([]byte, error) {
+func (t EncryptionAPIV2KeyStoreResponseUnion) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *EncryptionApiV2KeyStoreResponseUnion) UnmarshalJSON(b []byte) error {
+func (t *EncryptionAPIV2KeyStoreResponseUnion) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
-// AsEncryptionApiV2PutKeyStoreLocal returns the union data inside the EncryptionApiV2PutKeyStoreUnion as a EncryptionApiV2PutKeyStoreLocal
-func (t EncryptionApiV2PutKeyStoreUnion) AsEncryptionApiV2PutKeyStoreLocal() (EncryptionApiV2PutKeyStoreLocal, error) {
-	var body EncryptionApiV2PutKeyStoreLocal
+// AsEncryptionAPIV2PutKeyStoreLocal returns the union data inside the EncryptionAPIV2PutKeyStoreUnion as a EncryptionAPIV2PutKeyStoreLocal
+func (t EncryptionAPIV2PutKeyStoreUnion) AsEncryptionAPIV2PutKeyStoreLocal() (EncryptionAPIV2PutKeyStoreLocal, error) {
+	var body EncryptionAPIV2PutKeyStoreLocal
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromEncryptionApiV2PutKeyStoreLocal overwrites any union data inside the EncryptionApiV2PutKeyStoreUnion as the provided EncryptionApiV2PutKeyStoreLocal
-func (t *EncryptionApiV2PutKeyStoreUnion) FromEncryptionApiV2PutKeyStoreLocal(v EncryptionApiV2PutKeyStoreLocal) error {
+// FromEncryptionAPIV2PutKeyStoreLocal overwrites any union data inside the EncryptionAPIV2PutKeyStoreUnion as the provided EncryptionAPIV2PutKeyStoreLocal
+func (t *EncryptionAPIV2PutKeyStoreUnion) FromEncryptionAPIV2PutKeyStoreLocal(v EncryptionAPIV2PutKeyStoreLocal) error {
 	v.Type = "Local"
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeEncryptionApiV2PutKeyStoreLocal performs a merge with any union data inside the EncryptionApiV2PutKeyStoreUnion, using the provided EncryptionApiV2PutKeyStoreLocal
-func (t *EncryptionApiV2PutKeyStoreUnion) MergeEncryptionApiV2PutKeyStoreLocal(v EncryptionApiV2PutKeyStoreLocal) error {
+// MergeEncryptionAPIV2PutKeyStoreLocal performs a merge with any union data inside the EncryptionAPIV2PutKeyStoreUnion, using the provided EncryptionAPIV2PutKeyStoreLocal
+func (t *EncryptionAPIV2PutKeyStoreUnion) MergeEncryptionAPIV2PutKeyStoreLocal(v EncryptionAPIV2PutKeyStoreLocal) error {
 	v.Type = "Local"
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -372,23 +372,23 @@ func (t *EncryptionApiV2PutKeyStoreUnion) MergeEncryptionApiV2PutKeyStoreLocal(v
 	return err
 }
 
-// AsEncryptionApiV2PutKeyStoreKms returns the union data inside the EncryptionApiV2PutKeyStoreUnion as a EncryptionApiV2PutKeyStoreKms
-func (t EncryptionApiV2PutKeyStoreUnion) AsEncryptionApiV2PutKeyStoreKms() (EncryptionApiV2PutKeyStoreKms, error) {
-	var body EncryptionApiV2PutKeyStoreKms
+// AsEncryptionAPIV2PutKeyStoreKms returns the union data inside the EncryptionAPIV2PutKeyStoreUnion as a EncryptionAPIV2PutKeyStoreKms
+func (t EncryptionAPIV2PutKeyStoreUnion) AsEncryptionAPIV2PutKeyStoreKms() (EncryptionAPIV2PutKeyStoreKms, error) {
+	var body EncryptionAPIV2PutKeyStoreKms
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromEncryptionApiV2PutKeyStoreKms overwrites any union data inside the EncryptionApiV2PutKeyStoreUnion as the provided EncryptionApiV2PutKeyStoreKms
-func (t *EncryptionApiV2PutKeyStoreUnion) FromEncryptionApiV2PutKeyStoreKms(v EncryptionApiV2PutKeyStoreKms) error {
+// FromEncryptionAPIV2PutKeyStoreKms overwrites any union data inside the EncryptionAPIV2PutKeyStoreUnion as the provided EncryptionAPIV2PutKeyStoreKms
+func (t *EncryptionAPIV2PutKeyStoreUnion) FromEncryptionAPIV2PutKeyStoreKms(v EncryptionAPIV2PutKeyStoreKms) error {
 	v.Type = "KMS"
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeEncryptionApiV2PutKeyStoreKms performs a merge with any union data inside the EncryptionApiV2PutKeyStoreUnion, using the provided EncryptionApiV2PutKeyStoreKms
-func (t *EncryptionApiV2PutKeyStoreUnion) MergeEncryptionApiV2PutKeyStoreKms(v EncryptionApiV2PutKeyStoreKms) error {
+// MergeEncryptionAPIV2PutKeyStoreKms performs a merge with any union data inside the EncryptionAPIV2PutKeyStoreUnion, using the provided EncryptionAPIV2PutKeyStoreKms
+func (t *EncryptionAPIV2PutKeyStoreUnion) MergeEncryptionAPIV2PutKeyStoreKms(v EncryptionAPIV2PutKeyStoreKms) error {
 	v.Type = "KMS"
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -400,7 +400,7 @@ func (t *EncryptionApiV2PutKeyStoreUnion) MergeEncryptionApiV2PutKeyStoreKms(v E
 	return err
 }
 
-func (t EncryptionApiV2PutKeyStoreUnion) Discriminator() (string, error) {
+func (t EncryptionAPIV2PutKeyStoreUnion) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"type"`
 	}
@@ -408,27 +408,27 @@ func (t EncryptionApiV2PutKeyStoreUnion) Discriminator() (string, error) {
 	return discriminator.Discriminator, err
 }
 
-func (t EncryptionApiV2PutKeyStoreUnion) ValueByDiscriminator() (interface{}, error) {
+func (t EncryptionAPIV2PutKeyStoreUnion) ValueByDiscriminator() (interface{}, error) {
 	discriminator, err := t.Discriminator()
 	if err != nil {
 		return nil, err
 	}
 	switch discriminator {
 	case "KMS":
-		return t.AsEncryptionApiV2PutKeyStoreKms()
+		return t.AsEncryptionAPIV2PutKeyStoreKms()
 	case "Local":
-		return t.AsEncryptionApiV2PutKeyStoreLocal()
+		return t.AsEncryptionAPIV2PutKeyStoreLocal()
 	default:
 		return nil, errors.New("unknown discriminator value: " + discriminator)
 	}
 }
 
-func (t EncryptionApiV2PutKeyStoreUnion) MarshalJSON() ([]byte, error) {
+func (t EncryptionAPIV2PutKeyStoreUnion) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *EncryptionApiV2PutKeyStoreUnion) UnmarshalJSON(b []byte) error {
+func (t *EncryptionAPIV2PutKeyStoreUnion) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -840,7 +840,7 @@ func (r PostV1SessionLoginResponse) ContentType() string {
 type GetV2EncryptionKeyStoreResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	JSON200      *EncryptionApiV2KeyStoreResponseUnion
+	JSON200      *EncryptionAPIV2KeyStoreResponseUnion
 	JSONDefault  *QumuloError
 }
 
@@ -989,7 +989,7 @@ func ParseGetV2EncryptionKeyStoreResponse(rsp *http.Response) (*GetV2EncryptionK
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest EncryptionApiV2KeyStoreResponseUnion
+		var dest EncryptionAPIV2KeyStoreResponseUnion
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1282,14 +1282,14 @@ type GetV2EncryptionKeyStoreResponseObject interface {
 	VisitGetV2EncryptionKeyStoreResponse(w http.ResponseWriter) error
 }
 
-type GetV2EncryptionKeyStore200JSONResponse EncryptionApiV2KeyStoreResponseUnion
+type GetV2EncryptionKeyStore200JSONResponse EncryptionAPIV2KeyStoreResponseUnion
 
 func (t GetV2EncryptionKeyStore200JSONResponse) MarshalJSON() ([]byte, error) {
-	return EncryptionApiV2KeyStoreResponseUnion(t).MarshalJSON()
+	return EncryptionAPIV2KeyStoreResponseUnion(t).MarshalJSON()
 }
 
 func (t *GetV2EncryptionKeyStore200JSONResponse) UnmarshalJSON(b []byte) error {
-	return (*EncryptionApiV2KeyStoreResponseUnion)(t).UnmarshalJSON(b)
+	return (*EncryptionAPIV2KeyStoreResponseUnion)(t).UnmarshalJSON(b)
 }
 
 func (response GetV2EncryptionKeyStore200JSONResponse) VisitGetV2EncryptionKeyStoreResponse(w http.ResponseWriter) error {

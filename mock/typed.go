@@ -87,19 +87,19 @@ func (t *typedServer) GetV2EncryptionKeyStore(context.Context, gen.GetV2Encrypti
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.view == nil {
-		var body gen.EncryptionApiV2KeyStoreResponseUnion
+		var body gen.EncryptionAPIV2KeyStoreResponseUnion
 		var err error
 		if t.kms == nil {
-			err = body.FromEncryptionApiV2KeyStoreResponseLocal(gen.EncryptionApiV2KeyStoreResponseLocal{
-				Type:       gen.EncryptionApiV2KeyStoreResponseLocalTypeEncryptionTypeLocal,
-				LocalStore: gen.EncryptionApiV2KeyStoreResponseUnionLocalStore{Status: gen.EncryptionStatusEncrypted},
+			err = body.FromEncryptionAPIV2KeyStoreResponseLocal(gen.EncryptionAPIV2KeyStoreResponseLocal{
+				Type:       gen.EncryptionAPIV2KeyStoreResponseLocalTypeEncryptionTypeLocal,
+				LocalStore: gen.EncryptionAPIV2KeyStoreResponseUnionLocalStore{Status: gen.EncryptionStatusEncrypted},
 			})
 		} else {
-			err = body.FromEncryptionApiV2KeyStoreResponseKms(gen.EncryptionApiV2KeyStoreResponseKms{
-				Type: gen.EncryptionApiV2KeyStoreResponseKmsTypeEncryptionTypeKms,
-				KmsStore: gen.EncryptionApiV2KeyStoreResponseUnionKmsStore{
+			err = body.FromEncryptionAPIV2KeyStoreResponseKms(gen.EncryptionAPIV2KeyStoreResponseKms{
+				Type: gen.EncryptionAPIV2KeyStoreResponseKmsTypeEncryptionTypeKms,
+				KmsStore: gen.EncryptionAPIV2KeyStoreResponseUnionKmsStore{
 					Hostname:           t.kms.hostname,
-					KeyId:              t.kms.keyID,
+					KeyID:              t.kms.keyID,
 					Port:               t.kms.port,
 					ConfigCreationTime: t.kms.created.UTC().Format(time.RFC3339),
 				},
@@ -134,7 +134,7 @@ func (t *typedServer) PutV2EncryptionKeyStore(ctx context.Context, req gen.PutV2
 	switch typ {
 	case "Local":
 	case "KMS":
-		k, err := req.Body.AsEncryptionApiV2PutKeyStoreKms()
+		k, err := req.Body.AsEncryptionAPIV2PutKeyStoreKms()
 		if err != nil {
 			return fail(newError(errBadRequest, "request body: %v", err))
 		}
@@ -159,7 +159,7 @@ func (t *typedServer) PutV2EncryptionKeyStore(ctx context.Context, req gen.PutV2
 }
 
 // checkKMS makes the checks a cluster makes before it talks to a KMS.
-func checkKMS(s gen.EncryptionApiV2PutKeyStoreUnionKmsStore) (*kmsConfig, error) {
+func checkKMS(s gen.EncryptionAPIV2PutKeyStoreUnionKmsStore) (*kmsConfig, error) {
 	const field = "request body field \"kms_store.%s\": %s"
 	str := func(p *string) string {
 		if p == nil {
@@ -167,7 +167,7 @@ func checkKMS(s gen.EncryptionApiV2PutKeyStoreUnionKmsStore) (*kmsConfig, error)
 		}
 		return strings.TrimSpace(*p)
 	}
-	c := &kmsConfig{hostname: str(s.Hostname), keyID: str(s.KeyId), port: defaultKMSPort}
+	c := &kmsConfig{hostname: str(s.Hostname), keyID: str(s.KeyID), port: defaultKMSPort}
 	if c.hostname == "" {
 		return nil, newError(errBadRequest, field, "hostname", "required")
 	}

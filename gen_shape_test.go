@@ -18,7 +18,36 @@ var (
 	_ *int                                                     = gen.EncryptionAPIV2PutKeyStoreUnionKmsStore{}.Port
 	_ gen.EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus = gen.EncryptionStatusEncrypted
 	_ func() (interface{}, error)                              = gen.EncryptionAPIV2KeyStoreResponseUnion{}.ValueByDiscriminator
+	// Every arm of both key-store unions has the one EncryptionType.
+	_ gen.EncryptionType = gen.EncryptionAPIV2KeyStoreResponseLocal{}.Type
+	_ gen.EncryptionType = gen.EncryptionAPIV2KeyStoreResponseKms{}.Type
+	_ gen.EncryptionType = gen.EncryptionAPIV2PutKeyStoreLocal{}.Type
+	_ gen.EncryptionType = gen.EncryptionAPIV2PutKeyStoreKms{}.Type
 )
+
+// Sharing EncryptionType must not widen the arms: each arm's type accepts
+// only the value that the discriminator maps to it, so a validator that
+// ignores the discriminator still finds exactly one arm, and a Local body
+// never passes as the KMS arm.
+func TestKeyStoreArmsAreDisjoint(t *testing.T) {
+	t.Parallel()
+	doc, err := qapi.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, union := range []string{"EncryptionApiV2KeyStoreResponseUnion", "EncryptionApiV2PutKeyStoreUnion"} {
+		u := doc.Components.Schemas[union].Value
+		for _, arm := range u.OneOf {
+			typ := arm.Value.Properties["type"].Value
+			for value, target := range u.Discriminator.Mapping {
+				err := typ.VisitJSON(value)
+				if want := target.Ref == arm.Ref; (err == nil) != want {
+					t.Errorf("%s: %s accepts type %q: %v, want %v", union, arm.Ref, value, err == nil, want)
+				}
+			}
+		}
+	}
+}
 
 func TestPrivateKeyIsWriteOnly(t *testing.T) {
 	t.Parallel()

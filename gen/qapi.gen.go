@@ -27,36 +27,6 @@ const (
 	BearerScopes bearerContextKey = "bearer.Scopes"
 )
 
-// Defines values for EncryptionAPIV2KeyStoreResponseKmsType.
-const (
-	EncryptionAPIV2KeyStoreResponseKmsTypeEncryptionTypeKms EncryptionAPIV2KeyStoreResponseKmsType = "KMS"
-)
-
-// Valid indicates whether the value is a known member of the EncryptionAPIV2KeyStoreResponseKmsType enum.
-func (e EncryptionAPIV2KeyStoreResponseKmsType) Valid() bool {
-	switch e {
-	case EncryptionAPIV2KeyStoreResponseKmsTypeEncryptionTypeKms:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for EncryptionAPIV2KeyStoreResponseLocalType.
-const (
-	EncryptionAPIV2KeyStoreResponseLocalTypeEncryptionTypeLocal EncryptionAPIV2KeyStoreResponseLocalType = "Local"
-)
-
-// Valid indicates whether the value is a known member of the EncryptionAPIV2KeyStoreResponseLocalType enum.
-func (e EncryptionAPIV2KeyStoreResponseLocalType) Valid() bool {
-	switch e {
-	case EncryptionAPIV2KeyStoreResponseLocalTypeEncryptionTypeLocal:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus.
 const (
 	EncryptionStatusEncrypted    EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus = "Encrypted"
@@ -75,30 +45,18 @@ func (e EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus) Valid() bool {
 	}
 }
 
-// Defines values for EncryptionAPIV2PutKeyStoreKmsType.
+// Defines values for EncryptionType.
 const (
-	EncryptionAPIV2PutKeyStoreKmsTypeEncryptionTypeKms EncryptionAPIV2PutKeyStoreKmsType = "KMS"
+	EncryptionTypeKMS   EncryptionType = "KMS"
+	EncryptionTypeLocal EncryptionType = "Local"
 )
 
-// Valid indicates whether the value is a known member of the EncryptionAPIV2PutKeyStoreKmsType enum.
-func (e EncryptionAPIV2PutKeyStoreKmsType) Valid() bool {
+// Valid indicates whether the value is a known member of the EncryptionType enum.
+func (e EncryptionType) Valid() bool {
 	switch e {
-	case EncryptionAPIV2PutKeyStoreKmsTypeEncryptionTypeKms:
+	case EncryptionTypeKMS:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for EncryptionAPIV2PutKeyStoreLocalType.
-const (
-	EncryptionAPIV2PutKeyStoreLocalTypeEncryptionTypeLocal EncryptionAPIV2PutKeyStoreLocalType = "Local"
-)
-
-// Valid indicates whether the value is a known member of the EncryptionAPIV2PutKeyStoreLocalType enum.
-func (e EncryptionAPIV2PutKeyStoreLocalType) Valid() bool {
-	switch e {
-	case EncryptionAPIV2PutKeyStoreLocalTypeEncryptionTypeLocal:
+	case EncryptionTypeLocal:
 		return true
 	default:
 		return false
@@ -115,21 +73,15 @@ type Credentials struct {
 type EncryptionAPIV2KeyStoreResponseKms struct {
 	// KmsStore Value present when type is ENCRYPTION_TYPE_KMS.
 	KmsStore EncryptionAPIV2KeyStoreResponseUnionKmsStore `json:"kms_store"`
-	Type     EncryptionAPIV2KeyStoreResponseKmsType       `json:"type"`
+	Type     EncryptionType                               `json:"type"`
 }
-
-// EncryptionAPIV2KeyStoreResponseKmsType defines model for EncryptionAPIV2KeyStoreResponseKms.Type.
-type EncryptionAPIV2KeyStoreResponseKmsType string
 
 // EncryptionAPIV2KeyStoreResponseLocal The key store when type is Local (ENCRYPTION_TYPE_LOCAL).
 type EncryptionAPIV2KeyStoreResponseLocal struct {
 	// LocalStore Value present when type is ENCRYPTION_TYPE_LOCAL.
 	LocalStore EncryptionAPIV2KeyStoreResponseUnionLocalStore `json:"local_store"`
-	Type       EncryptionAPIV2KeyStoreResponseLocalType       `json:"type"`
+	Type       EncryptionType                                 `json:"type"`
 }
-
-// EncryptionAPIV2KeyStoreResponseLocalType defines model for EncryptionAPIV2KeyStoreResponseLocal.Type.
-type EncryptionAPIV2KeyStoreResponseLocalType string
 
 // EncryptionAPIV2KeyStoreResponseUnion encryption_api_v2_key_store_response_union
 type EncryptionAPIV2KeyStoreResponseUnion struct {
@@ -168,19 +120,13 @@ type EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus string
 type EncryptionAPIV2PutKeyStoreKms struct {
 	// KmsStore Value present when type is ENCRYPTION_TYPE_KMS.
 	KmsStore EncryptionAPIV2PutKeyStoreUnionKmsStore `json:"kms_store"`
-	Type     EncryptionAPIV2PutKeyStoreKmsType       `json:"type"`
+	Type     EncryptionType                          `json:"type"`
 }
-
-// EncryptionAPIV2PutKeyStoreKmsType defines model for EncryptionAPIV2PutKeyStoreKms.Type.
-type EncryptionAPIV2PutKeyStoreKmsType string
 
 // EncryptionAPIV2PutKeyStoreLocal Switch the key store to Local (ENCRYPTION_TYPE_LOCAL).
 type EncryptionAPIV2PutKeyStoreLocal struct {
-	Type EncryptionAPIV2PutKeyStoreLocalType `json:"type"`
+	Type EncryptionType `json:"type"`
 }
-
-// EncryptionAPIV2PutKeyStoreLocalType defines model for EncryptionAPIV2PutKeyStoreLocal.Type.
-type EncryptionAPIV2PutKeyStoreLocalType string
 
 // EncryptionAPIV2PutKeyStoreUnion encryption_api_v2_put_key_store_union
 type EncryptionAPIV2PutKeyStoreUnion struct {
@@ -207,6 +153,11 @@ type EncryptionAPIV2PutKeyStoreUnionKmsStore struct {
 	// ServerCaCert The Certificate Authority certificate that Qumulo Core uses to validate the certificate that the Key Management Server presents to client TLS connections.
 	ServerCaCert *string `json:"server_ca_cert,omitempty"`
 }
+
+// EncryptionType Where the cluster keeps its at-rest encryption key:
+//   - `Local` - ENCRYPTION_TYPE_LOCAL,
+//   - `KMS` - ENCRYPTION_TYPE_KMS
+type EncryptionType string
 
 // Login login
 type Login struct {
@@ -1487,43 +1438,44 @@ func (sh *strictHandler) PutV2EncryptionKeyStore(w http.ResponseWriter, r *http.
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FrvbtvIEX+VwbbAxQX1x45z6Ok++XxGa9ix3UhJEeQC3YocSXsmd5ndpWzVENCn6YP1SYqZJSXKomJb",
-	"cYJ+yDeTnJmdP7/5syPfidhkudGovRO9O+HiKWaS/zy2mKD2Sqb8mKCLrcq9Mlr0RFz7GIncmhytV8iU",
-	"I5QW7dCba9SbnEfg0DllNDABvCgfW7P9Xrvd3gNvwKFOQDr44ajwU2PVvyQx9+AXlgy/Fd3uy5jZ+U/8",
-	"AYwGnKGdg/FTtGDxU4HOt+HUg3Iwk6lKYGwsyJEpPOx3YWoK60DqBGKptfEwQrA4tuimmPQgNRNQGuRE",
-	"Kt0WkfDzHEVPOG+VnojFIhJ0hLKYiN6HdYs/LqnN6A+MvVhE4kTHds4eOMrVu4MznPe9sfgGXW60w7Os",
-	"wcWDKcI1zsERJdxMUQPJJXvOXvfhxcnF8Zv3V4PTy4vh4P3VyfDsdX+vvRGM68wNWQI9/NniWPTEnzqr",
-	"oHfKiHceUPGtVkafZY5fkknBxjuBusjIB2ev+zXTS0dF4rZFBK2ZtFpmpNKHmjMG85xt/3jfoSwlqim/",
-	"g1PPTSzTJ7mVOTYde355fHTe4NqUyJ/PuXz6VvcGa3ZxcMm5xcV1I3ZwMmu+6WRccg1lroazg+E1zsMp",
-	"Q1uyDgvmjUSiiDVTWnpjSVYm85yM690xqnbzKeEqKt22m4TAu1iGfX4hM3IO+2gRCaPxcix6H74o9NUh",
-	"XySEbF3sGr1lUm9E8Z1MC4TcokPt11OlofhsJkhs9FhNhrFFrt9DrzJsTkj6ApLOUPEU/BQhLqylU4OM",
-	"wrIEGGEsiTL2aoYNdTkSU+O8ltvOqb6CGfMpZziH11LLCWZ0WB/tDG2jXMKvSpqlFlp9KhBOf63EZtJ5",
-	"tFxmuOn4lkXnYZUV4KeSOxOnREKt5mnq5Mb6ZmXoC+giG6H9rJURvPrxpx9hNIcEx7JIPZ2TyVuVUcH5",
-	"8dWrl68ikSkdnveXOijtcYJ2owcuHV8qt3RZ1IyDXeFaK5NfAlgu6puQdV76oqEZ/3OKPFgYCzQs1CIp",
-	"PXBwlQPUcpRi0vtNw1/g99IYTH6HVv34/uBo8LY/LN+c/BoF8gvj4QGWi8vBik1Ey96wZBORWBPz5H7R",
-	"Z/Pr8u5/uzC+Jv4+CEr3PSK2V4Wvwts4/fRvlC9LwapbewOyGc1fexyqqfv/PwnVlN0yBG3z7hMnoG8z",
-	"pDzN4kdPJHnha1PJ8w4j99D9tDlkI3zPPII0yN+V/7GDx9b0ef6ZI1Wo/TDGbf0xEAARqLGKpcfQjP9R",
-	"ZEVq4JgyoXDouNgUfkq33JKKmAvu7N48sV+XauVWzaRHwt2W7h0IOCtZrdjYMDAnrjrV5RirscKkwRY6",
-	"fGxsJr3oiVw6d2NsIjYT8sYqj5c6nYuetwV+H5y+4eAUCceChrH8DE6PawAt1yB+/jjY8rpjCdn7HFsN",
-	"q7KOZZTQGpz3aQTXGJNqrnkVspH952aiGmpwyq/vZ+wSpc1RKb+GkEhPRtrHoXwRCSLeDuo6oImS7K4W",
-	"P+7hrc9SeLTSoakWhhCdWBsayqYeSJ9gZJI5yCqgVaWR2t2gdXCj/HSz2q3J2pxZ6UbFZdQaPYk4pXI0",
-	"edp8dWI1hnEqnfucnkwQgSviKUgHYzfUZkhPQ9TezodM1XhAZpIi3RKLkBIQSEKkrVQOE47OdpnOy/i6",
-	"YcAJ4vgreCtj7IGEVDlPAQ/sDoyGzFB9IfEuAll+oQ/OZOymVYtVHrPa2FNTonwhrZVz7qb3KD6WUBzO",
-	"lFOjJhdU9wsytvaFKl2GUnuOHeqEcVrH5siYFKXeAGfp6/WoRmunbmKVS1NcUKXpU++v73Mf3uSOrcng",
-	"6rI/gM5sv1N+63DSr215//vv/0TlSnZ9HbtH1yupQcYxOlfth8NTychDKM8lbHzQbGnH1PtcLMgMpcem",
-	"XEF4GXOJDXWgzEZ4c9IfwNHVKUwKlZCfCpuWElyv00lM7NqfmLQdm6xDbaglc9Vi8g4FfRPDS5lmvEpk",
-	"rsxlNkdUS2doPSbUPz7JXAWvUdgbFYNcTpDjnaoYtcOaJcfHrV/etw7b3Q3tw017hrHJMqraxk46Jb/r",
-	"jOadw3aXTfDKpzWfsKrV+SISM7QuWNdtd9tdHjhz1DJXoidetrvtl1z6/JRhshF0Lu7GNfS381BkqaaB",
-	"DKWXa7HUyarg08MEPUgIYa5QZkKWlCt+F2rF2KSpueF8zTEsi04T0RNXxvl3+/2g1nnZf0rWX0wyrzCC",
-	"mtWUeZ5SqyQb/nChqIYp+KH7YpDN2Fu39U04jMt7W9STtBy8qn0oO/Gg2302leo/4DQq5gurKREL5IJX",
-	"cKIFaPNg82ya1DtggyZHFfa5VvXg8PY2jH8wkkkVaKrOmXKOy7MFvM3Ji1WROOzu79UpuBXR60N+HRs9",
-	"TlXs6c1PocxQb0gRTset15Luwi8O9w/2foZXy7PLjlSOePXaKHofPkbCFVkm7fwrw9nLCV+Xy8yion3b",
-	"osLRcqawMWUv1ar7BWotEdtZwvp3Zged1SjducZ5a7kLmWBDnr5TeMPahYVr0zy+tp/dzL+/oX93sLoM",
-	"VpdA8RVh/6hfLL7nw/Pmw2pK+PBxsZYcu2CoAv2K5rG4r8E7/OgUEM4ZEIm8aAD523x5V9oZ5lfFdpg/",
-	"f695aPn1XF3oe358g/zYDX5fJ0MWy92EY523uL2cZn8G5YPVDv4+GFz1CRW8Rflrt9ut2qHDdNxyaqIx",
-	"WdtFrO9P1ufXu6lxftG7I2ELGkSlVXKUBnBOlyNlCbrwGza/vo+U4/IWvVpfWZBJYtG59vo2qJJFqm+I",
-	"Wc7kRE+x5Z1nCEFjz+T/K5lKPSkD+0BEmV55t1rGk0/KMb8WYopwolyeymoRfLL2Q9QbOuTFimGPL6ON",
-	"s3e5S1ytGRLIeCEUVoxhfPjBrQ0rNaWqcWRTo3LWrq+XqsvfHt2E/xcAAP//",
+	"7Frvbhu5EX+VAVsgcbH6Y8cJerpPjs9oDf9tpKQIcoGO2h1JPO+SG5IrWzUE9Gn6YH2SgkOutNKuYlvn",
+	"HIpDvlm7w+EM5zczP876nsUqy5VEaQ3r3TMTTzHj9OexxgSlFTylnwmaWIvcCiVZj8WVlxHLtcpRW4Ek",
+	"OUKuUQ+tukFZX3kEBo0RSgIJwMvwszXb77Xb7T2wCgzKBLiBF0eFnSot/sXd4h68Jc3wc9HtvoppOf2J",
+	"L0BJwBnqOSg7RQ0avxRobBtOLQgDM56KBMZKAx+pwsJ+F6aq0Aa4TCDmUioLIwSNY41mikkPUjUBIYFP",
+	"uJBtFjE7z5H1mLFayAlbLCLmthAaE9b7tO7x56W0Gv2KsWWLiJ3IWM/pBI5y8eHgDOd9qzS+Q5MrafAs",
+	"azjiwRThBudgnCTcTlGC0+v8Obvow8uTy+N3H68Hp1eXw8HH65Ph2UV/r10Lxk1mhqTB/fizxjHrsT91",
+	"VkHvhIh3HjDxvRRKnmWGHjqXvI/3jKfp1Zj1Pj1W+8CtW3yOGMoic4d3dtGvnFk44YjdtZxAa8a15Jnz",
+	"5RNbV0LrNiNBWqKK1ztE41zFPH1SPGhFPSLnV8dH5w0xSZ3480WFdn/+uPhj2CUyYeWW2FS93yE65HI9",
+	"OrhcNeS5GM4Ohjc497sMdVg6LGhtxBLhlmZCcqu005XxPHfO9e4JjrsFw2VxFI5tNw1+7WKJl/klz9zh",
+	"0BktIqYkPimmX93kNylxvi52jd6yjNSi+IGnBUKu0aC06znWUO7qmRUrORaTYayROsbQigybM9m9Ae72",
+	"EPEU7BQhLrR2u3odhSYNMMKYO8nYihk2dIKITZWxkm/bp3wLaky7nOEcLrjkE8zcZn3UM9SNeh1+RdKs",
+	"tZDiS4Fw+lOpNuPGoqb6RG3OtjQaC6usADvl1AspJRLX3J5mTq60bTbGvQFZZCPUX/UygtdvfngDozkk",
+	"OOZFat0+Gb8TmSs4b16/fvU6YpmQ/vf+0gYhLU5Q17ru8uCDccsji5pxsCtcK/X1twCWukEdssZyWzS0",
+	"/39OkaiM0uDoSSWS3AIFVxhAyUcpJr2fJfwFfgnOYPILtKrb9wdHg/f9YXhy8lPkxS+VhQeWXF4NVsvY",
+	"qjcsl7GIral5cr/ok/tVfZvvLpWtqN8EQTi+R8T2urBleBv5Vv9W2FAKVm3eKuDNaP7WBKxi7h+Ye1W8",
+	"3EK7toXliZzr/5wWPe2oHs2B8sJWeNDz0p+NfHoa86nF/ZlJT4P+Xdc/lupsTdjnZzmpQGmHMW7ryF4A",
+	"nIAYi5hb9O3/H0VWpAqOXQoVBg2Vt8JO3U0+SLnFBXEJq57IEIJZuRYzbtHhbgtf8AKUzmRWrLSn6Ikp",
+	"dzU5xmIsMGnwxW0+VjrjlvVYzo25VTph9YS81cLilUznrGd1gd+p2u9I1SJmSNEw5l/B6XEFoGHUY+eP",
+	"gy2NdJaQ3Vyx1bEy60hHgNbgvO9Iv8TYmWaaxz1fyf5BaC01/qbXE+oGMTcgrGmK+Q3OA4ujerVBx1at",
+	"LXC3s4t+k4ir3putKtq5y5frm3q/K/cT0dCEUnq8WbKWadoMy/DWY5JbF2X9uDRfRMwJb8/qakY7SRf4",
+	"crpnHh7tLZVHKxuamoHH6InWvqPW7UD3CkYqmQMvEV0ig0tzi9rArbDTerlf01WHmbvEUh/RSk4iqik5",
+	"qjxtvq2SGcM45cZ8zU4SiMAU8RS4gbEZSjV0v4YorZ4PSapxg0wlRbolFr4mgBfxkdZcGEwoOtt1Gsvj",
+	"mwZq6NXRW7Cax9gDDqkw1gXcLzegJGTKJZtTbyLg4Y17YVRGx7TiGMJiViGMFSPCA641nxOd2JD4HKA4",
+	"nAkjRiluv9I5ZytvXKnPkEtLsUOZEE6r2BwplSKXNXCGs16ParS2ax2rVJvjwpXaviM/1aH9w+P6sVYZ",
+	"XF/1B9CZ7XfCuw4l/doo/7///k8U5u7rM/c9d6PlEngcozHlRwD/Kywk+k7EjJz3li39mFqbs4VzQ8ix",
+	"ClMfy2PqMb4OhGyEdyf9ARxdn8KkEIk7p0KnQYPpdTqJik37C4m2Y5V1XE1u8Vy0SLzjgl7H8FKnGq8S",
+	"mVpTyObINZMZaouJa6BfeC78qbmwNxoGOZ8gxTsVMUqDFU+Oj1tvP7YO292a9X64McNYZZlrW0pPOmG9",
+	"6YzmncN2l1ywwqaVMyFTy/1ZxGaojfeu2+62u8S4c5Q8F6zHXrW77VdU+uyUYFILOhV3ZRoa/Lkvsq6m",
+	"Afell2oxl8mq4LsfE7TAwYe5RJnyWRK+4xhfK8YqTdUt5WuOfj53mrAeu1bGftjve7POQ/8JS9+qZF5i",
+	"BCWZyfM8dVzB+fCr8UXVXwMeuqJ73YS9dV/f+c2ovLdZNUkD8yxH0HSIB93us5lU/UrXaJgttHSJWCAV",
+	"vIISzUObmN2zWVLtgA2WHJXYp1rVg8O7O89/YcSTMtCuOmfCGCrPGvAud6dYFonD7v5eVYJakXt8SI9j",
+	"JcepiK178oMvM643pAin49YFt/EUXh7uH+z9CK+Xe4eOFDhutTay3qfPETNFlnE9/8ZwtnxC9Ctkliva",
+	"dy1XOFpGFTp22etq1WaBWkvEdpaQ/Z3ZQWfFKzs3OG8tx08TbMjTDwJvyTo/424ip2sj8Xr+/Q3th4MV",
+	"SSxvwewbwv5RH4m+58Pz5sOKJXz6vFhLjl0wVIJ+JfNY3Ffg7b/zeYRTBkQsLxpA/j5fXhZ3hvl1sR3m",
+	"z99rHpr+PVcX+p4fv0N+7Aa/b5Mhi+VwxpDNW449sNkfQVjvtYG/DwbXfYcKGiP9tdvtlu3QYDpuGTGR",
+	"mKwNY9YHSOv89X6qjF307p2yhSOiXAs+Sj04p0tKGUDn/22AHm8i5TjcolfzOw08STQa014fh5W6nOk1",
+	"NUtO7uRdbGno60PQ2DPpn4emXE5CYB+IKMkLa1afMdyZBJpfCbGLcCJMnvJyEn6y9u3vndvk5WrBHl1G",
+	"G7l3GKauxgwJZDQR8zNWTx9emDWyUjGqpCN1iwLXrs7XysvfnrsJ/y8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

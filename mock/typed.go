@@ -91,12 +91,12 @@ func (t *typedServer) GetV2EncryptionKeyStore(context.Context, gen.GetV2Encrypti
 		var err error
 		if t.kms == nil {
 			err = body.FromEncryptionAPIV2KeyStoreResponseLocal(gen.EncryptionAPIV2KeyStoreResponseLocal{
-				Type:       gen.EncryptionAPIV2KeyStoreResponseLocalTypeEncryptionTypeLocal,
+				Type:       gen.EncryptionTypeLocal,
 				LocalStore: gen.EncryptionAPIV2KeyStoreResponseUnionLocalStore{Status: gen.EncryptionStatusEncrypted},
 			})
 		} else {
 			err = body.FromEncryptionAPIV2KeyStoreResponseKms(gen.EncryptionAPIV2KeyStoreResponseKms{
-				Type: gen.EncryptionAPIV2KeyStoreResponseKmsTypeEncryptionTypeKms,
+				Type: gen.EncryptionTypeKMS,
 				KmsStore: gen.EncryptionAPIV2KeyStoreResponseUnionKmsStore{
 					Hostname:           t.kms.hostname,
 					KeyID:              t.kms.keyID,
@@ -131,9 +131,9 @@ func (t *typedServer) PutV2EncryptionKeyStore(ctx context.Context, req gen.PutV2
 		return fail(newError(errBadRequest, "request body field \"type\": %v", err))
 	}
 	var next *kmsConfig
-	switch typ {
-	case "Local":
-	case "KMS":
+	switch gen.EncryptionType(typ) {
+	case gen.EncryptionTypeLocal:
+	case gen.EncryptionTypeKMS:
 		k, err := req.Body.AsEncryptionAPIV2PutKeyStoreKms()
 		if err != nil {
 			return fail(newError(errBadRequest, "request body: %v", err))

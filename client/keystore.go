@@ -67,13 +67,9 @@ type KMSKeyStore struct {
 	Port int
 	// KeyID is the ID of the master key on the Key Management Server.
 	KeyID string
-	// ConfigCreationTime is when the current configuration became active; it
-	// is zero when the cluster's value is not an RFC 3339 time, which is then
-	// kept in RawConfigCreationTime.
+	// ConfigCreationTime is when the current configuration became active.
 	ConfigCreationTime time.Time
-	// RawConfigCreationTime is config_creation_time exactly as the cluster sent it.
-	RawConfigCreationTime string
-	etag                  string
+	etag               string
 }
 
 // Type returns "KMS".
@@ -111,17 +107,13 @@ func (c *Client) KeyStore(ctx context.Context) (KeyStore, error) {
 	case gen.EncryptionAPIV2KeyStoreResponseLocal:
 		return LocalKeyStore{Status: EncryptionStatus(v.LocalStore.Status), etag: etag}, nil
 	case gen.EncryptionAPIV2KeyStoreResponseKms:
-		ks := KMSKeyStore{
-			Hostname:              v.KmsStore.Hostname,
-			Port:                  v.KmsStore.Port,
-			KeyID:                 v.KmsStore.KeyID,
-			RawConfigCreationTime: v.KmsStore.ConfigCreationTime,
-			etag:                  etag,
-		}
-		if t, err := time.Parse(time.RFC3339Nano, v.KmsStore.ConfigCreationTime); err == nil {
-			ks.ConfigCreationTime = t
-		}
-		return ks, nil
+		return KMSKeyStore{
+			Hostname:           v.KmsStore.Hostname,
+			Port:               v.KmsStore.Port,
+			KeyID:              v.KmsStore.KeyID,
+			ConfigCreationTime: v.KmsStore.ConfigCreationTime,
+			etag:               etag,
+		}, nil
 	default:
 		return nil, c.decodeError(resp, fmt.Errorf("unexpected key store %T", v))
 	}

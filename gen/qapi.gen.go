@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/runtime"
@@ -91,7 +92,7 @@ type EncryptionAPIV2KeyStoreResponseUnion struct {
 // EncryptionAPIV2KeyStoreResponseUnionKmsStore Value present when type is ENCRYPTION_TYPE_KMS.
 type EncryptionAPIV2KeyStoreResponseUnionKmsStore struct {
 	// ConfigCreationTime The time at which the current configuration became active.
-	ConfigCreationTime string `json:"config_creation_time"`
+	ConfigCreationTime time.Time `json:"config_creation_time"`
 
 	// Hostname The hostname of the Key Management Server.
 	Hostname string `json:"hostname"`
@@ -1448,34 +1449,34 @@ var swaggerSpec = []string{
 	"5RNbV0LrNiNBWqKK1ztE41zFPH1SPGhFPSLnV8dH5w0xSZ3480WFdn/+uPhj2CUyYeWW2FS93yE65HI9",
 	"OrhcNeS5GM4Ohjc497sMdVg6LGhtxBLhlmZCcqu005XxPHfO9e4JjrsFw2VxFI5tNw1+7WKJl/klz9zh",
 	"0BktIqYkPimmX93kNylxvi52jd6yjNSi+IGnBUKu0aC06znWUO7qmRUrORaTYayROsbQigybM9m9Ae72",
-	"EPEU7BQhLrR2u3odhSYNMMKYO8nYihk2dIKITZWxkm/bp3wLaky7nOEcLrjkE8zcZn3UM9SNeh1+RdKs",
-	"tZDiS4Fw+lOpNuPGoqb6RG3OtjQaC6usADvl1AspJRLX3J5mTq60bTbGvQFZZCPUX/UygtdvfngDozkk",
-	"OOZFat0+Gb8TmSs4b16/fvU6YpmQ/vf+0gYhLU5Q17ru8uCDccsji5pxsCtcK/X1twCWukEdssZyWzS0",
-	"/39OkaiM0uDoSSWS3AIFVxhAyUcpJr2fJfwFfgnOYPILtKrb9wdHg/f9YXhy8lPkxS+VhQeWXF4NVsvY",
-	"qjcsl7GIral5cr/ok/tVfZvvLpWtqN8EQTi+R8T2urBleBv5Vv9W2FAKVm3eKuDNaP7WBKxi7h+Ye1W8",
-	"3EK7toXliZzr/5wWPe2oHs2B8sJWeNDz0p+NfHoa86nF/ZlJT4P+Xdc/lupsTdjnZzmpQGmHMW7ryF4A",
-	"nIAYi5hb9O3/H0VWpAqOXQoVBg2Vt8JO3U0+SLnFBXEJq57IEIJZuRYzbtHhbgtf8AKUzmRWrLSn6Ikp",
-	"dzU5xmIsMGnwxW0+VjrjlvVYzo25VTph9YS81cLilUznrGd1gd+p2u9I1SJmSNEw5l/B6XEFoGHUY+eP",
-	"gy2NdJaQ3Vyx1bEy60hHgNbgvO9Iv8TYmWaaxz1fyf5BaC01/qbXE+oGMTcgrGmK+Q3OA4ujerVBx1at",
-	"LXC3s4t+k4ir3putKtq5y5frm3q/K/cT0dCEUnq8WbKWadoMy/DWY5JbF2X9uDRfRMwJb8/qakY7SRf4",
-	"crpnHh7tLZVHKxuamoHH6InWvqPW7UD3CkYqmQMvEV0ig0tzi9rArbDTerlf01WHmbvEUh/RSk4iqik5",
-	"qjxtvq2SGcM45cZ8zU4SiMAU8RS4gbEZSjV0v4YorZ4PSapxg0wlRbolFr4mgBfxkdZcGEwoOtt1Gsvj",
-	"mwZq6NXRW7Cax9gDDqkw1gXcLzegJGTKJZtTbyLg4Y17YVRGx7TiGMJiViGMFSPCA641nxOd2JD4HKA4",
-	"nAkjRiluv9I5ZytvXKnPkEtLsUOZEE6r2BwplSKXNXCGs16ParS2ax2rVJvjwpXaviM/1aH9w+P6sVYZ",
-	"XF/1B9CZ7XfCuw4l/doo/7///k8U5u7rM/c9d6PlEngcozHlRwD/Kywk+k7EjJz3li39mFqbs4VzQ8ix",
-	"ClMfy2PqMb4OhGyEdyf9ARxdn8KkEIk7p0KnQYPpdTqJik37C4m2Y5V1XE1u8Vy0SLzjgl7H8FKnGq8S",
-	"mVpTyObINZMZaouJa6BfeC78qbmwNxoGOZ8gxTsVMUqDFU+Oj1tvP7YO292a9X64McNYZZlrW0pPOmG9",
-	"6YzmncN2l1ywwqaVMyFTy/1ZxGaojfeu2+62u8S4c5Q8F6zHXrW77VdU+uyUYFILOhV3ZRoa/Lkvsq6m",
-	"Afell2oxl8mq4LsfE7TAwYe5RJnyWRK+4xhfK8YqTdUt5WuOfj53mrAeu1bGftjve7POQ/8JS9+qZF5i",
-	"BCWZyfM8dVzB+fCr8UXVXwMeuqJ73YS9dV/f+c2ovLdZNUkD8yxH0HSIB93us5lU/UrXaJgttHSJWCAV",
-	"vIISzUObmN2zWVLtgA2WHJXYp1rVg8O7O89/YcSTMtCuOmfCGCrPGvAud6dYFonD7v5eVYJakXt8SI9j",
-	"JcepiK178oMvM643pAin49YFt/EUXh7uH+z9CK+Xe4eOFDhutTay3qfPETNFlnE9/8ZwtnxC9Ctkliva",
-	"dy1XOFpGFTp22etq1WaBWkvEdpaQ/Z3ZQWfFKzs3OG8tx08TbMjTDwJvyTo/424ip2sj8Xr+/Q3th4MV",
-	"SSxvwewbwv5RH4m+58Pz5sOKJXz6vFhLjl0wVIJ+JfNY3Ffg7b/zeYRTBkQsLxpA/j5fXhZ3hvl1sR3m",
-	"z99rHpr+PVcX+p4fv0N+7Aa/b5Mhi+VwxpDNW449sNkfQVjvtYG/DwbXfYcKGiP9tdvtlu3QYDpuGTGR",
-	"mKwNY9YHSOv89X6qjF307p2yhSOiXAs+Sj04p0tKGUDn/22AHm8i5TjcolfzOw08STQa014fh5W6nOk1",
-	"NUtO7uRdbGno60PQ2DPpn4emXE5CYB+IKMkLa1afMdyZBJpfCbGLcCJMnvJyEn6y9u3vndvk5WrBHl1G",
-	"G7l3GKauxgwJZDQR8zNWTx9emDWyUjGqpCN1iwLXrs7XysvfnrsJ/y8AAP//",
+	"EPEU7BQhLrR2u3odhSYNMMKYO8nYihm6DcdKZ9yyHku4xRZtUGsPEZsqYyXftnn5FtSYtj7DOVxwySeY",
+	"OQv6qGeo2016HahF0qy1kOJLgXD6U6k248aipqJFvc+2NBoLq1QBO+XUIClPEtfxnmZOrrRtNsa9AVlk",
+	"I9Rf9TKC129+eAOjOSQ45kVq3T4ZvxOZq0JvXr9+9TpimZD+9/7SBiEtTlDXWvHy4INxyyOLmsGxK4Yr",
+	"Rfe3oJhaRB3HxnJbNHCCf06R+I3S4DhLJZLcAgVXGEDJRykmvZ8l/AV+Cc5g8gu0qtv3B0eD9/1heHLy",
+	"U+TFL5WFB5ZcXg1Wy9iqYSyXsYitqXlyE+mT+1V9m+8ula2o3wRBOL5HxPa6sGV4G0lY/1bYUB9Wvd8q",
+	"4M1o/tasrGLuH5iQVbzcwsW2heWJROz/nCs97ageTYzywlbI0fNyoo18ehodqsX9mZlQg/5d1z+W/2xN",
+	"2OenPqlAaYcxbuvIXgCcgBiLmFv07f8fRVakCo5dChUGDZW3wk7d9T5IucUFcQmrnsgQglm5FjNu0eFu",
+	"C1/wApTOZFastOftiSl3NTnGYiwwafBljZrl3JhbpRNWT8hbLSxeyXTOelYX+J2q/Y5ULWKGFA1j/hWc",
+	"HlcAGuY/dv442NKcZwnZzRVbHSuzjnQEaA3O++4mIDF2ppnmGdBXsn8QWkuNv+n1hLpBzA0Ia5pifoPz",
+	"wOKoXm3QsVVrC9zt7KLfJOKq92arinbu8uX6pt7vyv1ENDShlB5vlqxlmjbDMrz1mOTWRVk/Ls0XEXPC",
+	"27O6mtFO0gW+HPmZh+d9S+XRyoamZuAxeqK176h1O9C9gpFK5sBLRJfI4NLcojZwK+y0Xu7XdNVh5m62",
+	"1Ee0kpOIakqOKk+xsTaQGcM45cZ8zU4SiMAU8RS4gbEZSjV0v4YorZ4PSapxg0wlRbolFr4mgBfxkdZc",
+	"GEwoOtt1GsvjmwZq6NXRW7Cax9gDDqkw1gXcLzegJGTKJZtTbyLg4Y17YVRGx7TiGMJiViGMFSPCA641",
+	"nxOd2JD4HKA4nAkjRiluv9I5ZytvXKnPkEtLsUOZEE6r2BwplSKXNXCGs16ParS2ax2rVJvjwpXaviM/",
+	"1Un+wzP8sVYZXF/1B9CZ7XfCuw4l/dp8/7///k8UhvHrg/g9d6PlEngcozHllwH/Kywk+k7EjJz3li39",
+	"mFqbs4VzQ8ixCqMgy2PqMb4OhGyEdyf9ARxdn8KkEIk7p0KnQYPpdTqJik37C4m2Y5V1XE1u8Vy0SLzj",
+	"gl7H8FKnGq8SmVpTyObINZMZaouJa6BfeC78qbmwNxoGOZ8gxTsVMUqDFU+Oj1tvP7YO292a9X64McNY",
+	"ZZlrW0pPOmG96YzmncN2l1ywwqaVMyFTy/1ZxGaojfeu2+62u8S4c5Q8F6zHXrW77VdU+uyUYFILOhV3",
+	"ZRoa/Lkvsq6mAfell2oxl8mq4LsfE7TAwYe5RJnyWRI+7hhfK8YqTdUt5WuOfmh3mrAeu1bGftjve7PO",
+	"Q/8JS9+qZF5iBCWZyfM8dVzB+fCr8UXVXwMeuqJ73YS9dV/f+c2ovLdZNUkD8yzn0nSIB93us5lU/XTX",
+	"aJgttHSJWCAVvIISzUObmN2zWVLtgA2WHJXYp1rVg8O7O89/YcSTMtCuOmfCGCrPGvAud6dYFonD7v5e",
+	"VYJakXt8SI9jJcepiK178oMvM643pAin49YFt/EUXh7uH+z9CK+Xe4eOFDhutTay3qfPETNFlnE9/8Zw",
+	"tnxC9Ctklivady1XOFpGFTp22etq1WaBWkvEdpaQ/Z3ZQWfFKzs3OG8tx08TbMjTDwJvyTo/+G4ip2tz",
+	"8nr+/Q3th4MVSSxvwewbwv5RX46+58Pz5sOKJXz6vFhLjl0wVIJ+JfNY3Ffg7T/+eYRTBkQsLxpA/j5f",
+	"XhZ3hvl1sR3mz99rHpr+PVcX+p4fv0N+7Aa/b5Mhi+VwxpDNW449sNkfQVjvtYG/DwbXfYcKGiP9tdvt",
+	"lu3QYDpuGTGRmKwNY9YHSOv89X6qjF307p2yhSOiXAs+Sj04p0tKGUDn/5eAHm8i5TjcolfzOw08STQa",
+	"014fh5W6nOk1NUtO7uRdbGno60PQ2DPpP4qmXE5CYB+IKMkLa1afMdyZBJpfCbGLcCJMnvJyEn6y9u3v",
+	"ndvk5WrBHl1GG7l3GKauxgwJZDQR8zNWTx9emDWyUjGqpCN1iwLXrs7XysvfnrsJ/y8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -101,7 +101,7 @@ func (t *typedServer) GetV2EncryptionKeyStore(context.Context, gen.GetV2Encrypti
 					Hostname:           t.kms.hostname,
 					KeyID:              t.kms.keyID,
 					Port:               t.kms.port,
-					ConfigCreationTime: t.kms.created.UTC().Format(time.RFC3339),
+					ConfigCreationTime: t.kms.created.UTC().Truncate(time.Second), // answered as 2024-10-16T12:00:00Z
 				},
 			})
 		}

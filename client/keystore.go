@@ -206,14 +206,20 @@ func (k KMSConfig) MarshalJSON() ([]byte, error) {
 	return json.Marshal(p)
 }
 
-// IfMatch returns a request editor that sends If-Match: etag, so a write
-// applies only if the resource still has that ETag (else ErrPreconditionFailed).
-// It works with the key-store helpers and with every operation of API():
+// A RequestOption changes a request before the client sends it; IfMatch is
+// one. The key-store helpers take RequestOptions. It has the shape of the
+// generated gen.RequestEditorFn, so it converts to one for a call on API():
+//
+//	r, err := c.API().PutV2EncryptionKeyStoreWithResponse(ctx, body, gen.RequestEditorFn(client.IfMatch(etag)))
+type RequestOption func(ctx context.Context, req *http.Request) error
+
+// IfMatch returns a RequestOption that sends If-Match: etag, so a write
+// applies only if the resource still has that ETag (else ErrPreconditionFailed):
 //
 //	err := c.UseLocalKeyStore(ctx, client.IfMatch(ks.ETag()))
 //
 // An empty etag sends nothing.
-func IfMatch(etag string) gen.RequestEditorFn {
+func IfMatch(etag string) RequestOption {
 	return func(_ context.Context, req *http.Request) error {
 		if etag != "" {
 			req.Header.Set("If-Match", etag)
@@ -225,12 +231,12 @@ func IfMatch(etag string) gen.RequestEditorFn {
 // UseLocalKeyStore switches the cluster to its local key store
 // (PUT /v2/encryption/key-store). Pass IfMatch to guard against concurrent
 // changes. A non-2xx answer is an *APIError.
-func (c *Client) UseLocalKeyStore(ctx context.Context, editors ...gen.RequestEditorFn) error {
+func (c *Client) UseLocalKeyStore(ctx context.Context, opts ...RequestOption) error {
 	var body gen.EncryptionAPIV2PutKeyStoreUnion
 	if err := body.FromEncryptionAPIV2PutKeyStoreLocal(gen.EncryptionAPIV2PutKeyStoreLocal{}); err != nil {
 		return fmt.Errorf("use local key store: %w", err)
 	}
-	return c.putKeyStore(ctx, body, editors)
+	return c.putKeyStore(ctx, body, opts)
 }
 
 // UseKMSKeyStore switches the cluster to the Key Management Server that cfg
@@ -238,7 +244,7 @@ func (c *Client) UseLocalKeyStore(ctx context.Context, editors ...gen.RequestEdi
 // Port 0 means 5696. Pass IfMatch to guard against concurrent changes. The
 // private key is sent to the cluster and redacted from every log line and
 // error. A non-2xx answer is an *APIError.
-func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, editors ...gen.RequestEditorFn) error {
+func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, opts ...RequestOption) error {
 	var missing []string
 	if strings.TrimSpace(cfg.Hostname) == "" {
 		missing = append(missing, "Hostname")
@@ -276,10 +282,14 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, editors ...g
 	if err := body.FromEncryptionAPIV2PutKeyStoreKms(gen.EncryptionAPIV2PutKeyStoreKms{KmsStore: store}); err != nil {
 		return errors.New("use KMS key store: encode request: " + c.red.redact(err.Error()))
 	}
-	return c.putKeyStore(ctx, body, editors)
+	return c.putKeyStore(ctx, body, opts)
 }
 
-func (c *Client) putKeyStore(ctx context.Context, body gen.EncryptionAPIV2PutKeyStoreUnion, editors []gen.RequestEditorFn) error {
+func (c *Client) putKeyStore(ctx context.Context, body gen.EncryptionAPIV2PutKeyStoreUnion, opts []RequestOption) error {
+	editors := make([]gen.RequestEditorFn, len(opts))
+	for i, o := range opts {
+		editors[i] = gen.RequestEditorFn(o)
+	}
 	resp, err := c.api.PutV2EncryptionKeyStore(ctx, body, editors...)
 	if err != nil {
 		return err

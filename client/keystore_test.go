@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qapitools/qapi/gen"
 )
 
 // testPrivateKey is a made-up PEM private key; only its shape matters.
@@ -132,5 +134,23 @@ func TestKeyStoreUndecodable(t *testing.T) {
 				t.Errorf("err = %v, want a decode error naming %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A RequestOption converts to the generated editor type, so IfMatch guards
+// calls on API() too, as its doc shows.
+func TestIfMatchOnAPI(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	var body gen.EncryptionAPIV2PutKeyStoreUnion
+	if err := body.FromEncryptionAPIV2PutKeyStoreLocal(gen.EncryptionAPIV2PutKeyStoreLocal{}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.c.API().PutV2EncryptionKeyStoreWithResponse(context.Background(), body, gen.RequestEditorFn(IfMatch(`"7"`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.CheckResponse(r.HTTPResponse, r.Body); !IsPreconditionFailed(err) {
+		t.Errorf("stale If-Match through API(): err = %v, want precondition failed", err)
 	}
 }

@@ -18,9 +18,7 @@ lint: node_modules fmt-check
 
 fmt-check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	@cp go.mod /tmp/qapi.go.mod.bak && cp go.sum /tmp/qapi.go.sum.bak && $(GO) mod tidy && \
-	  if ! cmp -s go.mod /tmp/qapi.go.mod.bak || ! cmp -s go.sum /tmp/qapi.go.sum.bak; then \
-	    cp /tmp/qapi.go.mod.bak go.mod; cp /tmp/qapi.go.sum.bak go.sum; echo "go mod tidy changes go.mod/go.sum"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go mod tidy changes go.mod/go.sum (diff above)"; exit 1; }
 
 node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund

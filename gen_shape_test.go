@@ -14,11 +14,40 @@ import (
 // integer port, a Local/KMS union with a discriminator, named enum constants.
 // These lines fail to compile when gen loses them.
 var (
-	_ int                                                      = gen.EncryptionApiV2KeyStoreResponseUnionKmsStore{}.Port
-	_ *int                                                     = gen.EncryptionApiV2PutKeyStoreUnionKmsStore{}.Port
-	_ gen.EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus = gen.EncryptionStatusEncrypted
-	_ func() (interface{}, error)                              = gen.EncryptionApiV2KeyStoreResponseUnion{}.ValueByDiscriminator
+	_ int                                                      = gen.EncryptionAPIV2KeyStoreResponseUnionKmsStore{}.Port
+	_ *int                                                     = gen.EncryptionAPIV2PutKeyStoreUnionKmsStore{}.Port
+	_ gen.EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus = gen.EncryptionStatusEncrypted
+	_ func() (interface{}, error)                              = gen.EncryptionAPIV2KeyStoreResponseUnion{}.ValueByDiscriminator
+	// Every arm of both key-store unions has the one EncryptionType.
+	_ gen.EncryptionType = gen.EncryptionAPIV2KeyStoreResponseLocal{}.Type
+	_ gen.EncryptionType = gen.EncryptionAPIV2KeyStoreResponseKms{}.Type
+	_ gen.EncryptionType = gen.EncryptionAPIV2PutKeyStoreLocal{}.Type
+	_ gen.EncryptionType = gen.EncryptionAPIV2PutKeyStoreKms{}.Type
 )
+
+// Sharing EncryptionType must not widen the arms: each arm's type accepts
+// only the value that the discriminator maps to it, so a validator that
+// ignores the discriminator still finds exactly one arm, and a Local body
+// never passes as the KMS arm.
+func TestKeyStoreArmsAreDisjoint(t *testing.T) {
+	t.Parallel()
+	doc, err := qapi.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, union := range []string{"EncryptionApiV2KeyStoreResponseUnion", "EncryptionApiV2PutKeyStoreUnion"} {
+		u := doc.Components.Schemas[union].Value
+		for _, arm := range u.OneOf {
+			typ := arm.Value.Properties["type"].Value
+			for value, target := range u.Discriminator.Mapping {
+				err := typ.VisitJSON(value)
+				if want := target.Ref == arm.Ref; (err == nil) != want {
+					t.Errorf("%s: %s accepts type %q: %v, want %v", union, arm.Ref, value, err == nil, want)
+				}
+			}
+		}
+	}
+}
 
 func TestPrivateKeyIsWriteOnly(t *testing.T) {
 	t.Parallel()
@@ -35,15 +64,15 @@ func TestPrivateKeyIsWriteOnly(t *testing.T) {
 func TestUnionRoundTrip(t *testing.T) {
 	t.Parallel()
 	key := "-----BEGIN PRIVATE KEY-----"
-	var put gen.EncryptionApiV2PutKeyStoreUnion
-	if err := put.FromEncryptionApiV2PutKeyStoreKms(gen.EncryptionApiV2PutKeyStoreKms{KmsStore: gen.EncryptionApiV2PutKeyStoreUnionKmsStore{ClientPrivateKey: &key}}); err != nil {
+	var put gen.EncryptionAPIV2PutKeyStoreUnion
+	if err := put.FromEncryptionAPIV2PutKeyStoreKms(gen.EncryptionAPIV2PutKeyStoreKms{KmsStore: gen.EncryptionAPIV2PutKeyStoreUnionKmsStore{ClientPrivateKey: &key}}); err != nil {
 		t.Fatal(err)
 	}
 	v, err := put.ValueByDiscriminator()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := v.(gen.EncryptionApiV2PutKeyStoreKms); !ok {
+	if _, ok := v.(gen.EncryptionAPIV2PutKeyStoreKms); !ok {
 		t.Fatalf("ValueByDiscriminator = %T, want the KMS arm", v)
 	}
 }

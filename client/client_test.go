@@ -294,44 +294,38 @@ func recordSleeps(c *Client) func() []time.Duration {
 	}
 }
 
-func TestRetry503HonoursRetryAfterSeconds(t *testing.T) {
+// The client waits as long as a 503's Retry-After says, in seconds or as an
+// HTTP date.
+func TestRetry503HonoursRetryAfter(t *testing.T) {
 	t.Parallel()
-	e := setup(t)
-	waits := recordSleeps(e.c)
-	e.fake.setInject(func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if r.Method == http.MethodGet && n == 1 {
-			w.Header().Set("Retry-After", "7")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return true
-		}
-		return false
-	})
-	if _, err := e.c.KeyStore(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if got := waits(); len(got) != 1 || got[0] != 7*time.Second {
-		t.Errorf("waits = %v, want [7s]", got)
-	}
-}
-
-func TestRetry503HonoursRetryAfterDate(t *testing.T) {
-	t.Parallel()
-	e := setup(t)
-	waits := recordSleeps(e.c)
-	e.fake.setInject(func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if r.Method == http.MethodGet && n == 1 {
-			w.Header().Set("Retry-After", time.Now().Add(5*time.Second).UTC().Format(http.TimeFormat))
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return true
-		}
-		return false
-	})
-	if _, err := e.c.KeyStore(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	// An HTTP date has one-second resolution.
-	if got := waits(); len(got) != 1 || got[0] < 3*time.Second || got[0] > 6*time.Second {
-		t.Errorf("waits = %v, want about 5s", got)
+	for _, tc := range []struct {
+		name       string
+		retryAfter func() string
+		min, max   time.Duration
+	}{
+		{"seconds", func() string { return "7" }, 7 * time.Second, 7 * time.Second},
+		// An HTTP date has one-second resolution.
+		{"date", func() string { return time.Now().Add(5 * time.Second).UTC().Format(http.TimeFormat) }, 3 * time.Second, 6 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := setup(t)
+			waits := recordSleeps(e.c)
+			e.fake.setInject(func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if r.Method == http.MethodGet && n == 1 {
+					w.Header().Set("Retry-After", tc.retryAfter())
+					w.WriteHeader(http.StatusServiceUnavailable)
+					return true
+				}
+				return false
+			})
+			if _, err := e.c.KeyStore(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if got := waits(); len(got) != 1 || got[0] < tc.min || got[0] > tc.max {
+				t.Errorf("waits = %v, want one in [%v, %v]", got, tc.min, tc.max)
+			}
+		})
 	}
 }
 
@@ -457,48 +451,44 @@ func TestPATCHRetriedOnlyWithIfMatch(t *testing.T) {
 	}
 }
 
-func TestRetriesBounded(t *testing.T) {
+// A 503 that persists is handed back as an *APIError: after MaxAttempts, or
+// at once when its Retry-After is beyond the time budget.
+func TestPersistent503HandedBack(t *testing.T) {
 	t.Parallel()
-	e := setup(t)
-	e.fake.setInject(func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if r.Method == http.MethodGet {
-			writeJSON(w, http.StatusServiceUnavailable, qErr("unavailable", "try later"))
-			return true
-		}
-		return false
-	})
-	_, err := e.c.KeyStore(context.Background())
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable {
-		t.Fatalf("err = %v, want a 503 APIError", err)
-	}
-	if n := e.fake.count(http.MethodGet, "/v2/encryption/key-store"); n != fastRetry.MaxAttempts {
-		t.Errorf("GETs = %d, want %d", n, fastRetry.MaxAttempts)
-	}
-}
-
-func TestRetryAfterBeyondBudgetGivesUpAtOnce(t *testing.T) {
-	t.Parallel()
-	e := setup(t)
-	e.fake.setInject(func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if r.Method == http.MethodGet {
-			w.Header().Set("Retry-After", "3600")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return true
-		}
-		return false
-	})
-	start := time.Now()
-	_, err := e.c.KeyStore(context.Background())
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable {
-		t.Fatalf("err = %v, want the 503", err)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("took %v, want an answer without waiting an hour", d)
-	}
-	if n := e.fake.count(http.MethodGet, "/v2/encryption/key-store"); n != 1 {
-		t.Errorf("GETs = %d, want 1", n)
+	for _, tc := range []struct {
+		name       string
+		retryAfter string
+		attempts   int
+	}{
+		{"attempts bounded", "", fastRetry.MaxAttempts},
+		{"Retry-After beyond the budget", "3600", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := setup(t)
+			e.fake.setInject(func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if r.Method == http.MethodGet {
+					if tc.retryAfter != "" {
+						w.Header().Set("Retry-After", tc.retryAfter)
+					}
+					writeJSON(w, http.StatusServiceUnavailable, qErr("unavailable", "try later"))
+					return true
+				}
+				return false
+			})
+			start := time.Now()
+			_, err := e.c.KeyStore(context.Background())
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable {
+				t.Fatalf("err = %v, want a 503 APIError", err)
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("took %v, want an answer without waiting out Retry-After", d)
+			}
+			if n := e.fake.count(http.MethodGet, "/v2/encryption/key-store"); n != tc.attempts {
+				t.Errorf("GETs = %d, want %d", n, tc.attempts)
+			}
+		})
 	}
 }
 
@@ -620,30 +610,25 @@ func testCertPEM(t *testing.T, srv *httptest.Server) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 }
 
-func TestTLSWithCABundle(t *testing.T) {
+// The cluster's self-signed certificate is trusted when given as PEM or as a file.
+func TestTLSWithGivenCA(t *testing.T) {
 	t.Parallel()
 	fake := newFakeCluster()
 	srv := httptest.NewUnstartedServer(fake)
 	certPEM := testCertPEM(t, srv)
 
-	c, err := New(srv.URL, WithCredentials(testUser, testPassword), WithCABundle(certPEM))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.KeyStore(context.Background()); err != nil {
-		t.Errorf("with CA bundle: %v", err)
-	}
-
 	path := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(path, certPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c, err = New(srv.URL, WithCredentials(testUser, testPassword), WithCAFile(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.KeyStore(context.Background()); err != nil {
-		t.Errorf("with CA file: %v", err)
+	for name, trust := range map[string]Option{"CA bundle": WithCABundle(certPEM), "CA file": WithCAFile(path)} {
+		c, err := New(srv.URL, WithCredentials(testUser, testPassword), trust)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.KeyStore(context.Background()); err != nil {
+			t.Errorf("with %s: %v", name, err)
+		}
 	}
 }
 

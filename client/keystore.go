@@ -67,13 +67,9 @@ type KMSKeyStore struct {
 	Port int
 	// KeyID is the ID of the master key on the Key Management Server.
 	KeyID string
-	// ConfigCreationTime is when the current configuration became active; it
-	// is zero when the cluster's value is not an RFC 3339 time, which is then
-	// kept in RawConfigCreationTime.
+	// ConfigCreationTime is when the current configuration became active.
 	ConfigCreationTime time.Time
-	// RawConfigCreationTime is config_creation_time exactly as the cluster sent it.
-	RawConfigCreationTime string
-	etag                  string
+	etag               string
 }
 
 // Type returns "KMS".
@@ -98,7 +94,7 @@ func (c *Client) KeyStore(ctx context.Context) (KeyStore, error) {
 	if err := c.CheckResponse(resp, body); err != nil {
 		return nil, err
 	}
-	var u gen.EncryptionApiV2KeyStoreResponseUnion
+	var u gen.EncryptionAPIV2KeyStoreResponseUnion
 	if err := json.Unmarshal(body, &u); err != nil {
 		return nil, c.decodeError(resp, err)
 	}
@@ -108,20 +104,16 @@ func (c *Client) KeyStore(ctx context.Context) (KeyStore, error) {
 	}
 	etag := resp.Header.Get("ETag")
 	switch v := v.(type) {
-	case gen.EncryptionApiV2KeyStoreResponseLocal:
+	case gen.EncryptionAPIV2KeyStoreResponseLocal:
 		return LocalKeyStore{Status: EncryptionStatus(v.LocalStore.Status), etag: etag}, nil
-	case gen.EncryptionApiV2KeyStoreResponseKms:
-		ks := KMSKeyStore{
-			Hostname:              v.KmsStore.Hostname,
-			Port:                  v.KmsStore.Port,
-			KeyID:                 v.KmsStore.KeyId,
-			RawConfigCreationTime: v.KmsStore.ConfigCreationTime,
-			etag:                  etag,
-		}
-		if t, err := time.Parse(time.RFC3339Nano, v.KmsStore.ConfigCreationTime); err == nil {
-			ks.ConfigCreationTime = t
-		}
-		return ks, nil
+	case gen.EncryptionAPIV2KeyStoreResponseKms:
+		return KMSKeyStore{
+			Hostname:           v.KmsStore.Hostname,
+			Port:               v.KmsStore.Port,
+			KeyID:              v.KmsStore.KeyID,
+			ConfigCreationTime: v.KmsStore.ConfigCreationTime,
+			etag:               etag,
+		}, nil
 	default:
 		return nil, c.decodeError(resp, fmt.Errorf("unexpected key store %T", v))
 	}
@@ -214,14 +206,20 @@ func (k KMSConfig) MarshalJSON() ([]byte, error) {
 	return json.Marshal(p)
 }
 
-// IfMatch returns a request editor that sends If-Match: etag, so a write
-// applies only if the resource still has that ETag (else ErrPreconditionFailed).
-// It works with the key-store helpers and with every operation of API():
+// A RequestOption changes a request before the client sends it; IfMatch is
+// one. The key-store helpers take RequestOptions. It has the shape of the
+// generated gen.RequestEditorFn, so it converts to one for a call on API():
+//
+//	r, err := c.API().PutV2EncryptionKeyStoreWithResponse(ctx, body, gen.RequestEditorFn(client.IfMatch(etag)))
+type RequestOption func(ctx context.Context, req *http.Request) error
+
+// IfMatch returns a RequestOption that sends If-Match: etag, so a write
+// applies only if the resource still has that ETag (else ErrPreconditionFailed):
 //
 //	err := c.UseLocalKeyStore(ctx, client.IfMatch(ks.ETag()))
 //
 // An empty etag sends nothing.
-func IfMatch(etag string) gen.RequestEditorFn {
+func IfMatch(etag string) RequestOption {
 	return func(_ context.Context, req *http.Request) error {
 		if etag != "" {
 			req.Header.Set("If-Match", etag)
@@ -233,12 +231,12 @@ func IfMatch(etag string) gen.RequestEditorFn {
 // UseLocalKeyStore switches the cluster to its local key store
 // (PUT /v2/encryption/key-store). Pass IfMatch to guard against concurrent
 // changes. A non-2xx answer is an *APIError.
-func (c *Client) UseLocalKeyStore(ctx context.Context, editors ...gen.RequestEditorFn) error {
-	var body gen.EncryptionApiV2PutKeyStoreUnion
-	if err := body.FromEncryptionApiV2PutKeyStoreLocal(gen.EncryptionApiV2PutKeyStoreLocal{}); err != nil {
+func (c *Client) UseLocalKeyStore(ctx context.Context, opts ...RequestOption) error {
+	var body gen.EncryptionAPIV2PutKeyStoreUnion
+	if err := body.FromEncryptionAPIV2PutKeyStoreLocal(gen.EncryptionAPIV2PutKeyStoreLocal{}); err != nil {
 		return fmt.Errorf("use local key store: %w", err)
 	}
-	return c.putKeyStore(ctx, body, editors)
+	return c.putKeyStore(ctx, body, opts)
 }
 
 // UseKMSKeyStore switches the cluster to the Key Management Server that cfg
@@ -246,7 +244,7 @@ func (c *Client) UseLocalKeyStore(ctx context.Context, editors ...gen.RequestEdi
 // Port 0 means 5696. Pass IfMatch to guard against concurrent changes. The
 // private key is sent to the cluster and redacted from every log line and
 // error. A non-2xx answer is an *APIError.
-func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, editors ...gen.RequestEditorFn) error {
+func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, opts ...RequestOption) error {
 	var missing []string
 	if strings.TrimSpace(cfg.Hostname) == "" {
 		missing = append(missing, "Hostname")
@@ -266,10 +264,10 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, editors ...g
 	defer forget()
 
 	port := cfg.port()
-	store := gen.EncryptionApiV2PutKeyStoreUnionKmsStore{
+	store := gen.EncryptionAPIV2PutKeyStoreUnionKmsStore{
 		Hostname: &cfg.Hostname,
 		Port:     &port,
-		KeyId:    &cfg.KeyID,
+		KeyID:    &cfg.KeyID,
 	}
 	if cfg.ServerCACert != "" {
 		store.ServerCaCert = &cfg.ServerCACert
@@ -280,14 +278,18 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, editors ...g
 	if cfg.ClientPrivateKey != "" {
 		store.ClientPrivateKey = &cfg.ClientPrivateKey
 	}
-	var body gen.EncryptionApiV2PutKeyStoreUnion
-	if err := body.FromEncryptionApiV2PutKeyStoreKms(gen.EncryptionApiV2PutKeyStoreKms{KmsStore: store}); err != nil {
+	var body gen.EncryptionAPIV2PutKeyStoreUnion
+	if err := body.FromEncryptionAPIV2PutKeyStoreKms(gen.EncryptionAPIV2PutKeyStoreKms{KmsStore: store}); err != nil {
 		return errors.New("use KMS key store: encode request: " + c.red.Text(err.Error()))
 	}
-	return c.putKeyStore(ctx, body, editors)
+	return c.putKeyStore(ctx, body, opts)
 }
 
-func (c *Client) putKeyStore(ctx context.Context, body gen.EncryptionApiV2PutKeyStoreUnion, editors []gen.RequestEditorFn) error {
+func (c *Client) putKeyStore(ctx context.Context, body gen.EncryptionAPIV2PutKeyStoreUnion, opts []RequestOption) error {
+	editors := make([]gen.RequestEditorFn, len(opts))
+	for i, o := range opts {
+		editors[i] = gen.RequestEditorFn(o)
+	}
 	resp, err := c.api.PutV2EncryptionKeyStore(ctx, body, editors...)
 	if err != nil {
 		return err

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qapitools/qapi/gen"
 )
 
 // testPrivateKey is a made-up PEM private key; only its shape matters.
@@ -66,7 +68,7 @@ func TestKeyStoreLocalThenKMSThenLocal(t *testing.T) {
 	}
 	want := time.Date(2026, 11, 28, 14, 0, 0, 5e8, time.UTC)
 	if kms.Hostname != "kms.example.com" || kms.Port != 5696 || kms.KeyID != "key-1" ||
-		!kms.ConfigCreationTime.Equal(want) || kms.RawConfigCreationTime != "2026-11-28T14:00:00.5Z" || kms.ETag() != `"2"` || kms.Type() != "KMS" {
+		!kms.ConfigCreationTime.Equal(want) || kms.ETag() != `"2"` || kms.Type() != "KMS" {
 		t.Errorf("KMS = %+v, ETag %q", kms, kms.ETag())
 	}
 
@@ -109,14 +111,46 @@ func TestUseKMSKeyStoreValidates(t *testing.T) {
 	}
 }
 
-func TestKeyStoreUnknownType(t *testing.T) {
+// An answer outside the contract is a decode error that names the culprit.
+func TestKeyStoreUndecodable(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		store map[string]any
+		want  string
+	}{
+		"unknown type": {map[string]any{"type": "HSM"}, "HSM"},
+		"time not RFC 3339": {map[string]any{"type": "KMS", "kms_store": map[string]any{
+			"hostname": "kms", "port": 5696, "key_id": "k", "config_creation_time": "28 Nov 2026 14:00",
+		}}, "28 Nov 2026 14:00"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := setup(t)
+			e.fake.mu.Lock()
+			e.fake.store = tc.store
+			e.fake.mu.Unlock()
+			_, err := e.c.KeyStore(context.Background())
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "decode") {
+				t.Errorf("err = %v, want a decode error naming %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// A RequestOption converts to the generated editor type, so IfMatch guards
+// calls on API() too, as its doc shows.
+func TestIfMatchOnAPI(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	e.fake.mu.Lock()
-	e.fake.store = map[string]any{"type": "HSM"}
-	e.fake.mu.Unlock()
-	_, err := e.c.KeyStore(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "HSM") || !strings.Contains(err.Error(), "decode") {
-		t.Errorf("err = %v, want a decode error naming the type", err)
+	var body gen.EncryptionAPIV2PutKeyStoreUnion
+	if err := body.FromEncryptionAPIV2PutKeyStoreLocal(gen.EncryptionAPIV2PutKeyStoreLocal{}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.c.API().PutV2EncryptionKeyStoreWithResponse(context.Background(), body, gen.RequestEditorFn(IfMatch(`"7"`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.CheckResponse(r.HTTPResponse, r.Body); !IsPreconditionFailed(err) {
+		t.Errorf("stale If-Match through API(): err = %v, want precondition failed", err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/runtime"
@@ -27,44 +28,14 @@ const (
 	BearerScopes bearerContextKey = "bearer.Scopes"
 )
 
-// Defines values for EncryptionApiV2KeyStoreResponseKmsType.
+// Defines values for EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus.
 const (
-	EncryptionApiV2KeyStoreResponseKmsTypeEncryptionTypeKms EncryptionApiV2KeyStoreResponseKmsType = "KMS"
+	EncryptionStatusEncrypted    EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus = "Encrypted"
+	EncryptionStatusNotEncrypted EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus = "Not Encrypted"
 )
 
-// Valid indicates whether the value is a known member of the EncryptionApiV2KeyStoreResponseKmsType enum.
-func (e EncryptionApiV2KeyStoreResponseKmsType) Valid() bool {
-	switch e {
-	case EncryptionApiV2KeyStoreResponseKmsTypeEncryptionTypeKms:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for EncryptionApiV2KeyStoreResponseLocalType.
-const (
-	EncryptionApiV2KeyStoreResponseLocalTypeEncryptionTypeLocal EncryptionApiV2KeyStoreResponseLocalType = "Local"
-)
-
-// Valid indicates whether the value is a known member of the EncryptionApiV2KeyStoreResponseLocalType enum.
-func (e EncryptionApiV2KeyStoreResponseLocalType) Valid() bool {
-	switch e {
-	case EncryptionApiV2KeyStoreResponseLocalTypeEncryptionTypeLocal:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus.
-const (
-	EncryptionStatusEncrypted    EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus = "Encrypted"
-	EncryptionStatusNotEncrypted EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus = "Not Encrypted"
-)
-
-// Valid indicates whether the value is a known member of the EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus enum.
-func (e EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus enum.
+func (e EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus) Valid() bool {
 	switch e {
 	case EncryptionStatusEncrypted:
 		return true
@@ -75,30 +46,18 @@ func (e EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus) Valid() bool {
 	}
 }
 
-// Defines values for EncryptionApiV2PutKeyStoreKmsType.
+// Defines values for EncryptionType.
 const (
-	EncryptionApiV2PutKeyStoreKmsTypeEncryptionTypeKms EncryptionApiV2PutKeyStoreKmsType = "KMS"
+	EncryptionTypeKMS   EncryptionType = "KMS"
+	EncryptionTypeLocal EncryptionType = "Local"
 )
 
-// Valid indicates whether the value is a known member of the EncryptionApiV2PutKeyStoreKmsType enum.
-func (e EncryptionApiV2PutKeyStoreKmsType) Valid() bool {
+// Valid indicates whether the value is a known member of the EncryptionType enum.
+func (e EncryptionType) Valid() bool {
 	switch e {
-	case EncryptionApiV2PutKeyStoreKmsTypeEncryptionTypeKms:
+	case EncryptionTypeKMS:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for EncryptionApiV2PutKeyStoreLocalType.
-const (
-	EncryptionApiV2PutKeyStoreLocalTypeEncryptionTypeLocal EncryptionApiV2PutKeyStoreLocalType = "Local"
-)
-
-// Valid indicates whether the value is a known member of the EncryptionApiV2PutKeyStoreLocalType enum.
-func (e EncryptionApiV2PutKeyStoreLocalType) Valid() bool {
-	switch e {
-	case EncryptionApiV2PutKeyStoreLocalTypeEncryptionTypeLocal:
+	case EncryptionTypeLocal:
 		return true
 	default:
 		return false
@@ -111,84 +70,72 @@ type Credentials struct {
 	BearerToken string `json:"bearer_token"`
 }
 
-// EncryptionApiV2KeyStoreResponseKms The key store when type is KMS (ENCRYPTION_TYPE_KMS).
-type EncryptionApiV2KeyStoreResponseKms struct {
+// EncryptionAPIV2KeyStoreResponseKms The key store when type is KMS (ENCRYPTION_TYPE_KMS).
+type EncryptionAPIV2KeyStoreResponseKms struct {
 	// KmsStore Value present when type is ENCRYPTION_TYPE_KMS.
-	KmsStore EncryptionApiV2KeyStoreResponseUnionKmsStore `json:"kms_store"`
-	Type     EncryptionApiV2KeyStoreResponseKmsType       `json:"type"`
+	KmsStore EncryptionAPIV2KeyStoreResponseUnionKmsStore `json:"kms_store"`
+	Type     EncryptionType                               `json:"type"`
 }
 
-// EncryptionApiV2KeyStoreResponseKmsType defines model for EncryptionApiV2KeyStoreResponseKms.Type.
-type EncryptionApiV2KeyStoreResponseKmsType string
-
-// EncryptionApiV2KeyStoreResponseLocal The key store when type is Local (ENCRYPTION_TYPE_LOCAL).
-type EncryptionApiV2KeyStoreResponseLocal struct {
+// EncryptionAPIV2KeyStoreResponseLocal The key store when type is Local (ENCRYPTION_TYPE_LOCAL).
+type EncryptionAPIV2KeyStoreResponseLocal struct {
 	// LocalStore Value present when type is ENCRYPTION_TYPE_LOCAL.
-	LocalStore EncryptionApiV2KeyStoreResponseUnionLocalStore `json:"local_store"`
-	Type       EncryptionApiV2KeyStoreResponseLocalType       `json:"type"`
+	LocalStore EncryptionAPIV2KeyStoreResponseUnionLocalStore `json:"local_store"`
+	Type       EncryptionType                                 `json:"type"`
 }
 
-// EncryptionApiV2KeyStoreResponseLocalType defines model for EncryptionApiV2KeyStoreResponseLocal.Type.
-type EncryptionApiV2KeyStoreResponseLocalType string
-
-// EncryptionApiV2KeyStoreResponseUnion encryption_api_v2_key_store_response_union
-type EncryptionApiV2KeyStoreResponseUnion struct {
+// EncryptionAPIV2KeyStoreResponseUnion encryption_api_v2_key_store_response_union
+type EncryptionAPIV2KeyStoreResponseUnion struct {
 	union json.RawMessage
 }
 
-// EncryptionApiV2KeyStoreResponseUnionKmsStore Value present when type is ENCRYPTION_TYPE_KMS.
-type EncryptionApiV2KeyStoreResponseUnionKmsStore struct {
+// EncryptionAPIV2KeyStoreResponseUnionKmsStore Value present when type is ENCRYPTION_TYPE_KMS.
+type EncryptionAPIV2KeyStoreResponseUnionKmsStore struct {
 	// ConfigCreationTime The time at which the current configuration became active.
-	ConfigCreationTime string `json:"config_creation_time"`
+	ConfigCreationTime time.Time `json:"config_creation_time"`
 
 	// Hostname The hostname of the Key Management Server.
 	Hostname string `json:"hostname"`
 
-	// KeyId The unique ID of the master key for at-rest encryption that is stored in the Key Management Server.
-	KeyId string `json:"key_id"`
+	// KeyID The unique ID of the master key for at-rest encryption that is stored in the Key Management Server.
+	KeyID string `json:"key_id"`
 
 	// Port The port number of the Key Management Server, 5696 by default.
 	Port int `json:"port"`
 }
 
-// EncryptionApiV2KeyStoreResponseUnionLocalStore Value present when type is ENCRYPTION_TYPE_LOCAL.
-type EncryptionApiV2KeyStoreResponseUnionLocalStore struct {
+// EncryptionAPIV2KeyStoreResponseUnionLocalStore Value present when type is ENCRYPTION_TYPE_LOCAL.
+type EncryptionAPIV2KeyStoreResponseUnionLocalStore struct {
 	// Status Whether or not encryption at rest is enabled:
 	//  * `Encrypted` - ENCRYPTION_STATUS_ENCRYPTED,
 	//  * `Not Encrypted` - ENCRYPTION_STATUS_NOT_ENCRYPTED
-	Status EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus `json:"status"`
+	Status EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus `json:"status"`
 }
 
-// EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus Whether or not encryption at rest is enabled:
+// EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus Whether or not encryption at rest is enabled:
 //   - `Encrypted` - ENCRYPTION_STATUS_ENCRYPTED,
 //   - `Not Encrypted` - ENCRYPTION_STATUS_NOT_ENCRYPTED
-type EncryptionApiV2KeyStoreResponseUnionLocalStoreStatus string
+type EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus string
 
-// EncryptionApiV2PutKeyStoreKms Switch the key store to a Key Management Server (ENCRYPTION_TYPE_KMS).
-type EncryptionApiV2PutKeyStoreKms struct {
+// EncryptionAPIV2PutKeyStoreKms Switch the key store to a Key Management Server (ENCRYPTION_TYPE_KMS).
+type EncryptionAPIV2PutKeyStoreKms struct {
 	// KmsStore Value present when type is ENCRYPTION_TYPE_KMS.
-	KmsStore EncryptionApiV2PutKeyStoreUnionKmsStore `json:"kms_store"`
-	Type     EncryptionApiV2PutKeyStoreKmsType       `json:"type"`
+	KmsStore EncryptionAPIV2PutKeyStoreUnionKmsStore `json:"kms_store"`
+	Type     EncryptionType                          `json:"type"`
 }
 
-// EncryptionApiV2PutKeyStoreKmsType defines model for EncryptionApiV2PutKeyStoreKms.Type.
-type EncryptionApiV2PutKeyStoreKmsType string
-
-// EncryptionApiV2PutKeyStoreLocal Switch the key store to Local (ENCRYPTION_TYPE_LOCAL).
-type EncryptionApiV2PutKeyStoreLocal struct {
-	Type EncryptionApiV2PutKeyStoreLocalType `json:"type"`
+// EncryptionAPIV2PutKeyStoreLocal Switch the key store to Local (ENCRYPTION_TYPE_LOCAL).
+type EncryptionAPIV2PutKeyStoreLocal struct {
+	Type EncryptionType `json:"type"`
 }
 
-// EncryptionApiV2PutKeyStoreLocalType defines model for EncryptionApiV2PutKeyStoreLocal.Type.
-type EncryptionApiV2PutKeyStoreLocalType string
-
-// EncryptionApiV2PutKeyStoreUnion encryption_api_v2_put_key_store_union
-type EncryptionApiV2PutKeyStoreUnion struct {
+// EncryptionAPIV2PutKeyStoreUnion encryption_api_v2_put_key_store_union
+type EncryptionAPIV2PutKeyStoreUnion struct {
 	union json.RawMessage
 }
 
-// EncryptionApiV2PutKeyStoreUnionKmsStore Value present when type is ENCRYPTION_TYPE_KMS.
-type EncryptionApiV2PutKeyStoreUnionKmsStore struct {
+// EncryptionAPIV2PutKeyStoreUnionKmsStore Value present when type is ENCRYPTION_TYPE_KMS.
+type EncryptionAPIV2PutKeyStoreUnionKmsStore struct {
 	// ClientCert The client certificate that Qumulo Core uses to authenticate the cluster to the Key Management Server.
 	ClientCert *string `json:"client_cert,omitempty"`
 
@@ -198,8 +145,8 @@ type EncryptionApiV2PutKeyStoreUnionKmsStore struct {
 	// Hostname The hostname of the Key Management Server.
 	Hostname *string `json:"hostname,omitempty"`
 
-	// KeyId The unique ID of the master key for at-rest encryption that is stored in the Key Management Server.
-	KeyId *string `json:"key_id,omitempty"`
+	// KeyID The unique ID of the master key for at-rest encryption that is stored in the Key Management Server.
+	KeyID *string `json:"key_id,omitempty"`
 
 	// Port The port number of the Key Management Server, 5696 by default.
 	Port *int `json:"port,omitempty"`
@@ -207,6 +154,11 @@ type EncryptionApiV2PutKeyStoreUnionKmsStore struct {
 	// ServerCaCert The Certificate Authority certificate that Qumulo Core uses to validate the certificate that the Key Management Server presents to client TLS connections.
 	ServerCaCert *string `json:"server_ca_cert,omitempty"`
 }
+
+// EncryptionType Where the cluster keeps its at-rest encryption key:
+//   - `Local` - ENCRYPTION_TYPE_LOCAL,
+//   - `KMS` - ENCRYPTION_TYPE_KMS
+type EncryptionType string
 
 // Login login
 type Login struct {
@@ -253,25 +205,25 @@ type bearerContextKey string
 type PostV1SessionLoginJSONRequestBody = Login
 
 // PutV2EncryptionKeyStoreJSONRequestBody defines body for PutV2EncryptionKeyStore for application/json ContentType.
-type PutV2EncryptionKeyStoreJSONRequestBody = EncryptionApiV2PutKeyStoreUnion
+type PutV2EncryptionKeyStoreJSONRequestBody = EncryptionAPIV2PutKeyStoreUnion
 
-// AsEncryptionApiV2KeyStoreResponseLocal returns the union data inside the EncryptionApiV2KeyStoreResponseUnion as a EncryptionApiV2KeyStoreResponseLocal
-func (t EncryptionApiV2KeyStoreResponseUnion) AsEncryptionApiV2KeyStoreResponseLocal() (EncryptionApiV2KeyStoreResponseLocal, error) {
-	var body EncryptionApiV2KeyStoreResponseLocal
+// AsEncryptionAPIV2KeyStoreResponseLocal returns the union data inside the EncryptionAPIV2KeyStoreResponseUnion as a EncryptionAPIV2KeyStoreResponseLocal
+func (t EncryptionAPIV2KeyStoreResponseUnion) AsEncryptionAPIV2KeyStoreResponseLocal() (EncryptionAPIV2KeyStoreResponseLocal, error) {
+	var body EncryptionAPIV2KeyStoreResponseLocal
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromEncryptionApiV2KeyStoreResponseLocal overwrites any union data inside the EncryptionApiV2KeyStoreResponseUnion as the provided EncryptionApiV2KeyStoreResponseLocal
-func (t *EncryptionApiV2KeyStoreResponseUnion) FromEncryptionApiV2KeyStoreResponseLocal(v EncryptionApiV2KeyStoreResponseLocal) error {
+// FromEncryptionAPIV2KeyStoreResponseLocal overwrites any union data inside the EncryptionAPIV2KeyStoreResponseUnion as the provided EncryptionAPIV2KeyStoreResponseLocal
+func (t *EncryptionAPIV2KeyStoreResponseUnion) FromEncryptionAPIV2KeyStoreResponseLocal(v EncryptionAPIV2KeyStoreResponseLocal) error {
 	v.Type = "Local"
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeEncryptionApiV2KeyStoreResponseLocal performs a merge with any union data inside the EncryptionApiV2KeyStoreResponseUnion, using the provided EncryptionApiV2KeyStoreResponseLocal
-func (t *EncryptionApiV2KeyStoreResponseUnion) MergeEncryptionApiV2KeyStoreResponseLocal(v EncryptionApiV2KeyStoreResponseLocal) error {
+// MergeEncryptionAPIV2KeyStoreResponseLocal performs a merge with any union data inside the EncryptionAPIV2KeyStoreResponseUnion, using the provided EncryptionAPIV2KeyStoreResponseLocal
+func (t *EncryptionAPIV2KeyStoreResponseUnion) MergeEncryptionAPIV2KeyStoreResponseLocal(v EncryptionAPIV2KeyStoreResponseLocal) error {
 	v.Type = "Local"
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -283,23 +235,23 @@ func (t *EncryptionApiV2KeyStoreResponseUnion) MergeEncryptionApiV2KeyStoreRespo
 	return err
 }
 
-// AsEncryptionApiV2KeyStoreResponseKms returns the union data inside the EncryptionApiV2KeyStoreResponseUnion as a EncryptionApiV2KeyStoreResponseKms
-func (t EncryptionApiV2KeyStoreResponseUnion) AsEncryptionApiV2KeyStoreResponseKms() (EncryptionApiV2KeyStoreResponseKms, error) {
-	var body EncryptionApiV2KeyStoreResponseKms
+// AsEncryptionAPIV2KeyStoreResponseKms returns the union data inside the EncryptionAPIV2KeyStoreResponseUnion as a EncryptionAPIV2KeyStoreResponseKms
+func (t EncryptionAPIV2KeyStoreResponseUnion) AsEncryptionAPIV2KeyStoreResponseKms() (EncryptionAPIV2KeyStoreResponseKms, error) {
+	var body EncryptionAPIV2KeyStoreResponseKms
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromEncryptionApiV2KeyStoreResponseKms overwrites any union data inside the EncryptionApiV2KeyStoreResponseUnion as the provided EncryptionApiV2KeyStoreResponseKms
-func (t *EncryptionApiV2KeyStoreResponseUnion) FromEncryptionApiV2KeyStoreResponseKms(v EncryptionApiV2KeyStoreResponseKms) error {
+// FromEncryptionAPIV2KeyStoreResponseKms overwrites any union data inside the EncryptionAPIV2KeyStoreResponseUnion as the provided EncryptionAPIV2KeyStoreResponseKms
+func (t *EncryptionAPIV2KeyStoreResponseUnion) FromEncryptionAPIV2KeyStoreResponseKms(v EncryptionAPIV2KeyStoreResponseKms) error {
 	v.Type = "KMS"
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeEncryptionApiV2KeyStoreResponseKms performs a merge with any union data inside the EncryptionApiV2KeyStoreResponseUnion, using the provided EncryptionApiV2KeyStoreResponseKms
-func (t *EncryptionApiV2KeyStoreResponseUnion) MergeEncryptionApiV2KeyStoreResponseKms(v EncryptionApiV2KeyStoreResponseKms) error {
+// MergeEncryptionAPIV2KeyStoreResponseKms performs a merge with any union data inside the EncryptionAPIV2KeyStoreResponseUnion, using the provided EncryptionAPIV2KeyStoreResponseKms
+func (t *EncryptionAPIV2KeyStoreResponseUnion) MergeEncryptionAPIV2KeyStoreResponseKms(v EncryptionAPIV2KeyStoreResponseKms) error {
 	v.Type = "KMS"
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -311,7 +263,7 @@ func (t *EncryptionApiV2KeyStoreResponseUnion) MergeEncryptionApiV2KeyStoreRespo
 	return err
 }
 
-func (t EncryptionApiV2KeyStoreResponseUnion) Discriminator() (string, error) {
+func (t EncryptionAPIV2KeyStoreResponseUnion) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"type"`
 	}
@@ -319,48 +271,48 @@ func (t EncryptionApiV2KeyStoreResponseUnion) Discriminator() (string, error) {
 	return discriminator.Discriminator, err
 }
 
-func (t EncryptionApiV2KeyStoreResponseUnion) ValueByDiscriminator() (interface{}, error) {
+func (t EncryptionAPIV2KeyStoreResponseUnion) ValueByDiscriminator() (interface{}, error) {
 	discriminator, err := t.Discriminator()
 	if err != nil {
 		return nil, err
 	}
 	switch discriminator {
 	case "KMS":
-		return t.AsEncryptionApiV2KeyStoreResponseKms()
+		return t.AsEncryptionAPIV2KeyStoreResponseKms()
 	case "Local":
-		return t.AsEncryptionApiV2KeyStoreResponseLocal()
+		return t.AsEncryptionAPIV2KeyStoreResponseLocal()
 	default:
 		return nil, errors.New("unknown discriminator value: " + discriminator)
 	}
 }
 
-func (t EncryptionApiV2KeyStoreResponseUnion) MarshalJSON() ([]byte, error) {
+func (t EncryptionAPIV2KeyStoreResponseUnion) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *EncryptionApiV2KeyStoreResponseUnion) UnmarshalJSON(b []byte) error {
+func (t *EncryptionAPIV2KeyStoreResponseUnion) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
-// AsEncryptionApiV2PutKeyStoreLocal returns the union data inside the EncryptionApiV2PutKeyStoreUnion as a EncryptionApiV2PutKeyStoreLocal
-func (t EncryptionApiV2PutKeyStoreUnion) AsEncryptionApiV2PutKeyStoreLocal() (EncryptionApiV2PutKeyStoreLocal, error) {
-	var body EncryptionApiV2PutKeyStoreLocal
+// AsEncryptionAPIV2PutKeyStoreLocal returns the union data inside the EncryptionAPIV2PutKeyStoreUnion as a EncryptionAPIV2PutKeyStoreLocal
+func (t EncryptionAPIV2PutKeyStoreUnion) AsEncryptionAPIV2PutKeyStoreLocal() (EncryptionAPIV2PutKeyStoreLocal, error) {
+	var body EncryptionAPIV2PutKeyStoreLocal
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromEncryptionApiV2PutKeyStoreLocal overwrites any union data inside the EncryptionApiV2PutKeyStoreUnion as the provided EncryptionApiV2PutKeyStoreLocal
-func (t *EncryptionApiV2PutKeyStoreUnion) FromEncryptionApiV2PutKeyStoreLocal(v EncryptionApiV2PutKeyStoreLocal) error {
+// FromEncryptionAPIV2PutKeyStoreLocal overwrites any union data inside the EncryptionAPIV2PutKeyStoreUnion as the provided EncryptionAPIV2PutKeyStoreLocal
+func (t *EncryptionAPIV2PutKeyStoreUnion) FromEncryptionAPIV2PutKeyStoreLocal(v EncryptionAPIV2PutKeyStoreLocal) error {
 	v.Type = "Local"
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeEncryptionApiV2PutKeyStoreLocal performs a merge with any union data inside the EncryptionApiV2PutKeyStoreUnion, using the provided EncryptionApiV2PutKeyStoreLocal
-func (t *EncryptionApiV2PutKeyStoreUnion) MergeEncryptionApiV2PutKeyStoreLocal(v EncryptionApiV2PutKeyStoreLocal) error {
+// MergeEncryptionAPIV2PutKeyStoreLocal performs a merge with any union data inside the EncryptionAPIV2PutKeyStoreUnion, using the provided EncryptionAPIV2PutKeyStoreLocal
+func (t *EncryptionAPIV2PutKeyStoreUnion) MergeEncryptionAPIV2PutKeyStoreLocal(v EncryptionAPIV2PutKeyStoreLocal) error {
 	v.Type = "Local"
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -372,23 +324,23 @@ func (t *EncryptionApiV2PutKeyStoreUnion) MergeEncryptionApiV2PutKeyStoreLocal(v
 	return err
 }
 
-// AsEncryptionApiV2PutKeyStoreKms returns the union data inside the EncryptionApiV2PutKeyStoreUnion as a EncryptionApiV2PutKeyStoreKms
-func (t EncryptionApiV2PutKeyStoreUnion) AsEncryptionApiV2PutKeyStoreKms() (EncryptionApiV2PutKeyStoreKms, error) {
-	var body EncryptionApiV2PutKeyStoreKms
+// AsEncryptionAPIV2PutKeyStoreKms returns the union data inside the EncryptionAPIV2PutKeyStoreUnion as a EncryptionAPIV2PutKeyStoreKms
+func (t EncryptionAPIV2PutKeyStoreUnion) AsEncryptionAPIV2PutKeyStoreKms() (EncryptionAPIV2PutKeyStoreKms, error) {
+	var body EncryptionAPIV2PutKeyStoreKms
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromEncryptionApiV2PutKeyStoreKms overwrites any union data inside the EncryptionApiV2PutKeyStoreUnion as the provided EncryptionApiV2PutKeyStoreKms
-func (t *EncryptionApiV2PutKeyStoreUnion) FromEncryptionApiV2PutKeyStoreKms(v EncryptionApiV2PutKeyStoreKms) error {
+// FromEncryptionAPIV2PutKeyStoreKms overwrites any union data inside the EncryptionAPIV2PutKeyStoreUnion as the provided EncryptionAPIV2PutKeyStoreKms
+func (t *EncryptionAPIV2PutKeyStoreUnion) FromEncryptionAPIV2PutKeyStoreKms(v EncryptionAPIV2PutKeyStoreKms) error {
 	v.Type = "KMS"
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeEncryptionApiV2PutKeyStoreKms performs a merge with any union data inside the EncryptionApiV2PutKeyStoreUnion, using the provided EncryptionApiV2PutKeyStoreKms
-func (t *EncryptionApiV2PutKeyStoreUnion) MergeEncryptionApiV2PutKeyStoreKms(v EncryptionApiV2PutKeyStoreKms) error {
+// MergeEncryptionAPIV2PutKeyStoreKms performs a merge with any union data inside the EncryptionAPIV2PutKeyStoreUnion, using the provided EncryptionAPIV2PutKeyStoreKms
+func (t *EncryptionAPIV2PutKeyStoreUnion) MergeEncryptionAPIV2PutKeyStoreKms(v EncryptionAPIV2PutKeyStoreKms) error {
 	v.Type = "KMS"
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -400,7 +352,7 @@ func (t *EncryptionApiV2PutKeyStoreUnion) MergeEncryptionApiV2PutKeyStoreKms(v E
 	return err
 }
 
-func (t EncryptionApiV2PutKeyStoreUnion) Discriminator() (string, error) {
+func (t EncryptionAPIV2PutKeyStoreUnion) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"type"`
 	}
@@ -408,27 +360,27 @@ func (t EncryptionApiV2PutKeyStoreUnion) Discriminator() (string, error) {
 	return discriminator.Discriminator, err
 }
 
-func (t EncryptionApiV2PutKeyStoreUnion) ValueByDiscriminator() (interface{}, error) {
+func (t EncryptionAPIV2PutKeyStoreUnion) ValueByDiscriminator() (interface{}, error) {
 	discriminator, err := t.Discriminator()
 	if err != nil {
 		return nil, err
 	}
 	switch discriminator {
 	case "KMS":
-		return t.AsEncryptionApiV2PutKeyStoreKms()
+		return t.AsEncryptionAPIV2PutKeyStoreKms()
 	case "Local":
-		return t.AsEncryptionApiV2PutKeyStoreLocal()
+		return t.AsEncryptionAPIV2PutKeyStoreLocal()
 	default:
 		return nil, errors.New("unknown discriminator value: " + discriminator)
 	}
 }
 
-func (t EncryptionApiV2PutKeyStoreUnion) MarshalJSON() ([]byte, error) {
+func (t EncryptionAPIV2PutKeyStoreUnion) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *EncryptionApiV2PutKeyStoreUnion) UnmarshalJSON(b []byte) error {
+func (t *EncryptionAPIV2PutKeyStoreUnion) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -840,7 +792,7 @@ func (r PostV1SessionLoginResponse) ContentType() string {
 type GetV2EncryptionKeyStoreResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	JSON200      *EncryptionApiV2KeyStoreResponseUnion
+	JSON200      *EncryptionAPIV2KeyStoreResponseUnion
 	JSONDefault  *QumuloError
 }
 
@@ -989,7 +941,7 @@ func ParseGetV2EncryptionKeyStoreResponse(rsp *http.Response) (*GetV2EncryptionK
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest EncryptionApiV2KeyStoreResponseUnion
+		var dest EncryptionAPIV2KeyStoreResponseUnion
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1282,14 +1234,14 @@ type GetV2EncryptionKeyStoreResponseObject interface {
 	VisitGetV2EncryptionKeyStoreResponse(w http.ResponseWriter) error
 }
 
-type GetV2EncryptionKeyStore200JSONResponse EncryptionApiV2KeyStoreResponseUnion
+type GetV2EncryptionKeyStore200JSONResponse EncryptionAPIV2KeyStoreResponseUnion
 
 func (t GetV2EncryptionKeyStore200JSONResponse) MarshalJSON() ([]byte, error) {
-	return EncryptionApiV2KeyStoreResponseUnion(t).MarshalJSON()
+	return EncryptionAPIV2KeyStoreResponseUnion(t).MarshalJSON()
 }
 
 func (t *GetV2EncryptionKeyStore200JSONResponse) UnmarshalJSON(b []byte) error {
-	return (*EncryptionApiV2KeyStoreResponseUnion)(t).UnmarshalJSON(b)
+	return (*EncryptionAPIV2KeyStoreResponseUnion)(t).UnmarshalJSON(b)
 }
 
 func (response GetV2EncryptionKeyStore200JSONResponse) VisitGetV2EncryptionKeyStoreResponse(w http.ResponseWriter) error {
@@ -1487,43 +1439,44 @@ func (sh *strictHandler) PutV2EncryptionKeyStore(w http.ResponseWriter, r *http.
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FrvbtvIEX+VwbbAxQX1x45z6Ok++XxGa9ix3UhJEeQC3YocSXsmd5ndpWzVENCn6YP1SYqZJSXKomJb",
-	"cYJ+yDeTnJmdP7/5syPfidhkudGovRO9O+HiKWaS/zy2mKD2Sqb8mKCLrcq9Mlr0RFz7GIncmhytV8iU",
-	"I5QW7dCba9SbnEfg0DllNDABvCgfW7P9Xrvd3gNvwKFOQDr44ajwU2PVvyQx9+AXlgy/Fd3uy5jZ+U/8",
-	"AYwGnKGdg/FTtGDxU4HOt+HUg3Iwk6lKYGwsyJEpPOx3YWoK60DqBGKptfEwQrA4tuimmPQgNRNQGuRE",
-	"Kt0WkfDzHEVPOG+VnojFIhJ0hLKYiN6HdYs/LqnN6A+MvVhE4kTHds4eOMrVu4MznPe9sfgGXW60w7Os",
-	"wcWDKcI1zsERJdxMUQPJJXvOXvfhxcnF8Zv3V4PTy4vh4P3VyfDsdX+vvRGM68wNWQI9/NniWPTEnzqr",
-	"oHfKiHceUPGtVkafZY5fkknBxjuBusjIB2ev+zXTS0dF4rZFBK2ZtFpmpNKHmjMG85xt/3jfoSwlqim/",
-	"g1PPTSzTJ7mVOTYde355fHTe4NqUyJ/PuXz6VvcGa3ZxcMm5xcV1I3ZwMmu+6WRccg1lroazg+E1zsMp",
-	"Q1uyDgvmjUSiiDVTWnpjSVYm85yM690xqnbzKeEqKt22m4TAu1iGfX4hM3IO+2gRCaPxcix6H74o9NUh",
-	"XySEbF3sGr1lUm9E8Z1MC4TcokPt11OlofhsJkhs9FhNhrFFrt9DrzJsTkj6ApLOUPEU/BQhLqylU4OM",
-	"wrIEGGEsiTL2aoYNdTkSU+O8ltvOqb6CGfMpZziH11LLCWZ0WB/tDG2jXMKvSpqlFlp9KhBOf63EZtJ5",
-	"tFxmuOn4lkXnYZUV4KeSOxOnREKt5mnq5Mb6ZmXoC+giG6H9rJURvPrxpx9hNIcEx7JIPZ2TyVuVUcH5",
-	"8dWrl68ikSkdnveXOijtcYJ2owcuHV8qt3RZ1IyDXeFaK5NfAlgu6puQdV76oqEZ/3OKPFgYCzQs1CIp",
-	"PXBwlQPUcpRi0vtNw1/g99IYTH6HVv34/uBo8LY/LN+c/BoF8gvj4QGWi8vBik1Ey96wZBORWBPz5H7R",
-	"Z/Pr8u5/uzC+Jv4+CEr3PSK2V4Wvwts4/fRvlC9LwapbewOyGc1fexyqqfv/PwnVlN0yBG3z7hMnoG8z",
-	"pDzN4kdPJHnha1PJ8w4j99D9tDlkI3zPPII0yN+V/7GDx9b0ef6ZI1Wo/TDGbf0xEAARqLGKpcfQjP9R",
-	"ZEVq4JgyoXDouNgUfkq33JKKmAvu7N48sV+XauVWzaRHwt2W7h0IOCtZrdjYMDAnrjrV5RirscKkwRY6",
-	"fGxsJr3oiVw6d2NsIjYT8sYqj5c6nYuetwV+H5y+4eAUCceChrH8DE6PawAt1yB+/jjY8rpjCdn7HFsN",
-	"q7KOZZTQGpz3aQTXGJNqrnkVspH952aiGmpwyq/vZ+wSpc1RKb+GkEhPRtrHoXwRCSLeDuo6oImS7K4W",
-	"P+7hrc9SeLTSoakWhhCdWBsayqYeSJ9gZJI5yCqgVaWR2t2gdXCj/HSz2q3J2pxZ6UbFZdQaPYk4pXI0",
-	"edp8dWI1hnEqnfucnkwQgSviKUgHYzfUZkhPQ9TezodM1XhAZpIi3RKLkBIQSEKkrVQOE47OdpnOy/i6",
-	"YcAJ4vgreCtj7IGEVDlPAQ/sDoyGzFB9IfEuAll+oQ/OZOymVYtVHrPa2FNTonwhrZVz7qb3KD6WUBzO",
-	"lFOjJhdU9wsytvaFKl2GUnuOHeqEcVrH5siYFKXeAGfp6/WoRmunbmKVS1NcUKXpU++v73Mf3uSOrcng",
-	"6rI/gM5sv1N+63DSr215//vv/0TlSnZ9HbtH1yupQcYxOlfth8NTychDKM8lbHzQbGnH1PtcLMgMpcem",
-	"XEF4GXOJDXWgzEZ4c9IfwNHVKUwKlZCfCpuWElyv00lM7NqfmLQdm6xDbaglc9Vi8g4FfRPDS5lmvEpk",
-	"rsxlNkdUS2doPSbUPz7JXAWvUdgbFYNcTpDjnaoYtcOaJcfHrV/etw7b3Q3tw017hrHJMqraxk46Jb/r",
-	"jOadw3aXTfDKpzWfsKrV+SISM7QuWNdtd9tdHjhz1DJXoidetrvtl1z6/JRhshF0Lu7GNfS381BkqaaB",
-	"DKWXa7HUyarg08MEPUgIYa5QZkKWlCt+F2rF2KSpueF8zTEsi04T0RNXxvl3+/2g1nnZf0rWX0wyrzCC",
-	"mtWUeZ5SqyQb/nChqIYp+KH7YpDN2Fu39U04jMt7W9STtBy8qn0oO/Gg2302leo/4DQq5gurKREL5IJX",
-	"cKIFaPNg82ya1DtggyZHFfa5VvXg8PY2jH8wkkkVaKrOmXKOy7MFvM3Ji1WROOzu79UpuBXR60N+HRs9",
-	"TlXs6c1PocxQb0gRTset15Luwi8O9w/2foZXy7PLjlSOePXaKHofPkbCFVkm7fwrw9nLCV+Xy8yion3b",
-	"osLRcqawMWUv1ar7BWotEdtZwvp3Zged1SjducZ5a7kLmWBDnr5TeMPahYVr0zy+tp/dzL+/oX93sLoM",
-	"VpdA8RVh/6hfLL7nw/Pmw2pK+PBxsZYcu2CoAv2K5rG4r8E7/OgUEM4ZEIm8aAD523x5V9oZ5lfFdpg/",
-	"f695aPn1XF3oe358g/zYDX5fJ0MWy92EY523uL2cZn8G5YPVDv4+GFz1CRW8Rflrt9ut2qHDdNxyaqIx",
-	"WdtFrO9P1ufXu6lxftG7I2ELGkSlVXKUBnBOlyNlCbrwGza/vo+U4/IWvVpfWZBJYtG59vo2qJJFqm+I",
-	"Wc7kRE+x5Z1nCEFjz+T/K5lKPSkD+0BEmV55t1rGk0/KMb8WYopwolyeymoRfLL2Q9QbOuTFimGPL6ON",
-	"s3e5S1ytGRLIeCEUVoxhfPjBrQ0rNaWqcWRTo3LWrq+XqsvfHt2E/xcAAP//",
+	"7Frvbhu5EX+VAVsgcbH6Y8cJerpPjs9oDf9tpKQIcoGO2h1JPO+SG5IrWzUE9Gn6YH2SgkOutNKuYlvn",
+	"HIpDvlm7w+EM5zczP876nsUqy5VEaQ3r3TMTTzHj9OexxgSlFTylnwmaWIvcCiVZj8WVlxHLtcpRW4Ek",
+	"OUKuUQ+tukFZX3kEBo0RSgIJwMvwszXb77Xb7T2wCgzKBLiBF0eFnSot/sXd4h68Jc3wc9HtvoppOf2J",
+	"L0BJwBnqOSg7RQ0avxRobBtOLQgDM56KBMZKAx+pwsJ+F6aq0Aa4TCDmUioLIwSNY41mikkPUjUBIYFP",
+	"uJBtFjE7z5H1mLFayAlbLCLmthAaE9b7tO7x56W0Gv2KsWWLiJ3IWM/pBI5y8eHgDOd9qzS+Q5MrafAs",
+	"azjiwRThBudgnCTcTlGC0+v8Obvow8uTy+N3H68Hp1eXw8HH65Ph2UV/r10Lxk1mhqTB/fizxjHrsT91",
+	"VkHvhIh3HjDxvRRKnmWGHjqXvI/3jKfp1Zj1Pj1W+8CtW3yOGMoic4d3dtGvnFk44YjdtZxAa8a15Jnz",
+	"5RNbV0LrNiNBWqKK1ztE41zFPH1SPGhFPSLnV8dH5w0xSZ3480WFdn/+uPhj2CUyYeWW2FS93yE65HI9",
+	"OrhcNeS5GM4Ohjc497sMdVg6LGhtxBLhlmZCcqu005XxPHfO9e4JjrsFw2VxFI5tNw1+7WKJl/klz9zh",
+	"0BktIqYkPimmX93kNylxvi52jd6yjNSi+IGnBUKu0aC06znWUO7qmRUrORaTYayROsbQigybM9m9Ae72",
+	"EPEU7BQhLrR2u3odhSYNMMKYO8nYihm6DcdKZ9yyHku4xRZtUGsPEZsqYyXftnn5FtSYtj7DOVxwySeY",
+	"OQv6qGeo2016HahF0qy1kOJLgXD6U6k248aipqJFvc+2NBoLq1QBO+XUIClPEtfxnmZOrrRtNsa9AVlk",
+	"I9Rf9TKC129+eAOjOSQ45kVq3T4ZvxOZq0JvXr9+9TpimZD+9/7SBiEtTlDXWvHy4INxyyOLmsGxK4Yr",
+	"Rfe3oJhaRB3HxnJbNHCCf06R+I3S4DhLJZLcAgVXGEDJRykmvZ8l/AV+Cc5g8gu0qtv3B0eD9/1heHLy",
+	"U+TFL5WFB5ZcXg1Wy9iqYSyXsYitqXlyE+mT+1V9m+8ula2o3wRBOL5HxPa6sGV4G0lY/1bYUB9Wvd8q",
+	"4M1o/tasrGLuH5iQVbzcwsW2heWJROz/nCs97ageTYzywlbI0fNyoo18ehodqsX9mZlQg/5d1z+W/2xN",
+	"2OenPqlAaYcxbuvIXgCcgBiLmFv07f8fRVakCo5dChUGDZW3wk7d9T5IucUFcQmrnsgQglm5FjNu0eFu",
+	"C1/wApTOZFastOftiSl3NTnGYiwwafBljZrl3JhbpRNWT8hbLSxeyXTOelYX+J2q/Y5ULWKGFA1j/hWc",
+	"HlcAGuY/dv442NKcZwnZzRVbHSuzjnQEaA3O++4mIDF2ppnmGdBXsn8QWkuNv+n1hLpBzA0Ia5pifoPz",
+	"wOKoXm3QsVVrC9zt7KLfJOKq92arinbu8uX6pt7vyv1ENDShlB5vlqxlmjbDMrz1mOTWRVk/Ls0XEXPC",
+	"27O6mtFO0gW+HPmZh+d9S+XRyoamZuAxeqK176h1O9C9gpFK5sBLRJfI4NLcojZwK+y0Xu7XdNVh5m62",
+	"1Ee0kpOIakqOKk+xsTaQGcM45cZ8zU4SiMAU8RS4gbEZSjV0v4YorZ4PSapxg0wlRbolFr4mgBfxkdZc",
+	"GEwoOtt1GsvjmwZq6NXRW7Cax9gDDqkw1gXcLzegJGTKJZtTbyLg4Y17YVRGx7TiGMJiViGMFSPCA641",
+	"nxOd2JD4HKA4nAkjRiluv9I5ZytvXKnPkEtLsUOZEE6r2BwplSKXNXCGs16ParS2ax2rVJvjwpXaviM/",
+	"1Un+wzP8sVYZXF/1B9CZ7XfCuw4l/dp8/7///k8UhvHrg/g9d6PlEngcozHllwH/Kywk+k7EjJz3li39",
+	"mFqbs4VzQ8ixCqMgy2PqMb4OhGyEdyf9ARxdn8KkEIk7p0KnQYPpdTqJik37C4m2Y5V1XE1u8Vy0SLzj",
+	"gl7H8FKnGq8SmVpTyObINZMZaouJa6BfeC78qbmwNxoGOZ8gxTsVMUqDFU+Oj1tvP7YO292a9X64McNY",
+	"ZZlrW0pPOmG96YzmncN2l1ywwqaVMyFTy/1ZxGaojfeu2+62u8S4c5Q8F6zHXrW77VdU+uyUYFILOhV3",
+	"ZRoa/Lkvsq6mAfell2oxl8mq4LsfE7TAwYe5RJnyWRI+7hhfK8YqTdUt5WuOfmh3mrAeu1bGftjve7PO",
+	"Q/8JS9+qZF5iBCWZyfM8dVzB+fCr8UXVXwMeuqJ73YS9dV/f+c2ovLdZNUkD8yzn0nSIB93us5lU/XTX",
+	"aJgttHSJWCAVvIISzUObmN2zWVLtgA2WHJXYp1rVg8O7O89/YcSTMtCuOmfCGCrPGvAud6dYFonD7v5e",
+	"VYJakXt8SI9jJcepiK178oMvM643pAin49YFt/EUXh7uH+z9CK+Xe4eOFDhutTay3qfPETNFlnE9/8Zw",
+	"tnxC9Ctklivady1XOFpGFTp22etq1WaBWkvEdpaQ/Z3ZQWfFKzs3OG8tx08TbMjTDwJvyTo/+G4ip2tz",
+	"8nr+/Q3th4MVSSxvwewbwv5RX46+58Pz5sOKJXz6vFhLjl0wVIJ+JfNY3Ffg7T/+eYRTBkQsLxpA/j5f",
+	"XhZ3hvl1sR3mz99rHpr+PVcX+p4fv0N+7Aa/b5Mhi+VwxpDNW449sNkfQVjvtYG/DwbXfYcKGiP9tdvt",
+	"lu3QYDpuGTGRmKwNY9YHSOv89X6qjF307p2yhSOiXAs+Sj04p0tKGUDn/5eAHm8i5TjcolfzOw08STQa",
+	"014fh5W6nOk1NUtO7uRdbGno60PQ2DPpP4qmXE5CYB+IKMkLa1afMdyZBJpfCbGLcCJMnvJyEn6y9u3v",
+	"ndvk5WrBHl1GG7l3GKauxgwJZDQR8zNWTx9emDWyUjGqpCN1iwLXrs7XysvfnrsJ/y8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -87,21 +87,21 @@ func (t *typedServer) GetV2EncryptionKeyStore(context.Context, gen.GetV2Encrypti
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.view == nil {
-		var body gen.EncryptionApiV2KeyStoreResponseUnion
+		var body gen.EncryptionAPIV2KeyStoreResponseUnion
 		var err error
 		if t.kms == nil {
-			err = body.FromEncryptionApiV2KeyStoreResponseLocal(gen.EncryptionApiV2KeyStoreResponseLocal{
-				Type:       gen.EncryptionApiV2KeyStoreResponseLocalTypeEncryptionTypeLocal,
-				LocalStore: gen.EncryptionApiV2KeyStoreResponseUnionLocalStore{Status: gen.EncryptionStatusEncrypted},
+			err = body.FromEncryptionAPIV2KeyStoreResponseLocal(gen.EncryptionAPIV2KeyStoreResponseLocal{
+				Type:       gen.EncryptionTypeLocal,
+				LocalStore: gen.EncryptionAPIV2KeyStoreResponseUnionLocalStore{Status: gen.EncryptionStatusEncrypted},
 			})
 		} else {
-			err = body.FromEncryptionApiV2KeyStoreResponseKms(gen.EncryptionApiV2KeyStoreResponseKms{
-				Type: gen.EncryptionApiV2KeyStoreResponseKmsTypeEncryptionTypeKms,
-				KmsStore: gen.EncryptionApiV2KeyStoreResponseUnionKmsStore{
+			err = body.FromEncryptionAPIV2KeyStoreResponseKms(gen.EncryptionAPIV2KeyStoreResponseKms{
+				Type: gen.EncryptionTypeKMS,
+				KmsStore: gen.EncryptionAPIV2KeyStoreResponseUnionKmsStore{
 					Hostname:           t.kms.hostname,
-					KeyId:              t.kms.keyID,
+					KeyID:              t.kms.keyID,
 					Port:               t.kms.port,
-					ConfigCreationTime: t.kms.created.UTC().Format(time.RFC3339),
+					ConfigCreationTime: t.kms.created.UTC().Truncate(time.Second), // answered as 2024-10-16T12:00:00Z
 				},
 			})
 		}
@@ -131,10 +131,10 @@ func (t *typedServer) PutV2EncryptionKeyStore(ctx context.Context, req gen.PutV2
 		return fail(newError(errBadRequest, "request body field \"type\": %v", err))
 	}
 	var next *kmsConfig
-	switch typ {
-	case "Local":
-	case "KMS":
-		k, err := req.Body.AsEncryptionApiV2PutKeyStoreKms()
+	switch gen.EncryptionType(typ) {
+	case gen.EncryptionTypeLocal:
+	case gen.EncryptionTypeKMS:
+		k, err := req.Body.AsEncryptionAPIV2PutKeyStoreKms()
 		if err != nil {
 			return fail(newError(errBadRequest, "request body: %v", err))
 		}
@@ -159,7 +159,7 @@ func (t *typedServer) PutV2EncryptionKeyStore(ctx context.Context, req gen.PutV2
 }
 
 // checkKMS makes the checks a cluster makes before it talks to a KMS.
-func checkKMS(s gen.EncryptionApiV2PutKeyStoreUnionKmsStore) (*kmsConfig, error) {
+func checkKMS(s gen.EncryptionAPIV2PutKeyStoreUnionKmsStore) (*kmsConfig, error) {
 	const field = "request body field \"kms_store.%s\": %s"
 	str := func(p *string) string {
 		if p == nil {
@@ -167,7 +167,7 @@ func checkKMS(s gen.EncryptionApiV2PutKeyStoreUnionKmsStore) (*kmsConfig, error)
 		}
 		return strings.TrimSpace(*p)
 	}
-	c := &kmsConfig{hostname: str(s.Hostname), keyID: str(s.KeyId), port: defaultKMSPort}
+	c := &kmsConfig{hostname: str(s.Hostname), keyID: str(s.KeyID), port: defaultKMSPort}
 	if c.hostname == "" {
 		return nil, newError(errBadRequest, field, "hostname", "required")
 	}

@@ -234,8 +234,9 @@ func rewriteHeader(code, version string) string {
 }
 
 // Config is the configuration qapi generates with: models, a client, a strict
-// server for net/http and the embedded spec, as gen/cfg.yaml says for the
-// committed gen package. A test keeps the two in step.
+// server for net/http and the embedded spec, with Go initialisms in names
+// (KeyID, not KeyId), as gen/cfg.yaml says for the committed gen package. A
+// test keeps the two in step.
 func Config(pkg string) codegen.Configuration {
 	return codegen.Configuration{
 		PackageName: pkg,
@@ -245,6 +246,9 @@ func Config(pkg string) codegen.Configuration {
 			StdHTTPServer: true,
 			Strict:        true,
 			EmbeddedSpec:  true,
+		},
+		OutputOptions: codegen.OutputOptions{
+			NameNormalizer: string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
 		},
 	}
 }

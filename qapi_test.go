@@ -18,11 +18,21 @@ import (
 var generateLines = []string{
 	"//go:generate go run ./cmd/qapi convert docs -o api.yaml --overlay overlays",
 	"//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/cfg.yaml api.yaml",
+	"//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config mock/internal/server/cfg.yaml api.yaml",
 }
 
-// TestGeneratedFilesAreCurrent fails when api.yaml or gen/qapi.gen.go no
-// longer match what go generate would write from docs/, overlays/ and
-// gen/cfg.yaml.
+// generated is one oapi-codegen run of generate.go: its configuration and
+// the file it writes.
+type generated struct{ cfg, out string }
+
+var codeOutputs = []generated{
+	{"gen/cfg.yaml", "gen/qapi.gen.go"},
+	{"mock/internal/server/cfg.yaml", "mock/internal/server/server.gen.go"},
+}
+
+// TestGeneratedFilesAreCurrent fails when api.yaml or generated code no
+// longer match what go generate would write from docs/, overlays/ and the
+// cfg.yaml files.
 func TestGeneratedFilesAreCurrent(t *testing.T) {
 	src, err := os.ReadFile("generate.go")
 	if err != nil {
@@ -33,7 +43,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 			t.Fatalf("generate.go no longer has the line\n\t%s\nso this test does not replay go generate: update generateLines and checkGenerated", l)
 		}
 	}
-	if err := checkGenerated("docs", "overlays", "api.yaml", filepath.Join("gen", "cfg.yaml"), filepath.Join("gen", "qapi.gen.go")); err != nil {
+	if err := checkGenerated("docs", "overlays", "api.yaml", codeOutputs); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -60,16 +70,24 @@ func TestStaleFilesAreDetected(t *testing.T) {
 		{"codegen config edited", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "gen", "cfg.yaml"), "  client: true\n", "  client: false\n")
 		}, "qapi.gen.go is stale: run go generate ./..."},
+		{"mock server config edited", func(t *testing.T, dir string) {
+			edit(t, filepath.Join(dir, "mock", "internal", "server", "cfg.yaml"), "    - getV2EncryptionKeyStore\n", "")
+		}, "server.gen.go is stale: run go generate ./..."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			for _, p := range []string{"docs", "overlays", "api.yaml", "gen/cfg.yaml", "gen/qapi.gen.go"} {
+			outs := make([]generated, len(codeOutputs))
+			for i, o := range codeOutputs {
+				outs[i] = generated{filepath.Join(dir, o.cfg), filepath.Join(dir, o.out)}
+				copyPath(t, o.cfg, outs[i].cfg)
+				copyPath(t, o.out, outs[i].out)
+			}
+			for _, p := range []string{"docs", "overlays", "api.yaml"} {
 				copyPath(t, p, filepath.Join(dir, p))
 			}
 			tt.change(t, dir)
-			err := checkGenerated(filepath.Join(dir, "docs"), filepath.Join(dir, "overlays"), filepath.Join(dir, "api.yaml"),
-				filepath.Join(dir, "gen", "cfg.yaml"), filepath.Join(dir, "gen", "qapi.gen.go"))
+			err := checkGenerated(filepath.Join(dir, "docs"), filepath.Join(dir, "overlays"), filepath.Join(dir, "api.yaml"), outs)
 			switch {
 			case tt.want == "" && err != nil:
 				t.Fatalf("fresh copy reported stale: %v", err)
@@ -84,9 +102,9 @@ func TestStaleFilesAreDetected(t *testing.T) {
 
 // checkGenerated rebuilds the contract from the docs folder and the overlays
 // folder as the first go:generate line does, compares it with apiPath, then
-// generates code from it with cfgPath as the second line does and compares
-// that with genPath.
-func checkGenerated(docs, overlays, apiPath, cfgPath, genPath string) error {
+// generates code from it with each configuration as the other lines do and
+// compares that with the file the configuration writes.
+func checkGenerated(docs, overlays, apiPath string, outs []generated) error {
 	abs, err := filepath.Abs(docs)
 	if err != nil {
 		return err
@@ -106,20 +124,22 @@ func checkGenerated(docs, overlays, apiPath, cfgPath, genPath string) error {
 	if !bytes.Equal(built.YAML, committed) {
 		return fmt.Errorf("%s is stale: run go generate ./... (first difference at line %d)", filepath.ToSlash(apiPath), firstDiffLine(built.YAML, committed))
 	}
-	cfg, err := codegen.LoadConfig(cfgPath)
-	if err != nil {
-		return err
-	}
-	code, err := codegen.Generate(context.Background(), built.YAML, cfg)
-	if err != nil {
-		return fmt.Errorf("regenerate %s: %w", genPath, err)
-	}
-	gen, err := os.ReadFile(genPath)
-	if err != nil {
-		return err
-	}
-	if code != string(gen) {
-		return fmt.Errorf("%s is stale: run go generate ./... (first difference at line %d)", filepath.ToSlash(genPath), firstDiffLine([]byte(code), gen))
+	for _, o := range outs {
+		cfg, err := codegen.LoadConfig(o.cfg)
+		if err != nil {
+			return err
+		}
+		code, err := codegen.Generate(context.Background(), built.YAML, cfg)
+		if err != nil {
+			return fmt.Errorf("regenerate %s: %w", o.out, err)
+		}
+		committed, err := os.ReadFile(o.out)
+		if err != nil {
+			return err
+		}
+		if code != string(committed) {
+			return fmt.Errorf("%s is stale: run go generate ./... (first difference at line %d)", filepath.ToSlash(o.out), firstDiffLine([]byte(code), committed))
+		}
 	}
 	return nil
 }

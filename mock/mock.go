@@ -16,8 +16,8 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	qapi "github.com/qapitools/qapi"
-	"github.com/qapitools/qapi/gen"
 	"github.com/qapitools/qapi/internal/oas"
+	"github.com/qapitools/qapi/mock/internal/server"
 )
 
 // Mock is the fake cluster as an http.Handler. Build one with New; it is
@@ -46,7 +46,7 @@ type opInfo struct {
 	validate *routers.Route
 	// typed is the handler of an operation qapi knows (login, key store);
 	// nil means the engine answers.
-	typed http.Handler
+	typed http.HandlerFunc
 }
 
 // New builds a mock for the configured document (the embedded api.yaml by
@@ -78,7 +78,7 @@ func New(opts ...Option) (*Mock, error) {
 		}
 	}
 	m.keys = newTypedServer(m)
-	si := gen.NewStrictHandlerWithOptions(m.keys, nil, gen.StrictHTTPServerOptions{
+	si := server.NewStrictHandlerWithOptions(m.keys, nil, server.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 			writeError(w, newError(errBadRequest, "request body: %v", err))
 		},
@@ -86,12 +86,18 @@ func New(opts ...Option) (*Mock, error) {
 			writeError(w, asError(err))
 		},
 	})
-	for key, h := range map[string]http.HandlerFunc{
-		"POST /v1/session/login":       si.PostV1SessionLogin,
-		"GET /v2/encryption/key-store": si.GetV2EncryptionKeyStore,
-		"PUT /v2/encryption/key-store": si.PutV2EncryptionKeyStore,
-	} {
-		method, path, _ := strings.Cut(key, " ")
+	// The generated server registers one route per operation it types;
+	// recording them attaches each typed handler to its operation, so a
+	// new one needs only its operationId in the server's cfg.yaml.
+	typed := routes{}
+	server.HandlerWithOptions(si, server.StdHTTPServerOptions{
+		BaseRouter: typed,
+		ErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
+			writeError(w, newError(errBadRequest, "%v", err))
+		},
+	})
+	for pattern, h := range typed {
+		method, path, _ := strings.Cut(pattern, " ")
 		if item := doc.Paths.Value(path); item != nil && item.GetOperation(method) != nil {
 			m.ops[item.GetOperation(method)].typed = h
 		}
@@ -175,7 +181,12 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
 		r = r.WithContext(context.WithValue(r.Context(), ifMatchKey, im))
 	}
 	if info.typed != nil {
-		info.typed.ServeHTTP(w, r)
+		// The generated handlers read path parameters as a ServeMux
+		// would have set them.
+		for name, v := range params {
+			r.SetPathValue(name, v)
+		}
+		info.typed(w, r)
 		return nil
 	}
 	return m.engine.serve(w, r, route, params, body)
@@ -274,3 +285,13 @@ func describe(err error) string {
 	}
 	return where + ": " + reason
 }
+
+// routes records the handlers a generated server registers, by
+// "METHOD /path". It never serves: the mock routes requests itself.
+type routes map[string]http.HandlerFunc
+
+func (rs routes) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	rs[pattern] = h
+}
+
+func (routes) ServeHTTP(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/qapitools/qapi/gen"
+	"github.com/qapitools/qapi/mock/internal/server"
 )
 
 // typedServer answers the operations qapi knows, on the generated strict
@@ -26,7 +27,7 @@ type typedServer struct {
 	view []byte
 }
 
-var _ gen.StrictServerInterface = (*typedServer)(nil)
+var _ server.StrictServerInterface = (*typedServer)(nil)
 
 // kmsConfig is what a cluster keeps of a KMS key store. The private key is
 // checked and then dropped: it is never answered, so it is never kept.
@@ -44,7 +45,7 @@ func newTypedServer(m *Mock) *typedServer { return &typedServer{m: m} }
 // PostV1SessionLogin issues a session token for the configured user. Like
 // every typed handler, it refuses with an *Error, which the strict handler's
 // error hook answers in Qumulo's shape.
-func (t *typedServer) PostV1SessionLogin(_ context.Context, req gen.PostV1SessionLoginRequestObject) (gen.PostV1SessionLoginResponseObject, error) {
+func (t *typedServer) PostV1SessionLogin(_ context.Context, req server.PostV1SessionLoginRequestObject) (server.PostV1SessionLoginResponseObject, error) {
 	if req.Body == nil {
 		return nil, newError(errBadRequest, "request body: username and password are required")
 	}
@@ -52,7 +53,7 @@ func (t *typedServer) PostV1SessionLogin(_ context.Context, req gen.PostV1Sessio
 	if !ok {
 		return nil, newError(errUnauthorized, "login failed: wrong user name or password")
 	}
-	return gen.PostV1SessionLogin200JSONResponse{BearerToken: tok}, nil
+	return server.PostV1SessionLogin200JSONResponse{BearerToken: tok}, nil
 }
 
 // keyStoreView is a rendered key-store answer with its ETag; the generated
@@ -83,7 +84,7 @@ func (v keyStorePut) VisitPutV2EncryptionKeyStoreResponse(w http.ResponseWriter)
 
 // GetV2EncryptionKeyStore answers the arm of the union that matches the
 // active type, and nothing of the other.
-func (t *typedServer) GetV2EncryptionKeyStore(context.Context, gen.GetV2EncryptionKeyStoreRequestObject) (gen.GetV2EncryptionKeyStoreResponseObject, error) {
+func (t *typedServer) GetV2EncryptionKeyStore(context.Context, server.GetV2EncryptionKeyStoreRequestObject) (server.GetV2EncryptionKeyStoreResponseObject, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.view == nil {
@@ -119,10 +120,10 @@ func (t *typedServer) GetV2EncryptionKeyStore(context.Context, gen.GetV2Encrypti
 
 // PutV2EncryptionKeyStore switches between Local and KMS after the checks a
 // cluster makes; a stale If-Match answers 412 and changes nothing.
-func (t *typedServer) PutV2EncryptionKeyStore(ctx context.Context, req gen.PutV2EncryptionKeyStoreRequestObject) (gen.PutV2EncryptionKeyStoreResponseObject, error) {
+func (t *typedServer) PutV2EncryptionKeyStore(ctx context.Context, req server.PutV2EncryptionKeyStoreRequestObject) (server.PutV2EncryptionKeyStoreResponseObject, error) {
 	// Refusals return an *Error, which the strict handler's error hook
 	// writes like every other Qumulo error of the mock.
-	fail := func(e *Error) (gen.PutV2EncryptionKeyStoreResponseObject, error) { return nil, e }
+	fail := func(e *Error) (server.PutV2EncryptionKeyStoreResponseObject, error) { return nil, e }
 	if req.Body == nil {
 		return fail(newError(errBadRequest, "request body: required"))
 	}

@@ -26,8 +26,8 @@ func (c *generateCmd) parse(args []string) error {
 	fs := newFlagSet("generate", "qapi generate --docs DIR... --out DIR --package NAME [--overlay FILE|DIR]... [--strict]\n\n"+
 		"Converts every doc page (*.md) under the --docs folders into one OpenAPI 3.0.3 document, applies\n"+
 		"the overlays in the order given (a folder means its *.yaml files in name order), and generates Go\n"+
-		"code from it with oapi-codegen v2: models, a client, a strict server for net/http and the embedded\n"+
-		"spec (the options of qapi's own gen/cfg.yaml). It writes DIR/api.yaml and DIR/NAME.gen.go,\n"+
+		"code from it with oapi-codegen v2: models, a client and the embedded spec, no server (the options\n"+
+		"of qapi's own gen/cfg.yaml). It writes DIR/api.yaml and DIR/NAME.gen.go,\n"+
 		"creating DIR if needed. Every problem is printed with its file and line; when conversion or code\n"+
 		"generation fails, neither output file is touched. Folders may also follow the flags as arguments.", c.stdout)
 	fs.Var(&c.docs, "docs", "`DIR` of doc pages to convert (repeatable; required)")

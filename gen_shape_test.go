@@ -14,15 +14,15 @@ import (
 // integer port, a Local/KMS union with a discriminator, named enum constants.
 // These lines fail to compile when gen loses them.
 var (
-	_ int                                                      = gen.EncryptionAPIV2KeyStoreResponseUnionKmsStore{}.Port
-	_ *int                                                     = gen.EncryptionAPIV2PutKeyStoreUnionKmsStore{}.Port
-	_ gen.EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus = gen.EncryptionStatusEncrypted
-	_ func() (interface{}, error)                              = gen.EncryptionAPIV2KeyStoreResponseUnion{}.ValueByDiscriminator
+	_ int                                                      = gen.EncryptionV2KeyStoreResponseUnionKMSStore{}.Port
+	_ *int                                                     = gen.EncryptionV2PutKeyStoreUnionKMSStore{}.Port
+	_ gen.EncryptionStatus = gen.EncryptionStatusEncrypted
+	_ func() (interface{}, error)                              = gen.EncryptionV2KeyStoreResponseUnion{}.ValueByDiscriminator
 	// Every arm of both key-store unions has the one EncryptionType.
-	_ gen.EncryptionType = gen.EncryptionAPIV2KeyStoreResponseLocal{}.Type
-	_ gen.EncryptionType = gen.EncryptionAPIV2KeyStoreResponseKms{}.Type
-	_ gen.EncryptionType = gen.EncryptionAPIV2PutKeyStoreLocal{}.Type
-	_ gen.EncryptionType = gen.EncryptionAPIV2PutKeyStoreKms{}.Type
+	_ gen.EncryptionType = gen.EncryptionV2KeyStoreResponseLocal{}.Type
+	_ gen.EncryptionType = gen.EncryptionV2KeyStoreResponseKMS{}.Type
+	_ gen.EncryptionType = gen.EncryptionV2PutKeyStoreLocal{}.Type
+	_ gen.EncryptionType = gen.EncryptionV2PutKeyStoreKMS{}.Type
 )
 
 // Sharing EncryptionType must not widen the arms: each arm's type accepts
@@ -35,7 +35,7 @@ func TestKeyStoreArmsAreDisjoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, union := range []string{"EncryptionApiV2KeyStoreResponseUnion", "EncryptionApiV2PutKeyStoreUnion"} {
+	for _, union := range []string{"EncryptionV2KeyStoreResponseUnion", "EncryptionV2PutKeyStoreUnion"} {
 		u := doc.Components.Schemas[union].Value
 		for _, arm := range u.OneOf {
 			typ := arm.Value.Properties["type"].Value
@@ -55,7 +55,7 @@ func TestPrivateKeyIsWriteOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := doc.Components.Schemas["EncryptionApiV2PutKeyStoreUnionKmsStore"].Value.Properties["client_private_key"].Value
+	key := doc.Components.Schemas["EncryptionV2PutKeyStoreUnionKMSStore"].Value.Properties["client_private_key"].Value
 	if !key.WriteOnly || key.Format != "password" {
 		t.Errorf("client_private_key: writeOnly %v, format %q; want writeOnly and password", key.WriteOnly, key.Format)
 	}
@@ -64,15 +64,15 @@ func TestPrivateKeyIsWriteOnly(t *testing.T) {
 func TestUnionRoundTrip(t *testing.T) {
 	t.Parallel()
 	key := "-----BEGIN PRIVATE KEY-----"
-	var put gen.EncryptionAPIV2PutKeyStoreUnion
-	if err := put.FromEncryptionAPIV2PutKeyStoreKms(gen.EncryptionAPIV2PutKeyStoreKms{KmsStore: gen.EncryptionAPIV2PutKeyStoreUnionKmsStore{ClientPrivateKey: &key}}); err != nil {
+	var put gen.EncryptionV2PutKeyStoreUnion
+	if err := put.FromEncryptionV2PutKeyStoreKMS(gen.EncryptionV2PutKeyStoreKMS{KMSStore: gen.EncryptionV2PutKeyStoreUnionKMSStore{ClientPrivateKey: &key}}); err != nil {
 		t.Fatal(err)
 	}
 	v, err := put.ValueByDiscriminator()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := v.(gen.EncryptionAPIV2PutKeyStoreKms); !ok {
+	if _, ok := v.(gen.EncryptionV2PutKeyStoreKMS); !ok {
 		t.Fatalf("ValueByDiscriminator = %T, want the KMS arm", v)
 	}
 }

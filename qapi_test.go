@@ -71,7 +71,7 @@ func TestStaleFilesAreDetected(t *testing.T) {
 			edit(t, filepath.Join(dir, "gen", "cfg.yaml"), "  client: true\n", "  client: false\n")
 		}, "qapi.gen.go is stale: run go generate ./..."},
 		{"mock server config edited", func(t *testing.T, dir string) {
-			edit(t, filepath.Join(dir, "mock", "internal", "server", "cfg.yaml"), "    - getV2EncryptionKeyStore\n", "")
+			edit(t, filepath.Join(dir, "mock", "internal", "server", "cfg.yaml"), "    - GetEncryptionKeyStore\n", "")
 		}, "server.gen.go is stale: run go generate ./..."},
 	}
 	for _, tt := range tests {

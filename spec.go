@@ -9,9 +9,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// APIYAML is the contract, api.yaml, exactly as committed. The spec that
-// oapi-codegen embeds in gen is rewritten on the way (operationIds
-// capitalised), so checks and the mock use this one.
+// APIYAML is the contract, api.yaml, exactly as committed, with its YAML
+// layout; gen embeds the same document re-encoded as compressed JSON.
 //
 //go:embed api.yaml
 var APIYAML []byte

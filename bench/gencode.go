@@ -116,7 +116,7 @@ func genTargets(cfg config) ([]genTarget, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("convert %s: %w", rev, err)
 		}
-		targets = append(targets, genTarget{name: rev, spec: built.YAML, cfg: codegen.Config("qumulo"), ops: built.Operations,
+		targets = append(targets, genTarget{name: rev, spec: built.YAML, cfg: codegen.Config("qumulo", convert.AddedInitialisms...), ops: built.Operations,
 			note: fmt.Sprintf("converted with no overlays (%d pages, %d warnings, convert.Build took %s in this run); package qumulo.", built.Pages, len(built.Warnings), time.Since(start).Round(time.Millisecond))})
 	}
 	return targets, skipped, nil

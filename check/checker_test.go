@@ -35,7 +35,7 @@ func TestCheckWrongFieldType(t *testing.T) {
 		t.Fatal("no violation")
 	}
 	v := vs[0]
-	if v.Check != ResponseSchemaConformance || v.Operation != "getV2EncryptionKeyStore" || v.Direction != DirectionResponse || v.Field != "/local_store/status" {
+	if v.Check != ResponseSchemaConformance || v.Operation != "GetEncryptionKeyStore" || v.Direction != DirectionResponse || v.Field != "/local_store/status" {
 		t.Errorf("violation %+v, want response_schema_conformance at /local_store/status", v)
 	}
 	if strings.Contains(v.Reason, "12345") {

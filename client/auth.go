@@ -131,7 +131,7 @@ func (a *authState) canRelogin() bool { return a.hasCreds }
 // login posts the credentials and returns the bearer token.
 func (a *authState) login(ctx context.Context) (secret, error) {
 	c := a.c
-	req, err := gen.NewPostV1SessionLoginRequest(c.server, gen.Login{Username: a.user, Password: a.password.reveal()})
+	req, err := gen.NewLoginSessionRequest(c.server, gen.Login{Username: a.user, Password: a.password.reveal()})
 	if err != nil {
 		return "", fmt.Errorf("log in as %q: %w", a.user, err)
 	}

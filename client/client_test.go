@@ -583,7 +583,7 @@ func TestAPIIsAuthenticatedAndRetried(t *testing.T) {
 		}
 		return false
 	})
-	r, err := e.c.API().GetV2EncryptionKeyStoreWithResponse(context.Background())
+	r, err := e.c.API().GetEncryptionKeyStoreWithResponse(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@
 // authentication, retries and logging; CheckResponse turns a non-2xx answer
 // of a generated call into an *APIError:
 //
-//	r, err := c.API().GetV2EncryptionKeyStoreWithResponse(ctx)
+//	r, err := c.API().GetEncryptionKeyStoreWithResponse(ctx)
 //	if err == nil {
 //		err = c.CheckResponse(r.HTTPResponse, r.Body)
 //	}

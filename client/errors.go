@@ -162,7 +162,7 @@ const maxErrorBody = 1 << 20
 // the generated *WithResponse results); when body is nil, CheckResponse reads
 // and closes resp.Body itself. Use it with operations called through API():
 //
-//	r, err := c.API().GetV2EncryptionKeyStoreWithResponse(ctx)
+//	r, err := c.API().GetEncryptionKeyStoreWithResponse(ctx)
 //	if err == nil {
 //		err = c.CheckResponse(r.HTTPResponse, r.Body)
 //	}

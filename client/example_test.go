@@ -37,7 +37,7 @@ func startCluster() *httptest.Server {
 	mux.HandleFunc("PUT /v2/encryption/key-store", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Type     string         `json:"type"`
-			KmsStore map[string]any `json:"kms_store"`
+			KMSStore map[string]any `json:"kms_store"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&in)
 		mu.Lock()
@@ -49,11 +49,11 @@ func startCluster() *httptest.Server {
 			return
 		}
 		if in.Type == "KMS" {
-			in.KmsStore["config_creation_time"] = "2026-11-28T14:00:00Z"
-			delete(in.KmsStore, "client_private_key")
-			delete(in.KmsStore, "client_cert")
-			delete(in.KmsStore, "server_ca_cert")
-			store, _ = json.Marshal(map[string]any{"type": "KMS", "kms_store": in.KmsStore})
+			in.KMSStore["config_creation_time"] = "2026-11-28T14:00:00Z"
+			delete(in.KMSStore, "client_private_key")
+			delete(in.KMSStore, "client_cert")
+			delete(in.KMSStore, "server_ca_cert")
+			store, _ = json.Marshal(map[string]any{"type": "KMS", "kms_store": in.KMSStore})
 		} else {
 			store = []byte(`{"type":"Local","local_store":{"status":"Encrypted"}}`)
 		}
@@ -173,7 +173,7 @@ func ExampleClient_API() {
 		log.Fatal(err)
 	}
 
-	r, err := c.API().GetV2EncryptionKeyStoreWithResponse(context.Background())
+	r, err := c.API().GetEncryptionKeyStoreWithResponse(context.Background())
 	if err == nil {
 		err = c.CheckResponse(r.HTTPResponse, r.Body)
 	}

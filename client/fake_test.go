@@ -134,7 +134,7 @@ func (f *fakeCluster) putKeyStore(w http.ResponseWriter, r *http.Request, body [
 	}
 	var in struct {
 		Type     string         `json:"type"`
-		KmsStore map[string]any `json:"kms_store"`
+		KMSStore map[string]any `json:"kms_store"`
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		w.WriteHeader(http.StatusBadRequest)
@@ -146,7 +146,7 @@ func (f *fakeCluster) putKeyStore(w http.ResponseWriter, r *http.Request, body [
 		f.store = map[string]any{"type": "Local", "local_store": map[string]any{"status": "Encrypted"}}
 	case "KMS":
 		f.store = map[string]any{"type": "KMS", "kms_store": map[string]any{
-			"hostname": in.KmsStore["hostname"], "port": in.KmsStore["port"], "key_id": in.KmsStore["key_id"],
+			"hostname": in.KMSStore["hostname"], "port": in.KMSStore["port"], "key_id": in.KMSStore["key_id"],
 			"config_creation_time": "2026-11-28T14:00:00.5Z",
 		}}
 	default:

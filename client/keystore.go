@@ -83,7 +83,7 @@ func (KMSKeyStore) isKeyStore() {}
 // KeyStore reads the active at-rest encryption key store
 // (GET /v2/encryption/key-store). A non-2xx answer is an *APIError.
 func (c *Client) KeyStore(ctx context.Context) (KeyStore, error) {
-	resp, err := c.api.GetV2EncryptionKeyStore(ctx)
+	resp, err := c.api.GetEncryptionKeyStore(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (c *Client) KeyStore(ctx context.Context) (KeyStore, error) {
 	if err := c.CheckResponse(resp, body); err != nil {
 		return nil, err
 	}
-	var u gen.EncryptionAPIV2KeyStoreResponseUnion
+	var u gen.EncryptionV2KeyStoreResponseUnion
 	if err := json.Unmarshal(body, &u); err != nil {
 		return nil, c.decodeError(resp, err)
 	}
@@ -104,14 +104,14 @@ func (c *Client) KeyStore(ctx context.Context) (KeyStore, error) {
 	}
 	etag := resp.Header.Get("ETag")
 	switch v := v.(type) {
-	case gen.EncryptionAPIV2KeyStoreResponseLocal:
+	case gen.EncryptionV2KeyStoreResponseLocal:
 		return LocalKeyStore{Status: EncryptionStatus(v.LocalStore.Status), etag: etag}, nil
-	case gen.EncryptionAPIV2KeyStoreResponseKms:
+	case gen.EncryptionV2KeyStoreResponseKMS:
 		return KMSKeyStore{
-			Hostname:           v.KmsStore.Hostname,
-			Port:               v.KmsStore.Port,
-			KeyID:              v.KmsStore.KeyID,
-			ConfigCreationTime: v.KmsStore.ConfigCreationTime,
+			Hostname:           v.KMSStore.Hostname,
+			Port:               v.KMSStore.Port,
+			KeyID:              v.KMSStore.KeyID,
+			ConfigCreationTime: v.KMSStore.ConfigCreationTime,
 			etag:               etag,
 		}, nil
 	default:
@@ -210,7 +210,7 @@ func (k KMSConfig) MarshalJSON() ([]byte, error) {
 // one. The key-store helpers take RequestOptions. It has the shape of the
 // generated gen.RequestEditorFn, so it converts to one for a call on API():
 //
-//	r, err := c.API().PutV2EncryptionKeyStoreWithResponse(ctx, body, gen.RequestEditorFn(client.IfMatch(etag)))
+//	r, err := c.API().ReplaceEncryptionKeyStoreWithResponse(ctx, body, gen.RequestEditorFn(client.IfMatch(etag)))
 type RequestOption func(ctx context.Context, req *http.Request) error
 
 // IfMatch returns a RequestOption that sends If-Match: etag, so a write
@@ -232,8 +232,8 @@ func IfMatch(etag string) RequestOption {
 // (PUT /v2/encryption/key-store). Pass IfMatch to guard against concurrent
 // changes. A non-2xx answer is an *APIError.
 func (c *Client) UseLocalKeyStore(ctx context.Context, opts ...RequestOption) error {
-	var body gen.EncryptionAPIV2PutKeyStoreUnion
-	if err := body.FromEncryptionAPIV2PutKeyStoreLocal(gen.EncryptionAPIV2PutKeyStoreLocal{}); err != nil {
+	var body gen.EncryptionV2PutKeyStoreUnion
+	if err := body.FromEncryptionV2PutKeyStoreLocal(gen.EncryptionV2PutKeyStoreLocal{}); err != nil {
 		return fmt.Errorf("use local key store: %w", err)
 	}
 	return c.putKeyStore(ctx, body, opts)
@@ -264,13 +264,13 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, opts ...Requ
 	defer forget()
 
 	port := cfg.port()
-	store := gen.EncryptionAPIV2PutKeyStoreUnionKmsStore{
+	store := gen.EncryptionV2PutKeyStoreUnionKMSStore{
 		Hostname: &cfg.Hostname,
 		Port:     &port,
 		KeyID:    &cfg.KeyID,
 	}
 	if cfg.ServerCACert != "" {
-		store.ServerCaCert = &cfg.ServerCACert
+		store.ServerCACert = &cfg.ServerCACert
 	}
 	if cfg.ClientCert != "" {
 		store.ClientCert = &cfg.ClientCert
@@ -278,19 +278,19 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, opts ...Requ
 	if cfg.ClientPrivateKey != "" {
 		store.ClientPrivateKey = &cfg.ClientPrivateKey
 	}
-	var body gen.EncryptionAPIV2PutKeyStoreUnion
-	if err := body.FromEncryptionAPIV2PutKeyStoreKms(gen.EncryptionAPIV2PutKeyStoreKms{KmsStore: store}); err != nil {
+	var body gen.EncryptionV2PutKeyStoreUnion
+	if err := body.FromEncryptionV2PutKeyStoreKMS(gen.EncryptionV2PutKeyStoreKMS{KMSStore: store}); err != nil {
 		return errors.New("use KMS key store: encode request: " + c.red.Text(err.Error()))
 	}
 	return c.putKeyStore(ctx, body, opts)
 }
 
-func (c *Client) putKeyStore(ctx context.Context, body gen.EncryptionAPIV2PutKeyStoreUnion, opts []RequestOption) error {
+func (c *Client) putKeyStore(ctx context.Context, body gen.EncryptionV2PutKeyStoreUnion, opts []RequestOption) error {
 	editors := make([]gen.RequestEditorFn, len(opts))
 	for i, o := range opts {
 		editors[i] = gen.RequestEditorFn(o)
 	}
-	resp, err := c.api.PutV2EncryptionKeyStore(ctx, body, editors...)
+	resp, err := c.api.ReplaceEncryptionKeyStore(ctx, body, editors...)
 	if err != nil {
 		return err
 	}

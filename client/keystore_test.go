@@ -142,11 +142,11 @@ func TestKeyStoreUndecodable(t *testing.T) {
 func TestIfMatchOnAPI(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	var body gen.EncryptionAPIV2PutKeyStoreUnion
-	if err := body.FromEncryptionAPIV2PutKeyStoreLocal(gen.EncryptionAPIV2PutKeyStoreLocal{}); err != nil {
+	var body gen.EncryptionV2PutKeyStoreUnion
+	if err := body.FromEncryptionV2PutKeyStoreLocal(gen.EncryptionV2PutKeyStoreLocal{}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := e.c.API().PutV2EncryptionKeyStoreWithResponse(context.Background(), body, gen.RequestEditorFn(IfMatch(`"7"`)))
+	r, err := e.c.API().ReplaceEncryptionKeyStoreWithResponse(context.Background(), body, gen.RequestEditorFn(IfMatch(`"7"`)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ components:
 paths:
   /v1/session/login:
     post:
-      operationId: postV1SessionLogin
+      operationId: LoginSession
       security: []
       requestBody:
         required: true

@@ -238,18 +238,16 @@ func (b *builder) build(pages []*page, opts Options) *openapi3.T {
 		}
 	}
 
+	b.schemas.finishCollect()
+
 	tags := map[string]*openapi3.Tag{}
-	ids := map[string]string{}
+	// Two operations may get one name; Build reports that after the
+	// overlays, which can rename one of them.
+	ids := operationIDs(keys)
 	for _, k := range keys {
 		method, tmpl, _ := strings.Cut(k, " ")
 		chosen, others := b.merge(k, ops[k])
-		id := operationID(method, tmpl)
-		if prev, dup := ids[id]; dup {
-			b.ps.errorf(chosen.page.file, chosen.method.line, "", "operationId %s of %s collides with %s", id, strings.ToUpper(method)+" "+tmpl, prev)
-			continue
-		}
-		ids[id] = strings.ToUpper(method) + " " + tmpl
-		op := b.operation(id, method, tmpl, chosen)
+		op := b.operation(ids[k], method, tmpl, chosen)
 		for _, e := range append([]entry{chosen}, others...) {
 			tag := tagName(e.page)
 			if tags[tag] == nil {
@@ -417,11 +415,10 @@ func (b *builder) operation(id, method, tmpl string, e entry) *openapi3.Operatio
 		op.Security = &openapi3.SecurityRequirements{{bearerScheme: []string{}}}
 	}
 	op.Parameters = b.parameters(tmpl, e)
-	name := strings.ToUpper(id[:1]) + id[1:]
 	if rb := m.requestBody; rb != nil && rb.schema != "" {
 		op.RequestBody = &openapi3.RequestBodyRef{Value: &openapi3.RequestBody{
 			Required: true,
-			Content:  b.content(rb, p, schemaSite{file: p.file, line: rb.schemaLine, name: name + "Request"}),
+			Content:  b.content(rb, p, schemaSite{file: p.file, line: rb.schemaLine, name: id + "Request"}),
 		}}
 		op.RequestBody.Value.Description = "Request body."
 	}
@@ -457,7 +454,9 @@ func (b *builder) operation(id, method, tmpl string, e entry) *openapi3.Operatio
 		}
 		resp := &openapi3.Response{Description: &desc}
 		if i == 0 && rb != nil && rb.schema != "" {
-			resp.Content = b.content(rb, p, schemaSite{file: p.file, line: rb.schemaLine, name: name + "Response"})
+			// Not …Response: oapi-codegen's client names its response
+			// type so.
+			resp.Content = b.content(rb, p, schemaSite{file: p.file, line: rb.schemaLine, name: id + "Result"})
 		}
 		code, _ := strconv.Atoi(c)
 		op.Responses.Set(strconv.Itoa(code), &openapi3.ResponseRef{Value: resp})

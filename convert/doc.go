@@ -19,8 +19,8 @@
 //   - Numbers: every integer is documented as type number; numbers get
 //     format double (float64 in Go) until an overlay says integer.
 //   - Enums: the "`VALUE` - CONSTANT_NAME" lines of an enum's description
-//     become x-enum-varnames (CONSTANT_NAME in PascalCase); the truncated
-//     "d:" stub at the start of some descriptions is removed.
+//     name its constants (see Names); the truncated "d:" stub at the start
+//     of some descriptions is removed.
 //   - Deprecation: a summary that starts with "Deprecated" marks the
 //     operation deprecated.
 //
@@ -34,24 +34,91 @@
 //
 // # Names
 //
-// An operationId depends only on the method and the path template, so it is
-// stable across runs and corpus revisions: the lower-case method, then each
-// path segment in PascalCase (words split at any character that is not a
-// letter or digit), with a path parameter {name} written By<Name>; a trailing
-// slash adds nothing. GET /v1/files/{ref}/info/acl is getV1FilesByRefInfoAcl.
-// Two operations that would share an id are an error.
+// Every name in the document is the Go name generated code uses, derived by
+// one rule from the pages alone, so it is the same in every run, and
+// oapi-codegen (name-normalizer ToCamelCaseWithInitialisms, with
+// AddedInitialisms as additional-initialisms) keeps it as it is.
 //
-// Every object schema with properties becomes a component, so generated Go
-// has no anonymous structs. A body schema whose description is a server type
-// name (snake_case, such as encryption_api_v2_key_store_response_union) is
-// named from it in PascalCase, as are the items of a body that is a list;
-// nested objects are named the same way when their description is a
-// snake_case name with an underscore that is not just their property name.
-// Other objects are named from where they sit: the operationId in PascalCase
-// plus Request or Response for a body, the parent's name plus the property
-// name for a property, plus Item for the items of a list. One type name means
-// one schema; should a page describe a type name differently, the later one
-// gets a number and a warning.
+// Words are split at every character that is not a letter or a digit and
+// written capitalised; initialisms (ID, IDs, URL, IP, NFS, SMB, S3, AD,
+// KMS, UID, CA, …; see AddedInitialisms) are written as listed, and a letter
+// after a digit is a capital (krb5i is Krb5I). GoName spells a name so.
+//
+// An operationId depends only on the method, the path template and the
+// versions of its endpoint. The template loses its version segment (vN);
+// what remains are literal segments and parameters. The name is a verb, the
+// resource the path addresses and, for an action, the rest of the action's
+// segment:
+//
+//   - The resource is the words of the literal segments. The literal before
+//     a parameter is made singular (/smb/shares/{id} is SMBShare); a
+//     parameter the literal cannot show that way (status, metadata, a
+//     parameter after a parameter) is written By<Name>, unless the literal
+//     ends with its words (login-name/{login_name}).
+//   - A POST is an action when the first words of its last literal (which
+//     a parameter may follow: jobs/restart/{id}) are a verb of the list
+//     actionVerbs: join, dismiss, dry run, resolve, … The action's verb
+//     comes first: POST /v1/ad/join is JoinAD, POST /v1/ad/dismiss-error
+//     is DismissADError, POST /v1/tree-delete/jobs/restart/{id} is
+//     RestartTreeDeleteJob.
+//   - Otherwise the verb comes from the method and the path's shape: GET
+//     is List on a collection (a template ending in /) and Get elsewhere;
+//     POST is Create on a collection (whose last word is made singular:
+//     POST /v1/s3/buckets/ is CreateS3Bucket) or on an item, and Set on
+//     anything else; PUT is Replace, PATCH Update and DELETE Delete.
+//   - A word that repeats the word before it is written once
+//     (/dns/clear-dns-cache is ClearDNSCache).
+//   - The newest version of an endpoint (the same template without its
+//     version and parameter names, the same method) gets the plain name and
+//     older versions the suffix V<n>: GET /v3/smb/shares/ is ListSMBShares
+//     and GET /v1/smb/shares/ ListSMBSharesV1.
+//   - An action that would take another operation's name ends in Action
+//     (POST …/keys/{key_ref}/replace beside PUT …/keys/{key_ref}).
+//
+// Types are named by the server where the pages say its type name: a body
+// schema's description, the items of a body that is a list, or a nested
+// object whose description is a snake_case name with an underscore that is
+// not just its property name. The name is spelled without the word "api",
+// which every model name repeats: api_smb_share is SMBShare. An object
+// without a name that is a copy of exactly one named type (the entries of
+// a list) is that type. Other objects are named from where they sit: the
+// operationId plus Request or Result for a body, the parent's name plus
+// the property name for a property, and for the items of a list the
+// parent's name plus the list's name in the singular (SMBShareV3Permission
+// for the items of permissions), or plus Item where it has none. One type
+// name means one schema: should a page describe a type differently, or
+// two types get one Go name, the later one gets a number and a warning
+// (an error under Options.Strict).
+//
+// Enums are typed constants. Their constants are the server's, from the
+// "`VALUE` - CONSTANT_NAME" lines of the description when every value has
+// one (prose after the dash names none), else the values. An enum becomes
+// one named type wherever it is used, with the same values and constants:
+//
+//   - named by the words all its constants start with, followed by the
+//     last word of its property when that is a single word, with constants
+//     spelled as they are: ENCRYPTION_TYPE_LOCAL and ENCRYPTION_TYPE_KMS
+//     are EncryptionTypeLocal and EncryptionTypeKMS of EncryptionType;
+//     REPLICATION_RUNNING in job_state is of ReplicationState;
+//   - else named by X when a constant X_ALL stands for all the others, in
+//     the singular (ACCESS_RIGHTS_ALL: AccessRight), or else by its
+//     property in the singular (id_type: IDType) unless that is only type,
+//     state, status, mode, phase, op or action; each constant is then the
+//     type name followed by the constant (AccessRightReadEA,
+//     IDTypeNFSUID).
+//
+// An enum stays in place, named by oapi-codegen from its property, when none
+// of these applies, or when two different enums or a server type would
+// take its name; its constants are spelled from the constants alone, and
+// oapi-codegen puts the type name first where they clash with others. The
+// word "api" is dropped from constants too (API_SYMLINK_TARGET_FILE is
+// SymlinkTargetFile).
+//
+// Collisions that remain are errors of Build, reported after the overlays
+// so that an overlay can fix them: two operations with one operationId
+// (update one operationId), or a schema whose name is one oapi-codegen
+// derives from an operation, such as <operationId>Params or
+// <operationId>Response (set x-go-name on the schema).
 //
 // # Problems
 //

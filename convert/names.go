@@ -2,6 +2,8 @@ package convert
 
 import (
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -10,97 +12,507 @@ import (
 // the pages put it in the description of a body schema.
 var typeNameRe = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 
-// pascal turns snake_case, kebab-case and other separated words into PascalCase.
-func pascal(s string) string {
-	var b strings.Builder
-	for _, w := range words(s) {
-		r := []rune(strings.ToLower(w))
-		r[0] = unicode.ToUpper(r[0])
-		b.WriteString(string(r))
-	}
-	return b.String()
+// oapiInitialisms are oapi-codegen's own initialisms (v2.7.2,
+// pkg/codegen/utils.go initialismsList): names spell them as its name
+// normalizer does, so it leaves every name of the document as it is.
+var oapiInitialisms = []string{
+	"ACL", "API", "ASCII", "CPU", "CSS", "DNS", "EOF", "GUID", "HTML", "HTTP", "HTTPS", "ID", "IP", "JSON",
+	"QPS", "RAM", "RPC", "SLA", "SMTP", "SQL", "SSH", "TCP", "TLS", "TTL", "UDP", "UI", "GID", "UID", "UUID",
+	"URI", "URL", "UTF8", "VM", "XML", "XMPP", "XSRF", "XSS", "SIP", "RTP", "AMQP", "DB", "TS",
 }
 
+// AddedInitialisms are the words of Qumulo's API that Go names write in
+// capitals (or as spelled here) beyond oapi-codegen's own list. gen/cfg.yaml
+// passes them to oapi-codegen as additional-initialisms, so struct fields,
+// which it names from JSON property names, are spelled as the converter
+// spells every other name; a test keeps the two in step.
+var AddedInitialisms = []string{
+	"ACE", "ACEs", "ACLs", "AD", "AES", "AWS", "CA", "CSV", "DN", "EA", "ETag", "FS", "FTP", "GCP", "GIDs",
+	"IDP", "IDs", "IPs", "IPv4", "IPv6", "KDC", "KMIP", "KMS", "LDAP", "LED", "MAC", "MTU", "NFS", "NFS3",
+	"NFS4", "NLM", "NTP", "OU", "POSIX", "PSU", "RBAC", "S3", "SAML", "SID", "SIDs", "SMB", "SMB2", "SSL",
+	"SSO", "UIDs", "URIs", "UUIDs", "VLAN", "VPC", "VPN",
+}
+
+// initialisms maps the lower-case form of every initialism to its spelling.
+var initialisms = initialismMap(append(slices.Clone(oapiInitialisms), AddedInitialisms...))
+
+func initialismMap(words []string) map[string]string {
+	m := make(map[string]string, len(words))
+	for _, w := range words {
+		m[strings.ToLower(w)] = w
+	}
+	return m
+}
+
+// wordFixes splits words the pages run together.
+var wordFixes = map[string][]string{"setpassword": {"set", "password"}}
+
+// words splits s into lower-case words at every character that is not a
+// letter or a digit.
 func words(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-}
-
-// operationID derives the operationId of an operation from its method and path
-// template alone, so it is the same in every run and every corpus revision:
-// the lower-case method, then each path segment in PascalCase, with a path
-// parameter {name} written as By<Name>. A trailing slash adds nothing.
-//
-//	GET  /v2/encryption/key-store        getV2EncryptionKeyStore
-//	POST /v1/session/login               postV1SessionLogin
-//	GET  /v1/files/{ref}/info/acl        getV1FilesByRefInfoAcl
-func operationID(method, tmpl string) string {
-	var b strings.Builder
-	b.WriteString(strings.ToLower(method))
-	for _, seg := range strings.Split(tmpl, "/") {
-		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-			b.WriteString("By")
-			b.WriteString(pascal(seg[1 : len(seg)-1]))
+	var out []string
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		w = strings.ToLower(w)
+		if fix, ok := wordFixes[w]; ok {
+			out = append(out, fix...)
 			continue
 		}
-		b.WriteString(pascal(seg))
+		out = append(out, w)
+	}
+	return out
+}
+
+// goWord spells one lower-case word in a Go name: an initialism as listed,
+// any other word capitalised, with the letter after a digit in capitals too
+// (krb5i is Krb5I), as oapi-codegen's normalizer would write it.
+func goWord(w string) string {
+	if s, ok := initialisms[w]; ok {
+		return s
+	}
+	r := []rune(w)
+	for i := range r {
+		if i == 0 || unicode.IsDigit(r[i-1]) {
+			r[i] = unicode.ToUpper(r[i])
+		}
+	}
+	return string(r)
+}
+
+// goName spells words as one exported Go name.
+func goName(ws []string) string {
+	var b strings.Builder
+	for _, w := range ws {
+		b.WriteString(goWord(w))
 	}
 	return b.String()
 }
 
-// enumLines maps each VALUE to its CONSTANT_NAME from the
-// "`VALUE` - CONSTANT_NAME" lines of an enum description.
-func enumLines(description string) map[string]string {
-	out := map[string]string{}
-	rest := description
-	for {
-		open := strings.IndexByte(rest, '`')
-		if open < 0 {
-			return out
+// GoName spells s (snake_case, kebab-case, words with spaces) as an
+// exported Go name: encryption_api_v2_key_store_response_union is
+// EncryptionAPIV2KeyStoreResponseUnion, key_id is KeyID.
+func GoName(s string) string { return goName(words(s)) }
+
+// typeGoName names the Go type of a server type name: its words without
+// "api", which every model name of an API repeats (api_smb_share is
+// SMBShare).
+func typeGoName(server string) string {
+	ws := words(server)
+	var kept []string
+	for _, w := range ws {
+		if w != "api" {
+			kept = append(kept, w)
 		}
-		end := strings.IndexByte(rest[open+1:], '`')
-		if end < 0 {
-			return out
-		}
-		value := rest[open+1 : open+1+end]
-		rest = rest[open+end+2:]
-		after, ok := strings.CutPrefix(rest, " - ")
-		if !ok {
-			continue
-		}
-		n := 0
-		for n < len(after) && (after[n] == '_' || after[n] >= 'A' && after[n] <= 'Z' || after[n] >= 'a' && after[n] <= 'z' || after[n] >= '0' && after[n] <= '9') {
-			n++
-		}
-		if n > 0 {
-			if _, seen := out[value]; !seen {
-				out[value] = after[:n]
-			}
-		}
-		rest = after[n:]
 	}
+	if len(kept) == 0 {
+		kept = ws
+	}
+	return goName(kept)
 }
 
-// enumVarNames names each enum value from the description lines, in enum order.
-// It returns nil unless every value has a line and the names are distinct,
-// since a partial list would misname constants.
-func enumVarNames(description string, values []any) []string {
-	if !strings.Contains(description, "` - ") {
-		return nil
+// singular is the singular of an English plural word; other words stay as
+// they are (status, chassis, data).
+func singular(w string) string {
+	switch {
+	case len(w) > 3 && strings.HasSuffix(w, "ies"):
+		return w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "sses") || strings.HasSuffix(w, "uses") || strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes") || strings.HasSuffix(w, "xes"):
+		return w[:len(w)-2]
+	case len(w) > 1 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+		return w[:len(w)-1]
 	}
-	byValue := enumLines(description)
-	seen := map[string]bool{}
-	names := make([]string, 0, len(values))
-	for _, v := range values {
+	return w
+}
+
+// singularLast returns ws with its last word made singular, and whether
+// that changed it.
+func singularLast(ws []string) ([]string, bool) {
+	if len(ws) == 0 {
+		return ws, false
+	}
+	last := singular(ws[len(ws)-1])
+	if last == ws[len(ws)-1] {
+		return ws, false
+	}
+	return append(append([]string(nil), ws[:len(ws)-1]...), last), true
+}
+
+// actionVerbs are the first words of the last path segment that make a
+// POST an action (POST /v1/ad/join is JoinAD); two-word verbs are written
+// with a space.
+var actionVerbs = map[string]bool{
+	"abort": true, "add": true, "authorize": true, "calculate": true, "cancel": true, "change": true,
+	"clear": true, "close": true, "commit": true, "copy": true, "create": true, "delete": true,
+	"dismiss": true, "dry run": true, "evict": true, "expand": true, "explain": true, "find": true,
+	"generate": true, "halt": true, "identify": true, "join": true, "leave": true, "lock": true,
+	"login": true, "make": true, "pause": true, "prepare": true, "propose": true, "punch": true,
+	"reconfigure": true, "reconnect": true, "rename": true, "replace": true, "replicate": true,
+	"resolve": true, "restart": true, "resume": true, "retrieve": true, "reverse": true, "rotate": true,
+	"set": true, "start": true, "unlock": true, "verify": true,
+}
+
+// actionVerb returns how many leading words of ws name an action verb, or 0.
+func actionVerb(ws []string) int {
+	if len(ws) >= 2 && actionVerbs[ws[0]+" "+ws[1]] {
+		return 2
+	}
+	if len(ws) >= 1 && actionVerbs[ws[0]] {
+		return 1
+	}
+	return 0
+}
+
+var versionRe = regexp.MustCompile(`^v(\d+)$`)
+
+// opName is an operation's name before versions are compared: the name
+// itself, the endpoint it belongs to across versions, its version and
+// whether it is an action.
+type opName struct {
+	name     string
+	endpoint string
+	version  int // -1 without a version segment
+	action   bool
+}
+
+// nameOperation derives an operation's name from its method and path
+// template; the package documentation states the rule.
+func nameOperation(method, tmpl string) opName {
+	method = strings.ToLower(method)
+	collection := strings.HasSuffix(tmpl, "/")
+	var segs []string
+	for _, s := range strings.Split(tmpl, "/") {
+		if s != "" {
+			segs = append(segs, s)
+		}
+	}
+	n := opName{version: -1}
+	if len(segs) > 0 {
+		if m := versionRe.FindStringSubmatch(segs[0]); m != nil {
+			n.version, _ = strconv.Atoi(m[1])
+			segs = segs[1:]
+		}
+	}
+	isParam := func(i int) bool { return i >= 0 && i < len(segs) && strings.HasPrefix(segs[i], "{") }
+	// The endpoint is the path without its version and parameter names:
+	// /v2/smb/shares/{ref} and /v3/smb/shares/{share_id} are versions of
+	// one endpoint.
+	key := make([]string, len(segs))
+	for i, s := range segs {
+		key[i] = s
+		if isParam(i) {
+			key[i] = "{}"
+		}
+	}
+	n.endpoint = method + " " + strings.Join(key, "/")
+	if collection {
+		n.endpoint += "/"
+	}
+	if n.version < 0 {
+		n.endpoint = "unversioned " + n.endpoint
+	}
+
+	last := len(segs) - 1
+	lit := last // the last literal segment
+	if isParam(lit) {
+		lit--
+	}
+	var verb, rest []string
+	resource := segs
+	if method == "post" && lit >= 0 && lit >= last-1 && !isParam(lit) {
+		ws := words(segs[lit])
+		if k := actionVerb(ws); k > 0 {
+			// POST …/jobs/restart/{id} acts on the job {id}.
+			verb, rest, n.action = ws[:k], ws[k:], true
+			resource = append(append([]string(nil), segs[:lit]...), segs[lit+1:]...)
+		}
+	}
+	if verb == nil {
+		switch method {
+		case "get":
+			verb = []string{"get"}
+			if collection {
+				verb = []string{"list"}
+			}
+		case "post":
+			verb = []string{"set"}
+			if collection || isParam(last) {
+				verb = []string{"create"}
+			}
+		case "put":
+			verb = []string{"replace"}
+		case "patch":
+			verb = []string{"update"}
+		default:
+			verb = []string{method}
+		}
+	}
+	out := append([]string(nil), verb...)
+	out = append(out, resourceWords(resource, method == "post" && collection && !n.action)...)
+	out = append(out, rest...)
+	n.name = goName(dedupe(out))
+	return n
+}
+
+// resourceWords names the resource a path addresses: the words of its
+// literal segments, the one before a parameter made singular (shares/{id}
+// is Share). A parameter whose literal does not show it that way (status,
+// metadata, or a parameter after a parameter) is written By<Name>, unless
+// the literal ends with its words (local-username/{username}). createOne makes the
+// last literal singular too: a POST on a collection creates one item.
+func resourceWords(segs []string, createOne bool) []string {
+	var out []string
+	shown := false // whether the last literal showed the parameter after it
+	for i, s := range segs {
+		if strings.HasPrefix(s, "{") {
+			p := words(s)
+			var prev []string
+			if i > 0 && !strings.HasPrefix(segs[i-1], "{") {
+				prev = words(segs[i-1])
+			}
+			if !shown && !hasSuffix(prev, p) {
+				out = append(append(out, "by"), p...)
+			}
+			shown = false
+			continue
+		}
+		ws := words(s)
+		nextParam := i+1 < len(segs) && strings.HasPrefix(segs[i+1], "{")
+		if nextParam || createOne && i == len(segs)-1 {
+			ws, shown = singularLast(ws)
+		}
+		out = append(out, ws...)
+	}
+	return out
+}
+
+// hasSuffix tells whether the words ws end with the words end.
+func hasSuffix(ws, end []string) bool {
+	return len(end) <= len(ws) && slices.Equal(ws[len(ws)-len(end):], end)
+}
+
+// dedupe drops a word that repeats the word before it (auth/auth-ids is
+// AuthIDs, clear-dns-cache under /dns is ClearDNSCache).
+func dedupe(ws []string) []string {
+	out := ws[:0:0]
+	for i, w := range ws {
+		if i > 0 && w == ws[i-1] {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// operationIDs names every operation: newest versions of an endpoint get
+// the plain name, older ones the suffix V<n>; an action that would take the
+// name of another operation ends in Action. keys are "method path" pairs.
+func operationIDs(keys []string) map[string]string {
+	names := make(map[string]opName, len(keys))
+	newest := map[string]int{}
+	for _, k := range keys {
+		method, tmpl, _ := strings.Cut(k, " ")
+		n := nameOperation(method, tmpl)
+		names[k] = n
+		if v, ok := newest[n.endpoint]; !ok || n.version > v {
+			newest[n.endpoint] = n.version
+		}
+	}
+	ids := make(map[string]string, len(keys))
+	taken := map[string]bool{}
+	for _, k := range keys {
+		n := names[k]
+		if n.version != newest[n.endpoint] {
+			n.name += "V" + strconv.Itoa(n.version)
+			names[k] = n
+		}
+		if !n.action {
+			taken[n.name] = true
+		}
+	}
+	for _, k := range keys {
+		n := names[k]
+		if n.action && taken[n.name] {
+			n.name += "Action"
+		}
+		ids[k] = n.name
+	}
+	return ids
+}
+
+// enumConstants returns the server's constant name of each enum value: the
+// CONSTANT_NAME of its "`VALUE` - CONSTANT_NAME" line when every value has
+// one, else the value itself. It returns nil when a value is not a string.
+func enumConstants(description string, values []any) []string {
+	lines := enumLines(description)
+	out := make([]string, len(values))
+	fromLines := true
+	for i, v := range values {
 		s, ok := v.(string)
 		if !ok {
 			return nil
 		}
-		n := pascal(byValue[s])
-		if n == "" || seen[n] {
+		out[i] = s
+		if _, ok := lines[s]; ok {
+			continue
+		}
+		fromLines = false
+	}
+	if fromLines {
+		for i, v := range values {
+			out[i] = lines[v.(string)]
+		}
+	}
+	return out
+}
+
+var constantRe = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
+// enumLines maps each VALUE to its CONSTANT_NAME from the
+// "`VALUE` - CONSTANT_NAME" lines of an enum description. A line whose text
+// is prose ("`NO_AES` - Do not use AES") names no constant.
+func enumLines(description string) map[string]string {
+	out := map[string]string{}
+	for value, text := range enumTexts(description) {
+		if constantRe.MatchString(text) {
+			out[value] = text
+		}
+	}
+	return out
+}
+
+// enumTexts maps each VALUE to the text after the dash of its
+// "`VALUE` - text" line.
+func enumTexts(description string) map[string]string {
+	out := map[string]string{}
+	for _, line := range strings.Split(description, "\n") {
+		rest := strings.TrimLeft(line, " *")
+		if !strings.HasPrefix(rest, "`") {
+			continue
+		}
+		end := strings.IndexByte(rest[1:], '`')
+		if end < 0 {
+			continue
+		}
+		value := rest[1 : 1+end]
+		text, ok := strings.CutPrefix(rest[end+2:], " - ")
+		if !ok {
+			continue
+		}
+		if _, seen := out[value]; !seen {
+			out[value] = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), ","))
+		}
+	}
+	return out
+}
+
+// enumType is the Go type an enum becomes wherever it is used, with the
+// Go names of its constants; the package documentation states the rule.
+// name is "" when the enum stays in place.
+type enumType struct {
+	name      string
+	constants []string
+	// inPlace spells the constants for an enum that stays in place:
+	// without a type name, which oapi-codegen puts first where they clash.
+	inPlace []string
+}
+
+// vagueProps name no enum type: too many enums are a "type" or a "state".
+var vagueProps = map[string]bool{"type": true, "state": true, "status": true, "mode": true, "phase": true, "op": true, "action": true}
+
+// nameEnum names an enum from its server constants and the property it
+// describes.
+func nameEnum(constants []string, prop string) enumType {
+	split := make([][]string, len(constants))
+	for i, c := range constants {
+		split[i] = words(c)
+	}
+	e := nameShared(split, prop)
+	e.inPlace = spellConstants(split, nil, nil)
+	if e.constants == nil {
+		e.name = ""
+	}
+	return e
+}
+
+func nameShared(split [][]string, prop string) enumType {
+	// a. Words every constant starts with (each keeping one of its own).
+	var prefix []string
+	for j := 0; len(split) > 0; j++ {
+		w := ""
+		for i, ws := range split {
+			if j >= len(ws)-1 || (i > 0 && ws[j] != w) {
+				w = ""
+				break
+			}
+			w = ws[j]
+		}
+		if w == "" {
+			break
+		}
+		prefix = append(prefix, w)
+	}
+	if kept := dropAPI(prefix); len(kept) > 0 {
+		if len(kept) == 1 {
+			pw := words(prop)
+			if len(pw) == 0 {
+				return enumType{}
+			}
+			if w := singular(pw[len(pw)-1]); w != kept[0] {
+				kept = append(kept, w)
+			}
+		}
+		return enumType{name: goName(kept), constants: spellConstants(split, nil, nil)}
+	}
+	// b. A constant X_ALL that stands for all the others names X.
+	var all []string
+	for _, ws := range split {
+		if len(ws) > 1 && ws[len(ws)-1] == "all" {
+			if all != nil {
+				all = nil
+				break
+			}
+			all = ws[:len(ws)-1]
+		}
+	}
+	if typ, _ := singularLast(dropAPI(all)); len(typ) > 0 {
+		return enumType{name: goName(typ), constants: spellConstants(split, typ, all)}
+	}
+	// c. The property, unless it is vague.
+	if pw, _ := singularLast(words(prop)); len(pw) > 0 && !(len(pw) == 1 && vagueProps[pw[0]]) {
+		return enumType{name: goName(pw), constants: spellConstants(split, pw, nil)}
+	}
+	return enumType{}
+}
+
+func dropAPI(ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		if w != "api" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// spellConstants spells each constant as a Go name after typ, without
+// "api" words and the leading words strip (ACCESS_RIGHTS_ALL of
+// AccessRight is AccessRightAll). It returns nil when two constants would
+// be spelled alike; oapi-codegen then names them itself.
+func spellConstants(split [][]string, typ, strip []string) []string {
+	names := make([]string, len(split))
+	seen := map[string]bool{}
+	for i, ws := range split {
+		if len(strip) > 0 && len(ws) > len(strip) && slices.Equal(ws[:len(strip)], strip) {
+			ws = ws[len(strip):]
+		}
+		rest := dropAPI(ws)
+		if len(rest) == 0 {
+			rest = ws
+		}
+		names[i] = goName(append(slices.Clone(typ), rest...))
+		if names[i] == "" || seen[names[i]] || !unicode.IsLetter([]rune(names[i])[0]) {
 			return nil
 		}
-		seen[n] = true
-		names = append(names, n)
+		seen[names[i]] = true
 	}
 	return names
 }

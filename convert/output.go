@@ -28,20 +28,27 @@ type Built struct {
 // topLevelOrder is the order of the document's top-level keys, as people read them.
 var topLevelOrder = []string{"openapi", "info", "servers", "security", "tags", "paths", "components"}
 
-// Build converts the sources, applies the overlays in the order given and
-// checks the result with kin-openapi.
+// Build converts the sources, applies the overlays in the order given,
+// checks that generated Go code declares no name twice and checks the
+// result with kin-openapi.
 func Build(sources []Source, overlays []string, opts Options) (*Built, error) {
 	res, err := Convert(sources, opts)
 	if err != nil {
 		return nil, err
 	}
 	doc := res.Doc
+	what := "the converted document"
 	if len(overlays) > 0 {
 		if doc, err = applyOverlays(doc, overlays); err != nil {
 			return nil, err
 		}
-	} else if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("the converted document is not a valid OpenAPI document: %w", err)
+		what += " after overlays"
+	}
+	if err := checkNames(doc); err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("%s is not a valid OpenAPI document: %w", what, err)
 	}
 	v, err := docValue(doc)
 	if err != nil {
@@ -54,8 +61,8 @@ func Build(sources []Source, overlays []string, opts Options) (*Built, error) {
 	return &Built{YAML: emitYAML(v), Doc: doc, Warnings: res.Warnings, Pages: res.Pages, Operations: ops}, nil
 }
 
-// applyOverlays applies overlays to the document's YAML form and loads and
-// validates the result.
+// applyOverlays applies overlays to the document's YAML form and loads the
+// result.
 func applyOverlays(doc *openapi3.T, overlays []string) (*openapi3.T, error) {
 	v, err := docValue(doc)
 	if err != nil {
@@ -71,7 +78,11 @@ func applyOverlays(doc *openapi3.T, overlays []string) (*openapi3.T, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Load(overlaid, "the converted document after overlays")
+	doc, err = openapi3.NewLoader().LoadFromData(overlaid)
+	if err != nil {
+		return nil, fmt.Errorf("the converted document after overlays: %w", err)
+	}
+	return doc, nil
 }
 
 func encode(root *yaml.Node) ([]byte, error) {

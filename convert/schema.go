@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -43,11 +43,12 @@ func (s schemaSite) typeName(raw map[string]any) string {
 	return d
 }
 
-// component is a named schema, the page schema it came from (equal page
-// schemas under one name convert alike) and where it was first defined.
+// component is a named schema, the page schema it came from (in canonical
+// form, without its description: equal page schemas under one name convert
+// alike) and where it was first defined.
 type component struct {
 	schema *openapi3.Schema
-	raw    map[string]any
+	canon  string
 	origin string
 }
 
@@ -55,13 +56,62 @@ type component struct {
 type schemas struct {
 	ps         *problems
 	components map[string]*component
-	// typeNames holds every type name seen in any schema, so that a derived
-	// name never takes a name the server itself uses.
+	// typeNames holds the Go name of every server type and shared enum, so
+	// that a derived name never takes one.
 	typeNames map[string]bool
+	// models maps the canonical form of each server type to its names, so
+	// that an unnamed copy of a type (the items of a list) is that type.
+	models   map[string][]string
+	modelRaw map[string]map[string]any
+	// enums maps an enum type name to the enums that would take it; a name
+	// wanted by more than one stays unused.
+	enums map[string]map[string]bool
 }
 
 func newSchemas(ps *problems) *schemas {
-	return &schemas{ps: ps, components: map[string]*component{}, typeNames: map[string]bool{}}
+	return &schemas{ps: ps, components: map[string]*component{}, typeNames: map[string]bool{},
+		models: map[string][]string{}, modelRaw: map[string]map[string]any{}, enums: map[string]map[string]bool{}}
+}
+
+// canonical is the JSON of a page schema without its top-level
+// description: two places that describe one type alike differ only there.
+func canonical(raw map[string]any) string {
+	c := make(map[string]any, len(raw))
+	for k, v := range raw {
+		if k != "description" {
+			c[k] = v
+		}
+	}
+	data, _ := json.Marshal(c)
+	return string(data)
+}
+
+// model returns the server type name of an unnamed object that is a copy
+// of exactly one server type, or "".
+func (s *schemas) model(raw map[string]any) string {
+	if raw["type"] != "object" || raw["properties"] == nil {
+		return ""
+	}
+	if names := s.models[canonical(raw)]; len(names) == 1 {
+		return names[0]
+	}
+	return ""
+}
+
+// sharedEnum is the name of the component an enum becomes, or "": an enum
+// whose constants share words is one Go type wherever it is used, unless
+// another enum or a server type wants that name.
+func (s *schemas) sharedEnum(name, signature string) string {
+	if name == "" || len(s.enums[name]) != 1 || !s.enums[name][signature] {
+		return ""
+	}
+	return name
+}
+
+// enumSignature identifies an enum by its values and constant names.
+func enumSignature(values []any, constants []string) string {
+	data, _ := json.Marshal([]any{values, constants})
+	return string(data)
 }
 
 // parseSchema decodes the JSON text of a page schema.
@@ -103,10 +153,29 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// collectTypeNames records the type names of objects in a raw schema.
+// collectTypeNames records the server types and the enums of a raw schema
+// before any is converted, so names do not depend on the order of pages.
 func (s *schemas) collectTypeNames(raw map[string]any, site schemaSite) {
 	if d := site.typeName(raw); d != "" {
-		s.typeNames[pascal(d)] = true
+		s.typeNames[typeGoName(d)] = true
+		c := canonical(raw)
+		if _, seen := s.modelRaw[d]; !seen {
+			s.modelRaw[d] = raw
+			if !slices.Contains(s.models[c], d) {
+				s.models[c] = append(s.models[c], d)
+			}
+		}
+	}
+	if values, ok := raw["enum"].([]any); ok {
+		desc, _ := raw["description"].(string)
+		if constants := enumConstants(desc, values); constants != nil {
+			if e := nameEnum(constants, site.prop); e.name != "" {
+				if s.enums[e.name] == nil {
+					s.enums[e.name] = map[string]bool{}
+				}
+				s.enums[e.name][enumSignature(values, constants)] = true
+			}
+		}
 	}
 	if props, ok := raw["properties"].(map[string]any); ok {
 		for _, name := range sortedKeys(props) {
@@ -117,6 +186,21 @@ func (s *schemas) collectTypeNames(raw map[string]any, site schemaSite) {
 	}
 	if items, ok := raw["items"].(map[string]any); ok {
 		s.collectTypeNames(items, site.child("/items", "", site.prop))
+	}
+}
+
+// finishCollect settles which enums become shared types once every schema
+// was seen: an enum name a server type already has stays unused.
+func (s *schemas) finishCollect() {
+	for name := range s.enums {
+		if s.typeNames[name] {
+			delete(s.enums, name)
+		}
+	}
+	for name, sigs := range s.enums {
+		if len(sigs) == 1 {
+			s.typeNames[name] = true
+		}
 	}
 }
 
@@ -136,14 +220,21 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 			s.ps.warnf(site.file, site.line, site.pointer+"/"+escapePointer(k), "schema keyword %q is not understood and was dropped", k)
 		}
 	}
+	typeName := site.typeName(raw)
+	if typeName == "" {
+		if m := s.model(raw); m != "" {
+			// A copy of a server type, such as the entries of a list, is
+			// that type.
+			typeName, raw = m, s.modelRaw[m]
+		}
+	}
 	if d, ok := raw["description"].(string); ok {
 		out.Description = cleanDescription(d)
 	}
-	typeName := site.typeName(raw)
 	if typeName != "" {
 		// Named by the server: nested names derive from this one, not from
 		// the place the schema happens to be used.
-		site.name = pascal(typeName)
+		site.name = typeGoName(typeName)
 	}
 	if f, ok := raw["format"].(string); ok {
 		out.Format = f
@@ -174,8 +265,15 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 			s.ps.errorf(site.file, site.line, site.pointer+"/enum", "enum must be a list, not %s", jsonKind(e))
 		} else {
 			out.Enum = values
-			if names := enumVarNames(out.Description, values); names != nil {
-				out.Extensions = map[string]any{"x-enum-varnames": names}
+			if constants := enumConstants(out.Description, values); constants != nil {
+				e := nameEnum(constants, site.prop)
+				if name := s.sharedEnum(e.name, enumSignature(values, constants)); name != "" {
+					out.Extensions = map[string]any{"x-enum-varnames": e.constants}
+					return s.enum(name, out, constants, site)
+				}
+				if e.inPlace != nil {
+					out.Extensions = map[string]any{"x-enum-varnames": e.inPlace}
+				}
 			}
 		}
 	}
@@ -184,7 +282,7 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 		if !ok {
 			s.ps.errorf(site.file, site.line, site.pointer+"/items", "items must be an object, not %s", jsonKind(it))
 		} else {
-			out.Items = s.convert(items, site.child("/items", site.name+"Item", site.prop))
+			out.Items = s.convert(items, site.child("/items", itemName(site), site.prop))
 		}
 	} else if typ == "array" {
 		out.Items = &openapi3.SchemaRef{Value: &openapi3.Schema{}}
@@ -205,7 +303,7 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 				s.ps.errorf(site.file, site.line, site.pointer+"/properties/"+escapePointer(name), "property must be a schema object, not %s", jsonKind(pv))
 				continue
 			}
-			out.Properties[name] = s.convert(pm, site.child("/properties/"+escapePointer(name), site.name+pascal(name), name))
+			out.Properties[name] = s.convert(pm, site.child("/properties/"+escapePointer(name), site.name+GoName(name), name))
 		}
 		if typ == "object" {
 			return s.register(out, raw, typeName, site)
@@ -214,28 +312,63 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 	return &openapi3.SchemaRef{Value: out}
 }
 
-// register names an object schema: by its server type name when its
-// description is one, else by the name its place implies.
+// itemName names the items of a list: Permission for those of
+// SMBSharePermissions, or Item appended where the list's name has no
+// singular (…DataItem).
+func itemName(site schemaSite) string {
+	if prop := GoName(site.prop); prop != "" && strings.HasSuffix(site.name, prop) {
+		if ws, ok := singularLast(words(site.prop)); ok {
+			return strings.TrimSuffix(site.name, prop) + goName(ws)
+		}
+	}
+	return site.name + "Item"
+}
+
+// enum registers a shared enum type and refers to it. Its description
+// lists the values as the first place that uses it describes them; each
+// place describes its own field.
+func (s *schemas) enum(name string, sc *openapi3.Schema, constants []string, site schemaSite) *openapi3.SchemaRef {
+	if c, ok := s.components[name]; ok {
+		return openapi3.NewSchemaRef(componentPrefix+name, c.schema)
+	}
+	texts := enumTexts(sc.Description)
+	lines := make([]string, len(sc.Enum))
+	for i, v := range sc.Enum {
+		text := texts[fmt.Sprint(v)]
+		if text == "" {
+			text = constants[i]
+		}
+		lines[i] = fmt.Sprintf(" * `%v` - %s", v, text)
+	}
+	sc.Description = strings.Join(lines, ",\n")
+	origin := fmt.Sprintf("%s:%d %s", site.file, site.line, site.pointer)
+	s.components[name] = &component{schema: sc, origin: origin}
+	return openapi3.NewSchemaRef(componentPrefix+name, sc)
+}
+
+// register names an object schema: by its server type name when it has one,
+// else by the name its place implies.
 func (s *schemas) register(sc *openapi3.Schema, raw map[string]any, typeName string, site schemaSite) *openapi3.SchemaRef {
 	origin := fmt.Sprintf("%s:%d", site.file, site.line)
 	if site.pointer != "" {
 		origin += " " + site.pointer
 	}
+	canon := canonical(raw)
 	name := site.name
 	if typeName != "" {
 		c, ok := s.components[name]
 		if !ok {
-			s.components[name] = &component{schema: sc, raw: raw, origin: origin}
+			s.components[name] = &component{schema: sc, canon: canon, origin: origin}
 			return openapi3.NewSchemaRef(componentPrefix+name, sc)
 		}
-		if reflect.DeepEqual(c.raw, raw) {
+		if c.canon == canon {
 			return openapi3.NewSchemaRef(componentPrefix+name, c.schema)
 		}
-		s.ps.warnf(site.file, site.line, site.pointer, "type %s is described differently here and at %s; this one is named by number", typeName, c.origin)
+		s.ps.warnf(site.file, site.line, site.pointer, "type %s (Go name %s) is described differently here and at %s; this one is named by number", typeName, name, c.origin)
 	}
 	for i := 2; ; i++ {
 		c, taken := s.components[name]
-		if taken && reflect.DeepEqual(c.raw, raw) {
+		if taken && c.canon == canon {
 			return openapi3.NewSchemaRef(componentPrefix+name, c.schema)
 		}
 		if !taken && (!s.typeNames[name] || typeName != "") {
@@ -243,7 +376,7 @@ func (s *schemas) register(sc *openapi3.Schema, raw map[string]any, typeName str
 		}
 		name = fmt.Sprintf("%s%d", site.name, i)
 	}
-	s.components[name] = &component{schema: sc, raw: raw, origin: origin}
+	s.components[name] = &component{schema: sc, canon: canon, origin: origin}
 	return openapi3.NewSchemaRef(componentPrefix+name, sc)
 }
 

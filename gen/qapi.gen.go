@@ -26,14 +26,14 @@ const (
 	BearerScopes bearerContextKey = "bearer.Scopes"
 )
 
-// Defines values for EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus.
+// Defines values for EncryptionStatus.
 const (
-	EncryptionStatusEncrypted    EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus = "Encrypted"
-	EncryptionStatusNotEncrypted EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus = "Not Encrypted"
+	EncryptionStatusEncrypted    EncryptionStatus = "Encrypted"
+	EncryptionStatusNotEncrypted EncryptionStatus = "Not Encrypted"
 )
 
-// Valid indicates whether the value is a known member of the EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus enum.
-func (e EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the EncryptionStatus enum.
+func (e EncryptionStatus) Valid() bool {
 	switch e {
 	case EncryptionStatusEncrypted:
 		return true
@@ -68,27 +68,36 @@ type Credentials struct {
 	BearerToken string `json:"bearer_token"`
 }
 
-// EncryptionAPIV2KeyStoreResponseKms The key store when type is KMS (ENCRYPTION_TYPE_KMS).
-type EncryptionAPIV2KeyStoreResponseKms struct {
-	// KmsStore Value present when type is ENCRYPTION_TYPE_KMS.
-	KmsStore EncryptionAPIV2KeyStoreResponseUnionKmsStore `json:"kms_store"`
-	Type     EncryptionType                               `json:"type"`
+// EncryptionStatus  * `Encrypted` - ENCRYPTION_STATUS_ENCRYPTED,
+//   - `Not Encrypted` - ENCRYPTION_STATUS_NOT_ENCRYPTED
+type EncryptionStatus string
+
+// EncryptionType Where the cluster keeps its at-rest encryption key:
+//   - `Local` - ENCRYPTION_TYPE_LOCAL,
+//   - `KMS` - ENCRYPTION_TYPE_KMS
+type EncryptionType string
+
+// EncryptionV2KeyStoreResponseKMS The key store when type is KMS (ENCRYPTION_TYPE_KMS).
+type EncryptionV2KeyStoreResponseKMS struct {
+	// KMSStore Value present when type is ENCRYPTION_TYPE_KMS.
+	KMSStore EncryptionV2KeyStoreResponseUnionKMSStore `json:"kms_store"`
+	Type     EncryptionType                            `json:"type"`
 }
 
-// EncryptionAPIV2KeyStoreResponseLocal The key store when type is Local (ENCRYPTION_TYPE_LOCAL).
-type EncryptionAPIV2KeyStoreResponseLocal struct {
+// EncryptionV2KeyStoreResponseLocal The key store when type is Local (ENCRYPTION_TYPE_LOCAL).
+type EncryptionV2KeyStoreResponseLocal struct {
 	// LocalStore Value present when type is ENCRYPTION_TYPE_LOCAL.
-	LocalStore EncryptionAPIV2KeyStoreResponseUnionLocalStore `json:"local_store"`
-	Type       EncryptionType                                 `json:"type"`
+	LocalStore EncryptionV2KeyStoreResponseUnionLocalStore `json:"local_store"`
+	Type       EncryptionType                              `json:"type"`
 }
 
-// EncryptionAPIV2KeyStoreResponseUnion encryption_api_v2_key_store_response_union
-type EncryptionAPIV2KeyStoreResponseUnion struct {
+// EncryptionV2KeyStoreResponseUnion encryption_api_v2_key_store_response_union
+type EncryptionV2KeyStoreResponseUnion struct {
 	union json.RawMessage
 }
 
-// EncryptionAPIV2KeyStoreResponseUnionKmsStore Value present when type is ENCRYPTION_TYPE_KMS.
-type EncryptionAPIV2KeyStoreResponseUnionKmsStore struct {
+// EncryptionV2KeyStoreResponseUnionKMSStore Value present when type is ENCRYPTION_TYPE_KMS.
+type EncryptionV2KeyStoreResponseUnionKMSStore struct {
 	// ConfigCreationTime The time at which the current configuration became active.
 	ConfigCreationTime time.Time `json:"config_creation_time"`
 
@@ -102,38 +111,32 @@ type EncryptionAPIV2KeyStoreResponseUnionKmsStore struct {
 	Port int `json:"port"`
 }
 
-// EncryptionAPIV2KeyStoreResponseUnionLocalStore Value present when type is ENCRYPTION_TYPE_LOCAL.
-type EncryptionAPIV2KeyStoreResponseUnionLocalStore struct {
-	// Status Whether or not encryption at rest is enabled:
-	//  * `Encrypted` - ENCRYPTION_STATUS_ENCRYPTED,
+// EncryptionV2KeyStoreResponseUnionLocalStore Value present when type is ENCRYPTION_TYPE_LOCAL.
+type EncryptionV2KeyStoreResponseUnionLocalStore struct {
+	// Status  * `Encrypted` - ENCRYPTION_STATUS_ENCRYPTED,
 	//  * `Not Encrypted` - ENCRYPTION_STATUS_NOT_ENCRYPTED
-	Status EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus `json:"status"`
+	Status EncryptionStatus `json:"status"`
 }
 
-// EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus Whether or not encryption at rest is enabled:
-//   - `Encrypted` - ENCRYPTION_STATUS_ENCRYPTED,
-//   - `Not Encrypted` - ENCRYPTION_STATUS_NOT_ENCRYPTED
-type EncryptionAPIV2KeyStoreResponseUnionLocalStoreStatus string
-
-// EncryptionAPIV2PutKeyStoreKms Switch the key store to a Key Management Server (ENCRYPTION_TYPE_KMS).
-type EncryptionAPIV2PutKeyStoreKms struct {
-	// KmsStore Value present when type is ENCRYPTION_TYPE_KMS.
-	KmsStore EncryptionAPIV2PutKeyStoreUnionKmsStore `json:"kms_store"`
-	Type     EncryptionType                          `json:"type"`
+// EncryptionV2PutKeyStoreKMS Switch the key store to a Key Management Server (ENCRYPTION_TYPE_KMS).
+type EncryptionV2PutKeyStoreKMS struct {
+	// KMSStore Value present when type is ENCRYPTION_TYPE_KMS.
+	KMSStore EncryptionV2PutKeyStoreUnionKMSStore `json:"kms_store"`
+	Type     EncryptionType                       `json:"type"`
 }
 
-// EncryptionAPIV2PutKeyStoreLocal Switch the key store to Local (ENCRYPTION_TYPE_LOCAL).
-type EncryptionAPIV2PutKeyStoreLocal struct {
+// EncryptionV2PutKeyStoreLocal Switch the key store to Local (ENCRYPTION_TYPE_LOCAL).
+type EncryptionV2PutKeyStoreLocal struct {
 	Type EncryptionType `json:"type"`
 }
 
-// EncryptionAPIV2PutKeyStoreUnion encryption_api_v2_put_key_store_union
-type EncryptionAPIV2PutKeyStoreUnion struct {
+// EncryptionV2PutKeyStoreUnion encryption_api_v2_put_key_store_union
+type EncryptionV2PutKeyStoreUnion struct {
 	union json.RawMessage
 }
 
-// EncryptionAPIV2PutKeyStoreUnionKmsStore Value present when type is ENCRYPTION_TYPE_KMS.
-type EncryptionAPIV2PutKeyStoreUnionKmsStore struct {
+// EncryptionV2PutKeyStoreUnionKMSStore Value present when type is ENCRYPTION_TYPE_KMS.
+type EncryptionV2PutKeyStoreUnionKMSStore struct {
 	// ClientCert The client certificate that Qumulo Core uses to authenticate the cluster to the Key Management Server.
 	ClientCert *string `json:"client_cert,omitempty"`
 
@@ -149,14 +152,9 @@ type EncryptionAPIV2PutKeyStoreUnionKmsStore struct {
 	// Port The port number of the Key Management Server, 5696 by default.
 	Port *int `json:"port,omitempty"`
 
-	// ServerCaCert The Certificate Authority certificate that Qumulo Core uses to validate the certificate that the Key Management Server presents to client TLS connections.
-	ServerCaCert *string `json:"server_ca_cert,omitempty"`
+	// ServerCACert The Certificate Authority certificate that Qumulo Core uses to validate the certificate that the Key Management Server presents to client TLS connections.
+	ServerCACert *string `json:"server_ca_cert,omitempty"`
 }
-
-// EncryptionType Where the cluster keeps its at-rest encryption key:
-//   - `Local` - ENCRYPTION_TYPE_LOCAL,
-//   - `KMS` - ENCRYPTION_TYPE_KMS
-type EncryptionType string
 
 // Login login
 type Login struct {
@@ -199,29 +197,29 @@ type QumuloError_Stack struct {
 // bearerContextKey is the context key for bearer security scheme
 type bearerContextKey string
 
-// PostV1SessionLoginJSONRequestBody defines body for PostV1SessionLogin for application/json ContentType.
-type PostV1SessionLoginJSONRequestBody = Login
+// LoginSessionJSONRequestBody defines body for LoginSession for application/json ContentType.
+type LoginSessionJSONRequestBody = Login
 
-// PutV2EncryptionKeyStoreJSONRequestBody defines body for PutV2EncryptionKeyStore for application/json ContentType.
-type PutV2EncryptionKeyStoreJSONRequestBody = EncryptionAPIV2PutKeyStoreUnion
+// ReplaceEncryptionKeyStoreJSONRequestBody defines body for ReplaceEncryptionKeyStore for application/json ContentType.
+type ReplaceEncryptionKeyStoreJSONRequestBody = EncryptionV2PutKeyStoreUnion
 
-// AsEncryptionAPIV2KeyStoreResponseLocal returns the union data inside the EncryptionAPIV2KeyStoreResponseUnion as a EncryptionAPIV2KeyStoreResponseLocal
-func (t EncryptionAPIV2KeyStoreResponseUnion) AsEncryptionAPIV2KeyStoreResponseLocal() (EncryptionAPIV2KeyStoreResponseLocal, error) {
-	var body EncryptionAPIV2KeyStoreResponseLocal
+// AsEncryptionV2KeyStoreResponseLocal returns the union data inside the EncryptionV2KeyStoreResponseUnion as a EncryptionV2KeyStoreResponseLocal
+func (t EncryptionV2KeyStoreResponseUnion) AsEncryptionV2KeyStoreResponseLocal() (EncryptionV2KeyStoreResponseLocal, error) {
+	var body EncryptionV2KeyStoreResponseLocal
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromEncryptionAPIV2KeyStoreResponseLocal overwrites any union data inside the EncryptionAPIV2KeyStoreResponseUnion as the provided EncryptionAPIV2KeyStoreResponseLocal
-func (t *EncryptionAPIV2KeyStoreResponseUnion) FromEncryptionAPIV2KeyStoreResponseLocal(v EncryptionAPIV2KeyStoreResponseLocal) error {
+// FromEncryptionV2KeyStoreResponseLocal overwrites any union data inside the EncryptionV2KeyStoreResponseUnion as the provided EncryptionV2KeyStoreResponseLocal
+func (t *EncryptionV2KeyStoreResponseUnion) FromEncryptionV2KeyStoreResponseLocal(v EncryptionV2KeyStoreResponseLocal) error {
 	v.Type = "Local"
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeEncryptionAPIV2KeyStoreResponseLocal performs a merge with any union data inside the EncryptionAPIV2KeyStoreResponseUnion, using the provided EncryptionAPIV2KeyStoreResponseLocal
-func (t *EncryptionAPIV2KeyStoreResponseUnion) MergeEncryptionAPIV2KeyStoreResponseLocal(v EncryptionAPIV2KeyStoreResponseLocal) error {
+// MergeEncryptionV2KeyStoreResponseLocal performs a merge with any union data inside the EncryptionV2KeyStoreResponseUnion, using the provided EncryptionV2KeyStoreResponseLocal
+func (t *EncryptionV2KeyStoreResponseUnion) MergeEncryptionV2KeyStoreResponseLocal(v EncryptionV2KeyStoreResponseLocal) error {
 	v.Type = "Local"
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -233,23 +231,23 @@ func (t *EncryptionAPIV2KeyStoreResponseUnion) MergeEncryptionAPIV2KeyStoreRespo
 	return err
 }
 
-// AsEncryptionAPIV2KeyStoreResponseKms returns the union data inside the EncryptionAPIV2KeyStoreResponseUnion as a EncryptionAPIV2KeyStoreResponseKms
-func (t EncryptionAPIV2KeyStoreResponseUnion) AsEncryptionAPIV2KeyStoreResponseKms() (EncryptionAPIV2KeyStoreResponseKms, error) {
-	var body EncryptionAPIV2KeyStoreResponseKms
+// AsEncryptionV2KeyStoreResponseKMS returns the union data inside the EncryptionV2KeyStoreResponseUnion as a EncryptionV2KeyStoreResponseKMS
+func (t EncryptionV2KeyStoreResponseUnion) AsEncryptionV2KeyStoreResponseKMS() (EncryptionV2KeyStoreResponseKMS, error) {
+	var body EncryptionV2KeyStoreResponseKMS
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromEncryptionAPIV2KeyStoreResponseKms overwrites any union data inside the EncryptionAPIV2KeyStoreResponseUnion as the provided EncryptionAPIV2KeyStoreResponseKms
-func (t *EncryptionAPIV2KeyStoreResponseUnion) FromEncryptionAPIV2KeyStoreResponseKms(v EncryptionAPIV2KeyStoreResponseKms) error {
+// FromEncryptionV2KeyStoreResponseKMS overwrites any union data inside the EncryptionV2KeyStoreResponseUnion as the provided EncryptionV2KeyStoreResponseKMS
+func (t *EncryptionV2KeyStoreResponseUnion) FromEncryptionV2KeyStoreResponseKMS(v EncryptionV2KeyStoreResponseKMS) error {
 	v.Type = "KMS"
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeEncryptionAPIV2KeyStoreResponseKms performs a merge with any union data inside the EncryptionAPIV2KeyStoreResponseUnion, using the provided EncryptionAPIV2KeyStoreResponseKms
-func (t *EncryptionAPIV2KeyStoreResponseUnion) MergeEncryptionAPIV2KeyStoreResponseKms(v EncryptionAPIV2KeyStoreResponseKms) error {
+// MergeEncryptionV2KeyStoreResponseKMS performs a merge with any union data inside the EncryptionV2KeyStoreResponseUnion, using the provided EncryptionV2KeyStoreResponseKMS
+func (t *EncryptionV2KeyStoreResponseUnion) MergeEncryptionV2KeyStoreResponseKMS(v EncryptionV2KeyStoreResponseKMS) error {
 	v.Type = "KMS"
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -261,7 +259,7 @@ func (t *EncryptionAPIV2KeyStoreResponseUnion) MergeEncryptionAPIV2KeyStoreRespo
 	return err
 }
 
-func (t EncryptionAPIV2KeyStoreResponseUnion) Discriminator() (string, error) {
+func (t EncryptionV2KeyStoreResponseUnion) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"type"`
 	}
@@ -269,48 +267,48 @@ func (t EncryptionAPIV2KeyStoreResponseUnion) Discriminator() (string, error) {
 	return discriminator.Discriminator, err
 }
 
-func (t EncryptionAPIV2KeyStoreResponseUnion) ValueByDiscriminator() (interface{}, error) {
+func (t EncryptionV2KeyStoreResponseUnion) ValueByDiscriminator() (interface{}, error) {
 	discriminator, err := t.Discriminator()
 	if err != nil {
 		return nil, err
 	}
 	switch discriminator {
 	case "KMS":
-		return t.AsEncryptionAPIV2KeyStoreResponseKms()
+		return t.AsEncryptionV2KeyStoreResponseKMS()
 	case "Local":
-		return t.AsEncryptionAPIV2KeyStoreResponseLocal()
+		return t.AsEncryptionV2KeyStoreResponseLocal()
 	default:
 		return nil, errors.New("unknown discriminator value: " + discriminator)
 	}
 }
 
-func (t EncryptionAPIV2KeyStoreResponseUnion) MarshalJSON() ([]byte, error) {
+func (t EncryptionV2KeyStoreResponseUnion) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *EncryptionAPIV2KeyStoreResponseUnion) UnmarshalJSON(b []byte) error {
+func (t *EncryptionV2KeyStoreResponseUnion) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
-// AsEncryptionAPIV2PutKeyStoreLocal returns the union data inside the EncryptionAPIV2PutKeyStoreUnion as a EncryptionAPIV2PutKeyStoreLocal
-func (t EncryptionAPIV2PutKeyStoreUnion) AsEncryptionAPIV2PutKeyStoreLocal() (EncryptionAPIV2PutKeyStoreLocal, error) {
-	var body EncryptionAPIV2PutKeyStoreLocal
+// AsEncryptionV2PutKeyStoreLocal returns the union data inside the EncryptionV2PutKeyStoreUnion as a EncryptionV2PutKeyStoreLocal
+func (t EncryptionV2PutKeyStoreUnion) AsEncryptionV2PutKeyStoreLocal() (EncryptionV2PutKeyStoreLocal, error) {
+	var body EncryptionV2PutKeyStoreLocal
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromEncryptionAPIV2PutKeyStoreLocal overwrites any union data inside the EncryptionAPIV2PutKeyStoreUnion as the provided EncryptionAPIV2PutKeyStoreLocal
-func (t *EncryptionAPIV2PutKeyStoreUnion) FromEncryptionAPIV2PutKeyStoreLocal(v EncryptionAPIV2PutKeyStoreLocal) error {
+// FromEncryptionV2PutKeyStoreLocal overwrites any union data inside the EncryptionV2PutKeyStoreUnion as the provided EncryptionV2PutKeyStoreLocal
+func (t *EncryptionV2PutKeyStoreUnion) FromEncryptionV2PutKeyStoreLocal(v EncryptionV2PutKeyStoreLocal) error {
 	v.Type = "Local"
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeEncryptionAPIV2PutKeyStoreLocal performs a merge with any union data inside the EncryptionAPIV2PutKeyStoreUnion, using the provided EncryptionAPIV2PutKeyStoreLocal
-func (t *EncryptionAPIV2PutKeyStoreUnion) MergeEncryptionAPIV2PutKeyStoreLocal(v EncryptionAPIV2PutKeyStoreLocal) error {
+// MergeEncryptionV2PutKeyStoreLocal performs a merge with any union data inside the EncryptionV2PutKeyStoreUnion, using the provided EncryptionV2PutKeyStoreLocal
+func (t *EncryptionV2PutKeyStoreUnion) MergeEncryptionV2PutKeyStoreLocal(v EncryptionV2PutKeyStoreLocal) error {
 	v.Type = "Local"
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -322,23 +320,23 @@ func (t *EncryptionAPIV2PutKeyStoreUnion) MergeEncryptionAPIV2PutKeyStoreLocal(v
 	return err
 }
 
-// AsEncryptionAPIV2PutKeyStoreKms returns the union data inside the EncryptionAPIV2PutKeyStoreUnion as a EncryptionAPIV2PutKeyStoreKms
-func (t EncryptionAPIV2PutKeyStoreUnion) AsEncryptionAPIV2PutKeyStoreKms() (EncryptionAPIV2PutKeyStoreKms, error) {
-	var body EncryptionAPIV2PutKeyStoreKms
+// AsEncryptionV2PutKeyStoreKMS returns the union data inside the EncryptionV2PutKeyStoreUnion as a EncryptionV2PutKeyStoreKMS
+func (t EncryptionV2PutKeyStoreUnion) AsEncryptionV2PutKeyStoreKMS() (EncryptionV2PutKeyStoreKMS, error) {
+	var body EncryptionV2PutKeyStoreKMS
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromEncryptionAPIV2PutKeyStoreKms overwrites any union data inside the EncryptionAPIV2PutKeyStoreUnion as the provided EncryptionAPIV2PutKeyStoreKms
-func (t *EncryptionAPIV2PutKeyStoreUnion) FromEncryptionAPIV2PutKeyStoreKms(v EncryptionAPIV2PutKeyStoreKms) error {
+// FromEncryptionV2PutKeyStoreKMS overwrites any union data inside the EncryptionV2PutKeyStoreUnion as the provided EncryptionV2PutKeyStoreKMS
+func (t *EncryptionV2PutKeyStoreUnion) FromEncryptionV2PutKeyStoreKMS(v EncryptionV2PutKeyStoreKMS) error {
 	v.Type = "KMS"
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeEncryptionAPIV2PutKeyStoreKms performs a merge with any union data inside the EncryptionAPIV2PutKeyStoreUnion, using the provided EncryptionAPIV2PutKeyStoreKms
-func (t *EncryptionAPIV2PutKeyStoreUnion) MergeEncryptionAPIV2PutKeyStoreKms(v EncryptionAPIV2PutKeyStoreKms) error {
+// MergeEncryptionV2PutKeyStoreKMS performs a merge with any union data inside the EncryptionV2PutKeyStoreUnion, using the provided EncryptionV2PutKeyStoreKMS
+func (t *EncryptionV2PutKeyStoreUnion) MergeEncryptionV2PutKeyStoreKMS(v EncryptionV2PutKeyStoreKMS) error {
 	v.Type = "KMS"
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -350,7 +348,7 @@ func (t *EncryptionAPIV2PutKeyStoreUnion) MergeEncryptionAPIV2PutKeyStoreKms(v E
 	return err
 }
 
-func (t EncryptionAPIV2PutKeyStoreUnion) Discriminator() (string, error) {
+func (t EncryptionV2PutKeyStoreUnion) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"type"`
 	}
@@ -358,27 +356,27 @@ func (t EncryptionAPIV2PutKeyStoreUnion) Discriminator() (string, error) {
 	return discriminator.Discriminator, err
 }
 
-func (t EncryptionAPIV2PutKeyStoreUnion) ValueByDiscriminator() (interface{}, error) {
+func (t EncryptionV2PutKeyStoreUnion) ValueByDiscriminator() (interface{}, error) {
 	discriminator, err := t.Discriminator()
 	if err != nil {
 		return nil, err
 	}
 	switch discriminator {
 	case "KMS":
-		return t.AsEncryptionAPIV2PutKeyStoreKms()
+		return t.AsEncryptionV2PutKeyStoreKMS()
 	case "Local":
-		return t.AsEncryptionAPIV2PutKeyStoreLocal()
+		return t.AsEncryptionV2PutKeyStoreLocal()
 	default:
 		return nil, errors.New("unknown discriminator value: " + discriminator)
 	}
 }
 
-func (t EncryptionAPIV2PutKeyStoreUnion) MarshalJSON() ([]byte, error) {
+func (t EncryptionV2PutKeyStoreUnion) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *EncryptionAPIV2PutKeyStoreUnion) UnmarshalJSON(b []byte) error {
+func (t *EncryptionV2PutKeyStoreUnion) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -518,22 +516,22 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
-	// PostV1SessionLoginWithBody request with any body
-	PostV1SessionLoginWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// LoginSessionWithBody request with any body
+	LoginSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	PostV1SessionLogin(ctx context.Context, body PostV1SessionLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	LoginSession(ctx context.Context, body LoginSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetV2EncryptionKeyStore request
-	GetV2EncryptionKeyStore(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// GetEncryptionKeyStore request
+	GetEncryptionKeyStore(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutV2EncryptionKeyStoreWithBody request with any body
-	PutV2EncryptionKeyStoreWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// ReplaceEncryptionKeyStoreWithBody request with any body
+	ReplaceEncryptionKeyStoreWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	PutV2EncryptionKeyStore(ctx context.Context, body PutV2EncryptionKeyStoreJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ReplaceEncryptionKeyStore(ctx context.Context, body ReplaceEncryptionKeyStoreJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-func (c *Client) PostV1SessionLoginWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostV1SessionLoginRequestWithBody(c.Server, contentType, body)
+func (c *Client) LoginSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginSessionRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -544,8 +542,8 @@ func (c *Client) PostV1SessionLoginWithBody(ctx context.Context, contentType str
 	return c.Client.Do(req)
 }
 
-func (c *Client) PostV1SessionLogin(ctx context.Context, body PostV1SessionLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostV1SessionLoginRequest(c.Server, body)
+func (c *Client) LoginSession(ctx context.Context, body LoginSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginSessionRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -556,8 +554,8 @@ func (c *Client) PostV1SessionLogin(ctx context.Context, body PostV1SessionLogin
 	return c.Client.Do(req)
 }
 
-func (c *Client) GetV2EncryptionKeyStore(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetV2EncryptionKeyStoreRequest(c.Server)
+func (c *Client) GetEncryptionKeyStore(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEncryptionKeyStoreRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -568,8 +566,8 @@ func (c *Client) GetV2EncryptionKeyStore(ctx context.Context, reqEditors ...Requ
 	return c.Client.Do(req)
 }
 
-func (c *Client) PutV2EncryptionKeyStoreWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPutV2EncryptionKeyStoreRequestWithBody(c.Server, contentType, body)
+func (c *Client) ReplaceEncryptionKeyStoreWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceEncryptionKeyStoreRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -580,8 +578,8 @@ func (c *Client) PutV2EncryptionKeyStoreWithBody(ctx context.Context, contentTyp
 	return c.Client.Do(req)
 }
 
-func (c *Client) PutV2EncryptionKeyStore(ctx context.Context, body PutV2EncryptionKeyStoreJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPutV2EncryptionKeyStoreRequest(c.Server, body)
+func (c *Client) ReplaceEncryptionKeyStore(ctx context.Context, body ReplaceEncryptionKeyStoreJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceEncryptionKeyStoreRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -592,19 +590,19 @@ func (c *Client) PutV2EncryptionKeyStore(ctx context.Context, body PutV2Encrypti
 	return c.Client.Do(req)
 }
 
-// NewPostV1SessionLoginRequest calls the generic PostV1SessionLogin builder with application/json body
-func NewPostV1SessionLoginRequest(server string, body PostV1SessionLoginJSONRequestBody) (*http.Request, error) {
+// NewLoginSessionRequest calls the generic LoginSession builder with application/json body
+func NewLoginSessionRequest(server string, body LoginSessionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPostV1SessionLoginRequestWithBody(server, "application/json", bodyReader)
+	return NewLoginSessionRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewPostV1SessionLoginRequestWithBody generates requests for PostV1SessionLogin with any type of body
-func NewPostV1SessionLoginRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewLoginSessionRequestWithBody generates requests for LoginSession with any type of body
+func NewLoginSessionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -632,8 +630,8 @@ func NewPostV1SessionLoginRequestWithBody(server string, contentType string, bod
 	return req, nil
 }
 
-// NewGetV2EncryptionKeyStoreRequest generates requests for GetV2EncryptionKeyStore
-func NewGetV2EncryptionKeyStoreRequest(server string) (*http.Request, error) {
+// NewGetEncryptionKeyStoreRequest generates requests for GetEncryptionKeyStore
+func NewGetEncryptionKeyStoreRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -659,19 +657,19 @@ func NewGetV2EncryptionKeyStoreRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewPutV2EncryptionKeyStoreRequest calls the generic PutV2EncryptionKeyStore builder with application/json body
-func NewPutV2EncryptionKeyStoreRequest(server string, body PutV2EncryptionKeyStoreJSONRequestBody) (*http.Request, error) {
+// NewReplaceEncryptionKeyStoreRequest calls the generic ReplaceEncryptionKeyStore builder with application/json body
+func NewReplaceEncryptionKeyStoreRequest(server string, body ReplaceEncryptionKeyStoreJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPutV2EncryptionKeyStoreRequestWithBody(server, "application/json", bodyReader)
+	return NewReplaceEncryptionKeyStoreRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewPutV2EncryptionKeyStoreRequestWithBody generates requests for PutV2EncryptionKeyStore with any type of body
-func NewPutV2EncryptionKeyStoreRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewReplaceEncryptionKeyStoreRequestWithBody generates requests for ReplaceEncryptionKeyStore with any type of body
+func NewReplaceEncryptionKeyStoreRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -742,21 +740,21 @@ func WithBaseURL(baseURL string) ClientOption {
 
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
-	// PostV1SessionLoginWithBodyWithResponse request with any body
-	PostV1SessionLoginWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostV1SessionLoginResponse, error)
+	// LoginSessionWithBodyWithResponse request with any body
+	LoginSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginSessionResponse, error)
 
-	PostV1SessionLoginWithResponse(ctx context.Context, body PostV1SessionLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*PostV1SessionLoginResponse, error)
+	LoginSessionWithResponse(ctx context.Context, body LoginSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginSessionResponse, error)
 
-	// GetV2EncryptionKeyStoreWithResponse request
-	GetV2EncryptionKeyStoreWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetV2EncryptionKeyStoreResponse, error)
+	// GetEncryptionKeyStoreWithResponse request
+	GetEncryptionKeyStoreWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetEncryptionKeyStoreResponse, error)
 
-	// PutV2EncryptionKeyStoreWithBodyWithResponse request with any body
-	PutV2EncryptionKeyStoreWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutV2EncryptionKeyStoreResponse, error)
+	// ReplaceEncryptionKeyStoreWithBodyWithResponse request with any body
+	ReplaceEncryptionKeyStoreWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceEncryptionKeyStoreResponse, error)
 
-	PutV2EncryptionKeyStoreWithResponse(ctx context.Context, body PutV2EncryptionKeyStoreJSONRequestBody, reqEditors ...RequestEditorFn) (*PutV2EncryptionKeyStoreResponse, error)
+	ReplaceEncryptionKeyStoreWithResponse(ctx context.Context, body ReplaceEncryptionKeyStoreJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceEncryptionKeyStoreResponse, error)
 }
 
-type PostV1SessionLoginResponse struct {
+type LoginSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	JSON200      *Credentials
@@ -764,7 +762,7 @@ type PostV1SessionLoginResponse struct {
 }
 
 // Status returns HTTPResponse.Status
-func (r PostV1SessionLoginResponse) Status() string {
+func (r LoginSessionResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -772,7 +770,7 @@ func (r PostV1SessionLoginResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PostV1SessionLoginResponse) StatusCode() int {
+func (r LoginSessionResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -780,22 +778,22 @@ func (r PostV1SessionLoginResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PostV1SessionLoginResponse) ContentType() string {
+func (r LoginSessionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type GetV2EncryptionKeyStoreResponse struct {
+type GetEncryptionKeyStoreResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	JSON200      *EncryptionAPIV2KeyStoreResponseUnion
+	JSON200      *EncryptionV2KeyStoreResponseUnion
 	JSONDefault  *QumuloError
 }
 
 // Status returns HTTPResponse.Status
-func (r GetV2EncryptionKeyStoreResponse) Status() string {
+func (r GetEncryptionKeyStoreResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -803,7 +801,7 @@ func (r GetV2EncryptionKeyStoreResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetV2EncryptionKeyStoreResponse) StatusCode() int {
+func (r GetEncryptionKeyStoreResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -811,21 +809,21 @@ func (r GetV2EncryptionKeyStoreResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetV2EncryptionKeyStoreResponse) ContentType() string {
+func (r GetEncryptionKeyStoreResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type PutV2EncryptionKeyStoreResponse struct {
+type ReplaceEncryptionKeyStoreResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	JSONDefault  *QumuloError
 }
 
 // Status returns HTTPResponse.Status
-func (r PutV2EncryptionKeyStoreResponse) Status() string {
+func (r ReplaceEncryptionKeyStoreResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -833,7 +831,7 @@ func (r PutV2EncryptionKeyStoreResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PutV2EncryptionKeyStoreResponse) StatusCode() int {
+func (r ReplaceEncryptionKeyStoreResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -841,65 +839,65 @@ func (r PutV2EncryptionKeyStoreResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PutV2EncryptionKeyStoreResponse) ContentType() string {
+func (r ReplaceEncryptionKeyStoreResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// PostV1SessionLoginWithBodyWithResponse request with arbitrary body returning *PostV1SessionLoginResponse
-func (c *ClientWithResponses) PostV1SessionLoginWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostV1SessionLoginResponse, error) {
-	rsp, err := c.PostV1SessionLoginWithBody(ctx, contentType, body, reqEditors...)
+// LoginSessionWithBodyWithResponse request with arbitrary body returning *LoginSessionResponse
+func (c *ClientWithResponses) LoginSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginSessionResponse, error) {
+	rsp, err := c.LoginSessionWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePostV1SessionLoginResponse(rsp)
+	return ParseLoginSessionResponse(rsp)
 }
 
-func (c *ClientWithResponses) PostV1SessionLoginWithResponse(ctx context.Context, body PostV1SessionLoginJSONRequestBody, reqEditors ...RequestEditorFn) (*PostV1SessionLoginResponse, error) {
-	rsp, err := c.PostV1SessionLogin(ctx, body, reqEditors...)
+func (c *ClientWithResponses) LoginSessionWithResponse(ctx context.Context, body LoginSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginSessionResponse, error) {
+	rsp, err := c.LoginSession(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePostV1SessionLoginResponse(rsp)
+	return ParseLoginSessionResponse(rsp)
 }
 
-// GetV2EncryptionKeyStoreWithResponse request returning *GetV2EncryptionKeyStoreResponse
-func (c *ClientWithResponses) GetV2EncryptionKeyStoreWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetV2EncryptionKeyStoreResponse, error) {
-	rsp, err := c.GetV2EncryptionKeyStore(ctx, reqEditors...)
+// GetEncryptionKeyStoreWithResponse request returning *GetEncryptionKeyStoreResponse
+func (c *ClientWithResponses) GetEncryptionKeyStoreWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetEncryptionKeyStoreResponse, error) {
+	rsp, err := c.GetEncryptionKeyStore(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetV2EncryptionKeyStoreResponse(rsp)
+	return ParseGetEncryptionKeyStoreResponse(rsp)
 }
 
-// PutV2EncryptionKeyStoreWithBodyWithResponse request with arbitrary body returning *PutV2EncryptionKeyStoreResponse
-func (c *ClientWithResponses) PutV2EncryptionKeyStoreWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutV2EncryptionKeyStoreResponse, error) {
-	rsp, err := c.PutV2EncryptionKeyStoreWithBody(ctx, contentType, body, reqEditors...)
+// ReplaceEncryptionKeyStoreWithBodyWithResponse request with arbitrary body returning *ReplaceEncryptionKeyStoreResponse
+func (c *ClientWithResponses) ReplaceEncryptionKeyStoreWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceEncryptionKeyStoreResponse, error) {
+	rsp, err := c.ReplaceEncryptionKeyStoreWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePutV2EncryptionKeyStoreResponse(rsp)
+	return ParseReplaceEncryptionKeyStoreResponse(rsp)
 }
 
-func (c *ClientWithResponses) PutV2EncryptionKeyStoreWithResponse(ctx context.Context, body PutV2EncryptionKeyStoreJSONRequestBody, reqEditors ...RequestEditorFn) (*PutV2EncryptionKeyStoreResponse, error) {
-	rsp, err := c.PutV2EncryptionKeyStore(ctx, body, reqEditors...)
+func (c *ClientWithResponses) ReplaceEncryptionKeyStoreWithResponse(ctx context.Context, body ReplaceEncryptionKeyStoreJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceEncryptionKeyStoreResponse, error) {
+	rsp, err := c.ReplaceEncryptionKeyStore(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePutV2EncryptionKeyStoreResponse(rsp)
+	return ParseReplaceEncryptionKeyStoreResponse(rsp)
 }
 
-// ParsePostV1SessionLoginResponse parses an HTTP response from a PostV1SessionLoginWithResponse call
-func ParsePostV1SessionLoginResponse(rsp *http.Response) (*PostV1SessionLoginResponse, error) {
+// ParseLoginSessionResponse parses an HTTP response from a LoginSessionWithResponse call
+func ParseLoginSessionResponse(rsp *http.Response) (*LoginSessionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &PostV1SessionLoginResponse{
+	response := &LoginSessionResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -924,22 +922,22 @@ func ParsePostV1SessionLoginResponse(rsp *http.Response) (*PostV1SessionLoginRes
 	return response, nil
 }
 
-// ParseGetV2EncryptionKeyStoreResponse parses an HTTP response from a GetV2EncryptionKeyStoreWithResponse call
-func ParseGetV2EncryptionKeyStoreResponse(rsp *http.Response) (*GetV2EncryptionKeyStoreResponse, error) {
+// ParseGetEncryptionKeyStoreResponse parses an HTTP response from a GetEncryptionKeyStoreWithResponse call
+func ParseGetEncryptionKeyStoreResponse(rsp *http.Response) (*GetEncryptionKeyStoreResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetV2EncryptionKeyStoreResponse{
+	response := &GetEncryptionKeyStoreResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest EncryptionAPIV2KeyStoreResponseUnion
+		var dest EncryptionV2KeyStoreResponseUnion
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -957,15 +955,15 @@ func ParseGetV2EncryptionKeyStoreResponse(rsp *http.Response) (*GetV2EncryptionK
 	return response, nil
 }
 
-// ParsePutV2EncryptionKeyStoreResponse parses an HTTP response from a PutV2EncryptionKeyStoreWithResponse call
-func ParsePutV2EncryptionKeyStoreResponse(rsp *http.Response) (*PutV2EncryptionKeyStoreResponse, error) {
+// ParseReplaceEncryptionKeyStoreResponse parses an HTTP response from a ReplaceEncryptionKeyStoreWithResponse call
+func ParseReplaceEncryptionKeyStoreResponse(rsp *http.Response) (*ReplaceEncryptionKeyStoreResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &PutV2EncryptionKeyStoreResponse{
+	response := &ReplaceEncryptionKeyStoreResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -988,44 +986,44 @@ func ParsePutV2EncryptionKeyStoreResponse(rsp *http.Response) (*PutV2EncryptionK
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Frvbhu5EX+VAVsgcbH6Y8cJerpPjs9oDf9tpKQIcoGO2h1JPO+SG5IrWzUE9Gn6YH2SgkOutNKuYlvn",
-	"HIpDvlm7w+EM5zczP876nsUqy5VEaQ3r3TMTTzHj9OexxgSlFTylnwmaWIvcCiVZj8WVlxHLtcpRW4Ek",
-	"OUKuUQ+tukFZX3kEBo0RSgIJwMvwszXb77Xb7T2wCgzKBLiBF0eFnSot/sXd4h68Jc3wc9HtvoppOf2J",
-	"L0BJwBnqOSg7RQ0avxRobBtOLQgDM56KBMZKAx+pwsJ+F6aq0Aa4TCDmUioLIwSNY41mikkPUjUBIYFP",
-	"uJBtFjE7z5H1mLFayAlbLCLmthAaE9b7tO7x56W0Gv2KsWWLiJ3IWM/pBI5y8eHgDOd9qzS+Q5MrafAs",
-	"azjiwRThBudgnCTcTlGC0+v8Obvow8uTy+N3H68Hp1eXw8HH65Ph2UV/r10Lxk1mhqTB/fizxjHrsT91",
-	"VkHvhIh3HjDxvRRKnmWGHjqXvI/3jKfp1Zj1Pj1W+8CtW3yOGMoic4d3dtGvnFk44YjdtZxAa8a15Jnz",
-	"5RNbV0LrNiNBWqKK1ztE41zFPH1SPGhFPSLnV8dH5w0xSZ3480WFdn/+uPhj2CUyYeWW2FS93yE65HI9",
-	"OrhcNeS5GM4Ohjc497sMdVg6LGhtxBLhlmZCcqu005XxPHfO9e4JjrsFw2VxFI5tNw1+7WKJl/klz9zh",
-	"0BktIqYkPimmX93kNylxvi52jd6yjNSi+IGnBUKu0aC06znWUO7qmRUrORaTYayROsbQigybM9m9Ae72",
-	"EPEU7BQhLrR2u3odhSYNMMKYO8nYihm6DcdKZ9yyHku4xRZtUGsPEZsqYyXftnn5FtSYtj7DOVxwySeY",
-	"OQv6qGeo2016HahF0qy1kOJLgXD6U6k248aipqJFvc+2NBoLq1QBO+XUIClPEtfxnmZOrrRtNsa9AVlk",
-	"I9Rf9TKC129+eAOjOSQ45kVq3T4ZvxOZq0JvXr9+9TpimZD+9/7SBiEtTlDXWvHy4INxyyOLmsGxK4Yr",
-	"Rfe3oJhaRB3HxnJbNHCCf06R+I3S4DhLJZLcAgVXGEDJRykmvZ8l/AV+Cc5g8gu0qtv3B0eD9/1heHLy",
-	"U+TFL5WFB5ZcXg1Wy9iqYSyXsYitqXlyE+mT+1V9m+8ula2o3wRBOL5HxPa6sGV4G0lY/1bYUB9Wvd8q",
-	"4M1o/tasrGLuH5iQVbzcwsW2heWJROz/nCs97ageTYzywlbI0fNyoo18ehodqsX9mZlQg/5d1z+W/2xN",
-	"2OenPqlAaYcxbuvIXgCcgBiLmFv07f8fRVakCo5dChUGDZW3wk7d9T5IucUFcQmrnsgQglm5FjNu0eFu",
-	"C1/wApTOZFastOftiSl3NTnGYiwwafBljZrl3JhbpRNWT8hbLSxeyXTOelYX+J2q/Y5ULWKGFA1j/hWc",
-	"HlcAGuY/dv442NKcZwnZzRVbHSuzjnQEaA3O++4mIDF2ppnmGdBXsn8QWkuNv+n1hLpBzA0Ia5pifoPz",
-	"wOKoXm3QsVVrC9zt7KLfJOKq92arinbu8uX6pt7vyv1ENDShlB5vlqxlmjbDMrz1mOTWRVk/Ls0XEXPC",
-	"27O6mtFO0gW+HPmZh+d9S+XRyoamZuAxeqK176h1O9C9gpFK5sBLRJfI4NLcojZwK+y0Xu7XdNVh5m62",
-	"1Ee0kpOIakqOKk+xsTaQGcM45cZ8zU4SiMAU8RS4gbEZSjV0v4YorZ4PSapxg0wlRbolFr4mgBfxkdZc",
-	"GEwoOtt1GsvjmwZq6NXRW7Cax9gDDqkw1gXcLzegJGTKJZtTbyLg4Y17YVRGx7TiGMJiViGMFSPCA641",
-	"nxOd2JD4HKA4nAkjRiluv9I5ZytvXKnPkEtLsUOZEE6r2BwplSKXNXCGs16ParS2ax2rVJvjwpXaviM/",
-	"1Un+wzP8sVYZXF/1B9CZ7XfCuw4l/dp8/7///k8UhvHrg/g9d6PlEngcozHllwH/Kywk+k7EjJz3li39",
-	"mFqbs4VzQ8ixCqMgy2PqMb4OhGyEdyf9ARxdn8KkEIk7p0KnQYPpdTqJik37C4m2Y5V1XE1u8Vy0SLzj",
-	"gl7H8FKnGq8SmVpTyObINZMZaouJa6BfeC78qbmwNxoGOZ8gxTsVMUqDFU+Oj1tvP7YO292a9X64McNY",
-	"ZZlrW0pPOmG96YzmncN2l1ywwqaVMyFTy/1ZxGaojfeu2+62u8S4c5Q8F6zHXrW77VdU+uyUYFILOhV3",
-	"ZRoa/Lkvsq6mAfell2oxl8mq4LsfE7TAwYe5RJnyWRI+7hhfK8YqTdUt5WuOfmh3mrAeu1bGftjve7PO",
-	"Q/8JS9+qZF5iBCWZyfM8dVzB+fCr8UXVXwMeuqJ73YS9dV/f+c2ovLdZNUkD8yzn0nSIB93us5lU/XTX",
-	"aJgttHSJWCAVvIISzUObmN2zWVLtgA2WHJXYp1rVg8O7O89/YcSTMtCuOmfCGCrPGvAud6dYFonD7v5e",
-	"VYJakXt8SI9jJcepiK178oMvM643pAin49YFt/EUXh7uH+z9CK+Xe4eOFDhutTay3qfPETNFlnE9/8Zw",
-	"tnxC9Ctklivady1XOFpGFTp22etq1WaBWkvEdpaQ/Z3ZQWfFKzs3OG8tx08TbMjTDwJvyTo/+G4ip2tz",
-	"8nr+/Q3th4MVSSxvwewbwv5RX46+58Pz5sOKJXz6vFhLjl0wVIJ+JfNY3Ffg7T/+eYRTBkQsLxpA/j5f",
-	"XhZ3hvl1sR3mz99rHpr+PVcX+p4fv0N+7Aa/b5Mhi+VwxpDNW449sNkfQVjvtYG/DwbXfYcKGiP9tdvt",
-	"lu3QYDpuGTGRmKwNY9YHSOv89X6qjF307p2yhSOiXAs+Sj04p0tKGUDn/5eAHm8i5TjcolfzOw08STQa",
-	"014fh5W6nOk1NUtO7uRdbGno60PQ2DPpP4qmXE5CYB+IKMkLa1afMdyZBJpfCbGLcCJMnvJyEn6y9u3v",
-	"ndvk5WrBHl1GG7l3GKauxgwJZDQR8zNWTx9emDWyUjGqpCN1iwLXrs7XysvfnrsJ/y8AAP//",
+	"7Fp7bxu5Ef8qA7bAxcXq4cQ59HR/+XxGa/hZS0kR5AIdtTuSeN4lNyRXthoI6KfpB+snKTjkSrvalV91",
+	"DkWR/7zkcDiP3zw48hcWqyxXEqU1bPCFmXiOGac/jzQmKK3gKX0maGItciuUZAMWVzYjlmuVo7YCiXKC",
+	"XKMeW3WDsnnyEAwaI5QEIoBX4bOz2B90u909sAoMygS4ge8OCztXWvyDu8MD+Ik4wy9Fv/8mpuP0J34H",
+	"SgIuUC9B2Tlq0Pi5QGO7cGJBGFjwVCQwVRr4RBUW9vswV4U2wGUCMZdSWZggaJxqNHNMBpCqGQgJfMaF",
+	"7LKI2WWObMCM1ULO2GoVMXeF0Jiwwce6xp/W1GryG8aWrSJ2LGO9JAsMLbdFi0HhT/BroMLkV+jA8cXR",
+	"9Yer0cnlxXg4Ohy9G47DyvHP0S/SkV8oCw8cubgcbY6xiKEsMifw+hiLWI1NRfqga8TuOu5YZ8G15Jlz",
+	"8ceGPlV+23sXylbY14wxopu2TfH3OWoEO0eI08JY1HCDmBsQ1gC3HY3GAq55wA0uB94gZyrm6ZYhRh+u",
+	"jsdnl0eHZ8Fqp+fDNpLT82HFPsSJRcytPtUiTqnyfH2VuNUM8P71KS6HVmm8RpMraYimYZHRHJ2aYBwl",
+	"3M5RghPJQfv0fAivWpTZ6zbi8iYzY+LgPv6occoG7A+9Tfz3QvD37pPvnRRKnp4PadFB2wYf8jS9nLLB",
+	"x8eyJt+vPm1s/lxbe6tuRSRxiSoq3x+VTT29B5/iCTrR9AVhr8UbqSN/IX/Q1S/vEW+D5+N/l1eqqj/V",
+	"L6Rv0y+bfDDmuRgvXo9vcOmvGOtwdFzQ2Yglwh3NhORWaccr43nuNBt8IRQ+ww0+fQTQPP24P7haY2R5",
+	"wTNnEzLNKmJK4pNcufuG53NwKq6e5a51umi47T1PC4Rco0Fp6+HUktOaQRQrORWzcayROoSxFRm2B63b",
+	"Ae7uEPHcF5dCa3er51Fo4gATjLmjjK1YoLtwqnTGLRuwhFvs0AWNdiBic2Ws5LsuL3dBTenqU1zCOZd8",
+	"hpmTYIh6gbrbxtehWCTtXAspPhcIJz+XbDMequXS9zrNWmnnnBoiCozEdThPEydX2rYL43ZAFtkE9b1a",
+	"RvD2+x++h8kSEpzyIrXunozficzlnO/fvn3zNmKZkP57fy2DkBZnqBut19rwQbi1yaJ2cDwLwJX8+t9A",
+	"mEpBE8Rm3RI+LjRDC7lticDmIQWvClvq2NprDG+FDRGyKXRWAW/351dtPiqy/r/2HRUVd7QcuxzyxH7j",
+	"f7wreIKdHt0C5IWttAEvWP23YugJhb/h7pes+S3Mn3X4UZV+Z2y+fJFPBUo7jnFX7fEE4AjEVMTcoi90",
+	"fyuyIlVw5AKmMGgojRV2jtKWVJs3plVPrIVBrFyLBbfogLajMnoCCl4SK1bat6SJKW81OcZiKjBp0aXW",
+	"hOTcmFulE9YMv1stLF7KdMkGVhf4rSn5HZuSiBliNI75PTg9qgA0TLbs8nGwpQnWGrLbJ3YqVkYd8QjQ",
+	"Gp0NXc8rMXaimfbpViP0z9RMtCTdlJa3I3aN0navhF3vEm6dkvpxKF9FzBHvBnUV0I7S6V3O8szDg7w1",
+	"82gjQ1si9C461tpXkKYc6LZgopIl8NKhZabh0tyiNnAr7LyZ7Wq8mqMx94ShNKqVnEUUUjmqPMXW0CAx",
+	"xnHKjblPTiKIwBTxHLiBqRlLNXZfY5RWL8dE1XpBppIi3eELHxLgSbynNRcGE/LObp7G8vimpQ/y7GgX",
+	"rOYxDoBDKox1DvfHDSgJmXL5xbE3EfCw4zaMyshMm8oqLGaV7qgiRFjgWvMl1dEtik8BiuOFMGKSto8x",
+	"aRbtlK3suEyXIZeWfIcyIZxWsTlRKkUuG+AMtq57Nard2sQqpaa4cJlm6Kp+dUT/8HB+qlUGV5fDEfQW",
+	"+72w16Ogrw3u//3Pf0Vhyl6fsO+By/kSeByjMeXI33+Fg9SrUkdCynvJ1nrMrc3Zyqkh5FSFN7/lMaVY",
+	"nwdCNML18XAEh1cnMCtE4uxU6DRwMINeL1Gx6X4m0m6ssp4rQx2eiw6R95zTmxhe81TTTSBTZg7RHLlc",
+	"ukBtMXH14zPPhbeac3urYJDzGZK/UxGjNFjR5Oio89OHzkG335Dev2IXGKssc1lb6VkvnDe9ybJ30O2T",
+	"ClbYtGITErW8n0Vsgdp47frdfrdPfWaOkueCDdibbr/7hlKfnRNMGk6n5K5MS30780nW5TTgPvVSLuYy",
+	"2SR89zFDCxy8m0uUKR8l4Vcb43PFVKWpuqV4zdFPZ04Sf5OQQy8V8xGCxv6kkmWJDpQkIM/z1BVJJ/1v",
+	"xqdT3/k+9Ab1xY5QV9fy2l9Gib3LquEZWq5y1kjme93vv5hI1V/jWgWzhZYuBAukVFdQiHlQU0vzYpJU",
+	"a1+LJIcl6ilLDeDg7s43fjDhSelil5czYQwlZg14lzsrlunhoL+/V6WgIuSWD2g5VnKaiti6lR98gnFV",
+	"IUU4mXbOuXssvzrYf733I7xd3x1qUWjuqlmRDT5+ipgpsozr5VcGsuUzehaHmHLp+q7jUkbHqELHLm5d",
+	"ltpOTbUQ7GYJyd9bvO5tmujeDS476/nKDFsi9L3AW5LOzzbbOvHaKLQZeX9Bu3kBlo8/9hVB//APAd9C",
+	"4WVDYdMafPy0qsXFc+BT4n1D81jIV5Dtf8vx4CbwRywvWvD9Ll8/kJ6N8GvMUx7jDpS/fKG5d8L1UvXn",
+	"W3j8DuHxPPR9nQBZrecRhmTeYfbQwf4IwnqtDfx1NLoaOlTQ5OTP/X6/LIQG02nHiJnEpDZ/qM9M6j3r",
+	"l7kydjX44pitXPPJteCT1INzvm4jA+j8z8K0vI2Uo/By3oysNPAk0WhMtz4BKnk50Rts1n24o3e+pSGn",
+	"d0FrtaR/D5pzOQuOfcCjRC+s2czpnU1Ca19xsfNwIkye8nLmu8kDwC1cu0tebQ7s0QO0td8O88PNaCGB",
+	"jIZAfqzoG4fvTK1NqQhl1m30tkShwa6OlMoH3557/f4nAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

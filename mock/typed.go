@@ -42,10 +42,10 @@ const defaultKMSPort = 5696
 
 func newTypedServer(m *Mock) *typedServer { return &typedServer{m: m} }
 
-// PostV1SessionLogin issues a session token for the configured user. Like
+// LoginSession issues a session token for the configured user. Like
 // every typed handler, it refuses with an *Error, which the strict handler's
 // error hook answers in Qumulo's shape.
-func (t *typedServer) PostV1SessionLogin(_ context.Context, req server.PostV1SessionLoginRequestObject) (server.PostV1SessionLoginResponseObject, error) {
+func (t *typedServer) LoginSession(_ context.Context, req server.LoginSessionRequestObject) (server.LoginSessionResponseObject, error) {
 	if req.Body == nil {
 		return nil, newError(errBadRequest, "request body: username and password are required")
 	}
@@ -53,7 +53,7 @@ func (t *typedServer) PostV1SessionLogin(_ context.Context, req server.PostV1Ses
 	if !ok {
 		return nil, newError(errUnauthorized, "login failed: wrong user name or password")
 	}
-	return server.PostV1SessionLogin200JSONResponse{BearerToken: tok}, nil
+	return server.LoginSession200JSONResponse{BearerToken: tok}, nil
 }
 
 // keyStoreView is a rendered key-store answer with its ETag; the generated
@@ -63,8 +63,8 @@ type keyStoreView struct {
 	etag string
 }
 
-// VisitGetV2EncryptionKeyStoreResponse writes the answer with its ETag.
-func (v keyStoreView) VisitGetV2EncryptionKeyStoreResponse(w http.ResponseWriter) error {
+// VisitGetEncryptionKeyStoreResponse writes the answer with its ETag.
+func (v keyStoreView) VisitGetEncryptionKeyStoreResponse(w http.ResponseWriter) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", v.etag)
 	w.WriteHeader(http.StatusOK)
@@ -75,30 +75,30 @@ func (v keyStoreView) VisitGetV2EncryptionKeyStoreResponse(w http.ResponseWriter
 // keyStorePut is a successful key-store write, which answers its new ETag.
 type keyStorePut struct{ etag string }
 
-// VisitPutV2EncryptionKeyStoreResponse writes 200 with the new ETag.
-func (v keyStorePut) VisitPutV2EncryptionKeyStoreResponse(w http.ResponseWriter) error {
+// VisitReplaceEncryptionKeyStoreResponse writes 200 with the new ETag.
+func (v keyStorePut) VisitReplaceEncryptionKeyStoreResponse(w http.ResponseWriter) error {
 	w.Header().Set("ETag", v.etag)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
 
-// GetV2EncryptionKeyStore answers the arm of the union that matches the
+// GetEncryptionKeyStore answers the arm of the union that matches the
 // active type, and nothing of the other.
-func (t *typedServer) GetV2EncryptionKeyStore(context.Context, server.GetV2EncryptionKeyStoreRequestObject) (server.GetV2EncryptionKeyStoreResponseObject, error) {
+func (t *typedServer) GetEncryptionKeyStore(context.Context, server.GetEncryptionKeyStoreRequestObject) (server.GetEncryptionKeyStoreResponseObject, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.view == nil {
-		var body gen.EncryptionAPIV2KeyStoreResponseUnion
+		var body gen.EncryptionV2KeyStoreResponseUnion
 		var err error
 		if t.kms == nil {
-			err = body.FromEncryptionAPIV2KeyStoreResponseLocal(gen.EncryptionAPIV2KeyStoreResponseLocal{
+			err = body.FromEncryptionV2KeyStoreResponseLocal(gen.EncryptionV2KeyStoreResponseLocal{
 				Type:       gen.EncryptionTypeLocal,
-				LocalStore: gen.EncryptionAPIV2KeyStoreResponseUnionLocalStore{Status: gen.EncryptionStatusEncrypted},
+				LocalStore: gen.EncryptionV2KeyStoreResponseUnionLocalStore{Status: gen.EncryptionStatusEncrypted},
 			})
 		} else {
-			err = body.FromEncryptionAPIV2KeyStoreResponseKms(gen.EncryptionAPIV2KeyStoreResponseKms{
+			err = body.FromEncryptionV2KeyStoreResponseKMS(gen.EncryptionV2KeyStoreResponseKMS{
 				Type: gen.EncryptionTypeKMS,
-				KmsStore: gen.EncryptionAPIV2KeyStoreResponseUnionKmsStore{
+				KMSStore: gen.EncryptionV2KeyStoreResponseUnionKMSStore{
 					Hostname:           t.kms.hostname,
 					KeyID:              t.kms.keyID,
 					Port:               t.kms.port,
@@ -118,12 +118,12 @@ func (t *typedServer) GetV2EncryptionKeyStore(context.Context, server.GetV2Encry
 	return keyStoreView{body: t.view, etag: etag(t.rev)}, nil
 }
 
-// PutV2EncryptionKeyStore switches between Local and KMS after the checks a
+// ReplaceEncryptionKeyStore switches between Local and KMS after the checks a
 // cluster makes; a stale If-Match answers 412 and changes nothing.
-func (t *typedServer) PutV2EncryptionKeyStore(ctx context.Context, req server.PutV2EncryptionKeyStoreRequestObject) (server.PutV2EncryptionKeyStoreResponseObject, error) {
+func (t *typedServer) ReplaceEncryptionKeyStore(ctx context.Context, req server.ReplaceEncryptionKeyStoreRequestObject) (server.ReplaceEncryptionKeyStoreResponseObject, error) {
 	// Refusals return an *Error, which the strict handler's error hook
 	// writes like every other Qumulo error of the mock.
-	fail := func(e *Error) (server.PutV2EncryptionKeyStoreResponseObject, error) { return nil, e }
+	fail := func(e *Error) (server.ReplaceEncryptionKeyStoreResponseObject, error) { return nil, e }
 	if req.Body == nil {
 		return fail(newError(errBadRequest, "request body: required"))
 	}
@@ -135,11 +135,11 @@ func (t *typedServer) PutV2EncryptionKeyStore(ctx context.Context, req server.Pu
 	switch gen.EncryptionType(typ) {
 	case gen.EncryptionTypeLocal:
 	case gen.EncryptionTypeKMS:
-		k, err := req.Body.AsEncryptionAPIV2PutKeyStoreKms()
+		k, err := req.Body.AsEncryptionV2PutKeyStoreKMS()
 		if err != nil {
 			return fail(newError(errBadRequest, "request body: %v", err))
 		}
-		if next, err = checkKMS(k.KmsStore); err != nil {
+		if next, err = checkKMS(k.KMSStore); err != nil {
 			return fail(asError(err))
 		}
 	default:
@@ -160,7 +160,7 @@ func (t *typedServer) PutV2EncryptionKeyStore(ctx context.Context, req server.Pu
 }
 
 // checkKMS makes the checks a cluster makes before it talks to a KMS.
-func checkKMS(s gen.EncryptionAPIV2PutKeyStoreUnionKmsStore) (*kmsConfig, error) {
+func checkKMS(s gen.EncryptionV2PutKeyStoreUnionKMSStore) (*kmsConfig, error) {
 	const field = "request body field \"kms_store.%s\": %s"
 	str := func(p *string) string {
 		if p == nil {
@@ -186,7 +186,7 @@ func checkKMS(s gen.EncryptionAPIV2PutKeyStoreUnionKmsStore) (*kmsConfig, error)
 		v          *string
 	}{
 		{"client_cert", "CERTIFICATE", s.ClientCert},
-		{"server_ca_cert", "CERTIFICATE", s.ServerCaCert},
+		{"server_ca_cert", "CERTIFICATE", s.ServerCACert},
 		{"client_private_key", "PRIVATE KEY", s.ClientPrivateKey},
 	} {
 		v := str(p.v)

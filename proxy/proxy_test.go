@@ -346,8 +346,8 @@ func TestViolationNamesTheField(t *testing.T) {
 		t.Fatal("no violation logged")
 	}
 	v := vs[0]
-	if v.Check != check.ResponseSchemaConformance || v.Direction != "response" || v.Operation != "getV2EncryptionKeyStore" || !strings.HasPrefix(v.Field, "/") {
-		t.Errorf("violation %+v, want response_schema_conformance of getV2EncryptionKeyStore at a JSON pointer", v)
+	if v.Check != check.ResponseSchemaConformance || v.Direction != "response" || v.Operation != "GetEncryptionKeyStore" || !strings.HasPrefix(v.Field, "/") {
+		t.Errorf("violation %+v, want response_schema_conformance of GetEncryptionKeyStore at a JSON pointer", v)
 	}
 }
 

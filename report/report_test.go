@@ -16,9 +16,9 @@ import (
 func passingReport() *Report {
 	rep := &Report{Target: "https://cluster:8000", Seed: 7, Checks: check.Active, Requests: 12}
 	for _, o := range []struct{ id, method, path string }{
-		{"postV1SessionLogin", "post", "/v1/session/login"},
-		{"getV2EncryptionKeyStore", "get", "/v2/encryption/key-store"},
-		{"putV2EncryptionKeyStore", "put", "/v2/encryption/key-store"},
+		{"LoginSession", "post", "/v1/session/login"},
+		{"GetEncryptionKeyStore", "get", "/v2/encryption/key-store"},
+		{"ReplaceEncryptionKeyStore", "put", "/v2/encryption/key-store"},
 	} {
 		t := rep.Operation(o.id, o.method, o.path)
 		for i, c := range check.Active {
@@ -69,7 +69,7 @@ func TestReportsAgree(t *testing.T) {
 	if suites.Tests != rep.Totals.Pass+rep.Totals.Fail+rep.Totals.Skip || suites.Failures != rep.Totals.Fail || suites.Skipped != rep.Totals.Skip {
 		t.Errorf("JUnit counts tests=%d failures=%d skipped=%d disagree with %+v", suites.Tests, suites.Failures, suites.Skipped, rep.Totals)
 	}
-	for _, want := range []string{"<!DOCTYPE html>", "PASSED", "getV2EncryptionKeyStore", "<table>"} {
+	for _, want := range []string{"<!DOCTYPE html>", "PASSED", "GetEncryptionKeyStore", "<table>"} {
 		if !strings.Contains(html.String(), want) {
 			t.Errorf("HTML report lacks %q", want)
 		}
@@ -91,7 +91,7 @@ func TestFailureReportsRedactSecrets(t *testing.T) {
 		ResponseBody:  r.Body([]byte(`{"bearer_token":"session-v1:abcdef","admin_password_hint":"none"}`)),
 	}
 	rep := &Report{Checks: check.Active[:1]}
-	rep.Operation("putV2EncryptionKeyStore", "put", "/v2/encryption/key-store").Fail(check.NotAServerError, "answered 500", ex)
+	rep.Operation("ReplaceEncryptionKeyStore", "put", "/v2/encryption/key-store").Fail(check.NotAServerError, "answered 500", ex)
 	rep.Finish()
 	var out bytes.Buffer
 	_ = rep.WriteText(&out)

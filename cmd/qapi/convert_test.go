@@ -56,7 +56,7 @@ func TestConvertWritesDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(data, []byte("operationId: getV1Thing")) {
+	if !bytes.Contains(data, []byte("operationId: GetThing")) {
 		t.Errorf("output lacks the operation:\n%s", data)
 	}
 	if !strings.Contains(stderr, "1 operations from 1 pages, 0 warnings") {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/internal/codegen"
 	"github.com/qapitools/qapi/internal/fileio"
 )
@@ -58,7 +59,7 @@ func (c *generateCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	code, err := codegen.Generate(ctx, built.YAML, codegen.Config(c.pkg))
+	code, err := codegen.Generate(ctx, built.YAML, codegen.Config(c.pkg, convert.AddedInitialisms...))
 	if err != nil {
 		return err
 	}

@@ -175,7 +175,7 @@ func TestProxyLogsFaultAndVerifyFails(t *testing.T) {
 	for _, line := range strings.Split(p.stderr.String(), "\n") {
 		var l struct{ Msg, Operation, Direction, Check, Field, Reason string }
 		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "contract violation" {
-			if l.Check == "response_schema_conformance" && l.Direction == "response" && l.Operation == "getV2EncryptionKeyStore" && l.Field != "" {
+			if l.Check == "response_schema_conformance" && l.Direction == "response" && l.Operation == "GetEncryptionKeyStore" && l.Field != "" {
 				found = true
 			}
 		}
@@ -184,7 +184,7 @@ func TestProxyLogsFaultAndVerifyFails(t *testing.T) {
 		t.Errorf("no response_schema_conformance line:\n%s", p.stderr.String())
 	}
 	code, stdout, _ := runEnv(t, nil, "verify", har)
-	if code != exitFail || !strings.Contains(stdout, "FAIL GET /v2/encryption/key-store (getV2EncryptionKeyStore) response_schema_conformance") {
+	if code != exitFail || !strings.Contains(stdout, "FAIL GET /v2/encryption/key-store (GetEncryptionKeyStore) response_schema_conformance") {
 		t.Errorf("verify exit %d:\n%s", code, stdout)
 	}
 }

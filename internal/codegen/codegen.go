@@ -234,10 +234,10 @@ func rewriteHeader(code, version string) string {
 }
 
 // Config is the configuration qapi generates with: models, a client and the
-// embedded spec, with Go initialisms in names (KeyID, not KeyId), as
-// gen/cfg.yaml says for the committed gen package. A test keeps the two in
-// step.
-func Config(pkg string) codegen.Configuration {
+// embedded spec, with Go initialisms in names (KeyID, not KeyId; pass the
+// converter's convert.AddedInitialisms), as gen/cfg.yaml says for the
+// committed gen package. A test keeps the two in step.
+func Config(pkg string, initialisms ...string) codegen.Configuration {
 	return codegen.Configuration{
 		PackageName: pkg,
 		Generate: codegen.GenerateOptions{
@@ -246,7 +246,8 @@ func Config(pkg string) codegen.Configuration {
 			EmbeddedSpec: true,
 		},
 		OutputOptions: codegen.OutputOptions{
-			NameNormalizer: string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
+			NameNormalizer:        string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
+			AdditionalInitialisms: initialisms,
 		},
 	}
 }

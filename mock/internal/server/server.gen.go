@@ -19,13 +19,13 @@ import (
 type ServerInterface interface {
 	// Log in with a user name and password and get a bearer token for the requests that follow.
 	// (POST /v1/session/login)
-	PostV1SessionLogin(w http.ResponseWriter, r *http.Request)
+	LoginSession(w http.ResponseWriter, r *http.Request)
 	// View the active at-rest encryption configuration.
 	// (GET /v2/encryption/key-store)
-	GetV2EncryptionKeyStore(w http.ResponseWriter, r *http.Request)
+	GetEncryptionKeyStore(w http.ResponseWriter, r *http.Request)
 	// Update the active at-rest encryption configuration.
 	// (PUT /v2/encryption/key-store)
-	PutV2EncryptionKeyStore(w http.ResponseWriter, r *http.Request)
+	ReplaceEncryptionKeyStore(w http.ResponseWriter, r *http.Request)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -37,11 +37,11 @@ type ServerInterfaceWrapper struct {
 
 type MiddlewareFunc func(http.Handler) http.Handler
 
-// PostV1SessionLogin operation middleware
-func (siw *ServerInterfaceWrapper) PostV1SessionLogin(w http.ResponseWriter, r *http.Request) {
+// LoginSession operation middleware
+func (siw *ServerInterfaceWrapper) LoginSession(w http.ResponseWriter, r *http.Request) {
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.PostV1SessionLogin(w, r)
+		siw.Handler.LoginSession(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -51,8 +51,8 @@ func (siw *ServerInterfaceWrapper) PostV1SessionLogin(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
-// GetV2EncryptionKeyStore operation middleware
-func (siw *ServerInterfaceWrapper) GetV2EncryptionKeyStore(w http.ResponseWriter, r *http.Request) {
+// GetEncryptionKeyStore operation middleware
+func (siw *ServerInterfaceWrapper) GetEncryptionKeyStore(w http.ResponseWriter, r *http.Request) {
 
 	ctx := r.Context()
 
@@ -61,7 +61,7 @@ func (siw *ServerInterfaceWrapper) GetV2EncryptionKeyStore(w http.ResponseWriter
 	r = r.WithContext(ctx)
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.GetV2EncryptionKeyStore(w, r)
+		siw.Handler.GetEncryptionKeyStore(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -71,8 +71,8 @@ func (siw *ServerInterfaceWrapper) GetV2EncryptionKeyStore(w http.ResponseWriter
 	handler.ServeHTTP(w, r)
 }
 
-// PutV2EncryptionKeyStore operation middleware
-func (siw *ServerInterfaceWrapper) PutV2EncryptionKeyStore(w http.ResponseWriter, r *http.Request) {
+// ReplaceEncryptionKeyStore operation middleware
+func (siw *ServerInterfaceWrapper) ReplaceEncryptionKeyStore(w http.ResponseWriter, r *http.Request) {
 
 	ctx := r.Context()
 
@@ -81,7 +81,7 @@ func (siw *ServerInterfaceWrapper) PutV2EncryptionKeyStore(w http.ResponseWriter
 	r = r.WithContext(ctx)
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.PutV2EncryptionKeyStore(w, r)
+		siw.Handler.ReplaceEncryptionKeyStore(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -211,24 +211,24 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 		ErrorHandlerFunc:   options.ErrorHandlerFunc,
 	}
 
-	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/session/login", wrapper.PostV1SessionLogin)
-	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/encryption/key-store", wrapper.GetV2EncryptionKeyStore)
-	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/encryption/key-store", wrapper.PutV2EncryptionKeyStore)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/session/login", wrapper.LoginSession)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/encryption/key-store", wrapper.GetEncryptionKeyStore)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/encryption/key-store", wrapper.ReplaceEncryptionKeyStore)
 
 	return m
 }
 
-type PostV1SessionLoginRequestObject struct {
-	Body *PostV1SessionLoginJSONRequestBody
+type LoginSessionRequestObject struct {
+	Body *LoginSessionJSONRequestBody
 }
 
-type PostV1SessionLoginResponseObject interface {
-	VisitPostV1SessionLoginResponse(w http.ResponseWriter) error
+type LoginSessionResponseObject interface {
+	VisitLoginSessionResponse(w http.ResponseWriter) error
 }
 
-type PostV1SessionLogin200JSONResponse Credentials
+type LoginSession200JSONResponse Credentials
 
-func (response PostV1SessionLogin200JSONResponse) VisitPostV1SessionLoginResponse(w http.ResponseWriter) error {
+func (response LoginSession200JSONResponse) VisitLoginSessionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -240,12 +240,12 @@ func (response PostV1SessionLogin200JSONResponse) VisitPostV1SessionLoginRespons
 	return err
 }
 
-type PostV1SessionLogindefaultJSONResponse struct {
+type LoginSessiondefaultJSONResponse struct {
 	Body       QumuloError
 	StatusCode int
 }
 
-func (response PostV1SessionLogindefaultJSONResponse) VisitPostV1SessionLoginResponse(w http.ResponseWriter) error {
+func (response LoginSessiondefaultJSONResponse) VisitLoginSessionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -257,24 +257,24 @@ func (response PostV1SessionLogindefaultJSONResponse) VisitPostV1SessionLoginRes
 	return err
 }
 
-type GetV2EncryptionKeyStoreRequestObject struct {
+type GetEncryptionKeyStoreRequestObject struct {
 }
 
-type GetV2EncryptionKeyStoreResponseObject interface {
-	VisitGetV2EncryptionKeyStoreResponse(w http.ResponseWriter) error
+type GetEncryptionKeyStoreResponseObject interface {
+	VisitGetEncryptionKeyStoreResponse(w http.ResponseWriter) error
 }
 
-type GetV2EncryptionKeyStore200JSONResponse EncryptionAPIV2KeyStoreResponseUnion
+type GetEncryptionKeyStore200JSONResponse EncryptionV2KeyStoreResponseUnion
 
-func (t GetV2EncryptionKeyStore200JSONResponse) MarshalJSON() ([]byte, error) {
-	return EncryptionAPIV2KeyStoreResponseUnion(t).MarshalJSON()
+func (t GetEncryptionKeyStore200JSONResponse) MarshalJSON() ([]byte, error) {
+	return EncryptionV2KeyStoreResponseUnion(t).MarshalJSON()
 }
 
-func (t *GetV2EncryptionKeyStore200JSONResponse) UnmarshalJSON(b []byte) error {
-	return (*EncryptionAPIV2KeyStoreResponseUnion)(t).UnmarshalJSON(b)
+func (t *GetEncryptionKeyStore200JSONResponse) UnmarshalJSON(b []byte) error {
+	return (*EncryptionV2KeyStoreResponseUnion)(t).UnmarshalJSON(b)
 }
 
-func (response GetV2EncryptionKeyStore200JSONResponse) VisitGetV2EncryptionKeyStoreResponse(w http.ResponseWriter) error {
+func (response GetEncryptionKeyStore200JSONResponse) VisitGetEncryptionKeyStoreResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -286,12 +286,12 @@ func (response GetV2EncryptionKeyStore200JSONResponse) VisitGetV2EncryptionKeySt
 	return err
 }
 
-type GetV2EncryptionKeyStoredefaultJSONResponse struct {
+type GetEncryptionKeyStoredefaultJSONResponse struct {
 	Body       QumuloError
 	StatusCode int
 }
 
-func (response GetV2EncryptionKeyStoredefaultJSONResponse) VisitGetV2EncryptionKeyStoreResponse(w http.ResponseWriter) error {
+func (response GetEncryptionKeyStoredefaultJSONResponse) VisitGetEncryptionKeyStoreResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -303,28 +303,28 @@ func (response GetV2EncryptionKeyStoredefaultJSONResponse) VisitGetV2EncryptionK
 	return err
 }
 
-type PutV2EncryptionKeyStoreRequestObject struct {
-	Body *PutV2EncryptionKeyStoreJSONRequestBody
+type ReplaceEncryptionKeyStoreRequestObject struct {
+	Body *ReplaceEncryptionKeyStoreJSONRequestBody
 }
 
-type PutV2EncryptionKeyStoreResponseObject interface {
-	VisitPutV2EncryptionKeyStoreResponse(w http.ResponseWriter) error
+type ReplaceEncryptionKeyStoreResponseObject interface {
+	VisitReplaceEncryptionKeyStoreResponse(w http.ResponseWriter) error
 }
 
-type PutV2EncryptionKeyStore200Response struct {
+type ReplaceEncryptionKeyStore200Response struct {
 }
 
-func (response PutV2EncryptionKeyStore200Response) VisitPutV2EncryptionKeyStoreResponse(w http.ResponseWriter) error {
+func (response ReplaceEncryptionKeyStore200Response) VisitReplaceEncryptionKeyStoreResponse(w http.ResponseWriter) error {
 	w.WriteHeader(200)
 	return nil
 }
 
-type PutV2EncryptionKeyStoredefaultJSONResponse struct {
+type ReplaceEncryptionKeyStoredefaultJSONResponse struct {
 	Body       QumuloError
 	StatusCode int
 }
 
-func (response PutV2EncryptionKeyStoredefaultJSONResponse) VisitPutV2EncryptionKeyStoreResponse(w http.ResponseWriter) error {
+func (response ReplaceEncryptionKeyStoredefaultJSONResponse) VisitReplaceEncryptionKeyStoreResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -340,13 +340,13 @@ func (response PutV2EncryptionKeyStoredefaultJSONResponse) VisitPutV2EncryptionK
 type StrictServerInterface interface {
 	// Log in with a user name and password and get a bearer token for the requests that follow.
 	// (POST /v1/session/login)
-	PostV1SessionLogin(ctx context.Context, request PostV1SessionLoginRequestObject) (PostV1SessionLoginResponseObject, error)
+	LoginSession(ctx context.Context, request LoginSessionRequestObject) (LoginSessionResponseObject, error)
 	// View the active at-rest encryption configuration.
 	// (GET /v2/encryption/key-store)
-	GetV2EncryptionKeyStore(ctx context.Context, request GetV2EncryptionKeyStoreRequestObject) (GetV2EncryptionKeyStoreResponseObject, error)
+	GetEncryptionKeyStore(ctx context.Context, request GetEncryptionKeyStoreRequestObject) (GetEncryptionKeyStoreResponseObject, error)
 	// Update the active at-rest encryption configuration.
 	// (PUT /v2/encryption/key-store)
-	PutV2EncryptionKeyStore(ctx context.Context, request PutV2EncryptionKeyStoreRequestObject) (PutV2EncryptionKeyStoreResponseObject, error)
+	ReplaceEncryptionKeyStore(ctx context.Context, request ReplaceEncryptionKeyStoreRequestObject) (ReplaceEncryptionKeyStoreResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -378,11 +378,11 @@ type strictHandler struct {
 	options     StrictHTTPServerOptions
 }
 
-// PostV1SessionLogin operation middleware
-func (sh *strictHandler) PostV1SessionLogin(w http.ResponseWriter, r *http.Request) {
-	var request PostV1SessionLoginRequestObject
+// LoginSession operation middleware
+func (sh *strictHandler) LoginSession(w http.ResponseWriter, r *http.Request) {
+	var request LoginSessionRequestObject
 
-	var body PostV1SessionLoginJSONRequestBody
+	var body LoginSessionJSONRequestBody
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
 		return
@@ -390,18 +390,18 @@ func (sh *strictHandler) PostV1SessionLogin(w http.ResponseWriter, r *http.Reque
 	request.Body = &body
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.PostV1SessionLogin(ctx, request.(PostV1SessionLoginRequestObject))
+		return sh.ssi.LoginSession(ctx, request.(LoginSessionRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "PostV1SessionLogin")
+		handler = middleware(handler, "LoginSession")
 	}
 
 	response, err := handler(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
-	} else if validResponse, ok := response.(PostV1SessionLoginResponseObject); ok {
-		if err := validResponse.VisitPostV1SessionLoginResponse(w); err != nil {
+	} else if validResponse, ok := response.(LoginSessionResponseObject); ok {
+		if err := validResponse.VisitLoginSessionResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -409,23 +409,23 @@ func (sh *strictHandler) PostV1SessionLogin(w http.ResponseWriter, r *http.Reque
 	}
 }
 
-// GetV2EncryptionKeyStore operation middleware
-func (sh *strictHandler) GetV2EncryptionKeyStore(w http.ResponseWriter, r *http.Request) {
-	var request GetV2EncryptionKeyStoreRequestObject
+// GetEncryptionKeyStore operation middleware
+func (sh *strictHandler) GetEncryptionKeyStore(w http.ResponseWriter, r *http.Request) {
+	var request GetEncryptionKeyStoreRequestObject
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.GetV2EncryptionKeyStore(ctx, request.(GetV2EncryptionKeyStoreRequestObject))
+		return sh.ssi.GetEncryptionKeyStore(ctx, request.(GetEncryptionKeyStoreRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetV2EncryptionKeyStore")
+		handler = middleware(handler, "GetEncryptionKeyStore")
 	}
 
 	response, err := handler(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
-	} else if validResponse, ok := response.(GetV2EncryptionKeyStoreResponseObject); ok {
-		if err := validResponse.VisitGetV2EncryptionKeyStoreResponse(w); err != nil {
+	} else if validResponse, ok := response.(GetEncryptionKeyStoreResponseObject); ok {
+		if err := validResponse.VisitGetEncryptionKeyStoreResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -433,11 +433,11 @@ func (sh *strictHandler) GetV2EncryptionKeyStore(w http.ResponseWriter, r *http.
 	}
 }
 
-// PutV2EncryptionKeyStore operation middleware
-func (sh *strictHandler) PutV2EncryptionKeyStore(w http.ResponseWriter, r *http.Request) {
-	var request PutV2EncryptionKeyStoreRequestObject
+// ReplaceEncryptionKeyStore operation middleware
+func (sh *strictHandler) ReplaceEncryptionKeyStore(w http.ResponseWriter, r *http.Request) {
+	var request ReplaceEncryptionKeyStoreRequestObject
 
-	var body PutV2EncryptionKeyStoreJSONRequestBody
+	var body ReplaceEncryptionKeyStoreJSONRequestBody
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
 		return
@@ -445,18 +445,18 @@ func (sh *strictHandler) PutV2EncryptionKeyStore(w http.ResponseWriter, r *http.
 	request.Body = &body
 
 	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
-		return sh.ssi.PutV2EncryptionKeyStore(ctx, request.(PutV2EncryptionKeyStoreRequestObject))
+		return sh.ssi.ReplaceEncryptionKeyStore(ctx, request.(ReplaceEncryptionKeyStoreRequestObject))
 	}
 	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "PutV2EncryptionKeyStore")
+		handler = middleware(handler, "ReplaceEncryptionKeyStore")
 	}
 
 	response, err := handler(r.Context(), w, r, request)
 
 	if err != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
-	} else if validResponse, ok := response.(PutV2EncryptionKeyStoreResponseObject); ok {
-		if err := validResponse.VisitPutV2EncryptionKeyStoreResponse(w); err != nil {
+	} else if validResponse, ok := response.(ReplaceEncryptionKeyStoreResponseObject); ok {
+		if err := validResponse.VisitReplaceEncryptionKeyStoreResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

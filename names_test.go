@@ -1,0 +1,190 @@
+package qapi_test
+
+import (
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	qapi "github.com/qapitools/qapi"
+	"github.com/qapitools/qapi/convert"
+	"github.com/qapitools/qapi/internal/codegen"
+)
+
+var update = flag.Bool("update", false, "rewrite gen/names.golden")
+
+// genNames lists every exported name package gen declares, one a line:
+// types, functions, methods, constants, variables and struct fields.
+func genNames(t *testing.T) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "gen/qapi.gen.go", nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, decl := range f.Decls {
+		switch d := decl.(type) {
+		case *ast.FuncDecl:
+			if !d.Name.IsExported() {
+				continue
+			}
+			if d.Recv == nil {
+				names = append(names, "func "+d.Name.Name)
+				continue
+			}
+			recv := d.Recv.List[0].Type
+			ptr := ""
+			if s, ok := recv.(*ast.StarExpr); ok {
+				recv, ptr = s.X, "*"
+			}
+			names = append(names, fmt.Sprintf("method (%s%s).%s", ptr, recv.(*ast.Ident).Name, d.Name.Name))
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				switch s := spec.(type) {
+				case *ast.TypeSpec:
+					if !s.Name.IsExported() {
+						continue
+					}
+					names = append(names, "type "+s.Name.Name)
+					if st, ok := s.Type.(*ast.StructType); ok {
+						for _, fl := range st.Fields.List {
+							for _, n := range fl.Names {
+								if n.IsExported() {
+									names = append(names, "field "+s.Name.Name+"."+n.Name)
+								}
+							}
+						}
+					}
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						if n.IsExported() {
+							names = append(names, d.Tok.String()+" "+n.Name)
+						}
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// TestGenNamesGolden fails on any change to an exported name of package gen,
+// so a rename shows in review as a change of gen/names.golden (go test .
+// -run TestGenNamesGolden -update rewrites it).
+func TestGenNamesGolden(t *testing.T) {
+	got := strings.Join(genNames(t), "\n") + "\n"
+	if *update {
+		if err := os.WriteFile("gen/names.golden", []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile("gen/names.golden")
+	if err != nil {
+		t.Fatalf("%v (go test . -run TestGenNamesGolden -update writes it)", err)
+	}
+	if got != string(want) {
+		gotSet, wantSet := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		var added, removed []string
+		for _, n := range gotSet {
+			if !slices.Contains(wantSet, n) {
+				added = append(added, n)
+			}
+		}
+		for _, n := range wantSet {
+			if !slices.Contains(gotSet, n) {
+				removed = append(removed, n)
+			}
+		}
+		t.Errorf("exported names of gen changed (go test . -run TestGenNamesGolden -update if intended)\nadded: %q\nremoved: %q", added, removed)
+	}
+}
+
+// The names in api.yaml are the Go names: every operationId is a client
+// method and every schema a type of the same name, as the converter's rule
+// promises (oapi-codegen's normalizer keeps them).
+func TestSpecNamesAreGoNames(t *testing.T) {
+	t.Parallel()
+	doc, err := qapi.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := genNames(t)
+	has := func(n string) bool { _, ok := slices.BinarySearch(names, n); return ok }
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if !has("method (*Client)." + op.OperationID) {
+				t.Errorf("%s %s: operationId %s is no method of gen.Client", method, path, op.OperationID)
+			}
+		}
+	}
+	for name := range doc.Components.Schemas {
+		if !has("type " + name) {
+			t.Errorf("schema %s is no type of gen", name)
+		}
+	}
+}
+
+// Struct fields, which oapi-codegen names from JSON property names with
+// gen/cfg.yaml's initialisms, are spelled as convert.GoName spells names.
+func TestFieldNamesMatchConverter(t *testing.T) {
+	t.Parallel()
+	f, err := parser.ParseFile(token.NewFileSet(), "gen/qapi.gen.go", nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, decl := range f.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			st, ok := spec.(*ast.TypeSpec).Type.(*ast.StructType)
+			if !ok {
+				continue
+			}
+			for _, fl := range st.Fields.List {
+				if fl.Tag == nil || len(fl.Names) != 1 {
+					continue
+				}
+				tag, err := strconv.Unquote(fl.Tag.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				prop, _, _ := strings.Cut(reflect.StructTag(tag).Get("json"), ",")
+				if prop == "" || prop == "-" {
+					continue
+				}
+				n++
+				if want := convert.GoName(prop); fl.Names[0].Name != want {
+					t.Errorf("field for %q is %s, the converter spells it %s", prop, fl.Names[0].Name, want)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no JSON fields found in gen/qapi.gen.go")
+	}
+}
+
+// codegen.Config, which qapi generate uses, is gen/cfg.yaml with the
+// converter's initialisms.
+func TestCodegenConfigMatchesCfgYAML(t *testing.T) {
+	t.Parallel()
+	want, err := codegen.LoadConfig("gen/cfg.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := codegen.Config("gen", convert.AddedInitialisms...); !reflect.DeepEqual(got, want) {
+		t.Errorf("codegen.Config(\"gen\", convert.AddedInitialisms...) = %+v\ngen/cfg.yaml = %+v", got, want)
+	}
+}

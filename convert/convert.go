@@ -534,13 +534,13 @@ func (b *builder) parameters(tmpl string, e entry) openapi3.Parameters {
 			b.ps.errorf(e.page.file, prm.line, "", "path parameter %s is not in the path template %s", prm.name, tmpl)
 			continue
 		}
-		in := openapi3.ParameterInQuery
+		in, schema := openapi3.ParameterInQuery, queryParamSchema(prm.name, prm.description)
 		if strings.EqualFold(prm.name, "If-Match") {
-			in = openapi3.ParameterInHeader
+			in, schema = openapi3.ParameterInHeader, &openapi3.Schema{Type: &openapi3.Types{"string"}}
 		}
 		out = append(out, &openapi3.ParameterRef{Value: &openapi3.Parameter{
 			Name: prm.name, In: in, Required: prm.required, Description: prm.description,
-			Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}},
+			Schema: &openapi3.SchemaRef{Value: schema},
 		}})
 	}
 	return out

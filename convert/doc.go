@@ -9,8 +9,22 @@
 //
 //   - Parameter locations: {name} in the path template is a path parameter
 //     (declared even when the page does not list it); If-Match is a header;
-//     every other parameter is a query parameter. Parameter types are not
-//     documented, so they are strings.
+//     every other parameter is a query parameter. Path parameters and
+//     If-Match are strings.
+//   - Query parameter types are not documented, but the wording is, checked
+//     in this order: a description whose lines list "`value` - …" makes a
+//     string enum; "specifies whether", "if set to true", "whether or not"
+//     or "defaults to true/false", or a name that starts with allow-,
+//     include-, populate-, resolve-, retrieve- or skip-, makes a boolean;
+//     "64-bit", "uint64", "int64", a description starting "offset of" or
+//     "size of", or "up to <name> bytes" makes an int64 (file offsets and
+//     sizes); "this many", "maximum number of", "snapshot ID" or a
+//     description starting "maximum" that speaks of depth or entries makes
+//     an integer (limit, snapshot, max-depth); anything else is a string
+//     (after, owner_id, a time "in RFC 3339 format or epoch seconds").
+//   - Times: a string whose description says RFC 3339 has format date-time
+//     (time.Time in Go), unless it also allows an empty string or epoch
+//     seconds, which time.Time cannot decode.
 //   - Security: every operation requires the bearer scheme except those a
 //     cluster serves without a token (login, SAML login, version, Web UI
 //     settings).

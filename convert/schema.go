@@ -256,6 +256,9 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 		out.Format = "double"
 	case "string", "boolean", "integer", "array", "object":
 		out.Type = &openapi3.Types{typ}
+		if typ == "string" && out.Format == "" && isDateTime(out.Description) {
+			out.Format = "date-time"
+		}
 	default:
 		s.ps.errorf(site.file, site.line, site.pointer+"/type", "unknown type %q", typ)
 	}

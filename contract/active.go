@@ -151,6 +151,23 @@ func visible(sentV, got any, ref *openapi3.SchemaRef, ptr string) string {
 		}
 		return ""
 	}
+	sa, ok1 := sentV.([]any)
+	ga, ok2 := got.([]any)
+	if ok1 && ok2 {
+		if len(sa) != len(ga) {
+			return fmt.Sprintf("%s has %d items, not the %d sent", ptr, len(ga), len(sa))
+		}
+		var items *openapi3.SchemaRef
+		if s != nil {
+			items = s.Items
+		}
+		for i := range sa {
+			if d := visible(sa[i], ga[i], items, fmt.Sprintf("%s/%d", ptr, i)); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
 	if sf, ok := sentV.(float64); ok {
 		if gf, ok := got.(float64); ok && sf == gf {
 			return ""

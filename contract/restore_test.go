@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	qapi "github.com/qapitools/qapi"
 	"github.com/qapitools/qapi/contract"
 	"github.com/qapitools/qapi/mock"
 	"github.com/qapitools/qapi/mock/mocktest"
@@ -39,7 +38,7 @@ func (c cancelAfterWrite) RoundTrip(req *http.Request) (*http.Response, error) {
 // when it is interrupted right after a write.
 func TestInterruptedRunRestoresState(t *testing.T) {
 	t.Parallel()
-	spec, err := qapi.Spec()
+	spec, err := keyStoreSpec()
 	if err != nil {
 		t.Fatal(err)
 	}

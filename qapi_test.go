@@ -62,7 +62,7 @@ func TestStaleFilesAreDetected(t *testing.T) {
 			edit(t, filepath.Join(dir, "api.yaml"), "title: Qumulo Core REST API", "title: Qumulo Core REST API edited")
 		}, "api.yaml is stale: run go generate ./..."},
 		{"doc page edited", func(t *testing.T, dir string) {
-			edit(t, filepath.Join(dir, "docs", "rest-api-guide", "session", "login.md"), "summary: Log in with", "summary: Sign in with")
+			edit(t, filepath.Join(dir, "docs", "rest-api-guide", "session-management", "session_login.md"), "summary: Authenticate the user.", "summary: Log the user in.")
 		}, "api.yaml is stale: run go generate ./..."},
 		{"generated code edited", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "gen", "qapi.gen.go"), "package gen", "package gen // edited")

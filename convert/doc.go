@@ -54,9 +54,10 @@
 // AddedInitialisms as additional-initialisms) keeps it as it is.
 //
 // Words are split at every character that is not a letter or a digit and
-// written capitalised; initialisms (ID, IDs, URL, IP, NFS, SMB, S3, AD,
-// KMS, UID, CA, …; see AddedInitialisms) are written as listed, and a letter
-// after a digit is a capital (krb5i is Krb5I). GoName spells a name so.
+// written capitalised, as is a letter after a digit (krb5i is Krb5I);
+// initialisms (ID, IDs, URL, IP, NFS, SMB, S3, AD, KMS, UID, CA, …; see
+// AddedInitialisms) are written as listed. A word of digits joins the word
+// before it, as in oapi-codegen (tls_1_2 is Tls12). GoName spells a name so.
 //
 // An operationId depends only on the method, the path template and the
 // versions of its endpoint. The template loses its version segment (vN);

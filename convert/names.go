@@ -62,29 +62,33 @@ func words(s string) []string {
 	return out
 }
 
-// goWord spells one lower-case word in a Go name: an initialism as listed,
-// any other word capitalised, with the letter after a digit in capitals too
-// (krb5i is Krb5I), as oapi-codegen's normalizer would write it.
-func goWord(w string) string {
-	if s, ok := initialisms[w]; ok {
-		return s
-	}
-	r := []rune(w)
-	for i := range r {
-		if i == 0 || unicode.IsDigit(r[i-1]) {
-			r[i] = unicode.ToUpper(r[i])
-		}
-	}
-	return string(r)
-}
+// partRe is how oapi-codegen's normalizer cuts a name into parts: capitals
+// or digits, then lower-case letters or digits.
+var partRe = regexp.MustCompile(`[\p{Lu}\d]+([\p{Ll}\d]+|$)`)
 
-// goName spells words as one exported Go name.
+// goName spells words as one exported Go name exactly as oapi-codegen's
+// ToCamelCaseWithInitialisms does, so that it keeps the name as it is and
+// spells struct fields alike: each word capitalised, as is a letter after a
+// digit (krb5i is Krb5I); then each part (Tls12, Ids) that is an initialism
+// written as listed (IDs; Tls12 stays).
 func goName(ws []string) string {
 	var b strings.Builder
 	for _, w := range ws {
-		b.WriteString(goWord(w))
+		r := []rune(w)
+		for i := range r {
+			if i == 0 || unicode.IsDigit(r[i-1]) {
+				r[i] = unicode.ToUpper(r[i])
+			}
+		}
+		b.WriteString(string(r))
 	}
-	return b.String()
+	parts := partRe.FindAllString(b.String(), -1)
+	for i, p := range parts {
+		if s, ok := initialisms[strings.ToLower(p)]; ok {
+			parts[i] = s
+		}
+	}
+	return strings.Join(parts, "")
 }
 
 // GoName spells s (snake_case, kebab-case, words with spaces) as an

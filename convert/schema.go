@@ -343,7 +343,7 @@ func (s *schemas) enum(name string, sc *openapi3.Schema, constants []string, sit
 		}
 		lines[i] = fmt.Sprintf(" * `%v` - %s", v, text)
 	}
-	sc.Description = strings.Join(lines, ",\n")
+	sc.Description = "One of:\n" + strings.Join(lines, ",\n")
 	origin := fmt.Sprintf("%s:%d %s", site.file, site.line, site.pointer)
 	s.components[name] = &component{schema: sc, origin: origin}
 	return openapi3.NewSchemaRef(componentPrefix+name, sc)

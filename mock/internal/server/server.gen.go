@@ -17,7 +17,7 @@ import (
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
-	// Log in with a user name and password and get a bearer token for the requests that follow.
+	// Authenticate the user.
 	// (POST /v1/session/login)
 	LoginSession(w http.ResponseWriter, r *http.Request)
 	// View the active at-rest encryption configuration.
@@ -338,7 +338,7 @@ func (response ReplaceEncryptionKeyStoredefaultJSONResponse) VisitReplaceEncrypt
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
-	// Log in with a user name and password and get a bearer token for the requests that follow.
+	// Authenticate the user.
 	// (POST /v1/session/login)
 	LoginSession(ctx context.Context, request LoginSessionRequestObject) (LoginSessionResponseObject, error)
 	// View the active at-rest encryption configuration.

@@ -1,10 +1,12 @@
 package qapi_test
 
 import (
+	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"testing"
+	"time"
 
 	qapi "github.com/qapitools/qapi"
 	"github.com/qapitools/qapi/gen"
@@ -14,15 +16,24 @@ import (
 // integer port, a Local/KMS union with a discriminator, named enum constants.
 // These lines fail to compile when gen loses them.
 var (
-	_ int                                                      = gen.EncryptionV2KeyStoreResponseUnionKMSStore{}.Port
-	_ *int                                                     = gen.EncryptionV2PutKeyStoreUnionKMSStore{}.Port
-	_ gen.EncryptionStatus = gen.EncryptionStatusEncrypted
-	_ func() (interface{}, error)                              = gen.EncryptionV2KeyStoreResponseUnion{}.ValueByDiscriminator
+	_ int                         = gen.EncryptionV2KeyStoreResponseUnionKMSStore{}.Port
+	_ *int                        = gen.EncryptionV2PutKeyStoreUnionKMSStore{}.Port
+	_ gen.EncryptionStatus        = gen.EncryptionStatusEncrypted
+	_ func() (interface{}, error) = gen.EncryptionV2KeyStoreResponseUnion{}.ValueByDiscriminator
 	// Every arm of both key-store unions has the one EncryptionType.
 	_ gen.EncryptionType = gen.EncryptionV2KeyStoreResponseLocal{}.Type
 	_ gen.EncryptionType = gen.EncryptionV2KeyStoreResponseKMS{}.Type
 	_ gen.EncryptionType = gen.EncryptionV2PutKeyStoreLocal{}.Type
 	_ gen.EncryptionType = gen.EncryptionV2PutKeyStoreKMS{}.Type
+	// The whole API, named and typed as convert's rule says: query
+	// parameters typed from the pages' wording, RFC 3339 times, copies of a
+	// server type as that type.
+	_ *int                                                                                                        = gen.GetFileDataParams{}.Snapshot
+	_ *int64                                                                                                      = gen.GetFileDataParams{}.Offset
+	_ *bool                                                                                                       = gen.CreateSMBShareParams{}.AllowFSPathCreate
+	_ *time.Time                                                                                                  = gen.FilesAttributes{}.ModificationTime
+	_ *[]gen.SMBShareV3                                                                                           = gen.SMBSharesV3{}.Entries
+	_ func(context.Context, *gen.ListSMBSharesParams, ...gen.RequestEditorFn) (*gen.ListSMBSharesResponse, error) = (*gen.ClientWithResponses)(nil).ListSMBSharesWithResponse
 )
 
 // Sharing EncryptionType must not widen the arms: each arm's type accepts

@@ -21,7 +21,8 @@ import (
 )
 
 // etagSpec adds a resource that takes If-Match to what the seed spec has,
-// since the key-store pages document none.
+// since the key-store pages document none. Mappings is for a test that adds
+// a list resource.
 const etagSpec = `
 openapi: 3.0.3
 info: {title: etag test, version: "1"}
@@ -47,6 +48,9 @@ components:
       properties:
         mode: {type: string, enum: [On, Off]}
         limit: {type: integer, minimum: 0, maximum: 100}
+    Mappings:
+      type: array
+      items: {type: object, properties: {ldap_name: {type: string}}}
     Credentials:
       type: object
       required: [bearer_token]
@@ -175,56 +179,22 @@ func TestEveryFaultIsCaughtByItsCheck(t *testing.T) {
 // declared fields, as it does for an object (it compared the lists whole).
 func TestUndeclaredPropertyInListItems(t *testing.T) {
 	t.Parallel()
-	spec, err := convert.Load([]byte(`
-openapi: 3.0.3
-info: {title: list round trip, version: "1"}
-components:
-  securitySchemes:
-    bearer: {type: http, scheme: bearer}
-  responses:
-    Error:
-      description: a Qumulo error
-      content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}
-  schemas:
-    Error:
-      type: object
-      required: [module, error_class, description]
-      properties:
-        module: {type: string}
-        error_class: {type: string}
-        description: {type: string}
-        user_visible: {type: boolean}
-        stack: {type: array, items: {type: string}}
-    Mapping:
-      type: object
-      properties:
-        ldap_name: {type: string}
-paths:
-  /v1/session/login:
-    post:
-      operationId: LoginSession
-      security: []
-      requestBody:
-        required: true
-        content: {application/json: {schema: {type: object, properties: {username: {type: string}, password: {type: string}}}}}
-      responses:
-        "200": {description: ok, content: {application/json: {schema: {type: object, properties: {bearer_token: {type: string}}}}}}
-        default: {$ref: '#/components/responses/Error'}
+	spec, err := convert.Load([]byte(etagSpec+`
   /v1/mappings/:
     get:
       operationId: ListMappings
       security: [{bearer: []}]
       responses:
-        "200": {description: ok, content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Mapping'}}}}}
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Mappings'}}}}
         default: {$ref: '#/components/responses/Error'}
     put:
       operationId: ReplaceMappings
       security: [{bearer: []}]
       requestBody:
         required: true
-        content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Mapping'}}}}
+        content: {application/json: {schema: {$ref: '#/components/schemas/Mappings'}}}
       responses:
-        "200": {description: ok, content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Mapping'}}}}}
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Mappings'}}}}
         default: {$ref: '#/components/responses/Error'}
 `), "list spec")
 	if err != nil {

@@ -56,7 +56,9 @@ const ErrorSchemaName = "QumuloError"
 const bearerScheme = "bearer"
 
 // Convert reads every page of the sources and builds one OpenAPI 3.0.3
-// document. All problems found are returned together in an *Error.
+// document. All problems found are returned together in an *Error. Names
+// that collide are left as they are for Build to report after the
+// overlays, which can fix them.
 func Convert(sources []Source, opts Options) (*Result, error) {
 	var ps problems
 	pages := readPages(sources, &ps)

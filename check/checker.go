@@ -302,9 +302,12 @@ func (c *Checker) requestOutcome(o Operation, params map[string]string, t Traffi
 			fail(jsonField(je), je.Reason)
 		}
 	}
+	more := 0
 	if len(out.Violations) == 0 {
 		if err := openapi3filter.ValidateRequest(context.Background(), input); err != nil {
-			for _, leaf := range leafErrors(err) {
+			var leaves []error
+			leaves, more = fieldErrors(err)
+			for _, leaf := range leaves {
 				fail(describeError(leaf))
 			}
 		}
@@ -329,7 +332,7 @@ func (c *Checker) requestOutcome(o Operation, params map[string]string, t Traffi
 		return out
 	}
 	out.Status = Fail
-	out.Reason = fmt.Sprintf("%s: %s", o.ID, joinViolations(out.Violations))
+	out.Reason = o.ID + ": " + clip(joinViolations(out.Violations)) + andMore(more)
 	return out
 }
 

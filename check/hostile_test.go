@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/qapitools/qapi/internal/redact"
 )
 
@@ -176,5 +178,48 @@ func TestHostileHugeValueReasonIsBounded(t *testing.T) {
 	}
 	if len(res.Violations()) == 0 {
 		t.Error("the huge value passed")
+	}
+}
+
+// A list of many items each breaking the schema is reported as a bounded
+// number of violations (each a proxy log line), saying how many more there
+// were; kin-openapi's message for it, which quoted each value and schema,
+// made verify take seconds per exchange.
+func TestHostileManyViolationsBounded(t *testing.T) {
+	t.Parallel()
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(`openapi: 3.0.3
+info: {title: users, version: "1"}
+paths:
+  /v1/users/:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {type: object, properties: {uid: {type: string}, home: {type: string}}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewChecker(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := make([]string, 2000)
+	for i := range items {
+		items[i] = `{"uid":null,"home":null}`
+	}
+	tr := Traffic{Request: httptest.NewRequest("GET", "https://cluster:8000/v1/users/", nil), Status: 200, Header: jsonHeader(),
+		Body: []byte("[" + strings.Join(items, ",") + "]")}
+	for _, o := range c.Check(tr).Outcomes {
+		if o.Check != ResponseSchemaConformance {
+			continue
+		}
+		if len(o.Violations) != maxViolations || !strings.HasSuffix(o.Reason, fmt.Sprintf("and %d more", 2*len(items)-maxViolations)) {
+			t.Errorf("%d violations, reason %q; want %d and a count of the rest", len(o.Violations), o.Reason, maxViolations)
+		}
 	}
 }

@@ -54,11 +54,12 @@ func responseChecks(in responseInput) []Outcome {
 	// peer sized; the reason is built from the fields instead.
 	failErr := func(check string, err error, prefix string) {
 		oc := Outcome{Check: check, Status: Fail}
-		for _, leaf := range leafErrors(err) {
+		leaves, more := fieldErrors(err)
+		for _, leaf := range leaves {
 			field, why := describeError(leaf)
 			oc.Violations = append(oc.Violations, Violation{Check: check, Operation: o.ID, Direction: DirectionResponse, Field: field, Reason: in.red.Text(clip(why))})
 		}
-		oc.Reason = prefix + clip(joinViolations(oc.Violations))
+		oc.Reason = prefix + clip(joinViolations(oc.Violations)) + andMore(more)
 		out = append(out, oc)
 	}
 

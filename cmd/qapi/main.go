@@ -26,7 +26,7 @@ Usage:
   qapi generate --docs DIR... --out DIR --package NAME [--overlay FILE|DIR]... [--strict]
   qapi mock [--spec FILE] [--addr HOST:PORT] [--tls [--cert-out FILE]] [--seed N] [--user NAME --password PW] [--fault NAME]
   qapi contract [--spec FILE] [--checks NAME,...] [--seed N] [--strict] [--allow-writes] [--junit FILE] [--json FILE] [--html FILE]
-  qapi proxy --upstream URL [--listen HOST:PORT] [--spec FILE] [--record FILE.har] [--fail-on-violation] [--ca-cert FILE] [--insecure]
+  qapi proxy --upstream URL [--listen HOST:PORT] [--tls [--cert-out FILE] | --cert FILE --key FILE] [--spec FILE] [--record FILE.har] [--fail-on-violation] [--ca-cert FILE] [--insecure]
   qapi verify FILE.har [--spec FILE] [--strict] [--junit FILE] [--json FILE] [--html FILE]
 
 Run 'qapi COMMAND --help' for the flags of a command.

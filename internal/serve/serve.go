@@ -56,6 +56,9 @@ func StallBody(w http.ResponseWriter, r *http.Request) {
 	r.Body = &stallReader{ReadCloser: r.Body, rc: http.NewResponseController(w)}
 }
 
+// stallAfter is StallTimeout; a test shortens it.
+var stallAfter = StallTimeout
+
 type stallReader struct {
 	io.ReadCloser
 	rc *http.ResponseController
@@ -63,7 +66,7 @@ type stallReader struct {
 
 func (s *stallReader) Read(p []byte) (int, error) {
 	// A writer that cannot set deadlines (a test recorder) just reads.
-	_ = s.rc.SetReadDeadline(time.Now().Add(StallTimeout))
+	_ = s.rc.SetReadDeadline(time.Now().Add(stallAfter))
 	n, err := s.ReadCloser.Read(p)
 	if err != nil {
 		// The server reads on in the background once the body is done,

@@ -301,12 +301,10 @@ func (c *Client) putKeyStore(ctx context.Context, body gen.EncryptionAPIV2PutKey
 	return c.CheckResponse(resp, b)
 }
 
-// maxBody bounds how much of a successful answer the helpers read.
-const maxBody = 16 << 20
-
+// readAll reads an answer's body, which Do bounds.
 func readAll(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	return io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	return io.ReadAll(resp.Body)
 }
 
 // decodeError reports an answer the client could not understand.

@@ -3,7 +3,6 @@ package check
 import (
 	"encoding/base64"
 	"encoding/json"
-	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -66,13 +65,7 @@ func requestSecrets(schema *openapi3.SchemaRef, t Traffic) secrets {
 		}
 		return out
 	}
-	if form, err := url.ParseQuery(string(t.RequestBody)); err == nil {
-		for k, vs := range form {
-			if redact.SecretField(k) {
-				out.plain = append(out.plain, vs...)
-			}
-		}
-	}
+	out.plain = append(out.plain, redact.SecretsIn(string(t.RequestBody))...)
 	return out
 }
 

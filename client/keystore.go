@@ -260,7 +260,7 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, opts ...Requ
 	}
 	// The key is on its way to the cluster: redact it literally too, in case
 	// something echoes it in a form the PEM pattern does not recognise.
-	forget := c.red.AddKey(cfg.ClientPrivateKey)
+	forget := c.red.Add(cfg.ClientPrivateKey)
 	defer forget()
 
 	port := cfg.port()

@@ -44,6 +44,7 @@ func TestHostileSecretShapes(t *testing.T) {
 		"username=admin&password=hunter2-x":     "username=admin&password=[REDACTED]",
 		"/v1/x?access_token=abc123&limit=5":     "/v1/x?access_token=[REDACTED]&limit=5",
 		"client_private_key=MIIEv%2Bxyz&type=K": "client_private_key=[REDACTED]&type=K",
+		"username: admin\npassword: hunter 2":   "username: admin\npassword: [REDACTED]",
 	} {
 		if got := r.Text(in); got != want {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)

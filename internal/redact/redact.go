@@ -66,8 +66,29 @@ var (
 	jsonSecretRe = regexp.MustCompile(`(?i)"(password|client_private_key|private_key|bearer_token|token|secret)"\s*:\s*"(?:[^"\\]|\\.)*"`)
 	// Form fields and query parameters named like secrets
 	// (username=u&password=p, ?access_token=…).
-	formSecretRe = regexp.MustCompile(`(?i)\b([a-z_]*(?:password|passwd|private_key|secret|token)[a-z_]*)=[^&\s"';,]+`)
+	formSecretRe = regexp.MustCompile(`(?i)\b([a-z_]*(?:password|passwd|private_key|secret|token)[a-z_]*)=([^&\s"';,]+)`)
+	// Lines of YAML and the like that set a secret (password: p); the
+	// name=value forms are formSecretRe's.
+	lineSecretRe = regexp.MustCompile(`(?im)^(\s*["']?[a-z_]*(?:password|passwd|private_key|secret|token)[a-z_]*["']?[ \t]*:[ \t]*)(\S[^\r\n]*)`)
 )
+
+// SecretsIn lists the values a text that is not JSON gives fields named
+// like secrets: form fields and query parameters (decoded, and as sent),
+// and "name: value" lines, so a caller can redact them wherever else they
+// show up.
+func SecretsIn(text string) []string {
+	var out []string
+	for _, m := range formSecretRe.FindAllStringSubmatch(text, -1) {
+		out = append(out, m[2])
+		if d, err := url.QueryUnescape(m[2]); err == nil && d != m[2] {
+			out = append(out, d)
+		}
+	}
+	for _, m := range lineSecretRe.FindAllStringSubmatch(text, -1) {
+		out = append(out, strings.Trim(strings.TrimSpace(m[2]), `"'`))
+	}
+	return out
+}
 
 // secretFields are substrings of the names of fields that hold secrets.
 var secretFields = []string{"password", "private_key", "bearer_token", "secret", "token"}
@@ -131,8 +152,27 @@ func (r *Redactor) root() *Redactor {
 // shorter than four characters are ignored, and so are Qumulo tokens, which
 // the token pattern replaces anyway: a client that logs in for every call
 // must not grow the set of literals, whose replacer is rebuilt after each
-// new one.
+// new one. Each line of key material of a PEM block is also redacted on its
+// own, so a key echoed in pieces or escaped as a whole does not leak either.
 func (r *Redactor) Add(secret string) (forget func()) {
+	if !strings.Contains(secret, "-----BEGIN ") {
+		return r.add(secret)
+	}
+	forgets := []func(){r.add(secret)}
+	for _, line := range strings.Split(secret, "\n") {
+		line = strings.TrimSpace(line)
+		if len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+			forgets = append(forgets, r.add(line))
+		}
+	}
+	return func() {
+		for _, f := range forgets {
+			f()
+		}
+	}
+}
+
+func (r *Redactor) add(secret string) (forget func()) {
 	if len(secret) < minLiteral || wholeMatch(tokenRe, secret) {
 		return func() {}
 	}
@@ -181,24 +221,6 @@ func (r *Redactor) evict() {
 		delete(r.writeOnly, s)
 	}
 	r.order = slices.Clone(r.order[len(drop):])
-}
-
-// AddKey is Add for a PEM private key: besides the whole key, each line of
-// key material is redacted on its own, so a key echoed in pieces (one line
-// per stack frame, say) does not leak either.
-func (r *Redactor) AddKey(pem string) (forget func()) {
-	forgets := []func(){r.Add(pem)}
-	for _, line := range strings.Split(pem, "\n") {
-		line = strings.TrimSpace(line)
-		if len(line) >= 16 && !strings.HasPrefix(line, "-----") {
-			forgets = append(forgets, r.Add(line))
-		}
-	}
-	return func() {
-		for _, f := range forgets {
-			f()
-		}
-	}
 }
 
 // AddWriteOnly registers a value sent in a write-only field: it is shown as
@@ -409,6 +431,7 @@ func (r *Redactor) Text(s string) string {
 	s = pemKeyRe.ReplaceAllString(s, Marker)
 	s = jsonSecretRe.ReplaceAllString(s, `"$1":"`+Marker+`"`)
 	s = formSecretRe.ReplaceAllString(s, `$1=`+Marker)
+	s = lineSecretRe.ReplaceAllString(s, `${1}`+Marker)
 	s = tokenRe.ReplaceAllString(s, `$1-v$2:`+Marker)
 	s = bearerRe.ReplaceAllString(s, `$1 `+Marker)
 	return s

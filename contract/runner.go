@@ -198,8 +198,9 @@ func (r *runner) login(ctx context.Context) error {
 	return nil
 }
 
-// maxResponseBody bounds what is read of one answer.
-const maxResponseBody = 64 << 20
+// maxResponseBody bounds what is read of one answer; the schema of a longer
+// one is not checked (as the proxy does), and reports keep an excerpt.
+const maxResponseBody = 16 << 20
 
 func (r *runner) send(ctx context.Context, rq request) (*sent, error) {
 	u := strings.TrimRight(r.cfg.BaseURL, "/") + oas.FillPath(rq.path, rq.pathParams)
@@ -229,28 +230,37 @@ func (r *runner) send(ctx context.Context, rq request) (*sent, error) {
 	case authWrong:
 		hr.Header.Set("Authorization", "Bearer session-v1:qapi-wrong-token")
 	}
-	ex := &report.Exchange{Method: hr.Method, URL: r.red.Text(u), RequestHeader: r.red.Header(hr.Header)}
+	t := check.Traffic{Request: hr, RequestBody: rq.body}
+	red := r.checker.Scope(t)
+	t.Redactor = red
+	ex := &report.Exchange{Method: hr.Method, URL: red.Text(u), RequestHeader: red.Header(hr.Header)}
 	if rq.body != nil {
-		ex.RequestBody = r.red.Body(rq.body)
+		ex.RequestBody = report.Excerpt(red, rq.body)
 	}
 	start := time.Now()
 	resp, err := r.cfg.HTTPClient.Do(hr)
 	r.report.Requests++
 	if err != nil {
-		ex.Error = r.red.Text(err.Error())
+		ex.Error = red.Text(err.Error())
 		return nil, errors.New(ex.Error)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 	ex.Duration = report.Duration(time.Since(start))
 	if err != nil {
 		return nil, fmt.Errorf("read response: %w", err)
 	}
+	if len(data) > maxResponseBody {
+		data, t.BodyTruncated = nil, true
+	}
 	ex.Status = resp.StatusCode
-	ex.ResponseHeader = r.red.Header(resp.Header)
-	ex.ResponseBody = r.red.Body(data)
+	ex.ResponseHeader = red.Header(resp.Header)
+	ex.ResponseBody = report.Excerpt(red, data)
+	if t.BodyTruncated {
+		ex.ResponseBody = fmt.Sprintf("[body longer than %d bytes, not kept]", maxResponseBody)
+	}
 	hr.Body = io.NopCloser(bytes.NewReader(rq.body))
-	t := check.Traffic{Request: hr, RequestBody: rq.body, Status: resp.StatusCode, Header: resp.Header, Body: data}
+	t.Status, t.Header, t.Body = resp.StatusCode, resp.Header, data
 	return &sent{req: rq, traffic: t, ex: ex}, nil
 }
 

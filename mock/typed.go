@@ -50,7 +50,7 @@ func (t *typedServer) PostV1SessionLogin(_ context.Context, req gen.PostV1Sessio
 	}
 	tok, ok := t.m.auth.login(req.Body.Username, req.Body.Password)
 	if !ok {
-		return nil, newError(errUnauthorized, "login failed: wrong user name or password")
+		return nil, newError(errInvalidCredentials, "login failed: wrong user name or password")
 	}
 	return gen.PostV1SessionLogin200JSONResponse{BearerToken: tok}, nil
 }

@@ -257,3 +257,19 @@ components:
 		}
 	}
 }
+
+// A password that is also the user name is sent in the clear, so a later
+// answer that shows the name leaks nothing.
+func TestWriteOnlyValuesSentInTheClear(t *testing.T) {
+	t.Parallel()
+	login := &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Properties: openapi3.Schemas{
+		"username": {Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}},
+		"password": {Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Format: "password"}},
+	}}}
+	if got := WriteOnlyValues(login, map[string]any{"username": "admin", "password": "admin"}); len(got) != 0 {
+		t.Errorf("WriteOnlyValues = %v, want none", got)
+	}
+	if got := WriteOnlyValues(login, map[string]any{"username": "admin", "password": "s3cret"}); len(got) != 1 || got[0] != "s3cret" {
+		t.Errorf("WriteOnlyValues = %v, want the password", got)
+	}
+}

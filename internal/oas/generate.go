@@ -163,6 +163,18 @@ func (g *Generator) minimal(s *openapi3.Schema) (any, bool) {
 	return nil, false
 }
 
+// Parameter generates a value for a parameter, of the form its name asks
+// for: a {ref} of a request names the root directory, a {uid} is decimal.
+func (g *Generator) Parameter(p *openapi3.Parameter) any {
+	if p.Schema == nil || p.Schema.Value == nil {
+		return "value"
+	}
+	if v, ok := g.namedString(strings.ReplaceAll(strings.ToLower(p.Name), "-", "_"), p.Schema.Value); ok {
+		return v
+	}
+	return g.Value(p.Schema)
+}
+
 // Arms returns one value per arm of a union, in arm order, each carrying
 // the discriminator value that names its arm.
 func (g *Generator) Arms(s *openapi3.Schema) []any {
@@ -293,7 +305,7 @@ func formOf(name, description string) form {
 		return timeForm
 	case has("_mode") || strings.Contains(d, "(octal"):
 		return modeForm
-	case has("_path") || strings.HasPrefix(d, "the path") || strings.HasPrefix(d, "path of") || strings.HasSuffix(d, " path"):
+	case has("_path") || name == "ref" || strings.HasPrefix(d, "the path") || strings.HasPrefix(d, "path of") || strings.HasSuffix(d, " path"):
 		return pathForm
 	case has("hostname", "_host"):
 		return hostForm

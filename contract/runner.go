@@ -71,7 +71,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract: %w", err)
 	}
-	r := &runner{cfg: cfg, red: red, checker: checker, gen: oas.NewGenerator(cfg.Seed, "", oas.Request)}
+	r := &runner{cfg: cfg, red: red, checker: checker, gen: oas.NewGenerator(cfg.Seed, "", oas.Request), items: map[string]string{}, pathValues: map[string]string{}}
 	red.Add(cfg.Password)
 	red.Add(cfg.Token)
 	r.token = cfg.Token
@@ -90,6 +90,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	defer func() {
 		if cfg.Restore {
 			r.restore(context.WithoutCancel(ctx))
+			r.removeCreated(context.WithoutCancel(ctx))
 		}
 	}()
 	for i, o := range ops {
@@ -124,6 +125,12 @@ type runner struct {
 	report  *report.Report
 	// saves are what writes changed, in the order saved.
 	saves []saved
+	// items are the ids of the items created for operations to act on, by
+	// collection path; created lists them for removal.
+	items   map[string]string
+	created []created
+	// pathValues are the values path parameters have, by name.
+	pathValues map[string]string
 }
 
 // operations lists the operations of doc by path, then method.
@@ -268,6 +275,13 @@ func (r *runner) operation(ctx context.Context, o check.Operation) {
 		return
 	}
 	variants := r.validRequests(o)
+	items := r.itemParams(ctx, o)
+	for i := range variants {
+		for k, v := range items {
+			variants[i].pathParams[k] = v
+		}
+		variants[i].body = sameID(variants[i].body, o.Path, items)
+	}
 	rq := variants[0]
 	if r.cfg.Restore && o.Method != http.MethodGet {
 		r.save(ctx, o, rq)

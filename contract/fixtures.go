@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -22,13 +23,14 @@ type created struct {
 	params map[string]string
 }
 
-// itemParams fills the path parameters of o that name items of a
-// collection the spec can create. Items are shared between operations,
-// except that a DELETE gets one of its own.
-func (r *runner) itemParams(ctx context.Context, o check.Operation) map[string]string {
-	params := map[string]string{}
+// itemParams sets the path parameters of o that name items of a
+// collection the spec can create, and tells whether o's own resource is
+// such an item. Items are shared between operations, except that a DELETE
+// gets one of its own.
+func (r *runner) itemParams(ctx context.Context, o check.Operation, params map[string]string) (created bool) {
 	segs := strings.Split(strings.TrimSuffix(o.Path, "/"), "/")
 	for i, seg := range segs {
+		created = false
 		name, ok := strings.CutPrefix(seg, "{")
 		if !ok {
 			continue
@@ -54,15 +56,16 @@ func (r *runner) itemParams(ctx context.Context, o check.Operation) map[string]s
 		id, have := r.items[key]
 		if !have || o.Method == http.MethodDelete {
 			if id = r.create(ctx, collPath, itemParam, params); id == "" {
-				return params
+				return false
 			}
 			if o.Method != http.MethodDelete {
 				r.items[key] = id
 			}
 		}
 		params[name] = id
+		created = true
 	}
-	return params
+	return created
 }
 
 // create POSTs a valid new item to a collection and answers its id, or ""
@@ -91,10 +94,8 @@ func (r *runner) create(ctx context.Context, collPath, param string, parents map
 	}
 	if id != "" {
 		itemPath, _, _ := oas.ItemOf(r.cfg.Spec, collPath)
-		params := map[string]string{param: id}
-		for k, v := range parents {
-			params[k] = v
-		}
+		params := maps.Clone(parents)
+		params[param] = id
 		r.created = append(r.created, created{path: itemPath, params: params})
 	}
 	return id
@@ -119,7 +120,9 @@ func (r *runner) removeCreated(ctx context.Context) {
 		if item == nil || item.Delete == nil {
 			continue
 		}
-		s, err := r.send(ctx, request{method: http.MethodDelete, path: c.path, pathParams: c.params, auth: authToken})
+		del := r.validRequest(check.Operation{Method: http.MethodDelete, Path: c.path, Item: item, Op: item.Delete})
+		del.pathParams = c.params
+		s, err := r.send(ctx, del)
 		switch {
 		case err != nil:
 			r.report.RestoreErrors = append(r.report.RestoreErrors, fmt.Sprintf("DELETE %s: %v", oas.FillPath(c.path, c.params), err))

@@ -275,15 +275,14 @@ func (r *runner) operation(ctx context.Context, o check.Operation) {
 		return
 	}
 	variants := r.validRequests(o)
-	items := r.itemParams(ctx, o)
+	// The variants share their path parameters.
+	created := r.itemParams(ctx, o, variants[0].pathParams)
 	for i := range variants {
-		for k, v := range items {
-			variants[i].pathParams[k] = v
-		}
-		variants[i].body = sameID(variants[i].body, o.Path, items)
+		variants[i].body = sameID(variants[i].body, o.Path, variants[i].pathParams)
 	}
 	rq := variants[0]
-	if r.cfg.Restore && o.Method != http.MethodGet {
+	// What the run created it removes; the rest it puts back.
+	if r.cfg.Restore && o.Method != http.MethodGet && !created {
 		r.save(ctx, o, rq)
 	}
 	for _, v := range variants {

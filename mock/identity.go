@@ -73,14 +73,16 @@ var identityModule = module{
 	},
 }
 
-// whoAmI answers the logged-in user: the configured one, as a local user
-// when one has its name, else the admin.
+// whoAmI answers the logged-in user: the configured one, as the local user
+// of that name, else as the admin user, even once that was deleted.
 func whoAmI(e *engine, _ *call) (answer, error) {
-	k, ok := e.findItem("/users", e.m.cfg.user)
-	if !ok {
-		k = "/users/" + adminID
+	u := map[string]any{"id": adminID, "name": e.m.cfg.user}
+	for _, ref := range []string{e.m.cfg.user, adminID} {
+		if k, ok := e.findItem("/users", ref); ok {
+			u = maps.Clone(objectOf(e.res[k].value))
+			break
+		}
 	}
-	u := maps.Clone(objectOf(e.res[k].value))
 	u["privileges"] = []any{}
 	return answer{value: u}, nil
 }

@@ -146,42 +146,46 @@ func (e *engine) serve(w http.ResponseWriter, r *http.Request, route *routers.Ro
 			return newError(errBadRequest, "request body: invalid JSON: %v", err)
 		}
 	}
+	c := &call{r: r, route: route, params: params, body: in, raw: body}
+	a, err := e.handle(c)
+	if err != nil {
+		return err
+	}
+	k := c.key
+	g := oas.NewGenerator(e.seed, k, oas.Response)
+	g.Names = params
+	return e.respond(w, route.Operation, g, a)
+}
+
+// handle works out the answer to a call under the lock: a read lock for a
+// generic read, the lock otherwise. Deferred unlocks keep a handler's panic,
+// which ServeHTTP answers, from locking the twin for good.
+func (e *engine) handle(c *call) (answer, error) {
 	if e.running.Load() > 0 {
 		e.mu.Lock()
 		e.advanceJobs()
 		e.mu.Unlock()
 	}
-	p := e.plan[route.Path]
-	h := e.handlers[route.Operation]
-	var (
-		a   answer
-		err error
-		k   string
-	)
-	if route.Method == http.MethodGet && h == nil {
+	p := e.plan[c.route.Path]
+	h := e.handlers[c.route.Operation]
+	var err error
+	if c.route.Method == http.MethodGet && h == nil {
 		e.mu.RLock()
-		if k, err = e.locate(p, params); err == nil {
-			a, err = e.get(r, route, p, k)
+		defer e.mu.RUnlock()
+		if c.key, err = e.locate(p, c.params); err != nil {
+			return answer{}, err
 		}
-		e.mu.RUnlock()
-	} else {
-		e.mu.Lock()
-		if k, err = e.locate(p, params); err == nil {
-			c := &call{r: r, route: route, params: params, body: in, raw: body, key: k}
-			if h != nil {
-				a, err = h(e, c)
-			} else {
-				a, err = e.write(c, p)
-			}
-		}
-		e.mu.Unlock()
+		return e.get(c.r, c.route, p, c.key)
 	}
-	if err != nil {
-		return err
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c.key, err = e.locate(p, c.params); err != nil {
+		return answer{}, err
 	}
-	g := oas.NewGenerator(e.seed, k, oas.Response)
-	g.Names = params
-	return e.respond(w, route.Operation, g, a)
+	if h != nil {
+		return h(e, c)
+	}
+	return e.write(c, p)
 }
 
 // write is the generic answer to PUT, PATCH, DELETE and POST. The caller

@@ -675,6 +675,9 @@ func (e *engine) respond(w http.ResponseWriter, op *openapi3.Operation, g *oas.G
 	v := a.value
 	if v == nil {
 		v = e.fresh(g, media, ref)
+		if paging, ok := objectOf(v)["paging"].(map[string]any); ok {
+			paging["next"] = nil // a list made up is one page long
+		}
 	} else {
 		v = project(g, v, ref)
 	}

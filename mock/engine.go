@@ -503,20 +503,15 @@ func (e *engine) get(r *http.Request, route *routers.Route, p *plan, k string) (
 		rev = cur.rev
 	}
 	if p.list != nil {
-		items := e.children(k)
-		toks := make([]string, len(items))
-		for i, it := range items {
-			toks[i] = it.key[strings.LastIndexByte(it.key, '/')+1:]
-		}
-		pg, err := pageOf(r, toks, false)
+		items, next, err := pageItems(r, e.children(k), func(it child) string { return it.key[strings.LastIndexByte(it.key, '/')+1:] })
 		if err != nil {
 			return answer{}, err
 		}
-		values := make([]any, 0, pg.end-pg.start)
-		for _, it := range items[pg.start:pg.end] {
-			values = append(values, it.value)
+		values := make([]any, len(items))
+		for i, it := range items {
+			values[i] = it.value
 		}
-		return answer{value: listing(route.Operation, values, pg.next), etag: etag(rev)}, nil
+		return answer{value: listing(route.Operation, values, next), etag: etag(rev)}, nil
 	}
 	if cur == nil {
 		return answer{etag: etag(0)}, nil // never written: respond generates it
@@ -630,6 +625,20 @@ func pageOf(r *http.Request, toks []string, sorted bool) (page, error) {
 	}
 	pg.start = min(pg.start, pg.end)
 	return pg, nil
+}
+
+// pageItems is the page of a collection's items a request asks for, and
+// the link to the next page; tok names an item in the after parameter.
+func pageItems(r *http.Request, items []child, tok func(child) string) ([]child, any, error) {
+	toks := make([]string, len(items))
+	for i, it := range items {
+		toks[i] = tok(it)
+	}
+	pg, err := pageOf(r, toks, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return items[pg.start:pg.end], pg.next, nil
 }
 
 // listing puts a page of items where a list answer keeps them: the answer

@@ -37,25 +37,9 @@ func FuzzMock(f *testing.F) {
 			fuzzMock = m
 			fuzzToken, _ = m.auth.login(DefaultUser, DefaultPassword)
 		})
-		u, err := url.ParseRequestURI(path)
-		if err != nil || method == "" {
+		req := fuzzRequest(t, method, path, body)
+		if req == nil {
 			return
-		}
-		req := &http.Request{
-			Method:        method,
-			URL:           u,
-			RequestURI:    path,
-			Proto:         "HTTP/1.1",
-			ProtoMajor:    1,
-			ProtoMinor:    1,
-			Header:        http.Header{},
-			Host:          "127.0.0.1",
-			Body:          http.NoBody,
-			ContentLength: int64(len(body)),
-		}
-		req = req.WithContext(t.Context())
-		if body != "" {
-			req.Body = httpBody(body)
 		}
 		if contentType != "" {
 			req.Header.Set("Content-Type", contentType)
@@ -66,23 +50,44 @@ func FuzzMock(f *testing.F) {
 		if hname != "" && !strings.ContainsAny(hname, " \r\n:") {
 			req.Header.Set(hname, hvalue)
 		}
-		rec := httptest.NewRecorder()
-		fuzzMock.ServeHTTP(rec, req)
-		if rec.Code >= 500 {
-			t.Fatalf("%s %s: status %d: %s", method, path, rec.Code, rec.Body.Bytes())
-		}
-		if rec.Code >= 400 {
-			var e map[string]any
-			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
-				t.Fatalf("%s %s: %d answer is not JSON: %v: %s", method, path, rec.Code, err, rec.Body.Bytes())
-			}
-			for _, k := range []string{"module", "error_class", "description"} {
-				if s, _ := e[k].(string); s == "" {
-					t.Fatalf("%s %s: %d answer lacks %s: %s", method, path, rec.Code, k, rec.Body.Bytes())
-				}
-			}
-		}
+		serveFuzzed(t, fuzzMock, req)
 	})
+}
+
+// fuzzRequest builds a request as a server reads it off the wire, or nil
+// when path is not a request URI.
+func fuzzRequest(t *testing.T, method, path, body string) *http.Request {
+	u, err := url.ParseRequestURI(path)
+	if err != nil || method == "" {
+		return nil
+	}
+	req := &http.Request{Method: method, URL: u, RequestURI: path, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{}, Host: "127.0.0.1", Body: http.NoBody, ContentLength: int64(len(body))}
+	if body != "" {
+		req.Body = httpBody(body)
+	}
+	return req.WithContext(t.Context())
+}
+
+// serveFuzzed answers a fuzzed request: never a 5xx or a panic, and every
+// 4xx a Qumulo error.
+func serveFuzzed(t *testing.T, m *Mock, req *http.Request) {
+	rec := httptest.NewRecorder()
+	m.ServeHTTP(rec, req)
+	if rec.Code >= 500 {
+		t.Fatalf("%s %s: status %d: %s", req.Method, req.RequestURI, rec.Code, rec.Body.Bytes())
+	}
+	if rec.Code >= 400 {
+		var e map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
+			t.Fatalf("%s %s: %d answer is not JSON: %v: %s", req.Method, req.RequestURI, rec.Code, err, rec.Body.Bytes())
+		}
+		for _, k := range []string{"module", "error_class", "description"} {
+			if s, _ := e[k].(string); s == "" {
+				t.Fatalf("%s %s: %d answer lacks %s: %s", req.Method, req.RequestURI, rec.Code, k, rec.Body.Bytes())
+			}
+		}
+	}
 }
 
 type bodyReader struct{ *bytes.Reader }
@@ -131,31 +136,17 @@ func FuzzTwin(f *testing.F) {
 		if twinMock == nil {
 			t.Skip("no corpus")
 		}
-		u, err := url.ParseRequestURI(path)
-		if err != nil || method == "" {
+		req := fuzzRequest(t, method, path, body)
+		if req == nil {
 			return
 		}
-		req := &http.Request{Method: method, URL: u, RequestURI: path, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-			Header: http.Header{}, Host: "127.0.0.1", Body: http.NoBody, ContentLength: int64(len(body))}
-		req = req.WithContext(t.Context())
 		if body != "" {
-			req.Body = httpBody(body)
 			req.Header.Set("Content-Type", "application/json")
 		}
 		req.Header.Set("Authorization", "Bearer "+twinToken)
 		if hname != "" && !strings.ContainsAny(hname, " \r\n:") {
 			req.Header.Set(hname, hvalue)
 		}
-		rec := httptest.NewRecorder()
-		twinMock.ServeHTTP(rec, req)
-		if rec.Code >= 500 {
-			t.Fatalf("%s %s %s: status %d: %s", method, path, body, rec.Code, rec.Body.Bytes())
-		}
-		if rec.Code >= 400 {
-			var e map[string]any
-			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e["error_class"] == "" {
-				t.Fatalf("%s %s: %d answer is not a Qumulo error: %s", method, path, rec.Code, rec.Body.Bytes())
-			}
-		}
+		serveFuzzed(t, twinMock, req)
 	})
 }

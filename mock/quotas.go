@@ -45,20 +45,15 @@ func (e *engine) quotaStatus(q map[string]any) map[string]any {
 }
 
 func quotaStatuses(e *engine, c *call) (answer, error) {
-	quotas := e.children("/files/quotas")
-	toks := make([]string, len(quotas))
-	for i, q := range quotas {
-		toks[i] = scalarString(objectOf(q.value)["id"])
-	}
-	pg, err := pageOf(c.r, toks, false)
+	quotas, next, err := pageItems(c.r, e.children("/files/quotas"), func(q child) string { return scalarString(objectOf(q.value)["id"]) })
 	if err != nil {
 		return answer{}, err
 	}
 	out := []any{}
-	for _, q := range quotas[pg.start:pg.end] {
+	for _, q := range quotas {
 		out = append(out, e.quotaStatus(objectOf(q.value)))
 	}
-	return answer{value: map[string]any{"quotas": out, "paging": map[string]any{"next": pg.next}}}, nil
+	return answer{value: map[string]any{"quotas": out, "paging": map[string]any{"next": next}}}, nil
 }
 
 func quotaStatus(e *engine, c *call) (answer, error) {

@@ -119,17 +119,13 @@ func listAccessKeys(e *engine, c *call) (answer, error) {
 			keys = append(keys, k)
 		}
 	}
-	toks := make([]string, len(keys))
-	for i, k := range keys {
-		toks[i] = scalarString(objectOf(k.value)["access_key_id"])
-	}
-	pg, err := pageOf(c.r, toks, false)
+	page, next, err := pageItems(c.r, keys, func(k child) string { return scalarString(objectOf(k.value)["access_key_id"]) })
 	if err != nil {
 		return answer{}, err
 	}
 	out := []any{}
-	for _, k := range keys[pg.start:pg.end] {
+	for _, k := range page {
 		out = append(out, k.value)
 	}
-	return answer{value: map[string]any{"entries": out, "paging": map[string]any{"next": pg.next}}}, nil
+	return answer{value: map[string]any{"entries": out, "paging": map[string]any{"next": next}}}, nil
 }

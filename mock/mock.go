@@ -228,19 +228,30 @@ func (m *Mock) readBody(r *http.Request) ([]byte, error) {
 func etag(rev uint64) string { return `"qapi-` + strconv.FormatUint(rev, 10) + `"` }
 
 // ifMatches tells whether the If-Match header in ctx, if any, names the
-// resource's current entity tag.
+// resource's current entity tag. Tags compare by their opaque part, as RFC
+// 9110 does, quoted or not: clients strip the quotes from the ETag they read
+// and send it back bare. A weak tag (W/) matches its strong twin.
 func ifMatches(ctx context.Context, current string) bool {
 	im, _ := ctx.Value(ifMatchKey).(string)
 	if im == "" {
 		return true
 	}
+	want := opaqueTag(current)
 	for _, t := range strings.Split(im, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" || t == current {
+		if t = strings.TrimSpace(t); t == "*" || opaqueTag(t) == want {
 			return true
 		}
 	}
 	return false
+}
+
+// opaqueTag is an entity tag without its weakness prefix and quotes.
+func opaqueTag(t string) string {
+	t = strings.TrimPrefix(t, "W/")
+	if len(t) >= 2 && t[0] == '"' && t[len(t)-1] == '"' {
+		return t[1 : len(t)-1]
+	}
+	return t
 }
 
 func preconditionFailed(ctx context.Context, current string) *Error {

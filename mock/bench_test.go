@@ -31,7 +31,7 @@ func BenchmarkGetKeyStore(b *testing.B) {
 // measures over the network: create a directory, stat it by path, list its
 // parent, delete it.
 func BenchmarkFileSystemWorkflow(b *testing.B) {
-	m, err := New(WithSpec(corpusSpec(b, "qumulo-rest-api-guide-2024-10-16")))
+	m, err := New()
 	if err != nil {
 		b.Fatal(err)
 	}

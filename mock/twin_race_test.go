@@ -20,8 +20,7 @@ import (
 // reads back by id at its path, and child counts match the listings.
 func TestConcurrentTwin(t *testing.T) {
 	t.Parallel()
-	doc := corpusSpec(t, "qumulo-rest-api-guide-2024-10-16")
-	c := setup(t, WithSpec(doc))
+	c := setup(t)
 	root := c.do("POST", "/v1/files/%2F/entries/", map[string]any{"name": "race", "action": "CREATE_DIRECTORY"}, nil).json(t)["id"].(string)
 	quotaDir := c.do("POST", "/v1/files/"+root+"/entries/", map[string]any{"name": "quota", "action": "CREATE_DIRECTORY"}, nil).json(t)["id"].(string)
 	c.do("POST", "/v1/users/", map[string]any{"name": "racer", "primary_group": "513"}, nil)

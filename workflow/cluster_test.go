@@ -11,27 +11,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/qapitools/qapi/client"
-	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/mock"
 	"github.com/qapitools/qapi/mock/mocktest"
-)
-
-// guide is the doc revision the twin serves; its pages are beside the
-// repository.
-const guide = "../../shared/corpus/qumulo-rest-api-guide-2024-10-16"
-
-var (
-	guideOnce sync.Once
-	guideDoc  *openapi3.T
-	guideErr  error
 )
 
 // cluster is a Qumulo cluster as a test uses it: the twin, or a real one.
@@ -56,22 +41,7 @@ func connect(t *testing.T) *cluster {
 		}
 		return &cluster{t: t, c: c, real: true, writes: os.Getenv("QAPI_ALLOW_WRITES") == "1"}
 	}
-	guideOnce.Do(func() {
-		if _, err := os.Stat(guide); err != nil {
-			guideErr = err
-			return
-		}
-		built, err := convert.Build([]convert.Source{{Name: filepath.Base(guide), FS: os.DirFS(guide)}}, nil, convert.Options{})
-		if err != nil {
-			guideErr = err
-			return
-		}
-		guideDoc = built.Doc
-	})
-	if guideErr != nil {
-		t.Skipf("the twin serves the guide at %s: %v", guide, guideErr)
-	}
-	srv := mocktest.NewServer(t, mock.WithSpec(guideDoc))
+	srv := mocktest.NewServer(t)
 	c, err := client.New(srv.URL, client.WithHTTPClient(srv.Client()), client.WithCredentials(mock.DefaultUser, mock.DefaultPassword))
 	if err != nil {
 		t.Fatal(err)

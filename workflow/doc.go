@@ -7,7 +7,7 @@
 // quotes from ETags; send null for optional settings; follow paging.next.
 //
 // By default the tests run against the twin (package mock) serving the
-// converted 2024-10-16 guide. With QUMULO_URL set (and QUMULO_USERNAME and
+// embedded api.yaml, the whole 2024-10-16 guide. With QUMULO_URL set (and QUMULO_USERNAME and
 // QUMULO_PASSWORD, QUMULO_CA_CERT for a self-signed certificate) they run
 // against that cluster: the read-only ones always, the ones that write only
 // with QAPI_ALLOW_WRITES=1, and those clean up after themselves.

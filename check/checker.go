@@ -296,7 +296,7 @@ func (c *Checker) requestOutcome(o Operation, params map[string]string, t Traffi
 	if strictBody {
 		// Go's decoder, under kin-openapi, takes trailing data, invalid
 		// UTF-8 and 5696.0 for an integer; a cluster does not.
-		if err := oas.CheckJSON(t.RequestBody, schema); err != nil {
+		if _, err := oas.DecodeJSON(t.RequestBody, schema); err != nil {
 			var je *oas.JSONError
 			errors.As(err, &je)
 			fail(jsonField(je), je.Reason)

@@ -136,7 +136,7 @@ func responseChecks(in responseInput) []Outcome {
 	}
 	schema := resp.Value.Content.Get(mt).Schema
 	if oas.IsJSON(ct) {
-		if err := oas.CheckJSON(t.Body, schema); err != nil {
+		if _, err := oas.DecodeJSON(t.Body, schema); err != nil {
 			var je *oas.JSONError
 			errors.As(err, &je)
 			field := jsonField(je)

@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"bytes"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -139,14 +138,10 @@ func (e *engine) findItem(coll, v string) (string, bool) {
 	return k, ok
 }
 
-func (e *engine) serve(w http.ResponseWriter, r *http.Request, route *routers.Route, params map[string]string, body []byte) error {
-	var in any
-	if len(bytes.TrimSpace(body)) > 0 {
-		if err := json.Unmarshal(body, &in); err != nil {
-			return newError(errBadRequest, "request body: invalid JSON: %v", err)
-		}
-	}
-	c := &call{r: r, route: route, params: params, body: in, raw: body}
+// serve answers a validated request; value is its JSON body as the mock
+// decoded and validated it, nil when the operation takes none.
+func (e *engine) serve(w http.ResponseWriter, r *http.Request, route *routers.Route, params map[string]string, body []byte, value any) error {
+	c := &call{r: r, route: route, params: params, body: value, raw: body}
 	a, err := e.handle(c)
 	if err != nil {
 		return err

@@ -83,3 +83,31 @@ func TestHostileServerLimits(t *testing.T) {
 		t.Fatalf("connection %d was not served after one closed: %v", serve.MaxConns+1, err)
 	}
 }
+
+// A JSON body is decoded once, strictly, and every consumer acts on that
+// value: a name given twice, or a member that a case-insensitive struct
+// decoder would take for a declared property, is refused rather than read
+// one way by validation and another by a handler; a body an operation does
+// not take is not read as JSON at all.
+func TestBodyDecodedOnce(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	// Validation saw username "nobody"; the typed login decoded "admin".
+	r := c.do("POST", "/v1/session/login", `{"username":"nobody","password":"admin","Username":"admin"}`, map[string]string{"Authorization": ""})
+	v := wantError(t, r, http.StatusBadRequest, "http_bad_request_error")
+	if desc, _ := v["description"].(string); !strings.Contains(desc, `/Username: names are case-sensitive`) {
+		t.Errorf("description %q does not name the member", desc)
+	}
+	r = c.do("POST", "/v1/files/%2F/entries/", `{"name":"first","action":"CREATE_DIRECTORY","name":"second"}`, nil)
+	v = wantError(t, r, http.StatusBadRequest, "http_bad_request_error")
+	if desc, _ := v["description"].(string); !strings.Contains(desc, "/name: name given twice") {
+		t.Errorf("description %q does not name the member", desc)
+	}
+	for _, name := range []string{"first", "second"} {
+		wantError(t, c.do("GET", "/v1/files/%2F"+name+"/info/attributes", nil, nil), http.StatusNotFound, "fs_no_such_entry_error")
+	}
+	c.do("POST", "/v1/files/%2F/entries/", map[string]any{"name": "d", "action": "CREATE_DIRECTORY"}, nil)
+	if r := c.do("DELETE", "/v1/files/%2Fd", "not JSON", map[string]string{"Content-Type": "text/plain"}); r.status != http.StatusOK {
+		t.Errorf("DELETE with a body it does not take: %d %s", r.status, r.body)
+	}
+}

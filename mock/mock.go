@@ -111,10 +111,38 @@ func New(opts ...Option) (*Mock, error) {
 func (m *Mock) Spec() *openapi3.T { return m.doc }
 
 // validateOptions are the same for every request; security is checked
-// before validation, so the authentication hook has nothing to do.
-var validateOptions = openapi3filter.Options{
-	AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
-	SkipSettingDefaults: true,
+// before validation, so the authentication hook has nothing to do. A JSON
+// body, decoded already, is validated apart (validateBody).
+var (
+	validateOptions = openapi3filter.Options{
+		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+		SkipSettingDefaults: true,
+	}
+	validateParamsOptions = openapi3filter.Options{
+		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+		SkipSettingDefaults: true,
+		ExcludeRequestBody:  true,
+	}
+)
+
+// validateBody validates a decoded JSON request body as kin-openapi
+// validates one it decodes itself, with the same errors.
+func validateBody(in *openapi3filter.RequestValidationInput, present bool, value any) error {
+	rb := in.Route.Operation.RequestBody.Value
+	if !present {
+		if rb.Required {
+			return &openapi3filter.RequestError{Input: in, RequestBody: rb, Err: openapi3filter.ErrInvalidRequired}
+		}
+		return nil
+	}
+	schema := oas.RequestSchema(in.Route.Operation)
+	if schema == nil || schema.Value == nil {
+		return nil
+	}
+	if err := schema.Value.VisitJSON(value, openapi3.VisitAsRequest()); err != nil {
+		return &openapi3filter.RequestError{Input: in, RequestBody: rb, Reason: "doesn't match schema", Err: err}
+	}
+	return nil
 }
 
 type ctxKey int
@@ -167,21 +195,31 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
 	if len(body) > 0 && info.jsonBody && !oas.IsJSON(r.Header.Get("Content-Type")) {
 		return newError(errUnsupportedMedia, "unsupported content type %q: send application/json", r.Header.Get("Content-Type"))
 	}
-	if len(body) > 0 && info.jsonBody {
-		// Go's decoder, which validation and the handlers use, takes
-		// trailing data, invalid UTF-8 and 5696.0 for an integer.
-		if err := oas.CheckJSON(body, oas.RequestSchema(route.Operation)); err != nil {
-			return newError(errBadRequest, "request body: %v", err)
+	// A JSON body is read once, strictly; validation, the engine and the
+	// typed handlers all see that value (the typed handlers decode the same
+	// bytes into gen's types, which the strict reader makes agree with it).
+	var value any
+	opts := &validateOptions
+	if info.jsonBody {
+		if len(body) > 0 {
+			if value, err = oas.DecodeJSON(body, oas.RequestSchema(route.Operation)); err != nil {
+				return newError(errBadRequest, "request body: %v", err)
+			}
 		}
+		opts = &validateParamsOptions
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	in := &openapi3filter.RequestValidationInput{
 		Request:    r,
 		PathParams: params,
 		Route:      info.validate,
-		Options:    &validateOptions,
+		Options:    opts,
 	}
-	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+	err = openapi3filter.ValidateRequest(r.Context(), in)
+	if err == nil && info.jsonBody {
+		err = validateBody(in, len(body) > 0, value)
+	}
+	if err != nil {
 		return newError(errBadRequest, "%s", describe(err))
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -197,7 +235,7 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
 		info.typed(w, r)
 		return nil
 	}
-	return m.engine.serve(w, r, route, params, body)
+	return m.engine.serve(w, r, route, params, body, value)
 }
 
 // readBody reads the whole body up to the limit.

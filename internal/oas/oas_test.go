@@ -273,3 +273,34 @@ func TestWriteOnlyValuesSentInTheClear(t *testing.T) {
 		t.Errorf("WriteOnlyValues = %v, want the password", got)
 	}
 }
+
+// DecodeJSON answers the value every consumer acts on, and refuses what two
+// of Go's decoders would read differently.
+func TestDecodeJSON(t *testing.T) {
+	item := &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Properties: openapi3.Schemas{
+		"port": {Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}}},
+		"user": {Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Properties: openapi3.Schemas{
+			"name": {Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}},
+		}}},
+	}}}
+	v, err := DecodeJSON([]byte(`{"port": 5696, "user": {"name": "a", "extra": [1.5]}}`), item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"port": 5696.0, "user": map[string]any{"name": "a", "extra": []any{1.5}}}
+	if !reflect.DeepEqual(v, want) {
+		t.Errorf("value = %#v, want %#v", v, want)
+	}
+	for body, wantErr := range map[string]string{
+		`{"port": 1, "user": {"name": "a", "name": "b"}}`: "/user/name: name given twice in one object",
+		`{"port": 1, "user": {"Name": "b"}}`:              `/user/Name: names are case-sensitive: the property is "name"`,
+		`{"port": 1.0}`:                                   "/port: value must be an integer",
+		`{"port": 1} {}`:                                  "byte 12: data after the JSON value",
+		`{"port": }`:                                      "byte 9: invalid JSON",
+		strings.Repeat("[", maxNesting+1):                 "nested deeper than 10000 levels",
+	} {
+		if _, err := DecodeJSON([]byte(body), item); err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("%.40s: error %v, want %q", body, err, wantErr)
+		}
+	}
+}

@@ -34,13 +34,17 @@ func (e *JSONError) Error() string {
 	return e.Reason
 }
 
-// CheckJSON reads a JSON body as strictly as the mock and the checks must
-// agree on: exactly one JSON value with nothing after it but white space,
-// valid UTF-8 throughout (keys included), numbers a float64 can hold, and,
-// where ref says integer, a number written as one (5696, not 5696.0 or
-// 5.696e3). Go's decoder, which kin-openapi uses, accepts all of these.
-// ref may be nil. The error is a *JSONError.
-func CheckJSON(body []byte, ref *openapi3.SchemaRef) error {
+// DecodeJSON reads a JSON body as strictly as the mock and the checks must
+// agree on, and answers its value, numbers as float64: exactly one JSON
+// value with nothing after it but white space, valid UTF-8 throughout (keys
+// included), no name twice in an object, numbers a float64 can hold, and,
+// following ref, integers written as such (5696, not 5696.0 or 5.696e3) and
+// no member named like a declared property in another case. Go's decoder,
+// which kin-openapi and the generated server use, takes all of these, and
+// some it reads differently: the last of two names wins, and a struct field
+// takes "Username" for "username". ref may be nil. The error is a
+// *JSONError.
+func DecodeJSON(body []byte, ref *openapi3.SchemaRef) (any, error) {
 	if !utf8.Valid(body) {
 		off := 0
 		for off < len(body) {
@@ -50,31 +54,86 @@ func CheckJSON(body []byte, ref *openapi3.SchemaRef) error {
 			}
 			off += n
 		}
-		return &JSONError{Offset: int64(off), Reason: "invalid UTF-8"}
+		return nil, &JSONError{Offset: int64(off), Reason: "invalid UTF-8"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := decodeValue(dec, "", 0)
+	if err != nil {
+		var je *JSONError
 		var se *json.SyntaxError
 		switch {
+		case errors.As(err, &je):
+			return nil, je
 		case errors.As(err, &se):
-			return &JSONError{Offset: se.Offset, Reason: "invalid JSON: " + strings.TrimPrefix(se.Error(), "json: ")}
+			return nil, &JSONError{Offset: se.Offset, Reason: "invalid JSON: " + strings.TrimPrefix(se.Error(), "json: ")}
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			return &JSONError{Offset: int64(len(body)), Reason: "invalid JSON: unexpected end of the body"}
+			return nil, &JSONError{Offset: int64(len(body)), Reason: "invalid JSON: unexpected end of the body"}
 		}
-		return &JSONError{Offset: dec.InputOffset(), Reason: "invalid JSON"}
+		return nil, &JSONError{Offset: dec.InputOffset(), Reason: "invalid JSON"}
 	}
 	if end := dec.InputOffset(); len(bytes.TrimSpace(body[end:])) > 0 {
 		at := end + int64(len(body[end:])-len(bytes.TrimLeft(body[end:], " \t\r\n")))
-		return &JSONError{Offset: at, Reason: "data after the JSON value"}
+		return nil, &JSONError{Offset: at, Reason: "data after the JSON value"}
 	}
-	return checkNumbers(ref, v, "")
+	if err := checkValue(ref, v, ""); err != nil {
+		return nil, err
+	}
+	return plain(v), nil
 }
 
-// checkNumbers finds numbers out of range and integers written as
-// fractions, following ref (and the arm of a union that v belongs to).
-func checkNumbers(ref *openapi3.SchemaRef, v any, ptr string) error {
+// maxNesting bounds the nesting of a body, as Go's decoder does.
+const maxNesting = 10000
+
+// decodeValue reads one value token by token, refusing a name given twice
+// in one object.
+func decodeValue(dec *json.Decoder, ptr string, depth int) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return tok, nil
+	}
+	if depth == maxNesting {
+		return nil, &JSONError{Pointer: at(ptr), Offset: -1, Reason: fmt.Sprintf("nested deeper than %d levels", maxNesting)}
+	}
+	if d == '[' {
+		arr := []any{}
+		for dec.More() {
+			v, err := decodeValue(dec, ptr+"/"+strconv.Itoa(len(arr)), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, v)
+		}
+		_, err := dec.Token()
+		return arr, err
+	}
+	obj := map[string]any{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		name, _ := tok.(string) // the decoder allows nothing else here
+		p := ptr + "/" + escapePointer(name)
+		if _, dup := obj[name]; dup {
+			return nil, &JSONError{Pointer: p, Offset: -1, Reason: "name given twice in one object"}
+		}
+		if obj[name], err = decodeValue(dec, p, depth+1); err != nil {
+			return nil, err
+		}
+	}
+	_, err = dec.Token()
+	return obj, err
+}
+
+// checkValue finds numbers out of range, integers written as fractions
+// and names that differ from a declared property only in case, following
+// ref (and the arm of a union that v belongs to).
+func checkValue(ref *openapi3.SchemaRef, v any, ptr string) error {
 	var s *openapi3.Schema
 	if ref != nil {
 		if s = ref.Value; s != nil && len(s.OneOf) > 0 {
@@ -91,7 +150,11 @@ func checkNumbers(ref *openapi3.SchemaRef, v any, ptr string) error {
 		}
 	case map[string]any:
 		for _, k := range slices.Sorted(maps.Keys(t)) {
-			if err := checkNumbers(property(s, k), t[k], ptr+"/"+escapePointer(k)); err != nil {
+			p := ptr + "/" + escapePointer(k)
+			if name := otherCase(s, k); name != "" {
+				return &JSONError{Pointer: p, Offset: -1, Reason: fmt.Sprintf("names are case-sensitive: the property is %q", name)}
+			}
+			if err := checkValue(property(s, k), t[k], p); err != nil {
 				return err
 			}
 		}
@@ -101,12 +164,29 @@ func checkNumbers(ref *openapi3.SchemaRef, v any, ptr string) error {
 			items = s.Items
 		}
 		for i, e := range t {
-			if err := checkNumbers(items, e, ptr+"/"+strconv.Itoa(i)); err != nil {
+			if err := checkValue(items, e, ptr+"/"+strconv.Itoa(i)); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// otherCase is the declared property of s that name differs from only in
+// case, or "" when name is declared or like none.
+func otherCase(s *openapi3.Schema, name string) string {
+	if s == nil {
+		return ""
+	}
+	if _, ok := s.Properties[name]; ok {
+		return ""
+	}
+	for _, p := range slices.Sorted(maps.Keys(s.Properties)) {
+		if strings.EqualFold(p, name) {
+			return p
+		}
+	}
+	return ""
 }
 
 // property is the schema of an object's member, declared or additional.

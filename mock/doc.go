@@ -2,16 +2,20 @@
 // any OpenAPI 3.0 document the way a cluster would, so contract tests,
 // client tests and users' own tests need no cluster.
 //
-// Three layers share one server. Operations qapi knows in full (session
-// login and the encryption key store) have typed handlers written on the
-// generated strict server interface. Resource families have modules, each
-// in a file of its own (files.go, jobs.go, identity.go, shares.go, s3.go,
-// quotas.go, cluster.go): data about their collections (which fields name
-// an item besides its id, which must be unique, the error a missing or
-// duplicate item answers, what a fresh cluster has) and small handlers for
-// what the schemas cannot describe (a file system, tree-delete jobs, S3
-// secrets shown once). Every other operation is answered by a generic,
-// stateful, schema-driven engine.
+// Three layers share one server. Operations whose requests and answers are
+// best said in gen's types have typed handlers written on the generated
+// strict server interface: session login, the encryption key store, the
+// version, tree-delete jobs and S3 access-key creation (whose secret is in
+// that answer only). Resource families have modules, each in a file of its
+// own (files.go, jobs.go, identity.go, shares.go, s3.go, quotas.go,
+// cluster.go): data about their collections (which fields name an item
+// besides its id, which must be unique, the error a missing or duplicate
+// item answers, what a fresh cluster has) and small handlers for what the
+// schemas cannot describe (a file system, quota usage, who is logged in).
+// Every other operation is answered by a generic, stateful, schema-driven
+// engine. The typed handlers of a family act on the engine's store, under
+// its lock: an access key created typed is listed and deleted by the
+// engine.
 //
 // The engine keeps what clients write: PUT stores, PATCH merges, POST on a
 // collection creates an item under a new id (or the name the client gives

@@ -183,6 +183,17 @@ func (e *engine) handle(c *call) (answer, error) {
 	return e.write(c, p)
 }
 
+// lock takes the lock for a typed handler that reads or changes the twin's
+// state, after finishing the jobs that are due, as handle does; it answers
+// the unlock.
+func (e *engine) lock() (unlock func()) {
+	e.mu.Lock()
+	if e.running.Load() > 0 {
+		e.advanceJobs()
+	}
+	return e.mu.Unlock
+}
+
 // write is the generic answer to PUT, PATCH, DELETE and POST. The caller
 // holds the lock.
 func (e *engine) write(c *call, p *plan) (answer, error) {

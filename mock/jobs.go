@@ -1,11 +1,15 @@
 package mock
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/qapitools/qapi/gen"
+	"github.com/qapitools/qapi/mock/internal/server"
 )
 
 // Tree delete: POST /v1/tree-delete/jobs/ queues a job that deletes a
@@ -14,23 +18,21 @@ import (
 // runs until a client has seen it running once, or for treeDeleteTime on
 // the mock's clock, whichever comes first: a client polling the job sees it
 // finish on its next poll, and one polling the directory sees it go.
-
-// treeDeleteTime is how long a tree-delete job runs on the mock's clock.
-const treeDeleteTime = time.Second
+//
+// The jobs are typed handlers: they live beside the engine's store, not as
+// items in it, and their answers are gen's types; they take the engine's
+// lock, since a job's tree is the engine's file system.
 
 var jobsModule = module{
 	families: map[string]*family{
-		// The jobs live beside the store, keyed by the directory's id.
+		// Not a collection of the engine's: the jobs live beside the
+		// store, keyed by the directory's id.
 		"/tree-delete/jobs": {action: true},
 	},
-	handlers: map[string]handler{
-		"POST /tree-delete/jobs":            startTreeDelete,
-		"GET /tree-delete/jobs":             listTreeDeletes,
-		"GET /tree-delete/jobs/{}":          getTreeDelete,
-		"DELETE /tree-delete/jobs/{}":       cancelTreeDelete,
-		"POST /tree-delete/jobs/restart/{}": restartTreeDelete,
-	},
 }
+
+// treeDeleteTime is how long a tree-delete job runs on the mock's clock.
+const treeDeleteTime = time.Second
 
 // treeDeleteJob is a running tree delete.
 type treeDeleteJob struct {
@@ -43,21 +45,28 @@ type treeDeleteJob struct {
 	files, dirs, bytes int64
 }
 
-func startTreeDelete(e *engine, c *call) (answer, error) {
-	ref, _ := c.object()["id"].(string)
+// CreateTreeDeleteJob queues the deletion of a directory and what is under
+// it; the answer is 202, the job runs on.
+func (t *typedServer) CreateTreeDeleteJob(_ context.Context, req server.CreateTreeDeleteJobRequestObject) (server.CreateTreeDeleteJobResponseObject, error) {
+	var ref string
+	if req.Body != nil && req.Body.ID != nil {
+		ref = *req.Body.ID
+	}
+	e := t.m.engine
+	defer e.lock()()
 	dir, err := e.fs.lookup(ref)
 	if err != nil {
-		return answer{}, err
+		return nil, err
 	}
 	switch {
 	case !dir.isDir():
-		return answer{}, newError(errFsNotDirectory, "not a directory: %s", dir.path())
+		return nil, newError(errFsNotDirectory, "not a directory: %s", dir.path())
 	case dir == e.fs.root:
-		return answer{}, newError(errInvalidRequest, "cannot tree-delete the root directory")
+		return nil, newError(errInvalidRequest, "cannot tree-delete the root directory")
 	}
 	id := strconv.FormatUint(dir.id, 10)
 	if e.jobs[id] != nil {
-		return answer{}, newError(errInvalidRequest, "a tree delete of %s is already running", dir.path())
+		return nil, newError(errInvalidRequest, "a tree delete of %s is already running", dir.path())
 	}
 	now := e.m.cfg.now()
 	j := &treeDeleteJob{dir: dir, path: dir.path(), created: now, due: now.Add(treeDeleteTime)}
@@ -77,19 +86,19 @@ func startTreeDelete(e *engine, c *call) (answer, error) {
 	j.dirs++
 	e.jobs[id] = j
 	e.running.Add(1)
-	return answer{}, nil
+	return server.CreateTreeDeleteJob202Response{}, nil
 }
 
 // status renders a job as a cluster reports it, half done.
-func (j *treeDeleteJob) status() map[string]any {
-	num := func(v int64) string { return strconv.FormatInt(v, 10) }
+func (j *treeDeleteJob) status() gen.TreeDeleteJobStatus {
+	num := func(v int64) *string { return new(strconv.FormatInt(v, 10)) }
 	capacity := j.bytes + 4096*(j.files+j.dirs)
-	return map[string]any{
-		"id": strconv.FormatUint(j.dir.id, 10), "initial_path": j.path, "mode": "IN_PLACE",
-		"create_time":   j.created.UTC().Format(time.RFC3339Nano),
-		"initial_files": num(j.files), "initial_directories": num(j.dirs), "initial_capacity": num(capacity),
-		"remaining_files": num(j.files / 2), "remaining_directories": num((j.dirs + 1) / 2), "remaining_capacity": num(capacity / 2),
-		"last_error_message": "",
+	return gen.TreeDeleteJobStatus{
+		ID: new(strconv.FormatUint(j.dir.id, 10)), InitialPath: new(j.path), Mode: new(gen.TreeDeleteInPlace),
+		CreateTime:   new(j.created.UTC().Format(time.RFC3339Nano)),
+		InitialFiles: num(j.files), InitialDirectories: num(j.dirs), InitialCapacity: num(capacity),
+		RemainingFiles: num(j.files / 2), RemainingDirectories: num((j.dirs + 1) / 2), RemainingCapacity: num(capacity / 2),
+		LastErrorMessage: new(""),
 	}
 }
 
@@ -115,30 +124,37 @@ func (e *engine) finishJob(id string) {
 
 // jobID is the id of the job a path parameter names: the directory's file
 // id, or its path while it is there.
-func (e *engine) jobID(c *call) string {
-	id := c.params["id"]
-	if n, err := e.fs.lookup(id); err == nil && strings.HasPrefix(id, "/") {
+func (e *engine) jobID(ref string) string {
+	if n, err := e.fs.lookup(ref); err == nil && strings.HasPrefix(ref, "/") {
 		return strconv.FormatUint(n.id, 10)
 	}
-	return id
+	return ref
 }
 
-func getTreeDelete(e *engine, c *call) (answer, error) {
-	id := e.jobID(c)
+// GetTreeDeleteJob reports a running job; one a client has seen running
+// finishes now, and a finished job is 404.
+func (t *typedServer) GetTreeDeleteJob(_ context.Context, req server.GetTreeDeleteJobRequestObject) (server.GetTreeDeleteJobResponseObject, error) {
+	e := t.m.engine
+	defer e.lock()()
+	id := e.jobID(req.ID)
 	j := e.jobs[id]
 	if j != nil && j.seen {
 		e.finishJob(id)
 		j = nil
 	}
 	if j == nil {
-		return answer{}, newError(errNoSuchEntry, "no tree-delete job for %q: it finished or never started", id)
+		return nil, newError(errNoSuchEntry, "no tree-delete job for %q: it finished or never started", id)
 	}
 	j.seen = true
-	return answer{value: j.status()}, nil
+	return server.GetTreeDeleteJob200JSONResponse(j.status()), nil
 }
 
-func listTreeDeletes(e *engine, _ *call) (answer, error) {
-	jobs := []any{}
+// ListTreeDeleteJobs reports the running jobs, as GetTreeDeleteJob does
+// each.
+func (t *typedServer) ListTreeDeleteJobs(context.Context, server.ListTreeDeleteJobsRequestObject) (server.ListTreeDeleteJobsResponseObject, error) {
+	e := t.m.engine
+	defer e.lock()()
+	jobs := []gen.TreeDeleteJobStatus{}
 	for _, id := range slices.Sorted(maps.Keys(e.jobs)) {
 		j := e.jobs[id]
 		if j.seen {
@@ -148,25 +164,32 @@ func listTreeDeletes(e *engine, _ *call) (answer, error) {
 		j.seen = true
 		jobs = append(jobs, j.status())
 	}
-	return answer{value: map[string]any{"jobs": jobs}}, nil
+	return server.ListTreeDeleteJobs200JSONResponse{Jobs: &jobs}, nil
 }
 
-func cancelTreeDelete(e *engine, c *call) (answer, error) {
-	id := e.jobID(c)
+// DeleteTreeDeleteJob cancels a running job; what it deleted stays deleted,
+// which the twin's jobs never get to before they finish.
+func (t *typedServer) DeleteTreeDeleteJob(_ context.Context, req server.DeleteTreeDeleteJobRequestObject) (server.DeleteTreeDeleteJobResponseObject, error) {
+	e := t.m.engine
+	defer e.lock()()
+	id := e.jobID(req.ID)
 	if e.jobs[id] == nil {
-		return answer{}, newError(errNoSuchEntry, "no tree-delete job for %q", id)
+		return nil, newError(errNoSuchEntry, "no tree-delete job for %q", id)
 	}
 	delete(e.jobs, id)
 	e.running.Add(-1)
-	return answer{}, nil
+	return server.DeleteTreeDeleteJob200Response{}, nil
 }
 
-func restartTreeDelete(e *engine, c *call) (answer, error) {
-	j := e.jobs[e.jobID(c)]
+// RestartTreeDeleteJob runs a job again from now.
+func (t *typedServer) RestartTreeDeleteJob(_ context.Context, req server.RestartTreeDeleteJobRequestObject) (server.RestartTreeDeleteJobResponseObject, error) {
+	e := t.m.engine
+	defer e.lock()()
+	j := e.jobs[e.jobID(req.ID)]
 	if j == nil {
-		return answer{}, newError(errNoSuchEntry, "no tree-delete job for %q", c.params["id"])
+		return nil, newError(errNoSuchEntry, "no tree-delete job for %q", req.ID)
 	}
 	j.seen = false
 	j.due = e.m.cfg.now().Add(treeDeleteTime)
-	return answer{}, nil
+	return server.RestartTreeDeleteJob202Response{}, nil
 }

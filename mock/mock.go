@@ -29,7 +29,6 @@ type Mock struct {
 	router *oas.Router
 	ops    map[*openapi3.Operation]*opInfo
 	auth   *sessions
-	keys   *typedServer
 	engine *engine
 	// revision numbers every acknowledged write across all resources, so an
 	// ETag also tells the order in which writes took effect.
@@ -45,8 +44,8 @@ type opInfo struct {
 	// without security requirements, which the mock checks itself (with
 	// the real tokens) before validation.
 	validate *routers.Route
-	// typed is the handler of an operation qapi knows (login, key store);
-	// nil means the engine answers.
+	// typed is the handler of an operation with a typed handler (see
+	// typedServer); nil means the engine answers.
 	typed http.HandlerFunc
 }
 
@@ -78,8 +77,7 @@ func New(opts ...Option) (*Mock, error) {
 			}
 		}
 	}
-	m.keys = newTypedServer(m)
-	si := server.NewStrictHandlerWithOptions(m.keys, nil, server.StrictHTTPServerOptions{
+	si := server.NewStrictHandlerWithOptions(newTypedServer(m), nil, server.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 			writeError(w, newError(errBadRequest, "request body: %v", err))
 		},

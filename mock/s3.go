@@ -1,11 +1,16 @@
 package mock
 
 import (
+	"cmp"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/qapitools/qapi/gen"
+	"github.com/qapitools/qapi/mock/internal/server"
 )
 
 // S3: buckets are addressed by name and rooted at a directory; an access
@@ -15,16 +20,18 @@ import (
 // maxAccessKeys is how many S3 access keys a user may hold.
 const maxAccessKeys = 2
 
+// accessKeys is the shape, and the storage key, of the access keys.
+const accessKeys = "/s3/access-keys"
+
 var s3Module = module{
 	families: map[string]*family{
 		"/s3/buckets": {
 			idField: "name", clientID: true, notFound: errS3BucketNotFound, exists: errS3BucketExists,
 			create: createBucket, remove: removeBucket,
 		},
-		"/s3/access-keys": {
+		accessKeys: {
 			idField: "access_key_id", notFound: errNoSuchEntry, exists: errInvalidRequest,
 			format: func(n uint64) string { return fmt.Sprintf("QK%018d", n) },
-			create: createAccessKey,
 		},
 	},
 	handlers: map[string]handler{
@@ -71,49 +78,64 @@ func removeBucket(e *engine, c *call, _ string, item map[string]any) error {
 	return e.unlink(dir.parent, dir.name)
 }
 
-// owner finds the local user an identity names, by auth id or name.
-func (e *engine) owner(identity map[string]any) (map[string]any, error) {
-	for _, field := range []string{"auth_id", "name"} {
-		if v := scalarString(identity[field]); v != "" {
-			if k, ok := e.findItem("/users", v); ok {
-				return objectOf(e.res[k].value), nil
-			}
-			return nil, newError(errAuthNoSuchUser, "no such user: %s", v)
-		}
+// owner finds the local user an identity names, by auth id or else by name.
+// The caller holds the lock.
+func (e *engine) owner(authID, name string) (map[string]any, error) {
+	ref := cmp.Or(authID, name)
+	if ref == "" {
+		return nil, newError(errInvalidRequest, "request body field \"user\": name the user by auth_id or name")
 	}
-	return nil, newError(errInvalidRequest, "request body field \"user\": name the user by auth_id or name")
+	if k, ok := e.findItem("/users", ref); ok {
+		return objectOf(e.res[k].value), nil
+	}
+	return nil, newError(errAuthNoSuchUser, "no such user: %s", ref)
 }
 
-func createAccessKey(e *engine, c *call, item map[string]any) (map[string]any, error) {
-	identity, _ := c.object()["user"].(map[string]any)
-	user, err := e.owner(identity)
+// CreateS3AccessKey gives a local user a new access key, at most
+// maxAccessKeys each. The answer is the only one with the secret: the key
+// stored, and listed, is a KeyDescriptionListModelEntry, which has none.
+func (t *typedServer) CreateS3AccessKey(_ context.Context, req server.CreateS3AccessKeyRequestObject) (server.CreateS3AccessKeyResponseObject, error) {
+	var who gen.Identity
+	if req.Body != nil && req.Body.User != nil {
+		who = *req.Body.User
+	}
+	e := t.m.engine
+	defer e.lock()()
+	user, err := e.owner(deref(who.AuthID), deref(who.Name))
 	if err != nil {
 		return nil, err
 	}
-	id := scalarString(user["id"])
+	uid := scalarString(user["id"])
 	held := 0
-	for _, k := range e.children("/s3/access-keys") {
-		if owner, _ := objectOf(k.value)["owner"].(map[string]any); scalarString(owner["auth_id"]) == id {
+	for _, k := range e.children(accessKeys) {
+		if owner, _ := objectOf(k.value)["owner"].(map[string]any); scalarString(owner["auth_id"]) == uid {
 			held++
 		}
 	}
 	if held >= maxAccessKeys {
 		return nil, newError(errS3AccessKeyLimit, "user %s already holds %d access keys", user["name"], maxAccessKeys)
 	}
-	delete(item, "user")
-	delete(item, "secret_access_key")
-	item["owner"] = map[string]any{"auth_id": id, "domain": "LOCAL", "name": user["name"], "sid": user["sid"]}
-	item["creation_time"] = e.m.cfg.now().UTC().Format(time.RFC3339)
+	coll := e.colls[accessKeys]
+	key := gen.KeyDescriptionListModelEntry{
+		AccessKeyID:  new(e.newID(coll, accessKeys)),
+		CreationTime: new(e.m.cfg.now().UTC().Format(time.RFC3339)),
+		Owner: &gen.Identity{AuthID: new(uid), Domain: new(gen.DomainLocal),
+			Name: new(scalarString(user["name"])), SID: new(scalarString(user["sid"]))},
+	}
+	if _, _, err := e.insert(nil, coll, accessKeys, *key.AccessKeyID, stored(key)); err != nil {
+		return nil, err
+	}
 	secret := make([]byte, 30)
 	_, _ = rand.Read(secret) // crypto/rand.Read never fails on supported platforms
-	return map[string]any{"secret_access_key": base64.RawURLEncoding.EncodeToString(secret)}, nil
+	return server.CreateS3AccessKey200JSONResponse{AccessKeyID: key.AccessKeyID, CreationTime: key.CreationTime, Owner: key.Owner,
+		SecretAccessKey: new(base64.RawURLEncoding.EncodeToString(secret))}, nil
 }
 
 // listAccessKeys pages the access keys, those of one user when asked.
 func listAccessKeys(e *engine, c *call) (answer, error) {
 	var keys []child
 	user := c.query("user")
-	for _, k := range e.children("/s3/access-keys") {
+	for _, k := range e.children(accessKeys) {
 		owner, _ := objectOf(k.value)["owner"].(map[string]any)
 		if user == "" || user == scalarString(owner["auth_id"]) || strings.EqualFold(user, scalarString(owner["name"])) {
 			keys = append(keys, k)

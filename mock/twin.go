@@ -20,6 +20,12 @@ import (
 // path templates without their version (/smb/shares, not /v2/smb/shares/):
 // v1, v2 and v3 of an endpoint are views of one set of objects on a
 // cluster, and the templates outlive operation and schema names.
+//
+// A few operations are typed handlers on the generated strict server
+// instead (see typedServer), where gen's types say more than a map: state
+// kept beside the store (tree-delete jobs, jobs.go), an answer that is not
+// the item stored (an access key's secret, s3.go), a fixed answer (the
+// version, cluster.go). They act on the engine's store under its lock.
 
 // module is one resource family: data about its collections, handlers for
 // the operations the schemas cannot describe, and what a fresh cluster has.

@@ -14,10 +14,12 @@ import (
 	"github.com/qapitools/qapi/mock/internal/server"
 )
 
-// typedServer answers the operations qapi knows, on the generated strict
-// server interface, with the checks a real cluster makes. To type another
-// operation, list its operationId in mock/internal/server/cfg.yaml, run go
-// generate ./..., and write its method here: the mock routes it by itself.
+// typedServer answers, on the generated strict server interface, the
+// operations whose requests and answers gen's types say best, with the
+// checks a real cluster makes: login and the key store here, the others
+// beside their family's module. To type another operation, list its
+// operationId in mock/internal/server/cfg.yaml, run go generate ./..., and
+// write its method: the mock routes it by itself.
 type typedServer struct {
 	m *Mock
 
@@ -203,4 +205,21 @@ func checkKMS(s gen.EncryptionV2PutKeyStoreUnionKMSStore) (*kmsConfig, error) {
 		}
 	}
 	return c, nil
+}
+
+// stored is a value of gen's types as the engine's store keeps values:
+// decoded JSON, so the engine lists and reads it like any other item.
+func stored(v any) map[string]any {
+	data, _ := json.Marshal(v) // gen's types always marshal
+	var m map[string]any
+	_ = json.Unmarshal(data, &m)
+	return m
+}
+
+// deref is *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

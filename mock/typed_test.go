@@ -216,3 +216,84 @@ func TestTLS(t *testing.T) {
 		t.Error("an untrusting client connected")
 	}
 }
+
+// An access key created by its typed handler is an item of the engine's:
+// listed and deleted there, never with its secret, and deleting one
+// makes room for another under the two-key limit.
+func TestTypedAccessKeyIsTheEnginesItem(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	c.do("POST", "/v1/users/", map[string]any{"name": "keyholder", "primary_group": "513"}, nil)
+	var ids []string
+	for range maxAccessKeys {
+		r := c.do("POST", "/v1/s3/access-keys/", map[string]any{"user": map[string]any{"name": "keyholder"}}, nil)
+		k := r.json(t)
+		if r.status != http.StatusOK || k["secret_access_key"] == "" {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		ids = append(ids, k["access_key_id"].(string))
+	}
+	listed := func() []any {
+		list := c.do("GET", "/v1/s3/access-keys/?user=keyholder", nil, nil)
+		if strings.Contains(string(list.body), "secret") {
+			t.Errorf("a listing shows a secret: %s", list.body)
+		}
+		entries, _ := list.json(t)["entries"].([]any)
+		return entries
+	}
+	keys := listed()
+	if len(keys) != maxAccessKeys || keys[0].(map[string]any)["access_key_id"] != ids[0] {
+		t.Fatalf("listing: %v", keys)
+	}
+	if owner, _ := keys[0].(map[string]any)["owner"].(map[string]any); owner["name"] != "keyholder" || owner["domain"] != "LOCAL" {
+		t.Errorf("owner = %v", owner)
+	}
+	wantError(t, c.do("POST", "/v1/s3/access-keys/", map[string]any{"user": map[string]any{"name": "keyholder"}}, nil), http.StatusConflict, "s3_access_key_limit_reached_error")
+	if r := c.do("DELETE", "/v1/s3/access-keys/"+ids[0], nil, nil); r.status != http.StatusOK {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	wantError(t, c.do("DELETE", "/v1/s3/access-keys/"+ids[0], nil, nil), http.StatusNotFound, "rest_not_found_error")
+	if keys := listed(); len(keys) != 1 {
+		t.Errorf("listing after a delete: %v", keys)
+	}
+	if r := c.do("POST", "/v1/s3/access-keys/", map[string]any{"user": map[string]any{"name": "keyholder"}}, nil); r.status != http.StatusOK {
+		t.Errorf("a key after one was deleted: %d %s", r.status, r.body)
+	}
+}
+
+// A tree delete started by its typed handler runs on the engine's file
+// system: the tree is there while the job runs and gone, with its quota,
+// once a poll has seen the job finish.
+func TestTypedTreeDeleteActsOnTheEnginesTree(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	dir := c.do("POST", "/v1/files/%2F/entries/", map[string]any{"name": "doomed", "action": "CREATE_DIRECTORY"}, nil).json(t)["id"].(string)
+	c.do("POST", "/v1/files/"+dir+"/entries/", map[string]any{"name": "f", "action": "CREATE_FILE"}, nil)
+	c.do("POST", "/v1/files/quotas/", map[string]any{"id": dir, "limit": "1000"}, nil)
+	if r := c.do("POST", "/v1/tree-delete/jobs/", map[string]any{"id": "/doomed"}, nil); r.status != http.StatusAccepted {
+		t.Fatalf("start: %d %s", r.status, r.body)
+	}
+	if r := c.do("GET", "/v1/files/%2Fdoomed%2Ff/info/attributes", nil, nil); r.status != http.StatusOK {
+		t.Errorf("the tree is gone while its job runs: %d", r.status)
+	}
+	job := c.do("GET", "/v1/tree-delete/jobs/"+dir, nil, nil).json(t)
+	if job["id"] != dir || job["initial_path"] != "/doomed/" || job["initial_files"] != "1" {
+		t.Errorf("job = %v", job)
+	}
+	wantError(t, c.do("GET", "/v1/tree-delete/jobs/"+dir, nil, nil), http.StatusNotFound, "rest_not_found_error")
+	wantError(t, c.do("GET", "/v1/files/"+dir+"/info/attributes", nil, nil), http.StatusNotFound, "fs_no_such_entry_error")
+	wantError(t, c.do("GET", "/v1/files/quotas/"+dir, nil, nil), http.StatusNotFound, "rest_not_found_error")
+	if jobs := c.do("GET", "/v1/tree-delete/jobs/", nil, nil).json(t)["jobs"]; len(jobs.([]any)) != 0 {
+		t.Errorf("jobs after the end: %v", jobs)
+	}
+}
+
+// The version is answered in the form clients parse, with an ETag.
+func TestTypedVersion(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	r := c.do("GET", "/v1/version", nil, map[string]string{"Authorization": ""})
+	if v := r.json(t); r.status != http.StatusOK || !strings.HasPrefix(v["revision_id"].(string), "Qumulo Core 7.") || r.header.Get("ETag") == "" {
+		t.Errorf("version: %d %v %v", r.status, r.header, v)
+	}
+}

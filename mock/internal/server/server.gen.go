@@ -12,14 +12,36 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/oapi-codegen/runtime"
 	. "github.com/qapitools/qapi/gen"
 )
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// Create a new S3 access key for the provided user identity.
+	// (POST /v1/s3/access-keys/)
+	CreateS3AccessKey(w http.ResponseWriter, r *http.Request)
 	// Authenticate the user.
 	// (POST /v1/session/login)
 	LoginSession(w http.ResponseWriter, r *http.Request)
+	// Get status of all directory-tree deletion jobs.
+	// (GET /v1/tree-delete/jobs/)
+	ListTreeDeleteJobs(w http.ResponseWriter, r *http.Request)
+	// Start unlinking this directory and all its contents.
+	// (POST /v1/tree-delete/jobs/)
+	CreateTreeDeleteJob(w http.ResponseWriter, r *http.Request)
+	// Restart execution of a directory tree deletion job that has hit an error on a filelock.
+	// (POST /v1/tree-delete/jobs/restart/{id})
+	RestartTreeDeleteJob(w http.ResponseWriter, r *http.Request, id string)
+	// Cancel directory-tree deletion on the specified directory.
+	// (DELETE /v1/tree-delete/jobs/{id})
+	DeleteTreeDeleteJob(w http.ResponseWriter, r *http.Request, id string)
+	// Get status of directory-tree deletion on the specified directory.
+	// (GET /v1/tree-delete/jobs/{id})
+	GetTreeDeleteJob(w http.ResponseWriter, r *http.Request, id string)
+	// Retrieve the version of the appliance.
+	// (GET /v1/version)
+	GetVersion(w http.ResponseWriter, r *http.Request)
 	// View the active at-rest encryption configuration.
 	// (GET /v2/encryption/key-store)
 	GetEncryptionKeyStore(w http.ResponseWriter, r *http.Request)
@@ -37,11 +59,181 @@ type ServerInterfaceWrapper struct {
 
 type MiddlewareFunc func(http.Handler) http.Handler
 
+// CreateS3AccessKey operation middleware
+func (siw *ServerInterfaceWrapper) CreateS3AccessKey(w http.ResponseWriter, r *http.Request) {
+
+	ctx := r.Context()
+
+	ctx = context.WithValue(ctx, BearerScopes, []string{})
+
+	r = r.WithContext(ctx)
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateS3AccessKey(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // LoginSession operation middleware
 func (siw *ServerInterfaceWrapper) LoginSession(w http.ResponseWriter, r *http.Request) {
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.LoginSession(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListTreeDeleteJobs operation middleware
+func (siw *ServerInterfaceWrapper) ListTreeDeleteJobs(w http.ResponseWriter, r *http.Request) {
+
+	ctx := r.Context()
+
+	ctx = context.WithValue(ctx, BearerScopes, []string{})
+
+	r = r.WithContext(ctx)
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTreeDeleteJobs(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateTreeDeleteJob operation middleware
+func (siw *ServerInterfaceWrapper) CreateTreeDeleteJob(w http.ResponseWriter, r *http.Request) {
+
+	ctx := r.Context()
+
+	ctx = context.WithValue(ctx, BearerScopes, []string{})
+
+	r = r.WithContext(ctx)
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateTreeDeleteJob(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RestartTreeDeleteJob operation middleware
+func (siw *ServerInterfaceWrapper) RestartTreeDeleteJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	ctx := r.Context()
+
+	ctx = context.WithValue(ctx, BearerScopes, []string{})
+
+	r = r.WithContext(ctx)
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RestartTreeDeleteJob(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteTreeDeleteJob operation middleware
+func (siw *ServerInterfaceWrapper) DeleteTreeDeleteJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	ctx := r.Context()
+
+	ctx = context.WithValue(ctx, BearerScopes, []string{})
+
+	r = r.WithContext(ctx)
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteTreeDeleteJob(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetTreeDeleteJob operation middleware
+func (siw *ServerInterfaceWrapper) GetTreeDeleteJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	ctx := r.Context()
+
+	ctx = context.WithValue(ctx, BearerScopes, []string{})
+
+	r = r.WithContext(ctx)
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTreeDeleteJob(w, r, id)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetVersion operation middleware
+func (siw *ServerInterfaceWrapper) GetVersion(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetVersion(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -211,11 +403,57 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 		ErrorHandlerFunc:   options.ErrorHandlerFunc,
 	}
 
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/s3/access-keys/", wrapper.CreateS3AccessKey)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/session/login", wrapper.LoginSession)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tree-delete/jobs/", wrapper.ListTreeDeleteJobs)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/tree-delete/jobs/", wrapper.CreateTreeDeleteJob)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/tree-delete/jobs/restart/{id}", wrapper.RestartTreeDeleteJob)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/tree-delete/jobs/{id}", wrapper.DeleteTreeDeleteJob)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tree-delete/jobs/{id}", wrapper.GetTreeDeleteJob)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/version", wrapper.GetVersion)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/encryption/key-store", wrapper.GetEncryptionKeyStore)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/encryption/key-store", wrapper.ReplaceEncryptionKeyStore)
 
 	return m
+}
+
+type CreateS3AccessKeyRequestObject struct {
+	Body *CreateS3AccessKeyJSONRequestBody
+}
+
+type CreateS3AccessKeyResponseObject interface {
+	VisitCreateS3AccessKeyResponse(w http.ResponseWriter) error
+}
+
+type CreateS3AccessKey200JSONResponse CreatedKey
+
+func (response CreateS3AccessKey200JSONResponse) VisitCreateS3AccessKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateS3AccessKeydefaultJSONResponse struct {
+	Body       QumuloError
+	StatusCode int
+}
+
+func (response CreateS3AccessKeydefaultJSONResponse) VisitCreateS3AccessKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type LoginSessionRequestObject struct {
@@ -246,6 +484,220 @@ type LoginSessiondefaultJSONResponse struct {
 }
 
 func (response LoginSessiondefaultJSONResponse) VisitLoginSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTreeDeleteJobsRequestObject struct {
+}
+
+type ListTreeDeleteJobsResponseObject interface {
+	VisitListTreeDeleteJobsResponse(w http.ResponseWriter) error
+}
+
+type ListTreeDeleteJobs200JSONResponse TreeDeleteJobsResponse
+
+func (response ListTreeDeleteJobs200JSONResponse) VisitListTreeDeleteJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTreeDeleteJobsdefaultJSONResponse struct {
+	Body       QumuloError
+	StatusCode int
+}
+
+func (response ListTreeDeleteJobsdefaultJSONResponse) VisitListTreeDeleteJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTreeDeleteJobRequestObject struct {
+	Body *CreateTreeDeleteJobJSONRequestBody
+}
+
+type CreateTreeDeleteJobResponseObject interface {
+	VisitCreateTreeDeleteJobResponse(w http.ResponseWriter) error
+}
+
+type CreateTreeDeleteJob202Response struct {
+}
+
+func (response CreateTreeDeleteJob202Response) VisitCreateTreeDeleteJobResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type CreateTreeDeleteJobdefaultJSONResponse struct {
+	Body       QumuloError
+	StatusCode int
+}
+
+func (response CreateTreeDeleteJobdefaultJSONResponse) VisitCreateTreeDeleteJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestartTreeDeleteJobRequestObject struct {
+	ID string `json:"id"`
+}
+
+type RestartTreeDeleteJobResponseObject interface {
+	VisitRestartTreeDeleteJobResponse(w http.ResponseWriter) error
+}
+
+type RestartTreeDeleteJob202Response struct {
+}
+
+func (response RestartTreeDeleteJob202Response) VisitRestartTreeDeleteJobResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RestartTreeDeleteJobdefaultJSONResponse struct {
+	Body       QumuloError
+	StatusCode int
+}
+
+func (response RestartTreeDeleteJobdefaultJSONResponse) VisitRestartTreeDeleteJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteTreeDeleteJobRequestObject struct {
+	ID string `json:"id"`
+}
+
+type DeleteTreeDeleteJobResponseObject interface {
+	VisitDeleteTreeDeleteJobResponse(w http.ResponseWriter) error
+}
+
+type DeleteTreeDeleteJob200Response struct {
+}
+
+func (response DeleteTreeDeleteJob200Response) VisitDeleteTreeDeleteJobResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type DeleteTreeDeleteJobdefaultJSONResponse struct {
+	Body       QumuloError
+	StatusCode int
+}
+
+func (response DeleteTreeDeleteJobdefaultJSONResponse) VisitDeleteTreeDeleteJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTreeDeleteJobRequestObject struct {
+	ID string `json:"id"`
+}
+
+type GetTreeDeleteJobResponseObject interface {
+	VisitGetTreeDeleteJobResponse(w http.ResponseWriter) error
+}
+
+type GetTreeDeleteJob200JSONResponse TreeDeleteJobStatus
+
+func (response GetTreeDeleteJob200JSONResponse) VisitGetTreeDeleteJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTreeDeleteJobdefaultJSONResponse struct {
+	Body       QumuloError
+	StatusCode int
+}
+
+func (response GetTreeDeleteJobdefaultJSONResponse) VisitGetTreeDeleteJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVersionRequestObject struct {
+}
+
+type GetVersionResponseObject interface {
+	VisitGetVersionResponse(w http.ResponseWriter) error
+}
+
+type GetVersion200JSONResponse VersionInfo
+
+func (response GetVersion200JSONResponse) VisitGetVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVersiondefaultJSONResponse struct {
+	Body       QumuloError
+	StatusCode int
+}
+
+func (response GetVersiondefaultJSONResponse) VisitGetVersionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -338,9 +790,30 @@ func (response ReplaceEncryptionKeyStoredefaultJSONResponse) VisitReplaceEncrypt
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// Create a new S3 access key for the provided user identity.
+	// (POST /v1/s3/access-keys/)
+	CreateS3AccessKey(ctx context.Context, request CreateS3AccessKeyRequestObject) (CreateS3AccessKeyResponseObject, error)
 	// Authenticate the user.
 	// (POST /v1/session/login)
 	LoginSession(ctx context.Context, request LoginSessionRequestObject) (LoginSessionResponseObject, error)
+	// Get status of all directory-tree deletion jobs.
+	// (GET /v1/tree-delete/jobs/)
+	ListTreeDeleteJobs(ctx context.Context, request ListTreeDeleteJobsRequestObject) (ListTreeDeleteJobsResponseObject, error)
+	// Start unlinking this directory and all its contents.
+	// (POST /v1/tree-delete/jobs/)
+	CreateTreeDeleteJob(ctx context.Context, request CreateTreeDeleteJobRequestObject) (CreateTreeDeleteJobResponseObject, error)
+	// Restart execution of a directory tree deletion job that has hit an error on a filelock.
+	// (POST /v1/tree-delete/jobs/restart/{id})
+	RestartTreeDeleteJob(ctx context.Context, request RestartTreeDeleteJobRequestObject) (RestartTreeDeleteJobResponseObject, error)
+	// Cancel directory-tree deletion on the specified directory.
+	// (DELETE /v1/tree-delete/jobs/{id})
+	DeleteTreeDeleteJob(ctx context.Context, request DeleteTreeDeleteJobRequestObject) (DeleteTreeDeleteJobResponseObject, error)
+	// Get status of directory-tree deletion on the specified directory.
+	// (GET /v1/tree-delete/jobs/{id})
+	GetTreeDeleteJob(ctx context.Context, request GetTreeDeleteJobRequestObject) (GetTreeDeleteJobResponseObject, error)
+	// Retrieve the version of the appliance.
+	// (GET /v1/version)
+	GetVersion(ctx context.Context, request GetVersionRequestObject) (GetVersionResponseObject, error)
 	// View the active at-rest encryption configuration.
 	// (GET /v2/encryption/key-store)
 	GetEncryptionKeyStore(ctx context.Context, request GetEncryptionKeyStoreRequestObject) (GetEncryptionKeyStoreResponseObject, error)
@@ -378,6 +851,37 @@ type strictHandler struct {
 	options     StrictHTTPServerOptions
 }
 
+// CreateS3AccessKey operation middleware
+func (sh *strictHandler) CreateS3AccessKey(w http.ResponseWriter, r *http.Request) {
+	var request CreateS3AccessKeyRequestObject
+
+	var body CreateS3AccessKeyJSONRequestBody
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateS3AccessKey(ctx, request.(CreateS3AccessKeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateS3AccessKey")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateS3AccessKeyResponseObject); ok {
+		if err := validResponse.VisitCreateS3AccessKeyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // LoginSession operation middleware
 func (sh *strictHandler) LoginSession(w http.ResponseWriter, r *http.Request) {
 	var request LoginSessionRequestObject
@@ -402,6 +906,163 @@ func (sh *strictHandler) LoginSession(w http.ResponseWriter, r *http.Request) {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(LoginSessionResponseObject); ok {
 		if err := validResponse.VisitLoginSessionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListTreeDeleteJobs operation middleware
+func (sh *strictHandler) ListTreeDeleteJobs(w http.ResponseWriter, r *http.Request) {
+	var request ListTreeDeleteJobsRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTreeDeleteJobs(ctx, request.(ListTreeDeleteJobsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTreeDeleteJobs")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTreeDeleteJobsResponseObject); ok {
+		if err := validResponse.VisitListTreeDeleteJobsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateTreeDeleteJob operation middleware
+func (sh *strictHandler) CreateTreeDeleteJob(w http.ResponseWriter, r *http.Request) {
+	var request CreateTreeDeleteJobRequestObject
+
+	var body CreateTreeDeleteJobJSONRequestBody
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTreeDeleteJob(ctx, request.(CreateTreeDeleteJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTreeDeleteJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateTreeDeleteJobResponseObject); ok {
+		if err := validResponse.VisitCreateTreeDeleteJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RestartTreeDeleteJob operation middleware
+func (sh *strictHandler) RestartTreeDeleteJob(w http.ResponseWriter, r *http.Request, id string) {
+	var request RestartTreeDeleteJobRequestObject
+
+	request.ID = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RestartTreeDeleteJob(ctx, request.(RestartTreeDeleteJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RestartTreeDeleteJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RestartTreeDeleteJobResponseObject); ok {
+		if err := validResponse.VisitRestartTreeDeleteJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteTreeDeleteJob operation middleware
+func (sh *strictHandler) DeleteTreeDeleteJob(w http.ResponseWriter, r *http.Request, id string) {
+	var request DeleteTreeDeleteJobRequestObject
+
+	request.ID = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteTreeDeleteJob(ctx, request.(DeleteTreeDeleteJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteTreeDeleteJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteTreeDeleteJobResponseObject); ok {
+		if err := validResponse.VisitDeleteTreeDeleteJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetTreeDeleteJob operation middleware
+func (sh *strictHandler) GetTreeDeleteJob(w http.ResponseWriter, r *http.Request, id string) {
+	var request GetTreeDeleteJobRequestObject
+
+	request.ID = id
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTreeDeleteJob(ctx, request.(GetTreeDeleteJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTreeDeleteJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetTreeDeleteJobResponseObject); ok {
+		if err := validResponse.VisitGetTreeDeleteJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetVersion operation middleware
+func (sh *strictHandler) GetVersion(w http.ResponseWriter, r *http.Request) {
+	var request GetVersionRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetVersion(ctx, request.(GetVersionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetVersion")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetVersionResponseObject); ok {
+		if err := validResponse.VisitGetVersionResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {

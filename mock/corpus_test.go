@@ -134,6 +134,8 @@ var corpusData = map[string]struct {
 	"GET /files/quotas/status/{}":       {params: map[string]string{"id": "2"}},
 	"POST /s3/access-keys":              {body: map[string]any{"user": map[string]any{"auth_id": "500"}}},
 	"POST /groups/{}/members":           {body: map[string]any{"member_id": "501"}},
+	"POST /auth/roles/{}/members":       {body: map[string]any{"auth_id": "501"}},
+	"POST /auth/access-tokens":          {body: map[string]any{"user": map[string]any{"auth_id": "500"}}},
 	"POST /files/{}/entries":            {body: map[string]any{"name": "corpus-made", "action": "CREATE_DIRECTORY"}},
 	"POST /files/resolve":               {body: []any{"2"}},
 	"POST /tree-delete/jobs":            {body: map[string]any{"id": "/corpus-tree"}},
@@ -188,6 +190,31 @@ func (f *fixtures) params(path, method string) map[string]string {
 	return params
 }
 
+// uniqueNames are fresh values for the fields a write must not share with
+// another item (a share's name, an export's path), or nil when it has none.
+func (f *fixtures) uniqueNames(path, method string, op *openapi3.Operation) map[string]any {
+	p := f.m.engine.plan[path]
+	coll := p.item
+	if method == http.MethodPost {
+		coll = p.list
+	}
+	schema := oas.RequestSchema(op)
+	if coll == nil || schema == nil || schema.Value == nil || method == http.MethodGet || method == http.MethodDelete {
+		return nil
+	}
+	var names map[string]any
+	for _, k := range coll.fam.unique {
+		if _, declared := schema.Value.Properties[k]; declared {
+			f.made++
+			if names == nil {
+				names = map[string]any{}
+			}
+			names[k] = fmt.Sprintf("corpus-%d", f.made)
+		}
+	}
+	return names
+}
+
 // create POSTs a new item to a collection and answers its id.
 func (f *fixtures) create(coll *collection, parentParams map[string]string) string {
 	f.t.Helper()
@@ -209,6 +236,10 @@ func (f *fixtures) create(coll *collection, parentParams map[string]string) stri
 				f.t.Fatal(err)
 			}
 			body = map[string]any{"id": strconv.FormatUint(dir.id, 10)}
+		}
+		if coll.shape == "/auth/roles/{}/members" {
+			// A role holds a member once: each gets a user of its own.
+			body = map[string]any{"auth_id": f.create(f.m.engine.colls["/users"], nil)}
 		}
 		if body == nil {
 			// Each item gets names of its own.
@@ -298,8 +329,24 @@ func TestCorpusResponsesValidate(t *testing.T) {
 				for k, v := range data.params {
 					params[k] = v
 				}
+				if o.method+" "+shapeOf(o.path) == "DELETE /s3/buckets/{}/uploads/{}" {
+					// Uploads start over S3: start one to abort.
+					id, err := m.StartS3Upload(params["name"], "corpus-object")
+					if err != nil {
+						t.Fatal(err)
+					}
+					params["id"] = id
+				}
+				body := data.body
+				if names := f.uniqueNames(o.path, o.method, o.op); names != nil {
+					if body == nil {
+						body = names
+					} else {
+						body = mergePatch(names, body)
+					}
+				}
 				request := func() *http.Request {
-					return opRequest(t, doc, o.path, o.method, o.op, token, params, data.body)
+					return opRequest(t, doc, o.path, o.method, o.op, token, params, body)
 				}
 				// A body that is not JSON answers 400, and a stale If-Match
 				// 412; both answers validate. They go first, before a DELETE

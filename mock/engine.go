@@ -1,6 +1,8 @@
 package mock
 
 import (
+	"cmp"
+	"crypto/sha256"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -44,10 +46,18 @@ type engine struct {
 	kids map[string]map[string]struct{}
 	// alias maps a collection key and a natural key (a share name, an
 	// export path) to the key of the item it names.
-	alias  map[string]string
+	alias map[string]string
+	// fold are the collections whose natural keys compare without case.
+	fold   map[string]bool
 	nextID map[string]uint64
 	fs     *fileSystem
 	jobs   map[string]*treeDeleteJob
+	// passwords are digests of local users' passwords, by auth id.
+	passwords map[string][sha256.Size]byte
+	// known are the privileges the document knows, and needs the one each
+	// operation needs of a local user (privileges.go).
+	known []any
+	needs map[*openapi3.Operation]string
 }
 
 // resource is the stored state of one key.
@@ -66,7 +76,7 @@ type resource struct {
 
 func newEngine(m *Mock) *engine {
 	e := &engine{m: m, seed: uint64(m.cfg.seed), creates: map[*openapi3.Operation]string{}, gets: map[string]*openapi3.Operation{},
-		res: map[string]*resource{}, kids: map[string]map[string]struct{}{}, alias: map[string]string{}, nextID: map[string]uint64{}, jobs: map[string]*treeDeleteJob{}}
+		res: map[string]*resource{}, kids: map[string]map[string]struct{}{}, alias: map[string]string{}, fold: map[string]bool{}, nextID: map[string]uint64{}, jobs: map[string]*treeDeleteJob{}}
 	for path, item := range m.doc.Paths.Map() {
 		if item.Get != nil {
 			e.gets[path] = item.Get
@@ -80,6 +90,8 @@ func newEngine(m *Mock) *engine {
 	}
 	e.plan = e.plans(m.doc)
 	e.handlers = e.moduleHandlers(m.doc)
+	e.known = privilegesOf(m.doc)
+	e.needs = needs(m.doc, e.known)
 	e.start()
 	return e
 }
@@ -134,8 +146,17 @@ func (e *engine) findItem(coll, v string) (string, bool) {
 	if r := e.res[k]; r != nil && r.item {
 		return k, true
 	}
-	k, ok := e.alias[coll+"\x00"+v]
+	k, ok := e.alias[e.aliasKey(coll, v)]
 	return k, ok
+}
+
+// aliasKey is where the alias index keeps the natural key v of an item of
+// the collection at coll.
+func (e *engine) aliasKey(coll, v string) string {
+	if e.fold[coll] {
+		v = strings.ToLower(v)
+	}
+	return coll + "\x00" + v
 }
 
 // serve answers a validated request; value is its JSON body as the mock
@@ -217,7 +238,7 @@ func (e *engine) write(c *call, p *plan) (answer, error) {
 			next = mergePatch(base, c.body)
 		}
 		if p.item != nil {
-			return e.replaceItem(p.item, k, cur, next)
+			return e.replaceItem(c, p.item, k, cur, next)
 		}
 		rev = e.m.revision.Add(1)
 		e.put(k, &resource{value: next, rev: rev})
@@ -267,15 +288,18 @@ func (e *engine) create(c *call, coll *collection, itemTemplate string) (answer,
 	fam := coll.fam
 	body := c.object()
 	var id string
-	if fam.clientID {
-		from := fam.idFrom
-		if from == "" {
-			from = fam.idField
+	switch {
+	case fam.idOf != nil:
+		var err error
+		if id, err = fam.idOf(e, body); err != nil {
+			return answer{}, err
 		}
+	case fam.clientID:
+		from := cmp.Or(fam.idFrom, fam.idField)
 		if id = scalarString(body[from]); id == "" {
 			return answer{}, newError(errInvalidRequest, "request body field %q: required", from)
 		}
-	} else {
+	default:
 		id = e.newID(coll, c.key)
 	}
 	params := maps.Clone(c.params)
@@ -355,12 +379,17 @@ func (e *engine) insert(c *call, coll *collection, key, id string, obj map[strin
 
 // replaceItem stores a new value of an existing item, keeping its id. The
 // caller holds the lock.
-func (e *engine) replaceItem(coll *collection, k string, cur *resource, next any) (answer, error) {
+func (e *engine) replaceItem(c *call, coll *collection, k string, cur *resource, next any) (answer, error) {
 	obj := objectOf(next)
 	obj[coll.fam.idField] = objectOf(cur.value)[coll.fam.idField]
 	key := parent(k)
 	if err := e.checkUnique(coll, key, k, obj); err != nil {
 		return answer{}, err
+	}
+	if up := coll.fam.update; up != nil {
+		if err := up(e, c, k, obj); err != nil {
+			return answer{}, err
+		}
 	}
 	e.unindex(cur)
 	res := &resource{value: obj, rev: e.m.revision.Add(1), seq: cur.seq, item: true}
@@ -373,7 +402,7 @@ func (e *engine) replaceItem(coll *collection, k string, cur *resource, next any
 func (e *engine) checkUnique(coll *collection, key, k string, obj map[string]any) error {
 	for _, f := range coll.fam.unique {
 		v := scalarString(obj[f])
-		if other, ok := e.alias[key+"\x00"+v]; ok && v != "" && other != k {
+		if other, ok := e.alias[e.aliasKey(key, v)]; ok && v != "" && other != k {
 			return newError(coll.fam.exists, "%s %q already exists", f, v)
 		}
 	}
@@ -385,7 +414,7 @@ func (e *engine) index(coll *collection, key, k string, res *resource) {
 	obj, _ := res.value.(map[string]any)
 	for _, f := range coll.fam.keys {
 		if v := scalarString(obj[f]); v != "" {
-			a := key + "\x00" + v
+			a := e.aliasKey(key, v)
 			if _, taken := e.alias[a]; !taken {
 				e.alias[a] = k
 				res.aliases = append(res.aliases, a)

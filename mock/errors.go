@@ -33,9 +33,11 @@ const (
 	errS3BucketExists
 	errS3BucketNotFound
 	errS3AccessKeyLimit
+	errS3UploadsInProgress
 
 	errAuthNoSuchUser
 	errAuthUserExists
+	errNotAuthorized
 
 	errQuotaLimitSet
 	errNFSExportMissing
@@ -66,12 +68,14 @@ var errorTable = map[errorKind]struct {
 	errFsInvalidName:  {http.StatusBadRequest, "fs_invalid_name_error"},
 	errFsNotDirectory: {http.StatusBadRequest, "fs_not_a_directory_error"},
 
-	errS3BucketExists:   {http.StatusConflict, "s3_bucket_already_exists_error"},
-	errS3BucketNotFound: {http.StatusNotFound, "s3_bucket_not_found_error"},
-	errS3AccessKeyLimit: {http.StatusConflict, "s3_access_key_limit_reached_error"},
+	errS3BucketExists:      {http.StatusConflict, "s3_bucket_already_exists_error"},
+	errS3BucketNotFound:    {http.StatusNotFound, "s3_bucket_not_found_error"},
+	errS3AccessKeyLimit:    {http.StatusConflict, "s3_access_key_limit_reached_error"},
+	errS3UploadsInProgress: {http.StatusConflict, "s3_uploads_in_progress_error"},
 
 	errAuthNoSuchUser: {http.StatusNotFound, "auth_no_such_user_error"},
 	errAuthUserExists: {http.StatusConflict, "auth_user_already_exists_error"},
+	errNotAuthorized:  {http.StatusForbidden, "auth_not_authorized_error"},
 
 	errQuotaLimitSet:    {http.StatusConflict, "api_quotas_quota_limit_already_set_error"},
 	errNFSExportMissing: {http.StatusNotFound, "nfs_export_doesnt_exist_error"},

@@ -104,7 +104,8 @@ var (
 
 // FuzzTwin sends arbitrary requests to the modules of the twin serving the
 // whole guide: the file system by id or encoded path, entries, tree
-// deletes, buckets, access keys, quotas, paging. No answer may be a 5xx or
+// deletes, buckets, uploads, access keys, quotas, users, passwords, roles
+// and their members, paging. No answer may be a 5xx or
 // a panic, and every 4xx must be a Qumulo error.
 func FuzzTwin(f *testing.F) {
 	f.Add("POST", "/v1/files/%2F/entries/", `{"name":"a","action":"CREATE_DIRECTORY"}`, "", "")
@@ -124,6 +125,17 @@ func FuzzTwin(f *testing.F) {
 	f.Add("GET", "/v2/nfs/exports/%2F", "", "If-Match", "qapi-0")
 	f.Add("PUT", "/v2/smb/shares/nope", `{"share_name":null}`, "", "")
 	f.Add("POST", "/v1/groups/513/members/", `{"member_id":"500"}`, "", "")
+	f.Add("POST", "/v1/users/", `{"name":"u","primary_group":"513","password":"p"}`, "", "")
+	f.Add("POST", "/v1/session/login", `{"username":"u","password":"p"}`, "", "")
+	f.Add("POST", "/v1/users/1000/setpassword", `{"new_password":""}`, "", "")
+	f.Add("PUT", "/v1/users/guest", `{"name":"admin","password":"x"}`, "", "")
+	f.Add("POST", "/v1/auth/roles/", `{"name":"OBSERVERS","privileges":["PRIVILEGE_QUOTA_READ"]}`, "", "")
+	f.Add("POST", "/v1/auth/roles/observers/members", `{"name":"Guests","auth_id":""}`, "", "")
+	f.Add("DELETE", "/v1/auth/roles/Observers/members/514", "", "", "")
+	f.Add("GET", "/v1/s3/buckets/b/uploads/?after=x", "", "", "")
+	f.Add("DELETE", "/v1/s3/buckets/b/uploads/0000000000000001", "", "", "")
+	f.Add("POST", "/v2/nfs/exports/", `{"export_path":"/","fs_path":"/"}`, "", "")
+	f.Add("POST", "/v1/auth/access-tokens/", `{"user":{"name":"guest"}}`, "", "")
 	f.Fuzz(func(t *testing.T, method, path, body, hname, hvalue string) {
 		twinOnce.Do(func() {
 			m, err := New(WithMaxBodyBytes(4096))

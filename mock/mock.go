@@ -182,8 +182,15 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
 		return newError(errNotFound, "no such endpoint: %s", r.URL.Path)
 	}
 	if info.secured {
-		if err := m.auth.check(r); err != nil {
+		uid, err := m.auth.check(r)
+		if err != nil {
 			return err
+		}
+		if uid != "" {
+			if err := m.engine.authorize(uid, route.Operation); err != nil {
+				return err
+			}
+			r = r.WithContext(context.WithValue(r.Context(), userKey{}, uid))
 		}
 	}
 	body, err := m.readBody(r)

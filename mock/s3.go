@@ -15,7 +15,10 @@ import (
 
 // S3: buckets are addressed by name and rooted at a directory; an access
 // key belongs to a local user, who holds at most two, and its secret is
-// answered when the key is created and never again.
+// answered when the key is created and never again. Multipart uploads are
+// started over S3, which the twin does not speak (Mock.StartS3Upload stands
+// in); the REST API lists and aborts them, and a bucket with uploads in
+// progress is not deleted.
 
 // maxAccessKeys is how many S3 access keys a user may hold.
 const maxAccessKeys = 2
@@ -35,7 +38,9 @@ var s3Module = module{
 		},
 	},
 	handlers: map[string]handler{
-		"GET /s3/access-keys": listAccessKeys,
+		"GET /s3/access-keys":              listAccessKeys,
+		"GET /s3/buckets/{}/uploads":       listUploads,
+		"DELETE /s3/buckets/{}/uploads/{}": abortUpload,
 	},
 	singletons: map[string]map[string]any{
 		"/s3/settings": {"enabled": true, "base_path": "/", "secure": true, "multipart_upload_expiry_interval": "P1D"},
@@ -64,9 +69,12 @@ func createBucket(e *engine, c *call, item map[string]any) (map[string]any, erro
 	return nil, nil
 }
 
-// removeBucket deletes the bucket's root directory too when asked, as long
-// as it is empty.
-func removeBucket(e *engine, c *call, _ string, item map[string]any) error {
+// removeBucket refuses while uploads are in progress, and deletes the
+// bucket's root directory too when asked, as long as it is empty.
+func removeBucket(e *engine, c *call, key string, item map[string]any) error {
+	if n := len(e.children(key + "/uploads")); n > 0 {
+		return newError(errS3UploadsInProgress, "bucket %s has %d uploads in progress: abort them first", item["name"], n)
+	}
 	if c.query("delete-root-dir") != "true" {
 		return nil
 	}
@@ -150,4 +158,51 @@ func listAccessKeys(e *engine, c *call) (answer, error) {
 		out = append(out, k.value)
 	}
 	return answer{value: map[string]any{"entries": out, "paging": map[string]any{"next": next}}}, nil
+}
+
+// StartS3Upload starts a multipart upload of key into a bucket, as an S3
+// client's CreateMultipartUpload does on a cluster, and answers the
+// upload's id. The twin serves the REST API only; this is how a test gets
+// an upload that GET /v1/s3/buckets/{name}/uploads/ lists, DELETE
+// /v1/s3/buckets/{name}/uploads/{id} aborts, and that keeps its bucket from
+// being deleted (409 s3_uploads_in_progress_error).
+func (m *Mock) StartS3Upload(bucket, key string) (string, error) {
+	e := m.engine
+	defer e.lock()()
+	k, ok := e.findItem("/s3/buckets", bucket)
+	if !ok {
+		return "", newError(errS3BucketNotFound, "no such bucket: %q", bucket)
+	}
+	rev := m.revision.Add(1)
+	now := m.cfg.now().UTC().Format(time.RFC3339)
+	up := gen.UploadDescriptionListModelUpload{
+		ID: new(fmt.Sprintf("%016x", rev)), Bucket: new(bucket), Key: new(key),
+		Initiated: new(now), LastModified: new(now), Completing: new(false), SystemInitiated: new(false),
+		Initiator:   &gen.Identity{AuthID: new(adminID), Domain: new(gen.DomainLocal), Name: new("admin")},
+		TotalBlocks: new("1"), Datablocks: new("0"), Metablocks: new("1"),
+	}
+	e.put(k+"/uploads/"+*up.ID, &resource{value: stored(up), rev: rev, seq: rev, item: true})
+	return *up.ID, nil
+}
+
+// listUploads pages the uploads in progress into a bucket.
+func listUploads(e *engine, c *call) (answer, error) {
+	page, next, err := pageItems(c.r, e.children(c.key), func(u child) string { return scalarString(objectOf(u.value)["id"]) })
+	if err != nil {
+		return answer{}, err
+	}
+	out := []any{}
+	for _, u := range page {
+		out = append(out, u.value)
+	}
+	return answer{value: map[string]any{"uploads": out, "paging": map[string]any{"next": next}}}, nil
+}
+
+// abortUpload forgets an upload in progress.
+func abortUpload(e *engine, c *call) (answer, error) {
+	if r := e.res[c.key]; r == nil || !r.item {
+		return answer{}, newError(errNoSuchEntry, "no upload %q in progress into this bucket", c.params["id"])
+	}
+	e.removeItem(c.key)
+	return answer{}, nil
 }

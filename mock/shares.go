@@ -1,18 +1,20 @@
 package mock
 
 // Shares and exports: SMB shares are addressed by id or share name, NFS
-// exports by id or export path, and a fresh cluster exports / over NFS.
-// The directory a share or export names must exist, unless the create
-// allows the twin to make it (allow-fs-path-create=true).
+// exports by id or export path, each unique, and a fresh cluster exports /
+// over NFS. The directory a share or export names must exist, unless the
+// create allows the twin to make it (allow-fs-path-create=true). Neither
+// the guide nor a client we know names the class of a duplicate name or
+// path; the twin answers rest_invalid_request_error.
 
 var sharesModule = module{
 	families: map[string]*family{
 		"/smb/shares": {
-			idField: "id", keys: []string{"share_name"}, notFound: errNoSuchEntry, exists: errInvalidRequest,
+			idField: "id", keys: []string{"share_name"}, unique: []string{"share_name"}, notFound: errNoSuchEntry, exists: errInvalidRequest,
 			create: needFSPath,
 		},
 		"/nfs/exports": {
-			idField: "id", keys: []string{"export_path"}, notFound: errNFSExportMissing, exists: errInvalidRequest,
+			idField: "id", keys: []string{"export_path"}, unique: []string{"export_path"}, notFound: errNFSExportMissing, exists: errInvalidRequest,
 			seed: []map[string]any{{
 				"id": "1", "export_path": "/", "fs_path": "/", "description": "", "tenant_id": 1,
 				"fields_to_present_as_32_bit": []any{},

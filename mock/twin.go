@@ -41,7 +41,8 @@ type module struct {
 	// singletons are values a fresh cluster answers for settings and
 	// status documents, merged over generated ones, by shape.
 	singletons map[string]map[string]any
-	// start sets up state a fresh cluster has beyond collection seeds.
+	// start sets up state a fresh cluster has beyond collection seeds,
+	// once the module's seeds are in.
 	start func(e *engine)
 }
 
@@ -53,16 +54,21 @@ type family struct {
 	// idField is the field holding the item's id ("id" by default).
 	idField string
 	// clientID makes the create name the item, by the request field
-	// idFrom (idField by default): a bucket's name, a quota's directory id.
-	// Otherwise the twin assigns ids.
+	// idFrom (idField by default): a bucket's name, a quota's directory id;
+	// or, with idOf, by what idOf makes of the request (a role member's
+	// auth id from an identity). Otherwise the twin assigns ids.
 	clientID bool
 	idFrom   string
+	idOf     func(e *engine, body map[string]any) (string, error)
 	// keys are the fields besides the id by which a path may name an item
 	// (a {ref} takes an id or a share name).
 	keys []string
 	// unique are fields no two items may share; a second create answers
 	// exists.
 	unique []string
+	// fold makes keys and unique fields compare without case (role
+	// names); only for collections outside any item.
+	fold bool
 	// idSpace shares one id counter between families (local users and
 	// groups draw auth ids from one space); empty means the family's own.
 	idSpace string
@@ -80,6 +86,9 @@ type family struct {
 	// create checks and completes a new item before it is stored; the
 	// fields of shown are answered once and never kept (a secret).
 	create func(e *engine, c *call, item map[string]any) (shown map[string]any, err error)
+	// update checks and completes a new value of an existing item (PUT,
+	// PATCH) before it is stored.
+	update func(e *engine, c *call, key string, item map[string]any) error
 	// remove checks and follows up the removal of an item.
 	remove func(e *engine, c *call, key string, item map[string]any) error
 }
@@ -212,6 +221,11 @@ func (e *engine) plans(doc *openapi3.T) map[string]*plan {
 		}
 	}
 	e.colls = colls
+	for shape, c := range colls {
+		if c.fam.fold && !strings.Contains(shape, "{}") {
+			e.fold[shape] = true
+		}
+	}
 	out := map[string]*plan{}
 	for template := range doc.Paths.Map() {
 		p := &plan{}
@@ -261,13 +275,10 @@ func (e *engine) moduleHandlers(doc *openapi3.T) map[*openapi3.Operation]handler
 	return out
 }
 
-// start gives the store what a fresh cluster has: the modules' seeds and
-// singletons, then whatever else each module sets up.
+// start gives the store what a fresh cluster has: each module's seeds and
+// singletons, then whatever else it sets up.
 func (e *engine) start() {
 	for _, mod := range modules {
-		if mod.start != nil {
-			mod.start(e)
-		}
 		for _, shape := range slices.Sorted(maps.Keys(mod.families)) {
 			coll := e.colls[shape]
 			if coll == nil {
@@ -290,6 +301,9 @@ func (e *engine) start() {
 					break
 				}
 			}
+		}
+		if mod.start != nil {
+			mod.start(e)
 		}
 	}
 }

@@ -12,8 +12,10 @@ import (
 )
 
 // TestConcurrentTwin runs 64 goroutines against the modules at once: all
-// race to create the same directory, quota, bucket and access keys, and
-// mix creates, deletes, reads and tree deletes of a small tree. Every
+// race to create the same directory, quota, bucket, access keys, export
+// and role (named in two cases), and mix creates, deletes, reads and tree
+// deletes of a small tree, role changes under a local user's reads, and
+// uploads started and aborted. Every
 // contested create succeeds exactly as often as a cluster allows (once; a
 // user's two keys), no answer is a 5xx or outside what the operation can
 // answer, and the file system is coherent afterwards: every entry listed
@@ -23,7 +25,11 @@ func TestConcurrentTwin(t *testing.T) {
 	c := setup(t)
 	root := c.do("POST", "/v1/files/%2F/entries/", map[string]any{"name": "race", "action": "CREATE_DIRECTORY"}, nil).json(t)["id"].(string)
 	quotaDir := c.do("POST", "/v1/files/"+root+"/entries/", map[string]any{"name": "quota", "action": "CREATE_DIRECTORY"}, nil).json(t)["id"].(string)
-	c.do("POST", "/v1/users/", map[string]any{"name": "racer", "primary_group": "513"}, nil)
+	racer := c.do("POST", "/v1/users/", map[string]any{"name": "racer", "primary_group": "513", "password": "Racer-1"}, nil).json(t)["id"].(string)
+	// The racer's requests race changes to its roles: each is let through
+	// or refused as the roles stand when it is answered.
+	rc := &client{t: t, srv: c.srv, http: c.http}
+	rc.token = rc.login("racer", "Racer-1")
 
 	const workers, perWorker = 64, 25
 	var (
@@ -63,9 +69,11 @@ func TestConcurrentTwin(t *testing.T) {
 			try("quota", "POST", "/v1/files/quotas/", map[string]any{"id": quotaDir, "limit": "1000000"}, 200, 409)
 			try("bucket", "POST", "/v1/s3/buckets/", map[string]any{"name": "race-bucket", "path": "/race/bucket", "create_fs_path": true}, 200, 409)
 			try("key", "POST", "/v1/s3/access-keys/", map[string]any{"user": map[string]any{"name": "racer"}}, 200, 409)
+			try("export", "POST", "/v2/nfs/exports/", map[string]any{"export_path": "/race-export", "fs_path": "/race"}, 200, 400)
+			try("role", "POST", "/v1/auth/roles/", map[string]any{"name": []string{"Racers", "RACERS"}[w%2], "description": "", "privileges": []string{"PRIVILEGE_LOCAL_USER_READ"}}, 200, 400)
 			for range perWorker {
 				d, f := rng.IntN(4), rng.IntN(4)
-				switch rng.IntN(8) {
+				switch rng.IntN(12) {
 				case 0:
 					try("mkdir d", "POST", "/v1/files/"+root+"/entries/", map[string]any{"name": fmt.Sprintf("d%d", d), "action": "CREATE_DIRECTORY"}, 200, 409)
 				case 1:
@@ -82,6 +90,20 @@ func TestConcurrentTwin(t *testing.T) {
 					try("tree delete", "POST", "/v1/tree-delete/jobs/", map[string]any{"id": fmt.Sprintf("/race/d%d", d)}, 202, 400, 404)
 				case 7:
 					try("job", "GET", "/v1/tree-delete/jobs/"+dir(d), nil, 200, 404)
+				case 8:
+					try("join role", "POST", "/v1/auth/roles/racers/members", map[string]any{"auth_id": racer}, 200, 400, 404)
+				case 9:
+					try("leave role", "DELETE", "/v1/auth/roles/racers/members/"+racer, nil, 200, 404)
+				case 10:
+					r, err := rc.try("GET", "/v1/users/", nil, nil)
+					if err == nil {
+						record("racer reads users", r, 200, 403)
+					}
+				case 11:
+					// An upload started over S3 is aborted over REST.
+					if id, err := c.srv.Mock.StartS3Upload("race-bucket", fmt.Sprintf("k%d", f)); err == nil {
+						try("abort upload", "DELETE", "/v1/s3/buckets/race-bucket/uploads/"+id, nil, 200)
+					}
 				}
 			}
 		}()
@@ -90,13 +112,16 @@ func TestConcurrentTwin(t *testing.T) {
 	for _, f := range failed {
 		t.Error(f)
 	}
-	for what, want := range map[string]int{"mkdir": 1, "quota": 1, "bucket": 1, "key": maxAccessKeys} {
+	for what, want := range map[string]int{"mkdir": 1, "quota": 1, "bucket": 1, "key": maxAccessKeys, "export": 1, "role": 1} {
 		if counts[what] != want {
 			t.Errorf("%d of %d concurrent %s creates succeeded, want %d", counts[what], workers, what, want)
 		}
 	}
 	checkTree(t, c, "/race/")
-	t.Logf("%d requests; successes: %v", workers*(perWorker+4), counts)
+	if uploads := c.do("GET", "/v1/s3/buckets/race-bucket/uploads/", nil, nil).json(t)["uploads"].([]any); len(uploads) != 0 {
+		t.Errorf("uploads left after every one was aborted: %v", uploads)
+	}
+	t.Logf("%d requests; successes: %v", workers*(perWorker+6), counts)
 }
 
 // checkTree walks a directory through its listings: each entry reads back

@@ -46,7 +46,8 @@ const defaultKMSPort = 5696
 
 func newTypedServer(m *Mock) *typedServer { return &typedServer{m: m} }
 
-// LoginSession issues a session token for the configured user. Like
+// LoginSession issues a session token for the configured user, or a local
+// user with a password (identity.go). Like
 // every typed handler, it refuses with an *Error, which the strict handler's
 // error hook answers in Qumulo's shape.
 func (t *typedServer) LoginSession(_ context.Context, req server.LoginSessionRequestObject) (server.LoginSessionResponseObject, error) {
@@ -54,6 +55,12 @@ func (t *typedServer) LoginSession(_ context.Context, req server.LoginSessionReq
 		return nil, newError(errBadRequest, "request body: username and password are required")
 	}
 	tok, ok := t.m.auth.login(req.Body.Username, req.Body.Password)
+	if !ok {
+		var uid string
+		if uid, ok = t.m.engine.checkPassword(req.Body.Username, req.Body.Password); ok {
+			tok = t.m.auth.issue(uid)
+		}
+	}
 	if !ok {
 		return nil, newError(errInvalidCredentials, "login failed: wrong user name or password")
 	}

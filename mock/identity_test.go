@@ -1,0 +1,103 @@
+package mock
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+)
+
+// A local user with a password logs in and may do what its roles grant:
+// without a role it reads its own identity and is refused the rest with
+// 403 auth_not_authorized_error; in Observers it reads but does not write;
+// deleted, its session ends.
+func TestLocalUserPrivileges(t *testing.T) {
+	t.Parallel()
+	admin := setup(t)
+	user := admin.do("POST", "/v1/users/", map[string]any{"name": "operator", "primary_group": "513", "password": "Op-secret-1"}, nil).json(t)
+	if _, shown := user["password"]; shown {
+		t.Errorf("the create answers the password: %v", user)
+	}
+	wantError(t, admin.do("POST", "/v1/session/login", map[string]any{"username": "operator", "password": "wrong"}, map[string]string{"Authorization": ""}),
+		http.StatusUnauthorized, "auth_invalid_credentials_error")
+	op := &client{t: t, srv: admin.srv, http: admin.http}
+	if op.token = op.login("operator", "Op-secret-1"); op.token == "" {
+		t.Fatal("the local user cannot log in")
+	}
+	me := op.do("GET", "/v1/session/who-am-i", nil, nil).json(t)
+	if me["name"] != "operator" || len(me["privileges"].([]any)) != 0 {
+		t.Errorf("who-am-i = %v", me)
+	}
+	wantError(t, op.do("GET", "/v1/users/", nil, nil), http.StatusForbidden, "auth_not_authorized_error")
+	wantError(t, op.do("POST", "/v1/s3/buckets/", map[string]any{"name": "b", "create_fs_path": true}, nil), http.StatusForbidden, "auth_not_authorized_error")
+	if r := op.do("GET", "/v1/files/%2F/info/attributes", nil, nil); r.status != http.StatusOK {
+		t.Errorf("the file system answers to ACLs, not privileges: %d", r.status)
+	}
+
+	admin.do("POST", "/v1/auth/roles/observers/members", map[string]any{"name": "operator"}, nil)
+	if roles := op.do("GET", "/v1/session/roles", nil, nil).body; string(roles) != "[\"Observers\"]\n" {
+		t.Errorf("session roles = %s", roles)
+	}
+	if r := op.do("GET", "/v1/users/", nil, nil); r.status != http.StatusOK {
+		t.Errorf("an Observer reads users: %d %s", r.status, r.body)
+	}
+	privs := op.do("GET", "/v1/session/who-am-i", nil, nil).json(t)["privileges"].([]any)
+	if !slices.Contains(privs, any("PRIVILEGE_LOCAL_USER_READ")) || slices.Contains(privs, any("PRIVILEGE_LOCAL_USER_WRITE")) {
+		t.Errorf("an Observer's privileges: %v", privs)
+	}
+	wantError(t, op.do("POST", "/v1/users/", map[string]any{"name": "x", "primary_group": "513"}, nil), http.StatusForbidden, "auth_not_authorized_error")
+
+	// Through the Administrators group, it may do anything.
+	admin.do("POST", "/v1/groups/512/members/", map[string]any{"member_id": user["id"]}, nil)
+	if r := op.do("POST", "/v1/users/", map[string]any{"name": "x", "primary_group": "513"}, nil); r.status != http.StatusOK {
+		t.Errorf("an Administrator creates a user: %d %s", r.status, r.body)
+	}
+
+	admin.do("POST", "/v1/users/"+user["id"].(string)+"/setpassword", map[string]any{"new_password": "Op-secret-2"}, nil)
+	if op.login("operator", "Op-secret-1") != "" || op.login("operator", "Op-secret-2") == "" {
+		t.Error("setpassword did not change the password")
+	}
+	admin.do("DELETE", "/v1/users/"+user["id"].(string), nil, nil)
+	wantError(t, op.do("GET", "/v1/session/who-am-i", nil, nil), http.StatusUnauthorized, "http_unauthorized_error")
+	if op.login("operator", "Op-secret-2") != "" {
+		t.Error("a deleted user logs in")
+	}
+	// The configured user may do anything, whatever the roles say.
+	if me := admin.do("GET", "/v1/session/who-am-i", nil, nil).json(t); len(me["privileges"].([]any)) < 100 {
+		t.Errorf("the admin's privileges: %v", me["privileges"])
+	}
+}
+
+// Natural keys are unique: user, group, role (without case, as the guide
+// says) names, SMB share names and NFS export paths; references name what
+// exists.
+func TestIdentityAndShareKeys(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	for _, tc := range []struct {
+		path   string
+		body   map[string]any
+		status int
+		class  string
+	}{
+		{"/v1/users/", map[string]any{"name": "admin", "primary_group": "513"}, http.StatusConflict, "auth_user_already_exists_error"},
+		{"/v1/groups/", map[string]any{"name": "Users"}, http.StatusBadRequest, "rest_invalid_request_error"},
+		{"/v1/auth/roles/", map[string]any{"name": "OBSERVERS", "description": "", "privileges": []any{}}, http.StatusBadRequest, "rest_invalid_request_error"},
+		{"/v1/auth/roles/", map[string]any{"name": "two words", "description": "", "privileges": []any{}}, http.StatusBadRequest, "rest_invalid_request_error"},
+		{"/v2/nfs/exports/", map[string]any{"export_path": "/", "fs_path": "/"}, http.StatusBadRequest, "rest_invalid_request_error"},
+		{"/v2/nfs/exports/", map[string]any{"export_path": "/missing", "fs_path": "/missing"}, http.StatusNotFound, "fs_no_such_entry_error"},
+		{"/v1/auth/access-tokens/", map[string]any{"user": map[string]any{"name": "nobody"}}, http.StatusNotFound, "auth_no_such_user_error"},
+		{"/v1/auth/roles/Observers/members", map[string]any{"name": "nobody"}, http.StatusNotFound, "auth_no_such_user_error"},
+		{"/v1/s3/access-keys/", map[string]any{"user": map[string]any{"auth_id": "4242"}}, http.StatusNotFound, "auth_no_such_user_error"},
+		{"/v1/files/quotas/", map[string]any{"id": "4242", "limit": "1"}, http.StatusNotFound, "fs_no_such_entry_error"},
+	} {
+		wantError(t, c.do("POST", tc.path, tc.body, nil), tc.status, tc.class)
+	}
+	c.do("POST", "/v2/smb/shares/", map[string]any{"share_name": "projects", "fs_path": "/"}, nil)
+	wantError(t, c.do("POST", "/v1/smb/shares/", map[string]any{"share_name": "projects", "fs_path": "/"}, nil), http.StatusBadRequest, "rest_invalid_request_error")
+	if r := c.do("GET", "/v1/auth/roles/ADMINISTRATORS", nil, nil); r.status != http.StatusOK || len(r.json(t)["privileges"].([]any)) < 100 {
+		t.Errorf("a role by its name in another case: %d %s", r.status, r.body)
+	}
+	if m := c.do("GET", "/v1/auth/roles/Administrators/members/512", nil, nil).json(t); m["name"] != "Administrators" || m["domain"] != "LOCAL" {
+		t.Errorf("the Administrators role's member: %v", m)
+	}
+}

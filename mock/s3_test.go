@@ -1,0 +1,40 @@
+package mock
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+)
+
+// A bucket with an upload in progress (started as an S3 client would) is
+// not deleted until the upload is aborted through the REST API; the
+// uploads are listed meanwhile.
+func TestBucketWithUploadsInProgress(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	c.do("POST", "/v1/s3/buckets/", map[string]any{"name": "media", "create_fs_path": true}, nil)
+	if list := c.do("GET", "/v1/s3/buckets/media/uploads/", nil, nil).json(t); len(list["uploads"].([]any)) != 0 {
+		t.Errorf("a new bucket's uploads: %v", list)
+	}
+	id, err := c.srv.Mock.StartS3Upload("media", "videos/big.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e *Error
+	if _, err := c.srv.Mock.StartS3Upload("nope", "k"); !errors.As(err, &e) || e.Class() != "s3_bucket_not_found_error" {
+		t.Errorf("an upload into no bucket: %v", err)
+	}
+	uploads := c.do("GET", "/v1/s3/buckets/media/uploads/", nil, nil).json(t)["uploads"].([]any)
+	if len(uploads) != 1 || uploads[0].(map[string]any)["id"] != id || uploads[0].(map[string]any)["key"] != "videos/big.mp4" {
+		t.Fatalf("uploads = %v", uploads)
+	}
+	wantError(t, c.do("DELETE", "/v1/s3/buckets/media?delete-root-dir=true", nil, nil), http.StatusConflict, "s3_uploads_in_progress_error")
+	if r := c.do("DELETE", "/v1/s3/buckets/media/uploads/"+id, nil, nil); r.status != http.StatusOK {
+		t.Fatalf("abort: %d %s", r.status, r.body)
+	}
+	wantError(t, c.do("DELETE", "/v1/s3/buckets/media/uploads/"+id, nil, nil), http.StatusNotFound, "rest_not_found_error")
+	if r := c.do("DELETE", "/v1/s3/buckets/media?delete-root-dir=true", nil, nil); r.status != http.StatusOK {
+		t.Errorf("delete after the abort: %d %s", r.status, r.body)
+	}
+	wantError(t, c.do("GET", "/v1/s3/buckets/media/uploads/", nil, nil), http.StatusNotFound, "s3_bucket_not_found_error")
+}

@@ -183,22 +183,43 @@ func visible(sentV, got any, ref *openapi3.SchemaRef, ptr string) string {
 }
 
 // useAfterFree follows a POST on a collection: the created item reads back,
-// deletes, and then answers 404.
+// deletes, and then answers 404; an item without a GET of its own is
+// looked for in the collection's listing instead.
 func (r *runner) useAfterFree(ctx context.Context, o check.Operation, created *sent, res *report.Tally) {
 	itemPath, param, ok := oas.ItemOf(r.cfg.Spec, o.Path)
 	item := r.cfg.Spec.Paths.Value(itemPath)
-	if !ok || item.Get == nil || item.Delete == nil {
-		res.Skip(check.StatefulRoundTrip, "no item path with GET and DELETE under this collection")
+	list, listed := r.listingOf(itemPath)
+	if !ok || item.Delete == nil || (item.Get == nil && !listed) {
+		res.Skip(check.StatefulRoundTrip, "no item path with GET (or a listing) and DELETE under this collection")
 		return
 	}
-	id := createdID(created.traffic.Body, param)
+	id := createdID(created, param)
 	if id == "" {
 		res.Skip(check.StatefulRoundTrip, "the create answer carries no id")
 		return
 	}
-	get := check.Operation{ID: item.Get.OperationID, Method: http.MethodGet, Path: itemPath, Item: item, Op: item.Get}
+	params := map[string]string{}
+	maps.Copy(params, created.req.pathParams)
+	params[param] = id
 	del := check.Operation{ID: item.Delete.OperationID, Method: http.MethodDelete, Path: itemPath, Item: item, Op: item.Delete}
-	params := map[string]string{param: id}
+	if item.Get == nil {
+		if !r.listedAs(ctx, res, list, params, param, true, "the created item is listed") {
+			return
+		}
+		s, ok := r.exchange(ctx, res, del, r.requestFor(del, params))
+		if !ok {
+			return
+		}
+		if s.status() >= 300 {
+			res.Fail(check.StatefulRoundTrip, fmt.Sprintf("the created item deletes: %s answered %d", describe(s.req), s.status()), s.ex)
+			return
+		}
+		if r.listedAs(ctx, res, list, params, param, false, "use_after_free: the deleted item is not listed") {
+			res.Pass(check.StatefulRoundTrip)
+		}
+		return
+	}
+	get := check.Operation{ID: item.Get.OperationID, Method: http.MethodGet, Path: itemPath, Item: item, Op: item.Get}
 	steps := []struct {
 		o    check.Operation
 		want func(int) bool
@@ -209,7 +230,7 @@ func (r *runner) useAfterFree(ctx context.Context, o check.Operation, created *s
 		{get, func(c int) bool { return c == http.StatusNotFound }, "use_after_free: the deleted item answers 404"},
 	}
 	for _, st := range steps {
-		s, ok := r.exchange(ctx, res, st.o, request{method: st.o.Method, path: itemPath, pathParams: params, auth: authToken, op: &st.o})
+		s, ok := r.exchange(ctx, res, st.o, r.requestFor(st.o, params))
 		if !ok {
 			return
 		}
@@ -221,15 +242,24 @@ func (r *runner) useAfterFree(ctx context.Context, o check.Operation, created *s
 	res.Pass(check.StatefulRoundTrip)
 }
 
-// goneAfterDelete checks that a deleted item answers 404 on its GET.
+// goneAfterDelete checks that a deleted item answers 404 on its GET, or,
+// without one, that the collection no longer lists it.
 func (r *runner) goneAfterDelete(ctx context.Context, o check.Operation, rq request, deleted *sent, res *report.Tally) {
 	get, ok := readOf(o)
+	isItem := strings.HasSuffix(strings.TrimSuffix(o.Path, "/"), "}")
+	list, listed := r.listingOf(o.Path)
 	switch {
-	case !ok || !strings.HasSuffix(strings.TrimSuffix(o.Path, "/"), "}"):
-		res.Skip(check.StatefulRoundTrip, "not an item with a GET on the same path")
+	case !isItem || (!ok && !listed):
+		res.Skip(check.StatefulRoundTrip, "not an item with a GET on the same path or a listing")
 		return
 	case deleted.status() == http.StatusAccepted:
 		res.Skip(check.StatefulRoundTrip, "the delete was accepted and may still run")
+		return
+	case !ok:
+		_, param, _ := oas.ItemOf(r.cfg.Spec, list.Path)
+		if r.listedAs(ctx, res, list, rq.pathParams, param, false, "use_after_free: the deleted item is not listed after a successful "+describe(rq)) {
+			res.Pass(check.StatefulRoundTrip)
+		}
 		return
 	}
 	s, ok := r.exchange(ctx, res, get, request{method: http.MethodGet, path: o.Path, pathParams: rq.pathParams, auth: authToken, op: &get})
@@ -243,20 +273,131 @@ func (r *runner) goneAfterDelete(ctx context.Context, o check.Operation, rq requ
 	res.Pass(check.StatefulRoundTrip)
 }
 
-// createdID is the key of a created item in its create answer: its id, or
-// the field named like the item path's parameter.
-func createdID(body []byte, param string) string {
-	var obj map[string]any
-	_ = json.Unmarshal(body, &obj)
-	for _, name := range []string{"id", param} {
-		switch v := obj[name].(type) {
-		case string:
-			if v != "" {
-				return v
-			}
-		case float64:
-			return strconv.FormatFloat(v, 'f', -1, 64)
+// requestFor is a valid request for o (required query parameters
+// included) on the resource params name.
+func (r *runner) requestFor(o check.Operation, params map[string]string) request {
+	rq := r.validRequest(o)
+	rq.pathParams = params
+	return rq
+}
+
+// listingOf is the GET of the collection whose items itemPath names.
+func (r *runner) listingOf(itemPath string) (check.Operation, bool) {
+	trimmed := strings.TrimSuffix(itemPath, "/")
+	coll := trimmed[:strings.LastIndexByte(trimmed, '/')+1]
+	for _, p := range []string{coll, strings.TrimSuffix(coll, "/")} {
+		it := r.cfg.Spec.Paths.Value(p)
+		if it == nil || it.Get == nil {
+			continue
 		}
+		if ip, _, ok := oas.ItemOf(r.cfg.Spec, p); ok && ip == itemPath {
+			return check.Operation{ID: it.Get.OperationID, Method: http.MethodGet, Path: p, Item: it, Op: it.Get}, true
+		}
+	}
+	return check.Operation{}, false
+}
+
+// listedAs checks that the first page of a collection's listing shows the
+// item named by params[param] (want) or does not; it records a failure and
+// answers false otherwise. A page that does not show the item while more
+// follow tells nothing: the check is skipped.
+func (r *runner) listedAs(ctx context.Context, res *report.Tally, list check.Operation, params map[string]string, param string, want bool, what string) bool {
+	s, ok := r.exchange(ctx, res, list, r.requestFor(list, params))
+	if !ok {
+		return false
+	}
+	if s.status() >= 300 {
+		res.Fail(check.StatefulRoundTrip, fmt.Sprintf("%s: %s answered %d", what, describe(s.req), s.status()), s.ex)
+		return false
+	}
+	var v any
+	_ = json.Unmarshal(s.traffic.Body, &v)
+	entries, more := entriesOf(v)
+	found := false
+	for _, e := range entries {
+		if obj, ok := e.(map[string]any); ok && itemKey(obj, param) == params[param] {
+			found = true
+		}
+	}
+	switch {
+	case found == want:
+		return true
+	case !found && more:
+		res.Skip(check.StatefulRoundTrip, "the item is not on the first page of "+describe(s.req))
+	default:
+		res.Fail(check.StatefulRoundTrip, fmt.Sprintf("%s: %s", what, describe(s.req)), s.ex)
+	}
+	return false
+}
+
+// entriesOf is a listing's entries: the answer itself when it is a list,
+// else its first list-valued field; more tells whether paging.next says
+// another page follows.
+func entriesOf(v any) (entries []any, more bool) {
+	if list, ok := v.([]any); ok {
+		return list, false
+	}
+	obj, _ := v.(map[string]any)
+	paging, _ := obj["paging"].(map[string]any)
+	more = paging["next"] != nil && paging["next"] != ""
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if list, ok := obj[k].([]any); ok {
+			return list, more
+		}
+	}
+	return nil, more
+}
+
+// itemKey is the key of an item in an object that describes it: its id,
+// the field named like the item path's parameter or like its last word
+// (name for {role_name}), or the one string field named *_id
+// (access_key_id).
+func itemKey(obj map[string]any, param string) string {
+	var ids []string
+	for k, f := range obj {
+		if str, ok := f.(string); ok && str != "" && strings.HasSuffix(k, "_id") {
+			ids = append(ids, str)
+		}
+	}
+	candidates := []any{obj["id"], obj[param], obj[param[strings.LastIndexByte(param, '_')+1:]]}
+	if len(ids) == 1 {
+		candidates = append(candidates, ids[0])
+	}
+	for _, c := range candidates {
+		if id := scalar(c); id != "" {
+			return id
+		}
+	}
+	return ""
+}
+
+// createdID is the key of a created item in its create answer (see
+// itemKey), the answer itself when it is the id alone, or the last segment
+// of Location.
+func createdID(s *sent, param string) string {
+	var v any
+	_ = json.Unmarshal(s.traffic.Body, &v)
+	if obj, ok := v.(map[string]any); ok {
+		if id := itemKey(obj, param); id != "" {
+			return id
+		}
+	}
+	if id := scalar(v); id != "" {
+		return id
+	}
+	if loc := strings.TrimSuffix(s.traffic.Header.Get("Location"), "/"); loc != "" {
+		return loc[strings.LastIndexByte(loc, '/')+1:]
+	}
+	return ""
+}
+
+// scalar renders an id that is a string or a number.
+func scalar(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return ""
 }

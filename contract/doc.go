@@ -7,14 +7,21 @@
 // spec's examples and from values generated from the schemas (reproducible
 // with Config.Seed; one request per arm when the body is a oneOf union),
 // invalid mutations of it, and requests without or with a wrong token; it
-// reads writes back and follows created items through delete. Each check of
+// reads writes back and follows created items through delete (through the
+// collection's listing when an item has no GET of its own). Operations on
+// items act on items the run creates through the collection's POST, as a
+// client would: a create refused because a name or path is taken is tried
+// again under a name of the run's own, bodies that name a user name the
+// one logged in (who-am-i), and each path's DELETE runs after its other
+// methods. Each check of
 // check.Active judges what came back; every failure carries the exchange and
 // a curl command that replays it, with passwords, private keys and tokens
 // redacted.
 //
 // The files follow a run's stages: runner.go sends and records, requests.go
-// builds valid and invalid requests, active.go holds the checks that need
-// requests of their own, restore.go saves and puts back what writes change.
+// builds valid and invalid requests, fixtures.go creates the items
+// operations act on, active.go holds the checks that need requests of
+// their own, restore.go saves and puts back what writes change.
 // Against a real cluster a run is read-only unless writes are allowed; with
 // writes it saves what it will change and restores it at the end, also
 // after a failure or cancellation.

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"path"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/qapitools/qapi/check"
@@ -78,37 +81,90 @@ func (r *runner) create(ctx context.Context, collPath, param string, parents map
 		rq.pathParams[k] = v
 	}
 	s, err := r.send(ctx, rq)
+	var named map[string]any
+	if err == nil && refusedAsTaken(s) {
+		if next, again, ok := r.renamed(o, rq, func(rq request) *sent { s, _ := r.send(ctx, rq); return s }); ok {
+			s, named = again, changed(rq.body, next.body)
+		}
+	}
 	if err != nil || s.status() >= 300 {
 		return ""
 	}
-	id := createdID(s.traffic.Body, param)
-	if id == "" {
-		// Some creates answer the new id alone, or only in Location.
-		var v any
-		if json.Unmarshal(s.traffic.Body, &v) == nil {
-			id = scalar(v)
-		}
-	}
-	if loc := s.traffic.Header.Get("Location"); id == "" && loc != "" {
-		id = loc[strings.LastIndexByte(strings.TrimSuffix(loc, "/"), '/')+1:]
-	}
+	id := createdID(s, param)
 	if id != "" {
 		itemPath, _, _ := oas.ItemOf(r.cfg.Spec, collPath)
 		params := maps.Clone(parents)
 		params[param] = id
 		r.created = append(r.created, created{path: itemPath, params: params})
+		if named != nil {
+			r.named[oas.FillPath(itemPath, params)] = named
+		}
 	}
 	return id
 }
 
-func scalar(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case float64:
-		return fmt.Sprint(t)
+// refusedAsTaken tells whether a create was refused the way a taken name
+// or path is (400 or 409).
+func refusedAsTaken(s *sent) bool {
+	return s.status() == http.StatusBadRequest || s.status() == http.StatusConflict
+}
+
+// renamed retries a create refused as taken (a fresh cluster exports /
+// already) with one of its name-like fields changed at a time, as a user
+// picks another name: each top-level string the schema leaves free (no
+// enum, format or pattern) gets a value of the run's own, a path under the
+// one sent when it is a path. It answers the first try that succeeds; try
+// answers nil when no answer came.
+func (r *runner) renamed(o check.Operation, rq request, try func(request) *sent) (request, *sent, bool) {
+	var body map[string]any
+	schema := oas.RequestSchema(o.Op)
+	if json.Unmarshal(rq.body, &body) != nil || schema == nil || schema.Value == nil {
+		return request{}, nil, false
 	}
-	return ""
+	for _, k := range slices.Sorted(maps.Keys(body)) {
+		v, isString := body[k].(string)
+		p := schema.Value.Properties[k]
+		if !isString || p == nil || p.Value == nil || len(p.Value.Enum) > 0 || p.Value.Format != "" || p.Value.Pattern != "" {
+			continue
+		}
+		r.renames++
+		fresh := fmt.Sprintf("%s-qapi-%d", v, r.renames)
+		if strings.HasPrefix(v, "/") {
+			fresh = path.Join(v, fmt.Sprintf("qapi-%d", r.renames))
+		}
+		next := rq
+		next.body = mustJSON(mergeField(body, k, fresh))
+		s := try(next)
+		if s == nil {
+			break
+		}
+		if s.status() < 300 {
+			return next, s, true
+		}
+	}
+	return request{}, nil, false
+}
+
+// changed is what the top-level fields of the JSON object b set otherwise
+// than a did.
+func changed(a, b []byte) map[string]any {
+	var was, is map[string]any
+	_ = json.Unmarshal(a, &was)
+	_ = json.Unmarshal(b, &is)
+	out := map[string]any{}
+	for k, v := range is {
+		if !reflect.DeepEqual(was[k], v) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// mergeField is a copy of obj with field k set to v.
+func mergeField(obj map[string]any, k string, v any) map[string]any {
+	out := maps.Clone(obj)
+	out[k] = v
+	return out
 }
 
 // removeCreated deletes the items the run created, newest first; one that
@@ -133,14 +189,20 @@ func (r *runner) removeCreated(ctx context.Context) {
 }
 
 // sameID makes a write to an item carry the item's own id where its body
-// has one, as a client that read the item and changed it does.
-func sameID(body []byte, path string, items map[string]string) []byte {
+// has one, and the names the run gave it (see renamed), as a client that
+// read the item and changed it does.
+func sameID(body []byte, path string, items map[string]string, named map[string]any) []byte {
 	last := path[strings.LastIndexByte(strings.TrimSuffix(path, "/"), '/')+1:]
 	name, ok := strings.CutPrefix(strings.TrimSuffix(last, "/"), "{")
 	id, have := items[strings.TrimSuffix(name, "}")]
 	var obj map[string]any
 	if !ok || !have || json.Unmarshal(body, &obj) != nil {
 		return body
+	}
+	for k, v := range named {
+		if _, present := obj[k]; present {
+			obj[k] = v
+		}
 	}
 	for _, field := range []string{"id", strings.TrimSuffix(name, "}")} {
 		switch obj[field].(type) {

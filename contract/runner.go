@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -71,7 +72,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract: %w", err)
 	}
-	r := &runner{cfg: cfg, red: red, checker: checker, gen: oas.NewGenerator(cfg.Seed, "", oas.Request), items: map[string]string{}, pathValues: map[string]string{}}
+	r := &runner{cfg: cfg, red: red, checker: checker, gen: oas.NewGenerator(cfg.Seed, "", oas.Request), items: map[string]string{}, pathValues: map[string]string{}, named: map[string]map[string]any{}}
 	red.Add(cfg.Password)
 	red.Add(cfg.Token)
 	r.token = cfg.Token
@@ -86,6 +87,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			return nil, err
 		}
 	}
+	r.learnIdentity(ctx)
 	ops := operations(cfg.Spec)
 	defer func() {
 		if cfg.Restore {
@@ -131,9 +133,27 @@ type runner struct {
 	created []created
 	// pathValues are the values path parameters have, by name.
 	pathValues map[string]string
+	// renames counts the names the run made up for creates refused as
+	// taken (see renamed), and named holds them by the item they went to.
+	renames int
+	named   map[string]map[string]any
 }
 
-// operations lists the operations of doc by path, then method.
+// methodOrder runs a path's reads before its writes and its DELETE last,
+// so a DELETE does not leave the other operations of a singleton (a
+// keytab, a certificate) only a 404 to check.
+var methodOrder = map[string]int{http.MethodGet: 0, http.MethodPost: 1, http.MethodPut: 2, http.MethodPatch: 3, http.MethodDelete: 5}
+
+// methodRank places a method in methodOrder; others go before DELETE.
+func methodRank(m string) int {
+	if r, ok := methodOrder[m]; ok {
+		return r
+	}
+	return 4
+}
+
+// operations lists the operations of doc by path, then method (see
+// methodOrder).
 func operations(doc *openapi3.T) []check.Operation {
 	var out []check.Operation
 	for path, item := range doc.Paths.Map() {
@@ -149,7 +169,7 @@ func operations(doc *openapi3.T) []check.Operation {
 		if c := strings.Compare(a.Path, b.Path); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Method, b.Method)
+		return cmp.Or(cmp.Compare(methodRank(a.Method), methodRank(b.Method)), strings.Compare(a.Method, b.Method))
 	})
 	return out
 }
@@ -203,6 +223,23 @@ func (r *runner) login(ctx context.Context) error {
 	r.token = cred.BearerToken
 	r.red.Add(r.token)
 	return nil
+}
+
+// learnIdentity makes the bodies that name a user (an access key's, an
+// access token's, a role's member) name the one the run logged in as, by
+// the auth id who-am-i answers: a made-up one names nobody on a cluster.
+func (r *runner) learnIdentity(ctx context.Context) {
+	const whoAmI = "/v1/session/who-am-i"
+	if r.token == "" || r.cfg.Spec.Paths.Value(whoAmI) == nil {
+		return
+	}
+	s, err := r.send(ctx, request{method: http.MethodGet, path: whoAmI, auth: authToken})
+	var me struct {
+		ID string `json:"id"`
+	}
+	if err == nil && s.status() == http.StatusOK && json.Unmarshal(s.traffic.Body, &me) == nil && me.ID != "" {
+		r.gen.Names = map[string]string{"auth_id": me.ID}
+	}
 }
 
 // maxResponseBody bounds what is read of one answer; the schema of a longer
@@ -288,17 +325,25 @@ func (r *runner) operation(ctx context.Context, o check.Operation) {
 	// The variants share their path parameters.
 	created := r.itemParams(ctx, o, variants[0].pathParams)
 	for i := range variants {
-		variants[i].body = sameID(variants[i].body, o.Path, variants[i].pathParams)
+		variants[i].body = sameID(variants[i].body, o.Path, variants[i].pathParams, r.named[oas.FillPath(o.Path, variants[i].pathParams)])
 	}
 	rq := variants[0]
 	// What the run created it removes; the rest it puts back.
 	if r.cfg.Restore && o.Method != http.MethodGet && !created {
 		r.save(ctx, o, rq)
 	}
+	_, _, creates := oas.ItemOf(r.cfg.Spec, o.Path)
+	creates = creates && o.Method == http.MethodPost
 	for _, v := range variants {
 		s, ok := r.exchange(ctx, res, o, v)
 		if !ok {
 			return
+		}
+		if creates && refusedAsTaken(s) {
+			retry := func(rq request) *sent { s, _ := r.exchange(ctx, res, o, rq); return s }
+			if next, again, ok := r.renamed(o, v, retry); ok {
+				v, s = next, again
+			}
 		}
 		if s.status() < 300 {
 			r.roundTrip(ctx, o, v, s, res)

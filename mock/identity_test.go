@@ -68,8 +68,8 @@ func TestLocalUserPrivileges(t *testing.T) {
 }
 
 // Natural keys are unique: user, group, role (without case, as the guide
-// says) names, SMB share names and NFS export paths; references name what
-// exists.
+// says) names, SMB share names, NFS export paths and a directory's quota;
+// references name what exists.
 func TestIdentityAndShareKeys(t *testing.T) {
 	t.Parallel()
 	c := setup(t)
@@ -92,6 +92,10 @@ func TestIdentityAndShareKeys(t *testing.T) {
 	} {
 		wantError(t, c.do("POST", tc.path, tc.body, nil), tc.status, tc.class)
 	}
+	// The guide does not say which class a second quota on a directory
+	// gets; the twin answers the REST layer's.
+	c.do("POST", "/v1/files/quotas/", map[string]any{"id": "2", "limit": "1000"}, nil)
+	wantError(t, c.do("POST", "/v1/files/quotas/", map[string]any{"id": "2", "limit": "2000"}, nil), http.StatusConflict, "api_quotas_quota_limit_already_set_error")
 	c.do("POST", "/v2/smb/shares/", map[string]any{"share_name": "projects", "fs_path": "/"}, nil)
 	wantError(t, c.do("POST", "/v1/smb/shares/", map[string]any{"share_name": "projects", "fs_path": "/"}, nil), http.StatusBadRequest, "rest_invalid_request_error")
 	if r := c.do("GET", "/v1/auth/roles/ADMINISTRATORS", nil, nil); r.status != http.StatusOK || len(r.json(t)["privileges"].([]any)) < 100 {

@@ -4,7 +4,8 @@
 // keys, then tree-delete it all and poll the job until it is gone; address
 // items by the id a create returned or by their natural key, the file
 // system by id or URL-encoded path; branch on error classes; strip the
-// quotes from ETags; send null for optional settings; follow paging.next.
+// quotes from ETags; send null for optional settings; follow paging.next;
+// log in as a service account that may do only what its roles grant.
 //
 // By default the tests run against the twin (package mock) serving the
 // embedded api.yaml, the whole 2024-10-16 guide. With QUMULO_URL set (and QUMULO_USERNAME and

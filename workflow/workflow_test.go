@@ -93,9 +93,10 @@ func TestDirectoryTreeLifecycle(t *testing.T) {
 		t.Errorf("mode after PATCH = %q", got.str("mode"))
 	}
 
-	// A quota, once.
+	// A quota, once: the guide does not say which class a second one gets,
+	// and clients branch on both.
 	cl.must("POST", "/v1/files/quotas/", map[string]any{"id": id, "limit": "1000000000"})
-	cl.refused("api_quotas_quota_limit_already_set_error", "POST", "/v1/files/quotas/", map[string]any{"id": id, "limit": "2000000000"})
+	cl.refused("api_quotas_quota_limit_already_set_error|fs_quota_already_exists_error", "POST", "/v1/files/quotas/", map[string]any{"id": id, "limit": "2000000000"})
 	if q := cl.must("GET", "/v1/files/quotas/"+id, nil); q.str("limit") != "1000000000" {
 		t.Errorf("quota = %v", q.body)
 	}
@@ -127,6 +128,7 @@ func TestDirectoryTreeLifecycle(t *testing.T) {
 		t.Errorf("bucket = %v", bucket.body)
 	}
 	cl.refused("s3_bucket_already_exists_error", "POST", "/v1/s3/buckets/", map[string]any{"name": top, "path": "/" + top + "/bucket"})
+	cl.refused("auth_no_such_user_error", "POST", "/v1/s3/access-keys/", map[string]any{"user": map[string]any{"name": top + "-nobody"}})
 	var keys []string
 	for range 2 {
 		k := cl.must("POST", "/v1/s3/access-keys/", map[string]any{"user": map[string]any{"auth_id": user.str("id")}})
@@ -229,4 +231,26 @@ func TestOptionalSettingsNull(t *testing.T) {
 	ftp := cl.must("GET", "/v0/ftp/settings", nil)
 	t.Cleanup(func() { cl.call("PUT", "/v0/ftp/settings", ftp.body) })
 	cl.must("PATCH", "/v0/ftp/settings", map[string]any{"anonymous_user": nil})
+}
+
+// A service account holds no role at first: it logs in, and is refused
+// what it may not do (403 auth_not_authorized_error) until a role grants
+// it; the read-only Observers role lets it read, not write.
+func TestLeastPrivilegeUser(t *testing.T) {
+	cl := connect(t)
+	cl.needWrites()
+	name := scratch(t)
+	password := "Qapi-" + name
+	user := cl.must("POST", "/v1/users/", map[string]any{"name": name, "primary_group": "513", "password": password})
+	t.Cleanup(func() { cl.call("DELETE", "/v1/users/"+user.str("id"), nil) })
+	svc := cl.as(name, password)
+	if me := svc.must("GET", "/v1/session/who-am-i", nil); me.str("id") != user.str("id") {
+		t.Errorf("who-am-i = %v, want the service account", me.body)
+	}
+	svc.refused("auth_not_authorized_error", "GET", "/v1/smb/shares/", nil)
+
+	cl.must("POST", "/v1/auth/roles/Observers/members", map[string]any{"domain": "LOCAL", "auth_id": user.str("id")})
+	t.Cleanup(func() { cl.call("DELETE", "/v1/auth/roles/Observers/members/"+user.str("id"), nil) })
+	svc.must("GET", "/v1/smb/shares/", nil)
+	svc.refused("auth_not_authorized_error", "POST", "/v2/smb/shares/", map[string]any{"share_name": name, "fs_path": "/", "description": ""})
 }

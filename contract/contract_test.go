@@ -10,23 +10,13 @@ import (
 	"github.com/qapitools/qapi/contract"
 	"github.com/qapitools/qapi/mock"
 	"github.com/qapitools/qapi/mock/mocktest"
+	"github.com/qapitools/qapi/report"
 )
 
 // TestContract runs the suite against the embedded mock as Go subtests, one
 // per operation and check. (qapi contract runs it against a real cluster.)
 func TestContract(t *testing.T) {
-	spec, err := qapi.Spec()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := mocktest.NewServer(t, mock.WithSpec(spec))
-	rep, err := contract.Run(context.Background(), contract.Config{
-		Spec: spec, BaseURL: srv.URL, HTTPClient: srv.Client(),
-		Username: mock.DefaultUser, Password: mock.DefaultPassword,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runOnTwin(t)
 	for _, op := range rep.Operations {
 		t.Run(op.ID, func(t *testing.T) {
 			for _, cr := range op.Results {
@@ -65,19 +55,7 @@ func TestUnknownCheckIsASetupError(t *testing.T) {
 // singleton's DELETE runs after its GET.
 func TestStatefulRoundTripOnTheTwin(t *testing.T) {
 	t.Parallel()
-	spec, err := qapi.Spec()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := mocktest.NewServer(t, mock.WithSpec(spec))
-	rep, err := contract.Run(context.Background(), contract.Config{
-		Spec: spec, BaseURL: srv.URL, HTTPClient: srv.Client(),
-		Username: mock.DefaultUser, Password: mock.DefaultPassword,
-		Checks: []string{check.StatefulRoundTrip},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runOnTwin(t, check.StatefulRoundTrip)
 	// A read after its DELETE would have got 404: its skip would say so.
 	want := map[string]string{
 		"POST /v2/nfs/exports/":                       string(check.Pass),
@@ -105,4 +83,23 @@ func TestStatefulRoundTripOnTheTwin(t *testing.T) {
 	for op := range want {
 		t.Errorf("%s: not in the run", op)
 	}
+}
+
+// runOnTwin runs the checks (all when none is named) against a twin
+// serving the embedded api.yaml.
+func runOnTwin(t *testing.T, checks ...string) *report.Report {
+	t.Helper()
+	spec, err := qapi.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := mocktest.NewServer(t, mock.WithSpec(spec))
+	rep, err := contract.Run(context.Background(), contract.Config{
+		Spec: spec, BaseURL: srv.URL, HTTPClient: srv.Client(),
+		Username: mock.DefaultUser, Password: mock.DefaultPassword, Checks: checks,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }

@@ -676,6 +676,21 @@ func pageItems(r *http.Request, items []child, tok func(child) string) ([]child,
 	return items[pg.start:pg.end], pg.next, nil
 }
 
+// pagedAnswer answers the page of items a request asks for, each rendered
+// by render, in the list named list beside a paging object; an item's
+// field of that name names it in the after parameter.
+func pagedAnswer(c *call, items []child, list, field string, render func(child) any) (answer, error) {
+	page, next, err := pageItems(c.r, items, func(it child) string { return scalarString(objectOf(it.value)[field]) })
+	if err != nil {
+		return answer{}, err
+	}
+	out := []any{}
+	for _, it := range page {
+		out = append(out, render(it))
+	}
+	return answer{value: map[string]any{list: out, "paging": map[string]any{"next": next}}}, nil
+}
+
 // listing puts a page of items where a list answer keeps them: the answer
 // itself when it is an array, else its first array property, beside a
 // paging object.

@@ -45,15 +45,7 @@ func (e *engine) quotaStatus(q map[string]any) map[string]any {
 }
 
 func quotaStatuses(e *engine, c *call) (answer, error) {
-	quotas, next, err := pageItems(c.r, e.children("/files/quotas"), func(q child) string { return scalarString(objectOf(q.value)["id"]) })
-	if err != nil {
-		return answer{}, err
-	}
-	out := []any{}
-	for _, q := range quotas {
-		out = append(out, e.quotaStatus(objectOf(q.value)))
-	}
-	return answer{value: map[string]any{"quotas": out, "paging": map[string]any{"next": next}}}, nil
+	return pagedAnswer(c, e.children("/files/quotas"), "quotas", "id", func(q child) any { return e.quotaStatus(objectOf(q.value)) })
 }
 
 func quotaStatus(e *engine, c *call) (answer, error) {

@@ -149,15 +149,7 @@ func listAccessKeys(e *engine, c *call) (answer, error) {
 			keys = append(keys, k)
 		}
 	}
-	page, next, err := pageItems(c.r, keys, func(k child) string { return scalarString(objectOf(k.value)["access_key_id"]) })
-	if err != nil {
-		return answer{}, err
-	}
-	out := []any{}
-	for _, k := range page {
-		out = append(out, k.value)
-	}
-	return answer{value: map[string]any{"entries": out, "paging": map[string]any{"next": next}}}, nil
+	return pagedAnswer(c, keys, "entries", "access_key_id", func(k child) any { return k.value })
 }
 
 // StartS3Upload starts a multipart upload of key into a bucket, as an S3
@@ -187,15 +179,7 @@ func (m *Mock) StartS3Upload(bucket, key string) (string, error) {
 
 // listUploads pages the uploads in progress into a bucket.
 func listUploads(e *engine, c *call) (answer, error) {
-	page, next, err := pageItems(c.r, e.children(c.key), func(u child) string { return scalarString(objectOf(u.value)["id"]) })
-	if err != nil {
-		return answer{}, err
-	}
-	out := []any{}
-	for _, u := range page {
-		out = append(out, u.value)
-	}
-	return answer{value: map[string]any{"uploads": out, "paging": map[string]any{"next": next}}}, nil
+	return pagedAnswer(c, e.children(c.key), "uploads", "id", func(u child) any { return u.value })
 }
 
 // abortUpload forgets an upload in progress.

@@ -307,15 +307,11 @@ func (e *engine) create(c *call, coll *collection, itemTemplate string) (answer,
 		params[strings.Trim(itemTemplate[open:], "{}/")] = id
 	}
 	obj := objectOf(mergePatch(e.initial(itemTemplate, c.key+"/"+id, params, true), body))
-	res, shown, err := e.insert(c, coll, c.key, id, obj)
+	res, err := e.insert(c, coll, c.key, id, obj)
 	if err != nil {
 		return answer{}, err
 	}
 	var out any = obj
-	if shown != nil {
-		out = maps.Clone(obj)
-		maps.Copy(out.(map[string]any), shown)
-	}
 	if _, _, ref := oas.Success(c.route.Operation); ref != nil && ref.Value != nil && !ref.Value.Type.Is("object") && len(ref.Value.Properties) == 0 {
 		out = obj[fam.idField] // a create that answers only the new id
 	}
@@ -343,7 +339,7 @@ func (e *engine) newID(coll *collection, key string) string {
 
 // insert stores a new item with the given id in the collection at key. c
 // is nil for what a fresh cluster has. The caller holds the lock.
-func (e *engine) insert(c *call, coll *collection, key, id string, obj map[string]any) (*resource, map[string]any, error) {
+func (e *engine) insert(c *call, coll *collection, key, id string, obj map[string]any) (*resource, error) {
 	fam := coll.fam
 	obj[fam.idField] = id
 	if n, err := strconv.ParseUint(id, 10, 64); err == nil {
@@ -358,23 +354,21 @@ func (e *engine) insert(c *call, coll *collection, key, id string, obj map[strin
 	}
 	k := key + "/" + url.PathEscape(id)
 	if r := e.res[k]; r != nil && r.item {
-		return nil, nil, newError(fam.exists, "%s %q already exists", fam.idField, id)
+		return nil, newError(fam.exists, "%s %q already exists", fam.idField, id)
 	}
 	if err := e.checkUnique(coll, key, k, obj); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var shown map[string]any
 	if fam.create != nil && c != nil {
-		var err error
-		if shown, err = fam.create(e, c, obj); err != nil {
-			return nil, nil, err
+		if err := fam.create(e, c, obj); err != nil {
+			return nil, err
 		}
 	}
 	rev := e.m.revision.Add(1)
 	res := &resource{value: obj, rev: rev, seq: rev, item: true}
 	e.put(k, res)
 	e.index(coll, key, k, res)
-	return res, shown, nil
+	return res, nil
 }
 
 // replaceItem stores a new value of an existing item, keeping its id. The

@@ -35,10 +35,10 @@ var identityModule = module{
 				{"id": adminID, "name": "admin", "primary_group": usersGroupID, "sid": clusterSID + "-500", "uid": "", "home_directory": "", "can_change_password": true},
 				{"id": "501", "name": "guest", "primary_group": "514", "sid": clusterSID + "-501", "uid": "", "home_directory": "", "can_change_password": false},
 			},
-			create: func(e *engine, _ *call, item map[string]any) (map[string]any, error) {
+			create: func(e *engine, _ *call, item map[string]any) error {
 				e.takePassword(item)
 				item["sid"] = clusterSID + "-" + scalarString(item["id"])
-				return nil, nil
+				return nil
 			},
 			update: func(e *engine, _ *call, _ string, item map[string]any) error {
 				e.takePassword(item)
@@ -57,22 +57,22 @@ var identityModule = module{
 				{"id": usersGroupID, "name": "Users", "gid": "", "sid": clusterSID + "-513"},
 				{"id": "514", "name": "Guests", "gid": "", "sid": clusterSID + "-514"},
 			},
-			create: func(_ *engine, _ *call, item map[string]any) (map[string]any, error) {
+			create: func(_ *engine, _ *call, item map[string]any) error {
 				item["sid"] = clusterSID + "-" + scalarString(item["id"])
-				return nil, nil
+				return nil
 			},
 		},
 		// A member is named by the user's auth id and listed as the user.
 		"/groups/{}/members": {
 			idField: "id", idFrom: "member_id", clientID: true, notFound: errAuthNoSuchUser, exists: errInvalidRequest,
-			create: func(e *engine, c *call, item map[string]any) (map[string]any, error) {
+			create: func(e *engine, c *call, item map[string]any) error {
 				k, ok := e.findItem("/users", scalarString(item["id"]))
 				if !ok {
-					return nil, newError(errAuthNoSuchUser, "no such user: %v", item["id"])
+					return newError(errAuthNoSuchUser, "no such user: %v", item["id"])
 				}
 				clear(item)
 				maps.Copy(item, objectOf(e.res[k].value))
-				return nil, nil
+				return nil
 			},
 		},
 		// Role names compare without case and hold no white space, as the
@@ -84,11 +84,11 @@ var identityModule = module{
 				{"name": "Administrators", "description": "Can manage all aspects of the cluster", "privileges": []any{}},
 				{"name": "Observers", "description": "Can view the cluster's configuration and state", "privileges": []any{}},
 			},
-			create: func(_ *engine, _ *call, item map[string]any) (map[string]any, error) {
+			create: func(_ *engine, _ *call, item map[string]any) error {
 				if strings.ContainsFunc(scalarString(item["name"]), unicode.IsSpace) {
-					return nil, newError(errInvalidRequest, "request body field \"name\": a role name may not contain white space")
+					return newError(errInvalidRequest, "request body field \"name\": a role name may not contain white space")
 				}
-				return nil, nil
+				return nil
 			},
 		},
 		// A role's member is a local user or group, named by its auth id.
@@ -98,19 +98,19 @@ var identityModule = module{
 				id, _, err := e.localIdentity(scalarString(who["auth_id"]), scalarString(who["name"]))
 				return id, err
 			},
-			create: func(e *engine, _ *call, item map[string]any) (map[string]any, error) {
+			create: func(e *engine, _ *call, item map[string]any) error {
 				_, who, err := e.localIdentity(scalarString(item["auth_id"]), "")
 				clear(item)
 				maps.Copy(item, who)
-				return nil, err
+				return err
 			},
 		},
 		"/auth/access-tokens": {
 			idField: "id", notFound: errNoSuchEntry, exists: errInvalidRequest,
-			create: func(e *engine, c *call, _ map[string]any) (map[string]any, error) {
+			create: func(e *engine, c *call, _ map[string]any) error {
 				who, _ := c.object()["user"].(map[string]any)
 				_, err := e.owner(scalarString(who["auth_id"]), scalarString(who["name"]))
-				return nil, err
+				return err
 			},
 		},
 	},
@@ -126,12 +126,16 @@ var identityModule = module{
 		// a member of the Administrators role, which may do anything.
 		if coll, ok := e.colls["/groups/{}/members"]; ok {
 			if k, ok := e.findItem("/users", adminID); ok {
-				_, _, _ = e.insert(nil, coll, "/groups/"+adminsID+"/members", adminID, maps.Clone(objectOf(e.res[k].value)))
+				if _, err := e.insert(nil, coll, "/groups/"+adminsID+"/members", adminID, maps.Clone(objectOf(e.res[k].value))); err != nil {
+					panic("mock: the admin's membership: " + err.Error())
+				}
 			}
 		}
 		if coll, ok := e.colls["/auth/roles/{}/members"]; ok {
 			if _, who, err := e.localIdentity(adminsID, ""); err == nil {
-				_, _, _ = e.insert(nil, coll, "/auth/roles/Administrators/members", adminsID, who)
+				if _, err := e.insert(nil, coll, "/auth/roles/Administrators/members", adminsID, who); err != nil {
+					panic("mock: the Administrators role's member: " + err.Error())
+				}
 			}
 		}
 		all := slices.Clone(e.known)

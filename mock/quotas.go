@@ -10,15 +10,15 @@ var quotasModule = module{
 	families: map[string]*family{
 		"/files/quotas": {
 			idField: "id", clientID: true, notFound: errNoSuchEntry, exists: errQuotaLimitSet,
-			create: func(e *engine, _ *call, item map[string]any) (map[string]any, error) {
+			create: func(e *engine, _ *call, item map[string]any) error {
 				n, err := e.fs.lookup(scalarString(item["id"]))
 				if err != nil {
-					return nil, err
+					return err
 				}
 				if !n.isDir() {
-					return nil, newError(errFsNotDirectory, "not a directory: %s", n.path())
+					return newError(errFsNotDirectory, "not a directory: %s", n.path())
 				}
-				return nil, nil
+				return nil
 			},
 		},
 	},

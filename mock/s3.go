@@ -47,7 +47,7 @@ var s3Module = module{
 	},
 }
 
-func createBucket(e *engine, c *call, item map[string]any) (map[string]any, error) {
+func createBucket(e *engine, c *call, item map[string]any) error {
 	name := scalarString(item["name"])
 	path, _ := c.object()["path"].(string)
 	if path == "" {
@@ -56,7 +56,7 @@ func createBucket(e *engine, c *call, item map[string]any) (map[string]any, erro
 	create, _ := c.object()["create_fs_path"].(bool)
 	item["path"] = path
 	if err := e.needDir(item, "path", create); err != nil {
-		return nil, err
+		return err
 	}
 	locked, _ := c.object()["object_lock_enabled"].(bool)
 	item["creation_time"] = e.m.cfg.now().UTC().Format(time.RFC3339)
@@ -66,7 +66,7 @@ func createBucket(e *engine, c *call, item map[string]any) (map[string]any, erro
 	for _, k := range []string{"create_fs_path", "object_lock_enabled"} {
 		delete(item, k)
 	}
-	return nil, nil
+	return nil
 }
 
 // removeBucket refuses while uploads are in progress, and deletes the
@@ -130,7 +130,7 @@ func (t *typedServer) CreateS3AccessKey(_ context.Context, req server.CreateS3Ac
 		Owner: &gen.Identity{AuthID: new(uid), Domain: new(gen.DomainLocal),
 			Name: new(scalarString(user["name"])), SID: new(scalarString(user["sid"]))},
 	}
-	if _, _, err := e.insert(nil, coll, accessKeys, *key.AccessKeyID, stored(key)); err != nil {
+	if _, err := e.insert(nil, coll, accessKeys, *key.AccessKeyID, stored(key)); err != nil {
 		return nil, err
 	}
 	secret := make([]byte, 30)

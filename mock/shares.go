@@ -28,6 +28,6 @@ var sharesModule = module{
 	},
 }
 
-func needFSPath(e *engine, c *call, item map[string]any) (map[string]any, error) {
-	return nil, e.needDir(item, "fs_path", c.query("allow-fs-path-create") == "true")
+func needFSPath(e *engine, c *call, item map[string]any) error {
+	return e.needDir(item, "fs_path", c.query("allow-fs-path-create") == "true")
 }

@@ -54,9 +54,10 @@ type family struct {
 	// idField is the field holding the item's id ("id" by default).
 	idField string
 	// clientID makes the create name the item, by the request field
-	// idFrom (idField by default): a bucket's name, a quota's directory id;
-	// or, with idOf, by what idOf makes of the request (a role member's
-	// auth id from an identity). Otherwise the twin assigns ids.
+	// idFrom (idField by default): a bucket's name, a quota's directory id.
+	// idOf, when set, names it by what it makes of the request instead (a
+	// role member's auth id from an identity). Otherwise the twin assigns
+	// ids.
 	clientID bool
 	idFrom   string
 	idOf     func(e *engine, body map[string]any) (string, error)
@@ -83,9 +84,8 @@ type family struct {
 	seed []map[string]any
 	// action marks a POST that is not a create (adding nodes).
 	action bool
-	// create checks and completes a new item before it is stored; the
-	// fields of shown are answered once and never kept (a secret).
-	create func(e *engine, c *call, item map[string]any) (shown map[string]any, err error)
+	// create checks and completes a new item before it is stored.
+	create func(e *engine, c *call, item map[string]any) error
 	// update checks and completes a new value of an existing item (PUT,
 	// PATCH) before it is stored.
 	update func(e *engine, c *call, key string, item map[string]any) error
@@ -288,7 +288,7 @@ func (e *engine) start() {
 				obj := objectOf(oas.DeepCopy(seed))
 				id := scalarString(obj[coll.fam.idField])
 				obj = objectOf(mergePatch(e.initial(coll.itemTemplate, shape+"/"+id, nil, true), obj))
-				if _, _, err := e.insert(nil, coll, shape, id, obj); err != nil {
+				if _, err := e.insert(nil, coll, shape, id, obj); err != nil {
 					panic("mock: seed of " + shape + ": " + err.Error())
 				}
 			}

@@ -10,3 +10,4 @@ package qapi
 //go:generate go run ./cmd/qapi convert docs -o api.yaml --overlay overlays
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/cfg.yaml api.yaml
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config mock/internal/server/cfg.yaml api.yaml
+//go:generate go run ./internal/sdkgen/cmd/sdkgen -spec api.yaml -gen gen/qapi.gen.go -out client

@@ -36,4 +36,4 @@ generate:
 
 ## bench: benchmarks, ratios side by side, written to bench/RESULTS.md
 bench:
-	$(GO) run ./bench -corpus $(CORPUS) -o bench/RESULTS.md
+	$(GO) run ./bench -corpus $(CORPUS) -o bench/RESULTS.md $(BENCH_FLAGS)

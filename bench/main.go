@@ -39,6 +39,8 @@ type config struct {
 	goTool string
 	// log receives progress lines; the results go to the Markdown file only.
 	log io.Writer
+	// against is a git revision whose build sections compare with this one.
+	against string
 }
 
 // section is one part of the results file.
@@ -76,6 +78,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	fs.IntVar(&cfg.reps, "reps", 5, "repetitions of each measurement")
 	fs.StringVar(&out, "o", "bench/RESULTS.md", "Markdown `FILE` to write; - for standard output")
 	fs.StringVar(&only, "run", "", "run only the sections whose name matches this `REGEXP`")
+	fs.StringVar(&cfg.against, "against", "", "git `REV` whose build the twin section's key-store rate is compared with")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -207,10 +206,8 @@ func runMock(ctx context.Context, cfg config) (string, error) {
 	// mock's and not the bench's.
 	b.WriteString("\nResident memory (VmRSS) of `qapi mock` as its own process, after start and after a wrk run:\n\n| spec | after start | after load |\n|---|---:|---:|\n")
 	bin := filepath.Join(tmp, "qapi")
-	build := exec.CommandContext(ctx, cfg.goTool, "build", "-o", bin, "./cmd/qapi")
-	build.Dir = cfg.root
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(&b, "| build of qapi failed: %v %s | | |\n", err, bytes.TrimSpace(out))
+	if err := buildQapi(ctx, cfg, cfg.root, bin); err != nil {
+		fmt.Fprintf(&b, "| %v | | |\n", err)
 		return b.String(), nil
 	}
 	for _, s := range specs {
@@ -390,32 +387,11 @@ var servingRE = regexp.MustCompile(`on (https?://[^;\s]+);`)
 // mockRSS starts `qapi mock --spec file`, reads its VmRSS after start and
 // after a wrk run, and stops it.
 func mockRSS(ctx context.Context, bin, wrk, spec string) (start, loaded float64, err error) {
-	cmd := exec.CommandContext(ctx, bin, "mock", "--addr", "127.0.0.1:0", "--spec", spec)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return 0, 0, err
-	}
-	stop, err := startProcessGroup(cmd)
+	url, pid, stop, err := startMock(ctx, bin, "--spec", spec)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer stop()
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := servingRE.FindStringSubmatch(sc.Text()); m != nil {
-				urls <- m[1]
-			}
-		}
-	}()
-	var url string
-	select {
-	case url = <-urls:
-	case <-time.After(time.Minute):
-		return 0, 0, errors.New("qapi mock did not start")
-	}
-	pid := cmd.Process.Pid
 	if start, err = vmRSS(pid); err != nil {
 		return 0, 0, err
 	}

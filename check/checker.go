@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -57,6 +59,10 @@ type Traffic struct {
 	Header               http.Header
 	Body                 []byte
 	BodyTruncated        bool
+	// Redactor redacts what is said about this exchange: set it to
+	// Checker.Scope's answer to build that once; nil makes the Checker
+	// build it when needed.
+	Redactor *redact.Redactor
 }
 
 // Operation is an operation of the spec.
@@ -101,14 +107,21 @@ type Option func(*Checker)
 // properties, as qapi contract --strict does.
 func WithStrict(strict bool) Option { return func(c *Checker) { c.strict = strict } }
 
-// WithRedactor makes the Checker redact with r (and teach r the secrets it
-// sees), so that a caller's reports and the Checker's reasons agree.
+// WithRedactor makes the Checker redact with r (and teach r the secrets
+// that proved real), so that a caller's reports and the Checker's reasons
+// agree.
 func WithRedactor(r *redact.Redactor) Option { return func(c *Checker) { c.red = r } }
 
 // Checker checks exchanges against one spec. It routes requests to
 // operations with a router built once, and remembers the write-only values
-// requests sent so that a later response carrying one fails
+// that successful writes sent so that a later response carrying one fails
 // write_only_never_returned. It is safe for concurrent use.
+//
+// What a Checker learns from traffic is what the server accepted: a token
+// once a secured operation succeeded with it, write-only values once their
+// write succeeded, the token a login answered. A peer sending made-up
+// tokens or failing logins teaches it nothing, so it cannot slow it down;
+// the secrets of each exchange are redacted all the same (Scope).
 type Checker struct {
 	spec   *openapi3.T
 	router *oas.Router
@@ -135,9 +148,37 @@ func NewChecker(spec *openapi3.T, opts ...Option) (*Checker, error) {
 	return c, nil
 }
 
-// Redactor is the Checker's redactor: it knows the secrets seen in the
-// traffic so far (passwords, write-only values, bearer tokens).
+// Redactor is the Checker's redactor: it knows the secrets the traffic so
+// far proved real (accepted tokens, stored write-only values).
 func (c *Checker) Redactor() *redact.Redactor { return c.red }
+
+// Scope returns the redactor for t's exchange: the Checker's, plus the
+// secrets t's request carries (its credentials, the values of fields named
+// like secrets and of write-only fields), which the Checker learns only if
+// the exchange shows they were accepted.
+func (c *Checker) Scope(t Traffic) *redact.Redactor {
+	sc := c.red.Scope()
+	var schema *openapi3.SchemaRef
+	if o, _, ok := c.route(t.Request); ok {
+		schema = oas.RequestSchema(o.Op)
+	}
+	sec := requestSecrets(schema, t)
+	for _, s := range sec.plain {
+		sc.Add(s)
+	}
+	for _, s := range sec.writeOnly {
+		sc.AddWriteOnly(s)
+	}
+	return sc
+}
+
+// scope is t's redactor, built unless the caller set it.
+func (c *Checker) scope(t Traffic) *redact.Redactor {
+	if t.Redactor != nil {
+		return t.Redactor
+	}
+	return c.Scope(t)
+}
 
 func (c *Checker) route(req *http.Request) (Operation, map[string]string, bool) {
 	r, params, err := c.router.FindRoute(req)
@@ -151,24 +192,25 @@ func (c *Checker) route(req *http.Request) (Operation, map[string]string, bool) 
 	return Operation{ID: id, Method: strings.ToUpper(r.Method), Path: r.Path, Item: r.PathItem, Op: r.Operation}, params, true
 }
 
-// CheckRequest checks a request before it is answered, and remembers the
-// write-only values it carries. A proxy calls it before forwarding.
+// CheckRequest checks a request before it is answered. A proxy calls it
+// before forwarding.
 func (c *Checker) CheckRequest(t Traffic) []Violation {
 	o, params, ok := c.route(t.Request)
 	if !ok {
 		return nil
 	}
-	c.Learn(o, t)
 	return c.requestOutcome(o, params, t).Violations
 }
 
-// CheckResponse checks a response to a request CheckRequest saw.
+// CheckResponse checks a response to a request CheckRequest saw, then
+// learns what the exchange shows was accepted.
 func (c *Checker) CheckResponse(t Traffic) []Violation {
 	o, params, ok := c.route(t.Request)
 	if !ok {
 		return nil
 	}
 	res := &Result{Operation: o, Known: true, Outcomes: append(c.ResponseOutcomes(o, params, t), c.passiveAuth(o, t))}
+	c.Learn(o, t)
 	return res.Violations()
 }
 
@@ -179,53 +221,52 @@ func (c *Checker) Check(t Traffic) *Result {
 	if !ok {
 		return &Result{}
 	}
-	c.Learn(o, t)
+	if t.Redactor == nil {
+		t.Redactor = c.Scope(t)
+	}
 	outs := append([]Outcome{c.requestOutcome(o, params, t)}, c.ResponseOutcomes(o, params, t)...)
 	outs = append(outs, c.passiveAuth(o, t))
+	c.Learn(o, t)
 	return &Result{Operation: o, Known: true, Outcomes: outs}
 }
 
-// Learn teaches the redactor the request's token and remembers the
-// write-only values of its body, for the checks of later responses.
+// Learn keeps what t's exchange shows the server accepted, when it
+// succeeded (2xx): the request's credentials if o is secured, the
+// write-only values it sent, and the token a login answered. A failed
+// exchange teaches nothing.
 func (c *Checker) Learn(o Operation, t Traffic) {
-	if scheme, tok, ok := strings.Cut(t.Request.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+	if t.Status < 200 || t.Status > 299 {
+		return
+	}
+	if tok := loginToken(t.Body); tok != "" {
 		c.red.Add(tok)
 	}
-	schema := oas.RequestSchema(o.Op)
-	if schema == nil || t.RequestBodyTruncated || len(t.RequestBody) == 0 {
+	sec := requestSecrets(oas.RequestSchema(o.Op), t)
+	if len(sec.writeOnly) == 0 && !oas.Secured(c.spec, o.Op) {
 		return
 	}
-	var v any
-	if json.Unmarshal(t.RequestBody, &v) != nil {
+	red := c.scope(t)
+	if oas.Secured(c.spec, o.Op) {
+		for _, cred := range sec.credentials {
+			red.Keep(cred)
+		}
+	}
+	if len(sec.writeOnly) == 0 {
 		return
 	}
-	found := oas.WriteOnlyValues(schema, v)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, s := range found {
-		// A recording holds redacted values: a bare marker is no secret.
-		if s == redact.Marker || s == "" {
-			continue
-		}
-		if !contains(c.secrets, s) {
+	for _, s := range sec.writeOnly {
+		if !slices.Contains(c.secrets, s) {
 			c.secrets = append(c.secrets, s)
 		}
-		c.red.AddWriteOnly(s)
+		red.KeepWriteOnly(s)
 	}
 	// A long-running proxy sees many secrets; the newest are the ones a
 	// careless server would hand back, and checking stays cheap.
 	if len(c.secrets) > maxTrackedSecrets {
-		c.secrets = append([]string(nil), c.secrets[len(c.secrets)-maxTrackedSecrets:]...)
+		c.secrets = slices.Clone(c.secrets[len(c.secrets)-maxTrackedSecrets:])
 	}
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // maxTrackedSecrets bounds the write-only values a Checker compares later
@@ -246,8 +287,44 @@ func (c *Checker) requestOutcome(o Operation, params map[string]string, t Traffi
 		Request: rq, PathParams: params, Options: opts,
 		Route: &routers.Route{Spec: c.spec, Path: o.Path, PathItem: o.Item, Method: o.Method, Operation: o.Op},
 	}
-	err := openapi3filter.ValidateRequest(context.Background(), input)
-	if err == nil {
+	red := c.scope(t)
+	fail := func(field, reason string) {
+		out.Violations = append(out.Violations, Violation{Check: RequestConformance, Operation: o.ID, Direction: DirectionRequest, Field: field, Reason: red.Text(clip(reason))})
+	}
+	schema := oas.RequestSchema(o.Op)
+	strictBody := !t.RequestBodyTruncated && len(t.RequestBody) > 0 && schema != nil && oas.IsJSON(t.Request.Header.Get("Content-Type"))
+	if strictBody {
+		// Go's decoder, under kin-openapi, takes trailing data, invalid
+		// UTF-8 and 5696.0 for an integer; a cluster does not.
+		if err := oas.CheckJSON(t.RequestBody, schema); err != nil {
+			var je *oas.JSONError
+			errors.As(err, &je)
+			fail(jsonField(je), je.Reason)
+		}
+	}
+	more := 0
+	if len(out.Violations) == 0 {
+		if err := openapi3filter.ValidateRequest(context.Background(), input); err != nil {
+			var leaves []error
+			leaves, more = fieldErrors(err)
+			for _, leaf := range leaves {
+				fail(describeError(leaf))
+			}
+		}
+	}
+	if len(out.Violations) == 0 && c.strict && strictBody {
+		var v any
+		if json.Unmarshal(t.RequestBody, &v) == nil {
+			if extra := undeclared(schema, v, ""); len(extra) > 0 {
+				f := ""
+				if len(extra) == 1 {
+					f = extra[0]
+				}
+				fail(f, "strict: undeclared properties "+strings.Join(extra, ", "))
+			}
+		}
+	}
+	if len(out.Violations) == 0 {
 		out.Status = Pass
 		if t.RequestBodyTruncated {
 			out.Reason = "request body too large to check its schema"
@@ -255,12 +332,32 @@ func (c *Checker) requestOutcome(o Operation, params map[string]string, t Traffi
 		return out
 	}
 	out.Status = Fail
-	for _, leaf := range leafErrors(err) {
-		field, reason := describeError(leaf)
-		out.Violations = append(out.Violations, Violation{Check: RequestConformance, Operation: o.ID, Direction: DirectionRequest, Field: field, Reason: c.red.Text(reason)})
-	}
-	out.Reason = fmt.Sprintf("%s: %s", o.ID, joinViolations(out.Violations))
+	out.Reason = o.ID + ": " + clip(joinViolations(out.Violations)) + andMore(more)
 	return out
+}
+
+// jsonField is where a strict JSON error is: a JSON pointer, or the byte
+// offset of a syntax problem.
+func jsonField(e *oas.JSONError) string {
+	if e.Offset >= 0 {
+		return fmt.Sprintf("body@%d", e.Offset)
+	}
+	return e.Pointer
+}
+
+// maxReason bounds a reason: kin-openapi quotes values, and a peer chooses
+// how long they are.
+const maxReason = 512
+
+func clip(s string) string {
+	if len(s) <= maxReason {
+		return s
+	}
+	cut := maxReason
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… [%d bytes more]", len(s)-cut)
 }
 
 func joinViolations(vs []Violation) string {
@@ -279,17 +376,21 @@ func joinViolations(vs []Violation) string {
 // runner, which knows what it sent): not_a_server_error, the conformance
 // checks, and write_only_never_returned against what Learn remembered.
 func (c *Checker) ResponseOutcomes(o Operation, params map[string]string, t Traffic) []Outcome {
-	if cred := loginToken(t.Body); cred != "" {
-		c.red.Add(cred)
-	}
 	c.mu.Lock()
-	secrets := append([]string(nil), c.secrets...)
+	secrets := slices.Clone(c.secrets)
 	c.mu.Unlock()
+	// A response that hands back what its own request sent leaks it too,
+	// whether or not the write succeeded.
+	for _, s := range requestSecrets(oas.RequestSchema(o.Op), t).writeOnly {
+		if !slices.Contains(secrets, s) {
+			secrets = append(secrets, s)
+		}
+	}
 	rq := t.Request.Clone(context.Background())
 	rq.Body = io.NopCloser(bytes.NewReader(t.RequestBody))
 	return responseChecks(responseInput{
 		spec: c.spec, op: o, req: rq, pathParams: params, t: t,
-		strict: c.strict, secrets: secrets, red: c.red,
+		strict: c.strict, secrets: secrets, red: c.scope(t),
 	})
 }
 

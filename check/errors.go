@@ -2,11 +2,35 @@ package check
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
+
+// maxViolations bounds the violations reported per check and exchange: a
+// list of 20,000 items each missing a field is one finding, not 20,000 log
+// lines.
+const maxViolations = 20
+
+// fieldErrors is leafErrors bounded to maxViolations, with how many more
+// there were.
+func fieldErrors(err error) (leaves []error, more int) {
+	leaves = leafErrors(err)
+	if len(leaves) > maxViolations {
+		return leaves[:maxViolations], len(leaves) - maxViolations
+	}
+	return leaves, 0
+}
+
+// andMore notes the violations left out of a reason.
+func andMore(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; and %d more", n)
+}
 
 // leafErrors flattens kin-openapi's multi-errors.
 func leafErrors(err error) []error {

@@ -195,9 +195,9 @@ func (s *AuthService) ListAccessTokensSeq(ctx context.Context, params *gen.ListA
 //
 // Given an auth_id of any kind, return all related identities (equivalents in
 // other domains, and containing groups).
-func (s *AuthService) ListIDRelatedIdentities(ctx context.Context, id string, opts ...RequestOption) ([]gen.IdentityV1, error) {
+func (s *AuthService) ListIDRelatedIdentities(ctx context.Context, id string, opts ...RequestOption) ([]*gen.IdentityV1, error) {
 	req, err := gen.NewListAuthIDRelatedIdentitiesRequest(s.c.server, id)
-	return callValue[[]gen.IdentityV1](ctx, s.c, "ListAuthIDRelatedIdentities", req, err, opts)
+	return callValue[[]*gen.IdentityV1](ctx, s.c, "ListAuthIDRelatedIdentities", req, err, opts)
 }
 
 // ListLocalUsernameRelatedIdentities calls
@@ -206,9 +206,9 @@ func (s *AuthService) ListIDRelatedIdentities(ctx context.Context, id string, op
 //
 // Given a local username, return all related identities (equivalents in other
 // domains, and containing groups).
-func (s *AuthService) ListLocalUsernameRelatedIdentities(ctx context.Context, username string, opts ...RequestOption) ([]gen.IdentityV1, error) {
+func (s *AuthService) ListLocalUsernameRelatedIdentities(ctx context.Context, username string, opts ...RequestOption) ([]*gen.IdentityV1, error) {
 	req, err := gen.NewListAuthLocalUsernameRelatedIdentitiesRequest(s.c.server, username)
-	return callValue[[]gen.IdentityV1](ctx, s.c, "ListAuthLocalUsernameRelatedIdentities", req, err, opts)
+	return callValue[[]*gen.IdentityV1](ctx, s.c, "ListAuthLocalUsernameRelatedIdentities", req, err, opts)
 }
 
 // ListPOSIXGIDRelatedIdentities calls ListAuthPOSIXGIDRelatedIdentities, GET
@@ -216,9 +216,9 @@ func (s *AuthService) ListLocalUsernameRelatedIdentities(ctx context.Context, us
 //
 // Given a POSIX GID, return all related identities (equivalents in other
 // domains, and containing groups).
-func (s *AuthService) ListPOSIXGIDRelatedIdentities(ctx context.Context, id string, opts ...RequestOption) ([]gen.IdentityV1, error) {
+func (s *AuthService) ListPOSIXGIDRelatedIdentities(ctx context.Context, id string, opts ...RequestOption) ([]*gen.IdentityV1, error) {
 	req, err := gen.NewListAuthPOSIXGIDRelatedIdentitiesRequest(s.c.server, id)
-	return callValue[[]gen.IdentityV1](ctx, s.c, "ListAuthPOSIXGIDRelatedIdentities", req, err, opts)
+	return callValue[[]*gen.IdentityV1](ctx, s.c, "ListAuthPOSIXGIDRelatedIdentities", req, err, opts)
 }
 
 // ListPOSIXUIDRelatedIdentities calls ListAuthPOSIXUIDRelatedIdentities, GET
@@ -226,9 +226,9 @@ func (s *AuthService) ListPOSIXGIDRelatedIdentities(ctx context.Context, id stri
 //
 // Given a POSIX UID, return all related identities (equivalents in other
 // domains, and containing groups).
-func (s *AuthService) ListPOSIXUIDRelatedIdentities(ctx context.Context, id string, opts ...RequestOption) ([]gen.IdentityV1, error) {
+func (s *AuthService) ListPOSIXUIDRelatedIdentities(ctx context.Context, id string, opts ...RequestOption) ([]*gen.IdentityV1, error) {
 	req, err := gen.NewListAuthPOSIXUIDRelatedIdentitiesRequest(s.c.server, id)
-	return callValue[[]gen.IdentityV1](ctx, s.c, "ListAuthPOSIXUIDRelatedIdentities", req, err, opts)
+	return callValue[[]*gen.IdentityV1](ctx, s.c, "ListAuthPOSIXUIDRelatedIdentities", req, err, opts)
 }
 
 // ListPrivileges calls ListAuthPrivileges, GET /v1/auth/privileges/.
@@ -252,9 +252,9 @@ func (s *AuthService) ListRoles(ctx context.Context, opts ...RequestOption) erro
 //
 // Given a Windows NT Security IDentifier, return all related identities
 // (equivalents in other domains, and containing groups).
-func (s *AuthService) ListSIDRelatedIdentities(ctx context.Context, id string, opts ...RequestOption) ([]gen.IdentityV1, error) {
+func (s *AuthService) ListSIDRelatedIdentities(ctx context.Context, id string, opts ...RequestOption) ([]*gen.IdentityV1, error) {
 	req, err := gen.NewListAuthSIDRelatedIdentitiesRequest(s.c.server, id)
-	return callValue[[]gen.IdentityV1](ctx, s.c, "ListAuthSIDRelatedIdentities", req, err, opts)
+	return callValue[[]*gen.IdentityV1](ctx, s.c, "ListAuthSIDRelatedIdentities", req, err, opts)
 }
 
 // ListUserDefinedMappings calls ListAuthUserDefinedMappings, GET

@@ -40,6 +40,8 @@ type Client struct {
 	timeout time.Duration
 	ua      string
 	auth    *authState
+	// maxBody bounds every answer's body (WithMaxResponseBytes).
+	maxBody int64
 
 	// sleep waits between attempts; tests replace it to observe waits.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -59,7 +61,7 @@ var _ gen.HttpRequestDoer = (*Client)(nil)
 // system roots, with TLS 1.2 or later, on an HTTP transport of its own; most
 // clusters have a self-signed certificate, so pass it with WithCAFile.
 func New(baseURL string, opts ...Option) (*Client, error) {
-	cfg := config{timeout: DefaultTimeout, retry: DefaultRetryPolicy(), userAgent: DefaultUserAgent}
+	cfg := config{timeout: DefaultTimeout, maxBody: DefaultMaxResponseBytes, retry: DefaultRetryPolicy(), userAgent: DefaultUserAgent}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, fmt.Errorf("new client: %w", err)
@@ -83,6 +85,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		retry:   cfg.retry,
 		timeout: cfg.timeout,
 		ua:      cfg.userAgent,
+		maxBody: cfg.maxBody,
 		sleep:   sleepCtx,
 	}
 	logger := cfg.logger
@@ -95,10 +98,15 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	c.red.Add(cfg.token.reveal())
 	c.auth = &authState{c: c, user: cfg.user, password: cfg.password, hasCreds: cfg.hasCreds, token: cfg.token}
 
+	// Credentials go to the cluster only: a redirect, to another host or
+	// another port of this one, would carry the token, the request body
+	// (a private key) and, on login, the password.
 	if cfg.httpClient != nil {
-		c.send = cfg.httpClient
+		hc := *cfg.httpClient
+		hc.CheckRedirect = refuseRedirect
+		c.send = &hc
 	} else {
-		c.send = &http.Client{Transport: newTransport(&cfg)}
+		c.send = &http.Client{Transport: newTransport(&cfg), CheckRedirect: refuseRedirect}
 	}
 	if cfg.insecure {
 		c.log.LogAttrs(context.Background(), slog.LevelWarn,
@@ -113,6 +121,43 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	c.api = api
 	c.Services = newServices(c)
 	return c, nil
+}
+
+// ErrRedirect matches the error of a call the cluster answered with a
+// redirect, which the client does not follow.
+var ErrRedirect = errors.New("redirect not followed")
+
+func refuseRedirect(req *http.Request, via []*http.Request) error {
+	return fmt.Errorf("the cluster answered %d with a redirect to %s; the client does not follow it, so credentials and the request body stay with the cluster: %w",
+		req.Response.StatusCode, req.URL.Redacted(), ErrRedirect)
+}
+
+// ErrResponseTooLarge matches the error of reading an answer's body past
+// the bound (WithMaxResponseBytes).
+var ErrResponseTooLarge = errors.New("response body too large")
+
+// limitedBody fails a read past the bound instead of handing the caller
+// however much the peer sends.
+type limitedBody struct {
+	io.ReadCloser
+	left, limit int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more tells a body of exactly the bound from a longer one.
+		var one [1]byte
+		if n, err := b.ReadCloser.Read(one[:]); n == 0 {
+			return 0, err
+		}
+		return 0, fmt.Errorf("%w: over %d bytes (see client.WithMaxResponseBytes)", ErrResponseTooLarge, b.limit)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 // parseBaseURL accepts "host", "host:port", "https://host[:port][/prefix]".
@@ -281,7 +326,7 @@ func (c *Client) do(ctx context.Context, req *http.Request) (*http.Response, err
 			continue
 		}
 
-		retryable := err != nil && !isCertError(err) || err == nil && retryableStatus(resp.StatusCode)
+		retryable := err != nil && !isCertError(err) && !errors.Is(err, ErrRedirect) || err == nil && retryableStatus(resp.StatusCode)
 		if !retryable || !mayRetry || attempt >= policy.MaxAttempts {
 			if err != nil {
 				return nil, c.newOpError(req, err, attempt)
@@ -321,11 +366,15 @@ func (c *Client) do(ctx context.Context, req *http.Request) (*http.Response, err
 // answer hands resp to the caller with a copy of the caller's own request
 // in resp.Request: not the attempt's copy, which carries the bearer token,
 // and without the body, which may carry a private key, so that dumping an
-// error's Response cannot leak either.
+// error's Response cannot leak either. Its body fails past the bound, in
+// this one place for the helpers and every API() call alike.
 func (c *Client) answer(req *http.Request, resp *http.Response) *http.Response {
 	r := req.Clone(req.Context())
 	r.Body, r.GetBody = http.NoBody, nil
 	resp.Request = r
+	if c.maxBody > 0 {
+		resp.Body = &limitedBody{ReadCloser: resp.Body, left: c.maxBody, limit: c.maxBody}
+	}
 	return resp
 }
 

@@ -260,7 +260,7 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, opts ...Requ
 	}
 	// The key is on its way to the cluster: redact it literally too, in case
 	// something echoes it in a form the PEM pattern does not recognise.
-	forget := c.red.AddKey(cfg.ClientPrivateKey)
+	forget := c.red.Add(cfg.ClientPrivateKey)
 	defer forget()
 
 	port := cfg.port()
@@ -301,12 +301,10 @@ func (c *Client) putKeyStore(ctx context.Context, body gen.EncryptionV2PutKeySto
 	return c.CheckResponse(resp, b)
 }
 
-// maxBody bounds how much of a successful answer the helpers read.
-const maxBody = 16 << 20
-
+// readAll reads an answer's body, which Do bounds.
 func readAll(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	return io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	return io.ReadAll(resp.Body)
 }
 
 // decodeError reports an answer the client could not understand.

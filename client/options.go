@@ -26,6 +26,7 @@ type config struct {
 	httpClient *http.Client
 
 	timeout   time.Duration
+	maxBody   int64
 	retry     RetryPolicy
 	logger    *slog.Logger
 	userAgent string
@@ -130,6 +131,25 @@ func WithTimeout(d time.Duration) Option {
 		return nil
 	}
 }
+
+// WithMaxResponseBytes bounds the body of every answer, for the helpers and
+// every API() call: reading past n bytes fails with ErrResponseTooLarge, so
+// a cluster (or whatever answers in its place) cannot make the client hold
+// gigabytes. The default is DefaultMaxResponseBytes; 0 means no bound, for
+// callers that stream large file contents and bound them themselves.
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("WithMaxResponseBytes: negative size %d", n)
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
+// DefaultMaxResponseBytes bounds an answer's body unless
+// WithMaxResponseBytes says otherwise.
+const DefaultMaxResponseBytes = 16 << 20
 
 // WithRetry replaces DefaultRetryPolicy; see RetryPolicy for what is retried.
 func WithRetry(p RetryPolicy) Option {

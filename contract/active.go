@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -113,6 +114,8 @@ func (r *runner) roundTrip(ctx context.Context, o check.Operation, rq request, c
 		res.Pass(check.StatefulRoundTrip)
 	case http.MethodPost:
 		r.useAfterFree(ctx, o, created, res)
+	case http.MethodDelete:
+		r.goneAfterDelete(ctx, o, rq, created, res)
 	default:
 		res.Skip(check.StatefulRoundTrip, "not a write")
 	}
@@ -214,6 +217,28 @@ func (r *runner) useAfterFree(ctx context.Context, o check.Operation, created *s
 			res.Fail(check.StatefulRoundTrip, fmt.Sprintf("%s: %s answered %d", st.what, describe(s.req), s.status()), s.ex)
 			return
 		}
+	}
+	res.Pass(check.StatefulRoundTrip)
+}
+
+// goneAfterDelete checks that a deleted item answers 404 on its GET.
+func (r *runner) goneAfterDelete(ctx context.Context, o check.Operation, rq request, deleted *sent, res *report.Tally) {
+	get, ok := readOf(o)
+	switch {
+	case !ok || !strings.HasSuffix(strings.TrimSuffix(o.Path, "/"), "}"):
+		res.Skip(check.StatefulRoundTrip, "not an item with a GET on the same path")
+		return
+	case deleted.status() == http.StatusAccepted:
+		res.Skip(check.StatefulRoundTrip, "the delete was accepted and may still run")
+		return
+	}
+	s, ok := r.exchange(ctx, res, get, request{method: http.MethodGet, path: o.Path, pathParams: rq.pathParams, auth: authToken, op: &get})
+	if !ok {
+		return
+	}
+	if s.status() != http.StatusNotFound {
+		res.Fail(check.StatefulRoundTrip, fmt.Sprintf("use_after_free: %s answered %d after a successful %s, want 404", describe(s.req), s.status(), describe(rq)), s.ex)
+		return
 	}
 	res.Pass(check.StatefulRoundTrip)
 }

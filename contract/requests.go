@@ -39,6 +39,12 @@ func (r *runner) validRequest(o check.Operation) request {
 		v := r.paramValue(p)
 		switch p.In {
 		case openapi3.ParameterInPath:
+			// A path parameter keeps its value through the run, so a
+			// network created under an interface is read under the same.
+			if kept, ok := r.pathValues[p.Name]; ok {
+				v = kept
+			}
+			r.pathValues[p.Name] = v
 			rq.pathParams[p.Name] = v
 		case openapi3.ParameterInQuery:
 			if p.Required {
@@ -58,10 +64,7 @@ func (r *runner) validRequest(o check.Operation) request {
 
 // paramValue is a value for a parameter, as it travels in a URL or header.
 func (r *runner) paramValue(p *openapi3.Parameter) string {
-	if p.Schema == nil || p.Schema.Value == nil {
-		return "value"
-	}
-	return fmt.Sprint(r.gen.Value(p.Schema))
+	return fmt.Sprint(r.gen.Parameter(p))
 }
 
 func mustJSON(v any) []byte {

@@ -5,10 +5,15 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/qapitools/qapi/check"
+	"github.com/qapitools/qapi/client"
 	"github.com/qapitools/qapi/contract"
+	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/mock"
 	"github.com/qapitools/qapi/mock/mocktest"
 )
@@ -91,4 +96,60 @@ func keyStoreType(t *testing.T, srv *mock.Server) string {
 	}
 	_ = json.Unmarshal(data, &ks)
 	return ks.Type
+}
+
+// A run with Restore removes the items it created for operations to act on:
+// the twin's collections are as a fresh cluster has them afterwards.
+func TestRestoreRemovesCreatedItems(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join("..", "..", "shared", "corpus", "qumulo-rest-api-guide-2024-10-16")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("no corpus at %s", dir)
+	}
+	built, err := convert.Build([]convert.Source{{Name: "guide", FS: os.DirFS(dir)}}, nil, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := mocktest.NewServer(t, mock.WithSpec(built.Doc))
+	rep, err := contract.Run(context.Background(), contract.Config{Spec: built.Doc, BaseURL: srv.URL, HTTPClient: srv.Client(),
+		Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 2, Restore: true, Checks: []string{check.StatefulRoundTrip}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.RestoreErrors) > 0 {
+		t.Errorf("restore errors: %v", rep.RestoreErrors)
+	}
+	for path, want := range map[string]int{"/v3/smb/shares/": 0, "/v2/snapshots/": 0, "/v1/auth/access-tokens/": 0} {
+		if n := count(t, srv, path); n != want {
+			t.Errorf("%s lists %d items after the run, want %d", path, n, want)
+		}
+	}
+}
+
+// count is the number of entries a list answers.
+func count(t *testing.T, srv *mock.Server, path string) int {
+	t.Helper()
+	c, err := client.New(srv.URL, client.WithHTTPClient(srv.Client()), client.WithCredentials(mock.DefaultUser, mock.DefaultPassword))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v any
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := v.(map[string]any); ok {
+		for _, e := range m {
+			if list, ok := e.([]any); ok {
+				return len(list)
+			}
+		}
+	}
+	list, _ := v.([]any)
+	return len(list)
 }

@@ -71,7 +71,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract: %w", err)
 	}
-	r := &runner{cfg: cfg, red: red, checker: checker, gen: oas.NewGenerator(cfg.Seed, "", oas.Request)}
+	r := &runner{cfg: cfg, red: red, checker: checker, gen: oas.NewGenerator(cfg.Seed, "", oas.Request), items: map[string]string{}, pathValues: map[string]string{}}
 	red.Add(cfg.Password)
 	red.Add(cfg.Token)
 	r.token = cfg.Token
@@ -90,6 +90,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	defer func() {
 		if cfg.Restore {
 			r.restore(context.WithoutCancel(ctx))
+			r.removeCreated(context.WithoutCancel(ctx))
 		}
 	}()
 	for i, o := range ops {
@@ -124,6 +125,12 @@ type runner struct {
 	report  *report.Report
 	// saves are what writes changed, in the order saved.
 	saves []saved
+	// items are the ids of the items created for operations to act on, by
+	// collection path; created lists them for removal.
+	items   map[string]string
+	created []created
+	// pathValues are the values path parameters have, by name.
+	pathValues map[string]string
 }
 
 // operations lists the operations of doc by path, then method.
@@ -198,8 +205,9 @@ func (r *runner) login(ctx context.Context) error {
 	return nil
 }
 
-// maxResponseBody bounds what is read of one answer.
-const maxResponseBody = 64 << 20
+// maxResponseBody bounds what is read of one answer; the schema of a longer
+// one is not checked (as the proxy does), and reports keep an excerpt.
+const maxResponseBody = 16 << 20
 
 func (r *runner) send(ctx context.Context, rq request) (*sent, error) {
 	u := strings.TrimRight(r.cfg.BaseURL, "/") + oas.FillPath(rq.path, rq.pathParams)
@@ -229,28 +237,37 @@ func (r *runner) send(ctx context.Context, rq request) (*sent, error) {
 	case authWrong:
 		hr.Header.Set("Authorization", "Bearer session-v1:qapi-wrong-token")
 	}
-	ex := &report.Exchange{Method: hr.Method, URL: r.red.Text(u), RequestHeader: r.red.Header(hr.Header)}
+	t := check.Traffic{Request: hr, RequestBody: rq.body}
+	red := r.checker.Scope(t)
+	t.Redactor = red
+	ex := &report.Exchange{Method: hr.Method, URL: red.Text(u), RequestHeader: red.Header(hr.Header)}
 	if rq.body != nil {
-		ex.RequestBody = r.red.Body(rq.body)
+		ex.RequestBody = report.Excerpt(red, rq.body)
 	}
 	start := time.Now()
 	resp, err := r.cfg.HTTPClient.Do(hr)
 	r.report.Requests++
 	if err != nil {
-		ex.Error = r.red.Text(err.Error())
+		ex.Error = red.Text(err.Error())
 		return nil, errors.New(ex.Error)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 	ex.Duration = report.Duration(time.Since(start))
 	if err != nil {
 		return nil, fmt.Errorf("read response: %w", err)
 	}
+	if len(data) > maxResponseBody {
+		data, t.BodyTruncated = nil, true
+	}
 	ex.Status = resp.StatusCode
-	ex.ResponseHeader = r.red.Header(resp.Header)
-	ex.ResponseBody = r.red.Body(data)
+	ex.ResponseHeader = red.Header(resp.Header)
+	ex.ResponseBody = report.Excerpt(red, data)
+	if t.BodyTruncated {
+		ex.ResponseBody = fmt.Sprintf("[body longer than %d bytes, not kept]", maxResponseBody)
+	}
 	hr.Body = io.NopCloser(bytes.NewReader(rq.body))
-	t := check.Traffic{Request: hr, RequestBody: rq.body, Status: resp.StatusCode, Header: resp.Header, Body: data}
+	t.Status, t.Header, t.Body = resp.StatusCode, resp.Header, data
 	return &sent{req: rq, traffic: t, ex: ex}, nil
 }
 
@@ -268,8 +285,14 @@ func (r *runner) operation(ctx context.Context, o check.Operation) {
 		return
 	}
 	variants := r.validRequests(o)
+	// The variants share their path parameters.
+	created := r.itemParams(ctx, o, variants[0].pathParams)
+	for i := range variants {
+		variants[i].body = sameID(variants[i].body, o.Path, variants[i].pathParams)
+	}
 	rq := variants[0]
-	if r.cfg.Restore && o.Method != http.MethodGet {
+	// What the run created it removes; the rest it puts back.
+	if r.cfg.Restore && o.Method != http.MethodGet && !created {
 		r.save(ctx, o, rq)
 	}
 	for _, v := range variants {
@@ -311,7 +334,11 @@ func (r *runner) loginOperation(ctx context.Context, o check.Operation, res *rep
 	if _, ok := r.exchange(ctx, res, o, rq); !ok {
 		return
 	}
-	r.negative(ctx, o, rq, res)
+	// Malformed logins carry a made-up password: the real one has no
+	// business in requests built to be refused (and logged) by the server.
+	bad := rq
+	bad.body, _ = json.Marshal(map[string]string{"username": r.cfg.Username, "password": "qapi-not-the-password"})
+	r.negative(ctx, o, bad, res)
 	res.Skip(check.IgnoredAuth, "the operation requires no security")
 	res.Skip(check.StatefulRoundTrip, "login creates no readable resource")
 	res.Skip(check.EtagRespected, "the operation takes no If-Match")

@@ -64,6 +64,8 @@ func Convert(sources []Source, opts Options) (*Result, error) {
 	pages := readPages(sources, &ps)
 	b := &builder{bodies: map[string]*openapi3.SchemaRef{}, ps: &ps, schemas: newSchemas(&ps), errorSchema: errorSchema()}
 	doc := b.build(pages, opts)
+	nullableSettings(doc)
+	pagedLists(doc)
 	var errs, warns []Problem
 	for _, p := range ps.sorted() {
 		if p.Severity == SeverityWarning && !opts.Strict {

@@ -37,6 +37,11 @@
 //     of some descriptions is removed.
 //   - Deprecation: a summary that starts with "Deprecated" marks the
 //     operation deprecated.
+//   - Optional settings: each top-level property of a PUT or PATCH body is
+//     nullable, as clusters take and answer null for an unset setting
+//     (nullable.go).
+//   - Lists: the answer of a GET that takes after or limit has paging.next,
+//     the next page's path and query, null on the last page (paging.go).
 //
 // # Merging
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -103,11 +104,43 @@ func frontMatter(data []byte) ([]byte, int, error) {
 	return rest[:end+1], 2, nil
 }
 
+// linkOutside tells whether name is a symbolic link that resolves outside
+// fsys (its root), following links up to a depth; a folder of pages must
+// not make the converter read, and publish in a spec, any file the link
+// names. An fs.FS that cannot read links (Go's embed, a zip) has none.
+func linkOutside(fsys fs.FS, name string) (target string, outside bool) {
+	rl, ok := fsys.(fs.ReadLinkFS)
+	if !ok {
+		return "", false
+	}
+	for range 40 {
+		info, err := rl.Lstat(name)
+		if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+			return "", false
+		}
+		if target, err = rl.ReadLink(name); err != nil {
+			return "", false
+		}
+		if path.IsAbs(target) || filepath.IsAbs(target) {
+			return target, true
+		}
+		name = path.Join(path.Dir(name), filepath.ToSlash(target))
+		if name == ".." || strings.HasPrefix(name, "../") {
+			return target, true
+		}
+	}
+	return target, true // a loop, or too deep to tell
+}
+
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // readPage parses one page. Problems are appended to ps; the page is nil when
 // nothing usable could be read.
 func readPage(fsys fs.FS, name, shown string, ps *problems) *page {
+	if target, outside := linkOutside(fsys, name); outside {
+		ps.errorf(shown, 0, "", "page is a symbolic link to %s, outside the docs folder: not read", target)
+		return nil
+	}
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		ps.errorf(shown, 0, "", "cannot read page: %v", fileio.PathError(err))
@@ -149,6 +182,14 @@ func readPage(fsys fs.FS, name, shown string, ps *problems) *page {
 	if !strings.HasPrefix(p.restEndpoint, "/") {
 		ps.errorf(shown, r.line(m, "rest_endpoint"), "", "rest_endpoint %q does not start with '/'", p.restEndpoint)
 		return nil
+	}
+	for _, seg := range strings.Split(p.restEndpoint, "/") {
+		// A client or server resolves these away, so the path would name
+		// another resource than the page documents.
+		if seg == ".." || seg == "." {
+			ps.errorf(shown, r.line(m, "rest_endpoint"), "", "rest_endpoint %q has a %q segment", p.restEndpoint, seg)
+			return nil
+		}
 	}
 	methods := child(m, "methods")
 	if methods == nil || methods.Kind != yaml.MappingNode {

@@ -5,11 +5,13 @@
 package har
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -264,60 +266,232 @@ func (w *Writer) Close() error {
 	return err
 }
 
-// Read reads an archive. Errors name the file and, for bad JSON, the
+// MaxEntryBytes bounds one entry of an archive read: the archive itself is
+// read one entry at a time, so its size does not matter.
+const MaxEntryBytes = 64 << 20
+
+// Read reads an archive whole. Errors name the file and, for bad JSON, the
 // line and column and what was wrong there.
 func Read(path string) (*Archive, error) {
-	data, err := os.ReadFile(path)
+	var h Archive
+	lg, err := ScanFile(path, func(_ int, e *Entry) error {
+		h.Log.Entries = append(h.Log.Entries, *e)
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("recording %s: %w", path, fileio.PathError(err))
+		return nil, err
 	}
-	return Parse(data, path)
+	h.Log.Version, h.Log.Creator, h.Log.Comment = lg.Version, lg.Creator, lg.Comment
+	return &h, nil
 }
 
 // Parse decodes an archive; name is used in errors.
 func Parse(data []byte, name string) (*Archive, error) {
-	var raw struct {
-		Log *json.RawMessage `json:"log"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("recording %s: not a HAR file: %s", name, jsonProblem(data, err))
-	}
-	if raw.Log == nil {
-		return nil, fmt.Errorf("recording %s: not a HAR file: no \"log\" object at the top level", name)
-	}
 	var h Archive
-	if err := json.Unmarshal(data, &h); err != nil {
-		return nil, fmt.Errorf("recording %s: not a HAR 1.2 file: %s", name, jsonProblem(data, err))
+	lg, err := scan(bytes.NewReader(data), name, func(_ int, e *Entry) error {
+		h.Log.Entries = append(h.Log.Entries, *e)
+		return nil
+	}, func(off int64) string { return lineColumn(bytes.NewReader(data), off) })
+	if err != nil {
+		return nil, err
 	}
-	for i, e := range h.Log.Entries {
-		if e.Request.Method == "" || e.Request.URL == "" {
-			return nil, fmt.Errorf("recording %s: log.entries[%d].request needs a method and a url", name, i)
-		}
-	}
+	h.Log.Version, h.Log.Creator, h.Log.Comment = lg.Version, lg.Creator, lg.Comment
 	return &h, nil
 }
 
-// jsonProblem says where JSON went wrong, as line:column.
-func jsonProblem(data []byte, err error) string {
-	var off int64 = -1
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-		err = fmt.Errorf("%s holds a JSON %s, want %s", te.Field, te.Value, te.Type)
+// ScanFile reads the archive at path one entry at a time, calling fn with
+// each in order, and returns the rest of its log (Entries left empty): a
+// recording of any size is read in the memory of its largest entry, which
+// MaxEntryBytes bounds. An error from fn stops the scan and is returned.
+func ScanFile(path string, fn func(i int, e *Entry) error) (*Log, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("recording %s: %w", path, fileio.PathError(err))
 	}
-	if off < 0 {
-		return err.Error()
+	defer f.Close()
+	return scan(bufio.NewReaderSize(f, 64<<10), path, fn, func(off int64) string {
+		g, err := os.Open(path)
+		if err != nil {
+			return fmt.Sprintf("byte %d", off)
+		}
+		defer g.Close()
+		return lineColumn(bufio.NewReader(g), off)
+	})
+}
+
+// scan walks the archive with a streaming decoder; where turns a byte
+// offset into a position for messages.
+func scan(r io.Reader, name string, fn func(int, *Entry) error, where func(int64) string) (*Log, error) {
+	cr := &countingReader{r: r}
+	dec := json.NewDecoder(cr)
+	fail := func(what string, err error) error {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.Is(err, errEntryTooLarge):
+			return fmt.Errorf("recording %s: %s: %w", name, what, err)
+		case errors.As(err, &se):
+			return fmt.Errorf("recording %s: not a HAR file: %s: %v", name, where(se.Offset), err)
+		case errors.As(err, &te):
+			if te.Field != "" {
+				what += "." + te.Field
+			}
+			return fmt.Errorf("recording %s: not a HAR 1.2 file: %s: %s holds a JSON %s, want %s", name, where(te.Offset), what, te.Value, te.Type)
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			return fmt.Errorf("recording %s: not a HAR file: %s: unexpected end of the file", name, where(cr.n))
+		}
+		return fmt.Errorf("recording %s: %w", name, err)
 	}
-	if off > int64(len(data)) {
-		off = int64(len(data))
+	// delim reads the token that must open or close a value.
+	delim := func(want json.Delim, what string) error {
+		at := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return fail(what, err)
+		}
+		if tok != want {
+			return fmt.Errorf("recording %s: not a HAR 1.2 file: %s: %s is not a JSON %s", name, where(at), what, map[json.Delim]string{'{': "object", '[': "array"}[want])
+		}
+		return nil
 	}
-	line := 1 + bytes.Count(data[:off], []byte("\n"))
-	col := off - int64(bytes.LastIndexByte(data[:off], '\n'))
-	return fmt.Sprintf("line %d, column %d: %v", line, col, err)
+	key := func() (string, error) {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", fail("key", err)
+		}
+		k, _ := tok.(string)
+		return k, nil
+	}
+	// decode reads one value into v, within MaxEntryBytes.
+	decode := func(v any, what string) error {
+		cr.mark = cr.n
+		at := dec.InputOffset()
+		if err := dec.Decode(v); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				te.Offset += at
+			}
+			return fail(what, err)
+		}
+		return nil
+	}
+	if err := delim('{', "the document"); err != nil {
+		return nil, err
+	}
+	var lg *Log
+	for dec.More() {
+		k, err := key()
+		if err != nil {
+			return nil, err
+		}
+		if k != "log" {
+			if err := decode(&json.RawMessage{}, k); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		lg = &Log{}
+		if err := delim('{', "log"); err != nil {
+			return nil, err
+		}
+		for dec.More() {
+			k, err := key()
+			if err != nil {
+				return nil, err
+			}
+			switch k {
+			case "version":
+				err = decode(&lg.Version, "log.version")
+			case "creator":
+				err = decode(&lg.Creator, "log.creator")
+			case "comment":
+				err = decode(&lg.Comment, "log.comment")
+			case "entries":
+				err = entries(dec, delim, decode, name, fn)
+			default:
+				err = decode(&json.RawMessage{}, "log."+k)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		if err := delim('}', "log"); err != nil {
+			return nil, err
+		}
+	}
+	if err := delim('}', "the document"); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		rest, _ := io.ReadAll(io.LimitReader(dec.Buffered(), 1<<10))
+		at := dec.InputOffset() + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n")))
+		return nil, fmt.Errorf("recording %s: not a HAR file: %s: data after the archive", name, where(at))
+	}
+	if lg == nil {
+		return nil, fmt.Errorf("recording %s: not a HAR file: no \"log\" object at the top level", name)
+	}
+	return lg, nil
+}
+
+// entries reads log.entries one at a time.
+func entries(dec *json.Decoder, delim func(json.Delim, string) error, decode func(any, string) error, name string, fn func(int, *Entry) error) error {
+	if err := delim('[', "log.entries"); err != nil {
+		return err
+	}
+	for i := 0; dec.More(); i++ {
+		var e Entry
+		what := fmt.Sprintf("log.entries[%d]", i)
+		if err := decode(&e, what); err != nil {
+			return err
+		}
+		if e.Request.Method == "" || e.Request.URL == "" {
+			return fmt.Errorf("recording %s: %s.request needs a method and a url", name, what)
+		}
+		if err := fn(i, &e); err != nil {
+			return err
+		}
+	}
+	return delim(']', "log.entries")
+}
+
+var errEntryTooLarge = fmt.Errorf("larger than %d MiB", MaxEntryBytes>>20)
+
+// countingReader counts what the decoder read and refuses to read more than
+// MaxEntryBytes past the mark, set at the start of each value decoded.
+type countingReader struct {
+	r       io.Reader
+	n, mark int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	left := MaxEntryBytes - (c.n - c.mark)
+	if left < 0 {
+		return 0, errEntryTooLarge
+	}
+	if int64(len(p)) > left+1 {
+		p = p[:left+1]
+	}
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// lineColumn says where offset off of r is, as line:column.
+func lineColumn(r io.Reader, off int64) string {
+	line, col := 1, int64(1)
+	br := bufio.NewReader(io.LimitReader(r, off))
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			break
+		}
+		if b == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Sprintf("line %d, column %d", line, col)
 }
 
 // Traffic turns an entry back into the exchange it records.

@@ -67,7 +67,12 @@ func TestConcurrentWritesLinearize(t *testing.T) {
 	doc := combinedSpec(t)
 	clock := func() time.Time { return time.Date(2024, 10, 16, 0, 0, 0, 0, time.UTC) }
 	c := setup(t, WithSpec(doc), WithClock(clock))
-	things := []string{"/v1/things/a", "/v1/things/b", "/v1/things/c"}
+	// Items are created before they are written, here and in the replay,
+	// which gives them the same ids.
+	var things []string
+	for _, name := range []string{"a", "b", "c"} {
+		things = append(things, "/v1/things/"+c.do("POST", "/v1/things/", map[string]any{"name": name}, nil).json(t)["id"].(string))
+	}
 	reads := append([]string{"/v1/settings", "/v2/encryption/key-store", "/v1/things/"}, things...)
 
 	const workers, perWorker = 64, 25
@@ -142,6 +147,9 @@ func TestConcurrentWritesLinearize(t *testing.T) {
 
 	sort.Slice(acked, func(i, j int) bool { return acked[i].rev < acked[j].rev })
 	replay := setup(t, WithSpec(doc), WithClock(clock))
+	for _, name := range []string{"a", "b", "c"} {
+		replay.do("POST", "/v1/things/", map[string]any{"name": name}, nil)
+	}
 	for _, w := range acked {
 		if r := replay.do(w.method, w.path, w.body, nil); r.status != http.StatusOK {
 			t.Fatalf("replay %s %s: %d %s", w.method, w.path, r.status, r.body)

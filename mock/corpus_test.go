@@ -2,18 +2,24 @@ package mock
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	neturl "net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -53,31 +59,27 @@ func corpusSpec(t testing.TB, rev string) *openapi3.T {
 	return built.Doc
 }
 
-// opRequest makes a valid request for an operation from its schemas.
-func opRequest(t testing.TB, doc *openapi3.T, path, method string, op *openapi3.Operation, token string) *http.Request {
+// opRequest makes a valid request for an operation from its schemas;
+// params and body, when set, replace generated path parameters and body.
+func opRequest(t testing.TB, doc *openapi3.T, path, method string, op *openapi3.Operation, token string, params map[string]string, body any) *http.Request {
 	t.Helper()
 	g := oas.NewGenerator(1, method+" "+path, oas.Request)
-	params := append(openapi3.Parameters{}, doc.Paths.Value(path).Parameters...)
-	params = append(params, op.Parameters...)
 	url := path
 	query := []string{}
 	header := http.Header{}
-	for _, p := range params {
-		if p.Value == nil {
-			continue
-		}
-		pv := p.Value
+	for _, pv := range oas.Parameters(doc.Paths.Value(path), op) {
 		if pv.In != "path" && !pv.Required {
 			continue
 		}
-		var v any = "x"
-		if pv.Schema != nil {
-			v = g.Value(pv.Schema)
+		// A parameter has one value in every operation, so a network
+		// created under an interface is read under the same one.
+		s := fmt.Sprint(oas.NewGenerator(1, pv.Name, oas.Request).Parameter(pv))
+		if v, ok := params[pv.Name]; ok {
+			s = v
 		}
-		s := fmt.Sprint(v)
 		switch pv.In {
 		case "path":
-			url = strings.ReplaceAll(url, "{"+pv.Name+"}", s)
+			url = strings.ReplaceAll(url, "{"+pv.Name+"}", neturl.PathEscape(s))
 		case "query":
 			query = append(query, pv.Name+"="+s)
 		case "header":
@@ -87,7 +89,7 @@ func opRequest(t testing.TB, doc *openapi3.T, path, method string, op *openapi3.
 	if len(query) > 0 {
 		url += "?" + strings.Join(query, "&")
 	}
-	var body io.Reader
+	var rd io.Reader
 	if rb := op.RequestBody; rb != nil && rb.Value != nil {
 		if mt := rb.Value.Content.Get("application/json"); mt != nil {
 			var v any = map[string]any{}
@@ -102,15 +104,18 @@ func opRequest(t testing.TB, doc *openapi3.T, path, method string, op *openapi3.
 			case "PUT /v2/encryption/key-store":
 				v = kmsBody(t, nil)
 			}
+			if body != nil {
+				v = mergePatch(v, body)
+			}
 			data, err := json.Marshal(v)
 			if err != nil {
 				t.Fatal(err)
 			}
-			body = bytes.NewReader(data)
+			rd = bytes.NewReader(data)
 			header.Set("Content-Type", "application/json")
 		}
 	}
-	req := httptest.NewRequest(method, url, body)
+	req := httptest.NewRequest(method, url, rd)
 	for k, v := range header {
 		req.Header[k] = v
 	}
@@ -118,16 +123,139 @@ func opRequest(t testing.TB, doc *openapi3.T, path, method string, op *openapi3.
 	return req
 }
 
+// corpusData is what the twin needs of a request beyond its schema, by
+// method and shape: the fields that must name something that exists (a
+// directory, a user), and the files that a delete may remove.
+var corpusData = map[string]struct {
+	params map[string]string
+	body   any
+}{
+	"POST /files/quotas":                {body: map[string]any{"id": "2"}},
+	"GET /files/quotas/status/{}":       {params: map[string]string{"id": "2"}},
+	"POST /s3/access-keys":              {body: map[string]any{"user": map[string]any{"auth_id": "500"}}},
+	"POST /groups/{}/members":           {body: map[string]any{"member_id": "501"}},
+	"POST /files/{}/entries":            {body: map[string]any{"name": "corpus-made", "action": "CREATE_DIRECTORY"}},
+	"POST /files/resolve":               {body: []any{"2"}},
+	"POST /tree-delete/jobs":            {body: map[string]any{"id": "/corpus-tree"}},
+	"DELETE /files/{}":                  {params: map[string]string{"ref": "/corpus-file"}},
+	"POST /files/{}/copy-chunk":         {params: map[string]string{"ref": "/corpus-file"}},
+	"GET /files/{}/data":                {params: map[string]string{"ref": "/corpus-file"}},
+	"PUT /files/{}/data":                {params: map[string]string{"ref": "/corpus-file"}},
+	"PATCH /files/{}/data":              {params: map[string]string{"ref": "/corpus-file"}},
+	"PATCH /files/{}/info/attributes":   {params: map[string]string{"ref": "/corpus-file"}},
+	"GET /tree-delete/jobs/{}":          {params: map[string]string{"id": "/corpus-tree"}},
+	"POST /tree-delete/jobs/restart/{}": {params: map[string]string{"id": "/corpus-tree"}},
+	"DELETE /tree-delete/jobs/{}":       {params: map[string]string{"id": "/corpus-tree"}},
+}
+
+// fixtures creates the items that operations on item paths need, through
+// the collections' own POSTs, so every operation has something to act on.
+type fixtures struct {
+	t     *testing.T
+	m     *Mock
+	doc   *openapi3.T
+	token string
+	ids   map[string]string // by concrete collection path
+	made  int
+}
+
+// params fills the path parameters of path that name items, creating
+// them; a DELETE gets items of its own, so deletes do not interfere.
+func (f *fixtures) params(path, method string) map[string]string {
+	params := map[string]string{}
+	p := f.m.engine.plan[path]
+	var parent strings.Builder
+	for _, s := range p.segs {
+		if s.lit != "" {
+			parent.WriteString("/" + s.lit)
+			continue
+		}
+		if s.coll != nil {
+			coll := parent.String()
+			id, ok := f.ids[coll]
+			if !ok || method == http.MethodDelete {
+				id = f.create(s.coll, params)
+				if method != http.MethodDelete {
+					f.ids[coll] = id
+				}
+			}
+			params[s.param] = id
+			parent.WriteString("/" + id)
+			continue
+		}
+		parent.WriteString("/{}")
+	}
+	return params
+}
+
+// create POSTs a new item to a collection and answers its id.
+func (f *fixtures) create(coll *collection, parentParams map[string]string) string {
+	f.t.Helper()
+	for _, path := range slices.Sorted(maps.Keys(f.doc.Paths.Map())) {
+		item := f.doc.Paths.Value(path)
+		if item.Post == nil || strings.TrimSuffix(shapeOf(path), "/") != coll.shape {
+			continue
+		}
+		params := map[string]string{}
+		for name, v := range parentParams {
+			params[name] = v
+		}
+		body := corpusData["POST "+coll.shape].body
+		if coll.shape == "/files/quotas" {
+			// One quota per directory: each gets a directory of its own.
+			f.made++
+			dir, err := f.m.engine.mknod(f.m.engine.fs.root, fmt.Sprintf("corpus-quota-%d", f.made), typeDirectory)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			body = map[string]any{"id": strconv.FormatUint(dir.id, 10)}
+		}
+		if body == nil {
+			// Each item gets names of its own.
+			f.made++
+			names := map[string]any{}
+			for _, k := range coll.fam.unique {
+				names[k] = fmt.Sprintf("corpus-%d", f.made)
+			}
+			if coll.fam.clientID {
+				names[cmp.Or(coll.fam.idFrom, coll.fam.idField)] = fmt.Sprintf("corpus-%d", f.made)
+			}
+			body = names
+		}
+		req := opRequest(f.t, f.doc, path, http.MethodPost, item.Post, f.token, params, body)
+		rec := httptest.NewRecorder()
+		f.m.ServeHTTP(rec, req)
+		if rec.Code/100 != 2 {
+			f.t.Fatalf("create a %s: %d %s", coll.shape, rec.Code, rec.Body.Bytes())
+		}
+		// The new id is in the answer, the answer itself, or the Location.
+		var answer any
+		_ = json.Unmarshal(rec.Body.Bytes(), &answer)
+		if id := scalarString(objectOf(answer)[coll.fam.idField]); id != "" {
+			return id
+		}
+		if id := scalarString(answer); id != "" {
+			return id
+		}
+		loc := rec.Header().Get("Location")
+		return loc[strings.LastIndexByte(loc, '/')+1:]
+	}
+	f.t.Fatalf("no POST creates a %s", coll.shape)
+	return ""
+}
+
 // TestCorpusResponsesValidate drives every operation of both corpus
-// revisions with a valid generated request and checks that the answer is a
-// success that validates against the document.
+// revisions with a valid request and checks that the answer is a success
+// that validates against the document. Operations on items act on items
+// created first, as a client would.
 func TestCorpusResponsesValidate(t *testing.T) {
 	t.Parallel()
 	for _, rev := range corpusRevisions {
 		t.Run(rev, func(t *testing.T) {
 			t.Parallel()
 			doc := corpusSpec(t, rev)
-			m, err := New(WithSpec(doc))
+			// A frozen clock: tree-delete jobs finish when seen, not by time.
+			m, err := New(WithSpec(doc), WithClock(func() time.Time { return time.Date(2024, 10, 16, 12, 0, 0, 0, time.UTC) }))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,6 +263,12 @@ func TestCorpusResponsesValidate(t *testing.T) {
 			if !ok {
 				t.Fatal("login failed")
 			}
+			for name, typ := range map[string]string{"corpus-tree": typeDirectory, "corpus-file": typeFile} {
+				if _, err := m.engine.mknod(m.engine.fs.root, name, typ); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f := &fixtures{t: t, m: m, doc: doc, token: token, ids: map[string]string{}}
 			type opRef struct {
 				path, method string
 				op           *openapi3.Operation
@@ -159,23 +293,31 @@ func TestCorpusResponsesValidate(t *testing.T) {
 			failures, checked := 0, 0
 			for _, o := range ops {
 				name := o.method + " " + o.path
+				data := corpusData[o.method+" "+shapeOf(o.path)]
+				params := f.params(o.path, o.method)
+				for k, v := range data.params {
+					params[k] = v
+				}
+				request := func() *http.Request {
+					return opRequest(t, doc, o.path, o.method, o.op, token, params, data.body)
+				}
 				// A body that is not JSON answers 400, and a stale If-Match
 				// 412; both answers validate. They go first, before a DELETE
 				// removes the resource.
 				if m.ops[o.op].jsonBody {
-					req := opRequest(t, doc, o.path, o.method, o.op, token)
+					req := request()
 					req.Body = io.NopCloser(strings.NewReader(`{"broken":`))
 					req.ContentLength = -1
 					failures += checkError(t, m, req, name+" with a broken body", http.StatusBadRequest)
 					checked++
 				}
 				if o.method != http.MethodGet && hasIfMatch(doc, o.path, o.op) {
-					req := opRequest(t, doc, o.path, o.method, o.op, token)
+					req := request()
 					req.Header.Set("If-Match", `"stale"`)
 					failures += checkError(t, m, req, name+" with a stale If-Match", http.StatusPreconditionFailed)
 					checked++
 				}
-				req := opRequest(t, doc, o.path, o.method, o.op, token)
+				req := request()
 				rec := httptest.NewRecorder()
 				m.ServeHTTP(rec, req)
 				res := rec.Result()
@@ -191,7 +333,7 @@ func TestCorpusResponsesValidate(t *testing.T) {
 				// The error answers validate too: the same request without a
 				// token, where one is needed.
 				if m.ops[o.op].secured {
-					req := opRequest(t, doc, o.path, o.method, o.op, token)
+					req := request()
 					req.Header.Del("Authorization")
 					failures += checkError(t, m, req, name+" without a token", http.StatusUnauthorized)
 					checked++

@@ -1,19 +1,34 @@
-// Package mock is a fake Qumulo cluster: an HTTP server that answers any
-// OpenAPI 3.0 document the way a cluster would, so contract tests, client
-// tests and users' own tests need no cluster.
+// Package mock is a twin of a Qumulo cluster: an HTTP server that answers
+// any OpenAPI 3.0 document the way a cluster would, so contract tests,
+// client tests and users' own tests need no cluster.
 //
-// Two layers share one server. Operations qapi knows (session login and the
-// encryption key store) have typed handlers written on the generated strict
-// server interface, with the semantics and checks of a real cluster. Every
-// other operation of the document is answered by a generic, stateful,
-// schema-driven engine: PUT stores, PATCH merges, GET returns the stored state
-// projected onto the response schema, POST on a collection creates an item,
-// DELETE removes it, and a resource never written answers a deterministic
-// value generated from its schema (examples in the document win).
+// Three layers share one server. Operations qapi knows in full (session
+// login and the encryption key store) have typed handlers written on the
+// generated strict server interface. Resource families have modules, each
+// in a file of its own (files.go, jobs.go, identity.go, shares.go, s3.go,
+// quotas.go, cluster.go): data about their collections (which fields name
+// an item besides its id, which must be unique, the error a missing or
+// duplicate item answers, what a fresh cluster has) and small handlers for
+// what the schemas cannot describe (a file system, tree-delete jobs, S3
+// secrets shown once). Every other operation is answered by a generic,
+// stateful, schema-driven engine.
+//
+// The engine keeps what clients write: PUT stores, PATCH merges, POST on a
+// collection creates an item under a new id (or the name the client gives
+// it), DELETE removes it. Items are addressed by id or natural key ({ref}
+// takes an export's path or a share's name), v1, v2 and v3 of an endpoint
+// are views of one set of objects, lists page with after and limit, and an
+// item never created answers 404 with its family's error class. Settings
+// and status documents never written answer values generated from their
+// schemas, in the forms a cluster uses (decimal ids, RFC 3339 times),
+// deterministic per seed; examples in the document win. Modules and the
+// engine key on path templates without their version, never on operation
+// or schema names.
 //
 // Every request is routed and validated against the document before a
-// handler sees it; errors are answered in Qumulo's shape
-// ({module, error_class, description, stack, user_visible}).
+// handler sees it; errors are answered in Qumulo's shape ({module,
+// error_class, description, stack, user_visible}) from one table of kinds.
+// If-Match compares entity tags as RFC 9110 does, quoted or not.
 //
 // In a Go test, start one with mocktest.NewServer; elsewhere build a handler
 // with New and serve it yourself, or use Start.

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -17,37 +19,55 @@ import (
 	"github.com/qapitools/qapi/internal/oas"
 )
 
-// engine answers every operation without a typed handler from the schemas
-// alone, keeping what clients write.
+// engine answers every operation without a typed handler: the modules'
+// handlers where they have one, else from the schemas alone, keeping what
+// clients write.
 type engine struct {
 	m    *Mock
 	seed uint64
 	// creates maps a POST on a collection to the path template of its
-	// items, e.g. /v2/nfs/exports/ → /v2/nfs/exports/{export_id}.
+	// items, e.g. /v2/nfs/exports/ → /v2/nfs/exports/{ref}.
 	creates map[*openapi3.Operation]string
 	// gets maps a path template to its GET, the base of a PATCH on a
 	// resource never written and the shape of a collection listing.
-	gets map[string]*openapi3.Operation
-	// collections are the path templates POST creates items under.
-	collections map[string]bool
+	gets     map[string]*openapi3.Operation
+	plan     map[string]*plan
+	colls    map[string]*collection
+	handlers map[*openapi3.Operation]handler
+	// running counts tree-delete jobs not yet finished, so requests skip
+	// the lock that finishes them while there are none.
+	running atomic.Int64
 
 	mu  sync.RWMutex
-	res map[string]*resource // by concrete path without trailing slash
-	// kids indexes res by parent path, so listing a collection and
+	res map[string]*resource // by storage key (see locate)
+	// kids indexes res by parent key, so listing a collection and
 	// removing a subtree cost what they touch, not the whole store.
-	kids   map[string]map[string]struct{}
-	nextID uint64
+	kids map[string]map[string]struct{}
+	// alias maps a collection key and a natural key (a share name, an
+	// export path) to the key of the item it names.
+	alias  map[string]string
+	nextID map[string]uint64
+	fs     *fileSystem
+	jobs   map[string]*treeDeleteJob
 }
 
-// resource is the stored state of one path.
+// resource is the stored state of one key.
 type resource struct {
-	value   any
-	rev     uint64
+	value any
+	rev   uint64
+	// seq is the revision that created an item: listings keep that order.
+	seq uint64
+	// deleted marks a singleton that was deleted; items are forgotten.
 	deleted bool
+	// item marks an item of a collection, and aliases are its natural
+	// keys in the alias index.
+	item    bool
+	aliases []string
 }
 
 func newEngine(m *Mock) *engine {
-	e := &engine{m: m, seed: uint64(m.cfg.seed), creates: map[*openapi3.Operation]string{}, gets: map[string]*openapi3.Operation{}, collections: map[string]bool{}, res: map[string]*resource{}, kids: map[string]map[string]struct{}{}}
+	e := &engine{m: m, seed: uint64(m.cfg.seed), creates: map[*openapi3.Operation]string{}, gets: map[string]*openapi3.Operation{},
+		res: map[string]*resource{}, kids: map[string]map[string]struct{}{}, alias: map[string]string{}, nextID: map[string]uint64{}, jobs: map[string]*treeDeleteJob{}}
 	for path, item := range m.doc.Paths.Map() {
 		if item.Get != nil {
 			e.gets[path] = item.Get
@@ -57,19 +77,66 @@ func newEngine(m *Mock) *engine {
 		}
 		if itemPath, _, ok := oas.ItemOf(m.doc, path); ok {
 			e.creates[item.Post] = itemPath
-			e.collections[path] = true
 		}
 	}
+	e.plan = e.plans(m.doc)
+	e.handlers = e.moduleHandlers(m.doc)
+	e.start()
 	return e
 }
 
-// key is where a concrete path's state lives; a trailing slash does not
-// make another resource.
-func key(path string) string {
-	if k := strings.TrimSuffix(path, "/"); k != "" {
-		return k
+// parent is the key a resource is listed under.
+func parent(k string) string {
+	if i := strings.LastIndexByte(k, '/'); i > 0 {
+		return k[:i]
 	}
 	return "/"
+}
+
+// locate is the storage key of a request's resource: its path without the
+// version, each parameter that names an item resolved to the item's id.
+// A parameter naming no item answers that item's not-found error. The
+// caller holds the lock.
+func (e *engine) locate(p *plan, params map[string]string) (string, error) {
+	var b strings.Builder
+	for _, s := range p.segs {
+		if s.lit != "" {
+			b.WriteString("/" + s.lit)
+			continue
+		}
+		v := params[s.param]
+		switch {
+		case s.res != nil:
+			seg, err := s.res(e, b.String(), v)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString("/" + seg)
+		case s.coll != nil:
+			k, ok := e.findItem(b.String(), v)
+			if !ok {
+				return "", newError(s.coll.fam.notFound, "no such entry: %q", v)
+			}
+			b.WriteString(k[strings.LastIndexByte(k, '/'):])
+		default:
+			b.WriteString("/" + url.PathEscape(v))
+		}
+	}
+	if b.Len() == 0 {
+		return "/", nil
+	}
+	return b.String(), nil
+}
+
+// findItem finds the item of the collection at coll named by v: its id or
+// one of its natural keys. The caller holds the lock.
+func (e *engine) findItem(coll, v string) (string, bool) {
+	k := coll + "/" + url.PathEscape(v)
+	if r := e.res[k]; r != nil && r.item {
+		return k, true
+	}
+	k, ok := e.alias[coll+"\x00"+v]
+	return k, ok
 }
 
 func (e *engine) serve(w http.ResponseWriter, r *http.Request, route *routers.Route, params map[string]string, body []byte) error {
@@ -79,116 +146,297 @@ func (e *engine) serve(w http.ResponseWriter, r *http.Request, route *routers.Ro
 			return newError(errBadRequest, "request body: invalid JSON: %v", err)
 		}
 	}
-	k := key(r.URL.EscapedPath())
-	gen := oas.NewGenerator(e.seed, k, oas.Response)
-	gen.Names = params
-	op := route.Operation
-	switch route.Method {
-	case http.MethodGet:
-		return e.get(w, r, route, gen, k)
-	case http.MethodPut, http.MethodPatch:
+	c := &call{r: r, route: route, params: params, body: in, raw: body}
+	a, err := e.handle(c)
+	if err != nil {
+		return err
+	}
+	k := c.key
+	g := oas.NewGenerator(e.seed, k, oas.Response)
+	g.Names = params
+	return e.respond(w, route.Operation, g, a)
+}
+
+// handle works out the answer to a call under the lock: a read lock for a
+// generic read, the lock otherwise. Deferred unlocks keep a handler's panic,
+// which ServeHTTP answers, from locking the twin for good.
+func (e *engine) handle(c *call) (answer, error) {
+	if e.running.Load() > 0 {
 		e.mu.Lock()
+		e.advanceJobs()
+		e.mu.Unlock()
+	}
+	p := e.plan[c.route.Path]
+	h := e.handlers[c.route.Operation]
+	var err error
+	if c.route.Method == http.MethodGet && h == nil {
+		e.mu.RLock()
+		defer e.mu.RUnlock()
+		if c.key, err = e.locate(p, c.params); err != nil {
+			return answer{}, err
+		}
+		return e.get(c.r, c.route, p, c.key)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c.key, err = e.locate(p, c.params); err != nil {
+		return answer{}, err
+	}
+	if h != nil {
+		return h(e, c)
+	}
+	return e.write(c, p)
+}
+
+// write is the generic answer to PUT, PATCH, DELETE and POST. The caller
+// holds the lock.
+func (e *engine) write(c *call, p *plan) (answer, error) {
+	k := c.key
+	switch c.route.Method {
+	case http.MethodPut, http.MethodPatch:
 		cur := e.res[k]
 		var rev uint64
 		var base any
 		if cur != nil && !cur.deleted {
 			rev, base = cur.rev, cur.value
 		}
-		if !ifMatches(r.Context(), etag(rev)) {
-			e.mu.Unlock()
-			return preconditionFailed(r.Context(), etag(rev))
+		if err := checkIfMatch(c, etag(rev)); err != nil {
+			return answer{}, err
 		}
-		next := in
-		if route.Method == http.MethodPatch {
+		next := c.body
+		if c.route.Method == http.MethodPatch {
 			if base == nil {
-				base = e.initial(route.Path, k, params)
+				base = e.initial(c.route.Path, k, c.params, false)
 			}
-			next = mergePatch(base, in)
+			next = mergePatch(base, c.body)
+		}
+		if p.item != nil {
+			return e.replaceItem(p.item, k, cur, next)
 		}
 		rev = e.m.revision.Add(1)
 		e.put(k, &resource{value: next, rev: rev})
-		e.mu.Unlock()
-		return e.respond(w, op, gen, next, etag(rev))
+		return answer{value: next, etag: etag(rev)}, nil
 	case http.MethodDelete:
-		e.mu.Lock()
 		cur := e.res[k]
 		if cur != nil && cur.deleted {
-			e.mu.Unlock()
-			return newError(errNoSuchEntry, "no such entry: %s", r.URL.Path)
+			return answer{}, newError(errNoSuchEntry, "no such entry: %s", c.r.URL.Path)
 		}
 		var rev uint64
 		if cur != nil {
 			rev = cur.rev
 		}
-		if !ifMatches(r.Context(), etag(rev)) {
-			e.mu.Unlock()
-			return preconditionFailed(r.Context(), etag(rev))
+		if err := checkIfMatch(c, etag(rev)); err != nil {
+			return answer{}, err
+		}
+		if p.item != nil {
+			if rm := p.item.fam.remove; rm != nil {
+				if err := rm(e, c, k, objectOf(cur.value)); err != nil {
+					return answer{}, err
+				}
+			}
+			e.removeItem(k)
+			return answer{}, nil
 		}
 		// Items under a removed resource go with it.
 		e.removeBelow(k)
 		e.put(k, &resource{rev: e.m.revision.Add(1), deleted: true})
-		e.mu.Unlock()
-		return e.respond(w, op, gen, nil, "")
-	case http.MethodPost:
-		// A POST is checked against the ETag of the path it is sent to.
-		itemTemplate, creates := e.creates[op]
-		if !creates {
-			e.mu.RLock()
-			cur := e.currentTag(k)
-			e.mu.RUnlock()
-			if !ifMatches(r.Context(), cur) {
-				return preconditionFailed(r.Context(), cur)
-			}
-			// An action: nothing to keep, answer what the schema says.
-			return e.respond(w, op, gen, nil, "")
-		}
-		body, _ := in.(map[string]any)
-		e.mu.Lock()
-		if cur := e.currentTag(k); !ifMatches(r.Context(), cur) {
-			e.mu.Unlock()
-			return preconditionFailed(r.Context(), cur)
-		}
-		e.nextID++
-		id := strconv.FormatUint(e.nextID, 10)
-		item := key(k + "/" + id)
-		// A new item has what the request set and, for the rest, what
-		// its GET would answer had it never been written.
-		itemParams := map[string]string{}
-		for name, v := range params {
-			itemParams[name] = v
-		}
-		if open := strings.LastIndex(itemTemplate, "{"); open >= 0 {
-			itemParams[strings.Trim(itemTemplate[open:], "{}/")] = id
-		}
-		var merged any = e.initial(itemTemplate, item, itemParams)
-		if body != nil {
-			merged = mergePatch(merged, body)
-		}
-		obj, _ := merged.(map[string]any)
-		if obj == nil {
-			obj = map[string]any{}
-		}
-		if cur := e.res[k]; cur != nil && cur.deleted {
-			// Creating under a removed collection brings it back.
-			e.remove(k)
-		}
-		if idSchema := e.idSchema(op, itemTemplate); idSchema != nil {
-			if idSchema.Type.Is("integer") || idSchema.Type.Is("number") {
-				obj["id"] = e.nextID
-			} else {
-				obj["id"] = id
-			}
-		}
-		rev := e.m.revision.Add(1)
-		e.put(item, &resource{value: obj, rev: rev})
-		e.mu.Unlock()
-		w.Header().Set("Location", item)
-		return e.respond(w, op, oas.NewGenerator(e.seed, item, oas.Response), obj, etag(rev))
+		return answer{}, nil
 	}
-	return e.respond(w, op, gen, nil, "")
+	// A POST is checked against the ETag of the path it is sent to.
+	if err := checkIfMatch(c, e.currentTag(k)); err != nil {
+		return answer{}, err
+	}
+	itemTemplate, creates := e.creates[c.route.Operation]
+	if !creates || p.list == nil {
+		// An action: nothing to keep, answer what the schema says.
+		return answer{}, nil
+	}
+	return e.create(c, p.list, itemTemplate)
 }
 
-// currentTag is the ETag of a path now. The caller holds the lock.
+// create adds an item to the collection c.key: what the request set over
+// what its GET would answer had it never been written. The caller holds
+// the lock.
+func (e *engine) create(c *call, coll *collection, itemTemplate string) (answer, error) {
+	fam := coll.fam
+	body := c.object()
+	var id string
+	if fam.clientID {
+		from := fam.idFrom
+		if from == "" {
+			from = fam.idField
+		}
+		if id = scalarString(body[from]); id == "" {
+			return answer{}, newError(errInvalidRequest, "request body field %q: required", from)
+		}
+	} else {
+		id = e.newID(coll, c.key)
+	}
+	params := maps.Clone(c.params)
+	if open := strings.LastIndex(itemTemplate, "{"); open >= 0 {
+		params[strings.Trim(itemTemplate[open:], "{}/")] = id
+	}
+	obj := objectOf(mergePatch(e.initial(itemTemplate, c.key+"/"+id, params, true), body))
+	res, shown, err := e.insert(c, coll, c.key, id, obj)
+	if err != nil {
+		return answer{}, err
+	}
+	var out any = obj
+	if shown != nil {
+		out = maps.Clone(obj)
+		maps.Copy(out.(map[string]any), shown)
+	}
+	if _, _, ref := oas.Success(c.route.Operation); ref != nil && ref.Value != nil && !ref.Value.Type.Is("object") && len(ref.Value.Properties) == 0 {
+		out = obj[fam.idField] // a create that answers only the new id
+	}
+	return answer{value: out, etag: etag(res.rev), location: strings.TrimSuffix(c.r.URL.EscapedPath(), "/") + "/" + url.PathEscape(id)}, nil
+}
+
+// newID takes the next id of the collection at key. The caller holds the
+// lock.
+func (e *engine) newID(coll *collection, key string) string {
+	space := coll.fam.idSpace
+	if space == "" {
+		space = key
+	}
+	format := coll.fam.format
+	if format == nil {
+		format = func(n uint64) string { return strconv.FormatUint(n, 10) }
+	}
+	n := max(e.nextID[space], coll.fam.firstID, 1)
+	for e.res[key+"/"+format(n)] != nil {
+		n++
+	}
+	e.nextID[space] = n + 1
+	return format(n)
+}
+
+// insert stores a new item with the given id in the collection at key. c
+// is nil for what a fresh cluster has. The caller holds the lock.
+func (e *engine) insert(c *call, coll *collection, key, id string, obj map[string]any) (*resource, map[string]any, error) {
+	fam := coll.fam
+	obj[fam.idField] = id
+	if n, err := strconv.ParseUint(id, 10, 64); err == nil {
+		if coll.numericID {
+			obj[fam.idField] = float64(n) // as decoded JSON has it
+		}
+		space := fam.idSpace
+		if space == "" {
+			space = key
+		}
+		e.nextID[space] = max(e.nextID[space], n+1)
+	}
+	k := key + "/" + url.PathEscape(id)
+	if r := e.res[k]; r != nil && r.item {
+		return nil, nil, newError(fam.exists, "%s %q already exists", fam.idField, id)
+	}
+	if err := e.checkUnique(coll, key, k, obj); err != nil {
+		return nil, nil, err
+	}
+	var shown map[string]any
+	if fam.create != nil && c != nil {
+		var err error
+		if shown, err = fam.create(e, c, obj); err != nil {
+			return nil, nil, err
+		}
+	}
+	rev := e.m.revision.Add(1)
+	res := &resource{value: obj, rev: rev, seq: rev, item: true}
+	e.put(k, res)
+	e.index(coll, key, k, res)
+	return res, shown, nil
+}
+
+// replaceItem stores a new value of an existing item, keeping its id. The
+// caller holds the lock.
+func (e *engine) replaceItem(coll *collection, k string, cur *resource, next any) (answer, error) {
+	obj := objectOf(next)
+	obj[coll.fam.idField] = objectOf(cur.value)[coll.fam.idField]
+	key := parent(k)
+	if err := e.checkUnique(coll, key, k, obj); err != nil {
+		return answer{}, err
+	}
+	e.unindex(cur)
+	res := &resource{value: obj, rev: e.m.revision.Add(1), seq: cur.seq, item: true}
+	e.put(k, res)
+	e.index(coll, key, k, res)
+	return answer{value: obj, etag: etag(res.rev)}, nil
+}
+
+// checkUnique refuses an item whose unique fields another item has.
+func (e *engine) checkUnique(coll *collection, key, k string, obj map[string]any) error {
+	for _, f := range coll.fam.unique {
+		v := scalarString(obj[f])
+		if other, ok := e.alias[key+"\x00"+v]; ok && v != "" && other != k {
+			return newError(coll.fam.exists, "%s %q already exists", f, v)
+		}
+	}
+	return nil
+}
+
+// index records the natural keys of an item. The caller holds the lock.
+func (e *engine) index(coll *collection, key, k string, res *resource) {
+	obj, _ := res.value.(map[string]any)
+	for _, f := range coll.fam.keys {
+		if v := scalarString(obj[f]); v != "" {
+			a := key + "\x00" + v
+			if _, taken := e.alias[a]; !taken {
+				e.alias[a] = k
+				res.aliases = append(res.aliases, a)
+			}
+		}
+	}
+}
+
+func (e *engine) unindex(res *resource) {
+	for _, a := range res.aliases {
+		delete(e.alias, a)
+	}
+}
+
+// removeItem forgets an item and everything under it. The caller holds
+// the lock.
+func (e *engine) removeItem(k string) {
+	if r := e.res[k]; r != nil {
+		e.unindex(r)
+	}
+	e.removeBelow(k)
+	e.remove(k)
+}
+
+func checkIfMatch(c *call, current string) error {
+	if !ifMatches(c.r.Context(), current) {
+		return preconditionFailed(c.r.Context(), current)
+	}
+	return nil
+}
+
+// scalarString renders an id or a name the way it appears in a path.
+func scalarString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	case uint64:
+		return strconv.FormatUint(t, 10)
+	case int64:
+		return strconv.FormatInt(t, 10)
+	case int:
+		return strconv.Itoa(t)
+	}
+	return ""
+}
+
+// objectOf is v as an object, or a new empty one.
+func objectOf(v any) map[string]any {
+	if m, ok := v.(map[string]any); ok {
+		return m
+	}
+	return map[string]any{}
+}
+
+// currentTag is the ETag of a key now. The caller holds the lock.
 func (e *engine) currentTag(k string) string {
 	if cur := e.res[k]; cur != nil {
 		return etag(cur.rev)
@@ -196,33 +444,32 @@ func (e *engine) currentTag(k string) string {
 	return etag(0)
 }
 
-// idSchema is the schema of the "id" property of the items a POST creates,
-// from the POST's answer or the item's GET, when either has one.
-func (e *engine) idSchema(post *openapi3.Operation, itemTemplate string) *openapi3.Schema {
-	for _, op := range []*openapi3.Operation{post, e.gets[itemTemplate]} {
-		if op == nil {
-			continue
-		}
-		_, _, ref := oas.Success(op)
-		if ref == nil || ref.Value == nil {
-			continue
-		}
-		if p := ref.Value.Properties["id"]; p != nil && p.Value != nil {
-			return p.Value
-		}
+// idSchema is the schema of the id field of the items a GET answers.
+func (e *engine) idSchema(get *openapi3.Operation, field string) *openapi3.Schema {
+	if get == nil {
+		return nil
+	}
+	_, _, ref := oas.Success(get)
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	if p := ref.Value.Properties[field]; p != nil && p.Value != nil {
+		return p.Value
 	}
 	return nil
 }
 
 // initial is the value a resource has before anyone writes it: what its GET
-// would answer. The caller holds the lock.
-func (e *engine) initial(template, k string, params map[string]string) any {
+// would answer, or for a new item the minimal value the client fills in.
+// The caller holds the lock.
+func (e *engine) initial(template, k string, params map[string]string, minimal bool) any {
 	op := e.gets[template]
 	if op == nil {
 		return map[string]any{}
 	}
 	g := oas.NewGenerator(e.seed, k, oas.Response)
 	g.Names = params
+	g.Minimal = minimal
 	_, media, ref := oas.Success(op)
 	return e.fresh(g, media, ref)
 }
@@ -244,43 +491,32 @@ func (e *engine) fresh(g *oas.Generator, media *openapi3.MediaType, ref *openapi
 	return g.Value(ref)
 }
 
-func (e *engine) get(w http.ResponseWriter, r *http.Request, route *routers.Route, g *oas.Generator, k string) error {
-	e.mu.RLock()
+// get reads a resource: an item or singleton as stored, a collection as the
+// page of its items the request asks for. The caller holds the read lock.
+func (e *engine) get(r *http.Request, route *routers.Route, p *plan, k string) (answer, error) {
 	cur := e.res[k]
-	var (
-		value    any
-		rev      uint64
-		stored   bool
-		children []any
-	)
+	if cur != nil && cur.deleted {
+		return answer{}, newError(errNoSuchEntry, "no such entry: %s", r.URL.Path)
+	}
+	var rev uint64
 	if cur != nil {
-		if cur.deleted {
-			e.mu.RUnlock()
-			return newError(errNoSuchEntry, "no such entry: %s", r.URL.Path)
+		rev = cur.rev
+	}
+	if p.list != nil {
+		items, next, err := pageItems(r, e.children(k), func(it child) string { return it.key[strings.LastIndexByte(it.key, '/')+1:] })
+		if err != nil {
+			return answer{}, err
 		}
-		value, rev, stored = cur.value, cur.rev, true
+		values := make([]any, len(items))
+		for i, it := range items {
+			values[i] = it.value
+		}
+		return answer{value: listing(route.Operation, values, next), etag: etag(rev)}, nil
 	}
-	if e.collections[route.Path] {
-		children = e.children(k)
+	if cur == nil {
+		return answer{etag: etag(0)}, nil // never written: respond generates it
 	}
-	e.mu.RUnlock()
-	var out any // nil: never written, respond generates it
-	switch {
-	case children != nil:
-		_, _, ref := oas.Success(route.Operation)
-		out = listing(g, ref, children)
-	case stored:
-		out = value
-	}
-	return e.respond(w, route.Operation, g, out, etag(rev))
-}
-
-// parent is the path a resource is listed under.
-func parent(k string) string {
-	if i := strings.LastIndexByte(k, '/'); i > 0 {
-		return k[:i]
-	}
-	return "/"
+	return answer{value: cur.value, etag: etag(rev)}, nil
 }
 
 // put stores a resource and indexes it. The caller holds the lock.
@@ -314,72 +550,143 @@ func (e *engine) removeBelow(k string) {
 			continue
 		}
 		e.removeBelow(c)
+		if r := e.res[c]; r != nil {
+			e.unindex(r)
+		}
 		delete(e.res, c)
 	}
 	delete(e.kids, k)
 }
 
-// children lists the live items right under a collection, oldest first.
-// The caller holds the lock.
-func (e *engine) children(k string) []any {
-	type item struct {
-		rev uint64
-		v   any
-	}
-	var items []item
+// child is an item listed under a collection.
+type child struct {
+	key   string
+	value any
+}
+
+// children lists the items right under a collection, oldest first. The
+// caller holds the lock.
+func (e *engine) children(k string) []child {
+	var items []*resource
+	keys := map[*resource]string{}
 	for c := range e.kids[k] {
-		if res := e.res[c]; res != nil && !res.deleted {
-			items = append(items, item{res.rev, res.value})
+		if res := e.res[c]; res != nil && res.item {
+			items = append(items, res)
+			keys[res] = c
 		}
 	}
-	if items == nil {
-		return nil
-	}
-	sort.Slice(items, func(i, j int) bool { return items[i].rev < items[j].rev })
-	out := make([]any, len(items))
+	sort.Slice(items, func(i, j int) bool { return items[i].seq < items[j].seq })
+	out := make([]child, len(items))
 	for i, it := range items {
-		out[i] = it.v
+		out[i] = child{keys[it], it.value}
 	}
 	return out
 }
 
-// listing puts a collection's items where its answer keeps a list: the
-// answer itself when it is an array, else its first array property.
-func listing(g *oas.Generator, ref *openapi3.SchemaRef, items []any) any {
-	if ref == nil || ref.Value == nil {
+// page is the part of a list a request asks for with after and limit, and
+// the link to the next part when there is one.
+type page struct {
+	start, end int
+	next       any // a path with the query of the next page, or nil
+}
+
+// pageOf pages a list whose entries have the tokens toks, in list order:
+// after names the last entry of the previous page, limit bounds the page,
+// and next links the page after it while entries remain. Sorted tokens (the
+// names of a directory) page on past an entry removed between two pages.
+func pageOf(r *http.Request, toks []string, sorted bool) (page, error) {
+	q := r.URL.Query()
+	pg := page{end: len(toks)}
+	if after := q.Get("after"); after != "" {
+		if sorted {
+			i, found := slices.BinarySearch(toks, after)
+			if found {
+				i++
+			}
+			pg.start = i
+		} else {
+			i := slices.Index(toks, after)
+			if i < 0 {
+				return page{}, newError(errInvalidRequest, "query parameter after: %q names no entry of this list", after)
+			}
+			pg.start = i + 1
+		}
+	}
+	if s := q.Get("limit"); s != "" {
+		limit, err := strconv.Atoi(s)
+		if err != nil || limit < 1 {
+			return page{}, newError(errInvalidRequest, "query parameter limit: %q is not a positive integer", s)
+		}
+		if pg.start+limit < len(toks) {
+			pg.end = pg.start + limit
+			next := url.Values{"after": {toks[pg.end-1]}, "limit": {s}}
+			pg.next = r.URL.EscapedPath() + "?" + next.Encode()
+		}
+	}
+	pg.start = min(pg.start, pg.end)
+	return pg, nil
+}
+
+// pageItems is the page of a collection's items a request asks for, and
+// the link to the next page; tok names an item in the after parameter.
+func pageItems(r *http.Request, items []child, tok func(child) string) ([]child, any, error) {
+	toks := make([]string, len(items))
+	for i, it := range items {
+		toks[i] = tok(it)
+	}
+	pg, err := pageOf(r, toks, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return items[pg.start:pg.end], pg.next, nil
+}
+
+// listing puts a page of items where a list answer keeps them: the answer
+// itself when it is an array, else its first array property, beside a
+// paging object.
+func listing(op *openapi3.Operation, items []any, next any) any {
+	_, _, ref := oas.Success(op)
+	if ref == nil || ref.Value == nil || ref.Value.Type.Is("array") {
 		return items
 	}
+	obj := map[string]any{"paging": map[string]any{"next": next}}
 	s := ref.Value
-	if s.Type.Is("array") {
-		return items
-	}
-	obj, ok := g.Value(ref).(map[string]any)
-	if !ok {
-		return items
-	}
 	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 		if p := s.Properties[name]; p != nil && p.Value != nil && p.Value.Type.Is("array") {
 			obj[name] = items
-			break
+			return obj
 		}
 	}
-	return obj
+	return items
 }
 
 // respond writes an operation's success answer. A value given is shaped to
 // the response schema; with none, one is generated; an operation that
 // documents no body answers none.
-func (e *engine) respond(w http.ResponseWriter, op *openapi3.Operation, g *oas.Generator, v any, tag string) error {
+func (e *engine) respond(w http.ResponseWriter, op *openapi3.Operation, g *oas.Generator, a answer) error {
 	status, media, ref := oas.Success(op)
-	if tag != "" {
-		w.Header().Set("ETag", tag)
+	if a.etag != "" {
+		w.Header().Set("ETag", a.etag)
+	}
+	if a.location != "" {
+		w.Header().Set("Location", a.location)
+	}
+	if a.raw != nil {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.WriteHeader(status)
+		_, _ = w.Write(a.raw)
+		return nil
 	}
 	if media == nil || status == http.StatusNoContent {
 		w.WriteHeader(status)
 		return nil
 	}
+	v := a.value
 	if v == nil {
 		v = e.fresh(g, media, ref)
+		if paging, ok := objectOf(v)["paging"].(map[string]any); ok {
+			paging["next"] = nil // a list made up is one page long
+		}
 	} else {
 		v = project(g, v, ref)
 	}

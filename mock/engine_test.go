@@ -53,6 +53,16 @@ paths:
     delete:
       responses:
         "200": {description: ok}
+  /v1/docs/{path}:
+    parameters: [{name: path, in: path, required: true, schema: {type: string}}]
+    get:
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}
+    put:
+      requestBody:
+        content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}
   /v1/settings:
     get:
       responses:
@@ -160,7 +170,11 @@ func TestEngineCollection(t *testing.T) {
 	if d := c.do("DELETE", "/v1/things/"+id, nil, nil); d.status != http.StatusOK {
 		t.Fatalf("DELETE: %d %s", d.status, d.body)
 	}
-	wantError(t, c.do("GET", "/v1/things/"+id, nil, nil), http.StatusNotFound, "api_no_such_entry_error")
+	wantError(t, c.do("GET", "/v1/things/"+id, nil, nil), http.StatusNotFound, "rest_not_found_error")
+	wantError(t, c.do("PUT", "/v1/things/"+id, map[string]any{"name": "back"}, nil), http.StatusNotFound, "rest_not_found_error")
+	if list := c.do("GET", "/v1/things/", nil, nil); strings.Contains(string(list.body), `"one"`) || strings.Contains(string(list.body), `"two"`) {
+		t.Errorf("a deleted item is still listed: %s", list.body)
+	}
 	wantError(t, c.do("DELETE", "/v1/things/"+id, nil, nil), http.StatusNotFound, "")
 }
 
@@ -198,16 +212,16 @@ func TestEngineDeterministic(t *testing.T) {
 	a := setup(t, WithSpec(doc), WithSeed(7))
 	b := setup(t, WithSpec(doc), WithSeed(7))
 	other := setup(t, WithSpec(doc), WithSeed(8))
-	ra := string(a.do("GET", "/v1/things/abc", nil, nil).body)
-	if rb := string(b.do("GET", "/v1/things/abc", nil, nil).body); ra != rb {
+	ra := string(a.do("GET", "/v1/docs/abc", nil, nil).body)
+	if rb := string(b.do("GET", "/v1/docs/abc", nil, nil).body); ra != rb {
 		t.Errorf("same seed, different answers: %s vs %s", ra, rb)
 	}
-	if ro := string(other.do("GET", "/v1/things/abc", nil, nil).body); ra == ro {
+	if ro := string(other.do("GET", "/v1/docs/abc", nil, nil).body); ra == ro {
 		t.Errorf("different seeds, same answer: %s", ra)
 	}
-	if !strings.Contains(ra, `"id":"abc"`) {
-		t.Errorf("a generated item does not carry its path's id: %s", ra)
-	}
+	// An item of a collection is never invented: it was created or it is
+	// not there.
+	wantError(t, a.do("GET", "/v1/things/abc", nil, nil), http.StatusNotFound, "rest_not_found_error")
 }
 
 func TestErrors(t *testing.T) {
@@ -239,15 +253,14 @@ func TestEngineEncodedPathParameter(t *testing.T) {
 	t.Parallel()
 	c := setup(t, WithSpec(loadSpec(t, engineSpec)))
 	// A cluster takes a file path as one URL-encoded segment.
-	r := c.do("GET", "/v1/things/%2Fdir%2Ffile", nil, nil)
-	if r.status != http.StatusOK || r.json(t)["id"] != "/dir/file" {
-		t.Fatalf("GET encoded id: %d %s", r.status, r.body)
-	}
-	if p := c.do("PUT", "/v1/things/%2Fdir%2Ffile", map[string]any{"name": "f"}, nil); p.status != http.StatusOK {
+	if p := c.do("PUT", "/v1/docs/%2Fdir%2Ffile", map[string]any{"name": "f"}, nil); p.status != http.StatusOK {
 		t.Fatalf("PUT encoded id: %d %s", p.status, p.body)
 	}
-	if got := c.do("GET", "/v1/things/%2Fdir%2Ffile", nil, nil).json(t); got["name"] != "f" {
+	if got := c.do("GET", "/v1/docs/%2Fdir%2Ffile", nil, nil).json(t); got["name"] != "f" {
 		t.Errorf("GET after PUT = %v", got)
 	}
-	wantError(t, c.do("GET", "/v1/things/dir/file", nil, nil), http.StatusNotFound, "http_not_found_error")
+	if got := c.do("GET", "/v1/docs/%2Fdir", nil, nil).json(t); got["name"] == "f" {
+		t.Errorf("another path shows the write: %v", got)
+	}
+	wantError(t, c.do("GET", "/v1/docs/dir/file", nil, nil), http.StatusNotFound, "http_not_found_error")
 }

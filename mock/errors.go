@@ -13,7 +13,9 @@ type errorKind int
 
 const (
 	errBadRequest errorKind = iota
+	errInvalidRequest
 	errUnauthorized
+	errInvalidCredentials
 	errNotFound
 	errNoSuchEntry
 	errMethodNotAllowed
@@ -21,23 +23,58 @@ const (
 	errTooLarge
 	errUnsupportedMedia
 	errInternal
+
+	errFsNoSuchEntry
+	errFsEntryExists
+	errFsNotEmpty
+	errFsInvalidName
+	errFsNotDirectory
+
+	errS3BucketExists
+	errS3BucketNotFound
+	errS3AccessKeyLimit
+
+	errAuthNoSuchUser
+	errAuthUserExists
+
+	errQuotaLimitSet
+	errNFSExportMissing
 )
 
 // errorTable holds the status and error class of each kind. The classes are
-// the ones a Qumulo cluster's REST layer answers with.
+// the ones a Qumulo cluster answers with; the domain classes below the first
+// block are those real clients branch on.
 var errorTable = map[errorKind]struct {
 	status int
 	class  string
 }{
-	errBadRequest:       {http.StatusBadRequest, "http_bad_request_error"},
-	errUnauthorized:     {http.StatusUnauthorized, "http_unauthorized_error"},
-	errNotFound:         {http.StatusNotFound, "http_not_found_error"},
-	errNoSuchEntry:      {http.StatusNotFound, "api_no_such_entry_error"},
-	errMethodNotAllowed: {http.StatusMethodNotAllowed, "http_method_not_allowed_error"},
-	errPrecondition:     {http.StatusPreconditionFailed, "http_precondition_failed_error"},
-	errTooLarge:         {http.StatusRequestEntityTooLarge, "http_request_entity_too_large_error"},
-	errUnsupportedMedia: {http.StatusUnsupportedMediaType, "http_unsupported_media_type_error"},
-	errInternal:         {http.StatusInternalServerError, "http_internal_server_error"},
+	errBadRequest:         {http.StatusBadRequest, "http_bad_request_error"},
+	errInvalidRequest:     {http.StatusBadRequest, "rest_invalid_request_error"},
+	errUnauthorized:       {http.StatusUnauthorized, "http_unauthorized_error"},
+	errInvalidCredentials: {http.StatusUnauthorized, "auth_invalid_credentials_error"},
+	errNotFound:           {http.StatusNotFound, "http_not_found_error"},
+	errNoSuchEntry:        {http.StatusNotFound, "rest_not_found_error"},
+	errMethodNotAllowed:   {http.StatusMethodNotAllowed, "http_method_not_allowed_error"},
+	errPrecondition:       {http.StatusPreconditionFailed, "rest_precondition_failed_error"},
+	errTooLarge:           {http.StatusRequestEntityTooLarge, "http_request_entity_too_large_error"},
+	errUnsupportedMedia:   {http.StatusUnsupportedMediaType, "http_unsupported_media_type_error"},
+	errInternal:           {http.StatusInternalServerError, "http_internal_server_error"},
+
+	errFsNoSuchEntry:  {http.StatusNotFound, "fs_no_such_entry_error"},
+	errFsEntryExists:  {http.StatusConflict, "fs_entry_exists_error"},
+	errFsNotEmpty:     {http.StatusConflict, "fs_not_empty_error"},
+	errFsInvalidName:  {http.StatusBadRequest, "fs_invalid_name_error"},
+	errFsNotDirectory: {http.StatusBadRequest, "fs_not_a_directory_error"},
+
+	errS3BucketExists:   {http.StatusConflict, "s3_bucket_already_exists_error"},
+	errS3BucketNotFound: {http.StatusNotFound, "s3_bucket_not_found_error"},
+	errS3AccessKeyLimit: {http.StatusConflict, "s3_access_key_limit_reached_error"},
+
+	errAuthNoSuchUser: {http.StatusNotFound, "auth_no_such_user_error"},
+	errAuthUserExists: {http.StatusConflict, "auth_user_already_exists_error"},
+
+	errQuotaLimitSet:    {http.StatusConflict, "api_quotas_quota_limit_already_set_error"},
+	errNFSExportMissing: {http.StatusNotFound, "nfs_export_doesnt_exist_error"},
 }
 
 // errorModule is the module a cluster names for errors of its REST layer.

@@ -37,25 +37,9 @@ func FuzzMock(f *testing.F) {
 			fuzzMock = m
 			fuzzToken, _ = m.auth.login(DefaultUser, DefaultPassword)
 		})
-		u, err := url.ParseRequestURI(path)
-		if err != nil || method == "" {
+		req := fuzzRequest(t, method, path, body)
+		if req == nil {
 			return
-		}
-		req := &http.Request{
-			Method:        method,
-			URL:           u,
-			RequestURI:    path,
-			Proto:         "HTTP/1.1",
-			ProtoMajor:    1,
-			ProtoMinor:    1,
-			Header:        http.Header{},
-			Host:          "127.0.0.1",
-			Body:          http.NoBody,
-			ContentLength: int64(len(body)),
-		}
-		req = req.WithContext(t.Context())
-		if body != "" {
-			req.Body = httpBody(body)
 		}
 		if contentType != "" {
 			req.Header.Set("Content-Type", contentType)
@@ -66,23 +50,44 @@ func FuzzMock(f *testing.F) {
 		if hname != "" && !strings.ContainsAny(hname, " \r\n:") {
 			req.Header.Set(hname, hvalue)
 		}
-		rec := httptest.NewRecorder()
-		fuzzMock.ServeHTTP(rec, req)
-		if rec.Code >= 500 {
-			t.Fatalf("%s %s: status %d: %s", method, path, rec.Code, rec.Body.Bytes())
-		}
-		if rec.Code >= 400 {
-			var e map[string]any
-			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
-				t.Fatalf("%s %s: %d answer is not JSON: %v: %s", method, path, rec.Code, err, rec.Body.Bytes())
-			}
-			for _, k := range []string{"module", "error_class", "description"} {
-				if s, _ := e[k].(string); s == "" {
-					t.Fatalf("%s %s: %d answer lacks %s: %s", method, path, rec.Code, k, rec.Body.Bytes())
-				}
-			}
-		}
+		serveFuzzed(t, fuzzMock, req)
 	})
+}
+
+// fuzzRequest builds a request as a server reads it off the wire, or nil
+// when path is not a request URI.
+func fuzzRequest(t *testing.T, method, path, body string) *http.Request {
+	u, err := url.ParseRequestURI(path)
+	if err != nil || method == "" {
+		return nil
+	}
+	req := &http.Request{Method: method, URL: u, RequestURI: path, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{}, Host: "127.0.0.1", Body: http.NoBody, ContentLength: int64(len(body))}
+	if body != "" {
+		req.Body = httpBody(body)
+	}
+	return req.WithContext(t.Context())
+}
+
+// serveFuzzed answers a fuzzed request: never a 5xx or a panic, and every
+// 4xx a Qumulo error.
+func serveFuzzed(t *testing.T, m *Mock, req *http.Request) {
+	rec := httptest.NewRecorder()
+	m.ServeHTTP(rec, req)
+	if rec.Code >= 500 {
+		t.Fatalf("%s %s: status %d: %s", req.Method, req.RequestURI, rec.Code, rec.Body.Bytes())
+	}
+	if rec.Code >= 400 {
+		var e map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
+			t.Fatalf("%s %s: %d answer is not JSON: %v: %s", req.Method, req.RequestURI, rec.Code, err, rec.Body.Bytes())
+		}
+		for _, k := range []string{"module", "error_class", "description"} {
+			if s, _ := e[k].(string); s == "" {
+				t.Fatalf("%s %s: %d answer lacks %s: %s", req.Method, req.RequestURI, rec.Code, k, rec.Body.Bytes())
+			}
+		}
+	}
 }
 
 type bodyReader struct{ *bytes.Reader }
@@ -90,3 +95,58 @@ type bodyReader struct{ *bytes.Reader }
 func (bodyReader) Close() error { return nil }
 
 func httpBody(s string) bodyReader { return bodyReader{bytes.NewReader([]byte(s))} }
+
+var (
+	twinOnce  sync.Once
+	twinMock  *Mock
+	twinToken string
+)
+
+// FuzzTwin sends arbitrary requests to the modules of the twin serving the
+// whole guide: the file system by id or encoded path, entries, tree
+// deletes, buckets, access keys, quotas, paging. No answer may be a 5xx or
+// a panic, and every 4xx must be a Qumulo error.
+func FuzzTwin(f *testing.F) {
+	f.Add("POST", "/v1/files/%2F/entries/", `{"name":"a","action":"CREATE_DIRECTORY"}`, "", "")
+	f.Add("POST", "/v1/files/%2Fa/entries/", `{"name":"..","action":"CREATE_FILE"}`, "", "")
+	f.Add("POST", "/v1/files/2/entries/", `{"name":"b","action":"RENAME","old_path":"/a","clobber":true}`, "", "")
+	f.Add("POST", "/v1/files/2/entries/", `{"name":"l","action":"CREATE_LINK","old_path":"/"}`, "", "")
+	f.Add("PATCH", "/v1/files/%2Fa/info/attributes", `{"size":"-1","mode":7}`, "If-Match", `W/"qapi-1"`)
+	f.Add("GET", "/v1/files/%2F/entries/?limit=0&after=%00", "", "", "")
+	f.Add("PUT", "/v1/files/%2Fa/data", `{"x":1}`, "", "")
+	f.Add("GET", "/v1/files/%2Fa/data?offset=99&length=-4", "", "", "")
+	f.Add("POST", "/v1/tree-delete/jobs/", `{"id":"/"}`, "", "")
+	f.Add("GET", "/v1/tree-delete/jobs/%2Fa", "", "", "")
+	f.Add("POST", "/v1/s3/buckets/", `{"name":"b","path":"/a/../b","create_fs_path":true}`, "", "")
+	f.Add("DELETE", "/v1/s3/buckets/b?delete-root-dir=true", "", "", "")
+	f.Add("POST", "/v1/s3/access-keys/", `{"user":{"auth_id":500}}`, "", "")
+	f.Add("POST", "/v1/files/quotas/", `{"id":"/","limit":"x"}`, "", "")
+	f.Add("GET", "/v2/nfs/exports/%2F", "", "If-Match", "qapi-0")
+	f.Add("PUT", "/v2/smb/shares/nope", `{"share_name":null}`, "", "")
+	f.Add("POST", "/v1/groups/513/members/", `{"member_id":"500"}`, "", "")
+	f.Fuzz(func(t *testing.T, method, path, body, hname, hvalue string) {
+		twinOnce.Do(func() {
+			m, err := New(WithMaxBodyBytes(4096))
+			if err != nil {
+				panic(err)
+			}
+			twinMock = m
+			twinToken, _ = m.auth.login(DefaultUser, DefaultPassword)
+		})
+		if twinMock == nil {
+			t.Skip("no corpus")
+		}
+		req := fuzzRequest(t, method, path, body)
+		if req == nil {
+			return
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		req.Header.Set("Authorization", "Bearer "+twinToken)
+		if hname != "" && !strings.ContainsAny(hname, " \r\n:") {
+			req.Header.Set(hname, hvalue)
+		}
+		serveFuzzed(t, twinMock, req)
+	})
+}

@@ -17,6 +17,7 @@ import (
 
 	qapi "github.com/qapitools/qapi"
 	"github.com/qapitools/qapi/internal/oas"
+	"github.com/qapitools/qapi/internal/serve"
 	"github.com/qapitools/qapi/mock/internal/server"
 )
 
@@ -166,6 +167,13 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
 	if len(body) > 0 && info.jsonBody && !oas.IsJSON(r.Header.Get("Content-Type")) {
 		return newError(errUnsupportedMedia, "unsupported content type %q: send application/json", r.Header.Get("Content-Type"))
 	}
+	if len(body) > 0 && info.jsonBody {
+		// Go's decoder, which validation and the handlers use, takes
+		// trailing data, invalid UTF-8 and 5696.0 for an integer.
+		if err := oas.CheckJSON(body, oas.RequestSchema(route.Operation)); err != nil {
+			return newError(errBadRequest, "request body: %v", err)
+		}
+	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	in := &openapi3filter.RequestValidationInput{
 		Request:    r,
@@ -200,6 +208,12 @@ func (m *Mock) readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > m.cfg.maxBody {
 		return nil, newError(errTooLarge, "request body of %d bytes is over the limit of %d bytes", r.ContentLength, m.cfg.maxBody)
 	}
+	// Counted from the start: a stalled upload's buffer is memory too.
+	expect := r.ContentLength
+	if expect < 0 {
+		expect = m.cfg.maxBody
+	}
+	serve.Hold(r.Context(), int(min(expect, m.cfg.maxBody)))
 	body, err := io.ReadAll(io.LimitReader(r.Body, m.cfg.maxBody+1))
 	if err != nil {
 		return nil, newError(errBadRequest, "read request body: %v", err)
@@ -214,19 +228,30 @@ func (m *Mock) readBody(r *http.Request) ([]byte, error) {
 func etag(rev uint64) string { return `"qapi-` + strconv.FormatUint(rev, 10) + `"` }
 
 // ifMatches tells whether the If-Match header in ctx, if any, names the
-// resource's current entity tag.
+// resource's current entity tag. Tags compare by their opaque part, as RFC
+// 9110 does, quoted or not: clients strip the quotes from the ETag they read
+// and send it back bare. A weak tag (W/) matches its strong twin.
 func ifMatches(ctx context.Context, current string) bool {
 	im, _ := ctx.Value(ifMatchKey).(string)
 	if im == "" {
 		return true
 	}
+	want := opaqueTag(current)
 	for _, t := range strings.Split(im, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" || t == current {
+		if t = strings.TrimSpace(t); t == "*" || opaqueTag(t) == want {
 			return true
 		}
 	}
 	return false
+}
+
+// opaqueTag is an entity tag without its weakness prefix and quotes.
+func opaqueTag(t string) string {
+	t = strings.TrimPrefix(t, "W/")
+	if len(t) >= 2 && t[0] == '"' && t[len(t)-1] == '"' {
+		return t[1 : len(t)-1]
+	}
+	return t
 }
 
 func preconditionFailed(ctx context.Context, current string) *Error {

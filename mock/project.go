@@ -3,6 +3,7 @@ package mock
 import (
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -20,10 +21,52 @@ const maxShapeDepth = 12
 // generated value is answered instead.
 func project(g *oas.Generator, v any, ref *openapi3.SchemaRef) any {
 	out := shape(g, v, ref, 0)
-	if ref != nil && ref.Value != nil && ref.Value.VisitJSON(out, openapi3.VisitAsResponse()) != nil {
+	if ref != nil && ref.Value != nil && counted(ref.Value) && ref.Value.VisitJSON(out, openapi3.VisitAsResponse()) != nil {
 		return g.Value(ref)
 	}
 	return out
+}
+
+// countedSchemas caches counted by schema.
+var countedSchemas sync.Map // *openapi3.Schema → bool
+
+// counted tells whether a schema bounds the number of items or properties
+// anywhere, the one thing shape does not check as it goes; only then is the
+// shaped value validated whole, which costs more than shaping it.
+func counted(s *openapi3.Schema) bool {
+	if v, ok := countedSchemas.Load(s); ok {
+		return v.(bool)
+	}
+	found := false
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(s *openapi3.Schema)
+	walk = func(s *openapi3.Schema) {
+		if s == nil || seen[s] || found {
+			return
+		}
+		seen[s] = true
+		if s.MinItems > 0 || s.MaxItems != nil || s.UniqueItems || s.MinProps > 0 || s.MaxProps != nil {
+			found = true
+			return
+		}
+		for _, refs := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf} {
+			for _, r := range refs {
+				walk(r.Value)
+			}
+		}
+		for _, p := range s.Properties {
+			walk(p.Value)
+		}
+		if s.Items != nil {
+			walk(s.Items.Value)
+		}
+		if s.AdditionalProperties.Schema != nil {
+			walk(s.AdditionalProperties.Schema.Value)
+		}
+	}
+	walk(s)
+	countedSchemas.Store(s, found)
+	return found
 }
 
 func shape(g *oas.Generator, v any, ref *openapi3.SchemaRef, depth int) any {
@@ -93,11 +136,27 @@ func shape(g *oas.Generator, v any, ref *openapi3.SchemaRef, depth int) any {
 		}
 		return out
 	default:
-		if s.VisitJSON(v, openapi3.VisitAsResponse()) == nil {
+		if plainFit(s, v) || s.VisitJSON(v, openapi3.VisitAsResponse()) == nil {
 			return v
 		}
 		return g.Value(ref)
 	}
+}
+
+// plainFit tells, without validating, that a scalar fits a schema that only
+// asks for its type: most fields are such, and validation costs more than
+// the rest of an answer.
+func plainFit(s *openapi3.Schema, v any) bool {
+	if len(s.Enum) > 0 || s.Format != "" || s.Not != nil {
+		return false
+	}
+	switch v.(type) {
+	case string:
+		return s.Type.Is("string") && s.Pattern == "" && s.MinLength == 0 && s.MaxLength == nil
+	case bool:
+		return s.Type.Is("boolean")
+	}
+	return false
 }
 
 // mergePatch applies an RFC 7386 JSON merge patch to a copy of target.

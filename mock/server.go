@@ -2,20 +2,22 @@ package mock
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/qapitools/qapi/internal/serve"
+	"github.com/qapitools/qapi/internal/tlscert"
+)
+
+// Deadlines of one request, its body included, and of its answer.
+const (
+	readTimeout  = 30 * time.Second
+	writeTimeout = time.Minute
 )
 
 // Server is a mock listening on a socket. Start one with Start (or
@@ -36,18 +38,23 @@ type Server struct {
 }
 
 // Start builds a mock and serves it on the configured address (WithAddr,
-// an ephemeral loopback port by default) until Close or Shutdown.
+// an ephemeral loopback port by default) until Close or Shutdown, with at
+// most serve.MaxConns connections open at once.
 func Start(opts ...Option) (*Server, error) {
 	m, err := New(opts...)
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", m.cfg.addr)
+	ln, err := serve.Listen(m.cfg.addr, serve.MaxConns)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", m.cfg.addr, err)
+		return nil, err
 	}
 	s := &Server{Mock: m, ln: ln, done: make(chan struct{})}
-	s.srv = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Bodies are small (--max-body), so a whole request and its answer get
+	// a deadline each: a stalled upload or a reader that never reads lets
+	// go of its connection and its buffer.
+	s.srv = serve.NewServer(m.Handler())
+	s.srv.ReadTimeout, s.srv.WriteTimeout = readTimeout, writeTimeout
 	scheme := "http"
 	if m.cfg.tls {
 		cert, certPEM, err := selfSigned(ln.Addr(), m.cfg.now())
@@ -101,36 +108,8 @@ func (s *Server) Close() error {
 	return s.Shutdown(ctx)
 }
 
-// selfSigned makes a certificate for the listening address, localhost and
-// loopback, as a cluster ships with one of its own.
+// selfSigned makes the mock's certificate, as a cluster ships with one of
+// its own.
 func selfSigned(addr net.Addr, now time.Time) (tls.Certificate, []byte, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("generate tls key: %w", err)
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
-	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("generate tls serial: %w", err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{Organization: []string{"qapi mock"}, CommonName: "localhost"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(365 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-	}
-	if tcp, ok := addr.(*net.TCPAddr); ok && !tcp.IP.IsUnspecified() && !tcp.IP.IsLoopback() {
-		tmpl.IPAddresses = append(tmpl.IPAddresses, tcp.IP)
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("create tls certificate: %w", err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, nil
+	return tlscert.SelfSigned(addr, "qapi mock", now)
 }

@@ -53,7 +53,7 @@ func (t *typedServer) LoginSession(_ context.Context, req server.LoginSessionReq
 	}
 	tok, ok := t.m.auth.login(req.Body.Username, req.Body.Password)
 	if !ok {
-		return nil, newError(errUnauthorized, "login failed: wrong user name or password")
+		return nil, newError(errInvalidCredentials, "login failed: wrong user name or password")
 	}
 	return server.LoginSession200JSONResponse{BearerToken: tok}, nil
 }

@@ -5,8 +5,10 @@
 // file that qapi verify checks offline.
 //
 // Bodies stream through: the proxy keeps at most MaxBodyBytes of each for
-// the checks, and skips the schema check of a larger body (saying so in the
-// log). Without FailOnViolation the response checks run after the response
+// the checks, and all exchanges in flight keep at most MaxKeptBytes
+// together; the schema check of a body it could not keep is skipped (the
+// log says so). Exchanges outside the spec pass unchecked, each path
+// logged once and counted (Outside). Without FailOnViolation the response checks run after the response
 // was sent, so they add no latency to the answer; with it, a violating
 // request is answered 400 in Qumulo's error shape without reaching the
 // cluster, and a violating response carries an X-Qapi-Violation header.
@@ -34,6 +36,7 @@ import (
 	"github.com/qapitools/qapi/check"
 	"github.com/qapitools/qapi/har"
 	"github.com/qapitools/qapi/internal/qerror"
+	"github.com/qapitools/qapi/internal/serve"
 )
 
 // DefaultMaxBodyBytes is how much of a body the proxy keeps for the checks.
@@ -69,6 +72,10 @@ type Config struct {
 	// MaxBodyBytes bounds what is kept of each body; 0 means
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxKeptBytes bounds what all exchanges in flight keep together, so
+	// that many large or stalled bodies at once cannot take the memory
+	// they like; 0 means 8 × MaxBodyBytes.
+	MaxKeptBytes int64
 }
 
 // Proxy is the validating reverse proxy; it is an http.Handler.
@@ -79,6 +86,9 @@ type Proxy struct {
 	log        *slog.Logger
 	violations atomic.Int64
 	exchanges  atomic.Int64
+	// kept is the bytes of body the exchanges in flight keep.
+	kept    atomic.Int64
+	outside check.Outside
 }
 
 // New builds a proxy.
@@ -89,6 +99,9 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.MaxKeptBytes <= 0 {
+		cfg.MaxKeptBytes = 8 * cfg.MaxBodyBytes
+	}
 	if cfg.Transport == nil {
 		t, err := Transport(nil, false)
 		if err != nil {
@@ -96,14 +109,17 @@ func New(cfg Config) (*Proxy, error) {
 		}
 		cfg.Transport = t
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
-	}
 	checker, err := check.NewChecker(cfg.Spec, check.WithStrict(cfg.Strict))
 	if err != nil {
 		return nil, err
 	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	// Each line is built from redacted values; the handler is the net for
+	// what a future change forgets.
+	log = slog.New(checker.Redactor().Handler(log.Handler()))
 	p := &Proxy{cfg: cfg, checker: checker, log: log}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -125,6 +141,9 @@ func (p *Proxy) Violations() int64 { return p.violations.Load() }
 
 // Exchanges is how many requests the proxy has handled.
 func (p *Proxy) Exchanges() int64 { return p.exchanges.Load() }
+
+// Outside counts the exchanges outside the spec by method and path.
+func (p *Proxy) Outside() []check.OutsideSpec { return p.outside.List() }
 
 // Transport builds the upstream transport: TLS verified against caPEM when
 // given (only those CAs), else the system's roots; insecure skips
@@ -154,30 +173,43 @@ type flight struct {
 	capture *capture
 	checked bool
 	failed  error
+	// held is the budget (MaxKeptBytes) this exchange took.
+	held int64
 }
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.exchanges.Add(1)
 	ex := &flight{started: time.Now()}
-	body, truncated, err := p.keepBody(r)
+	defer func() { p.kept.Add(-ex.held) }()
+	serve.StallBody(w, r)
+	body, truncated, err := p.keepBody(r, ex)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "http_bad_request_error", "qapi proxy: read the request body: "+err.Error())
 		return
 	}
 	// What the checks and the recording see: the request as sent to the
-	// cluster, with the cluster's URL.
+	// cluster, with the cluster's URL, its path as escaped as the client
+	// sent it (a file path in /v1/files/{ref} is one %2F-escaped segment).
 	seen := r.Clone(context.Background())
 	target := *p.cfg.Upstream
-	target.Path, target.RawPath = singleJoin(p.cfg.Upstream.Path, r.URL.Path), ""
+	target.Path = singleJoin(p.cfg.Upstream.Path, r.URL.Path)
+	target.RawPath = singleJoin(p.cfg.Upstream.EscapedPath(), r.URL.EscapedPath())
 	target.RawQuery = r.URL.RawQuery
 	seen.URL = &target
 	seen.Body = nil
-	if truncated {
-		p.log.Info("request body too large: schema not checked", "method", r.Method, "path", p.redactPath(r.URL.Path), "kept_bytes", p.cfg.MaxBodyBytes)
-	}
 	ex.traffic = check.Traffic{Request: seen, RequestBody: body, RequestBodyTruncated: truncated}
+	ex.traffic.Redactor = p.checker.Scope(ex.traffic)
+	if truncated {
+		p.log.Info("request body too large to keep: schema not checked", "method", r.Method, "path", p.redactPath(ex, r), "kept_bytes", p.cfg.MaxBodyBytes)
+	}
+	if _, known := p.checker.Route(seen); !known {
+		path := p.redactPath(ex, r)
+		if p.outside.Add(r.Method, path) {
+			p.log.Info("request outside the spec: not checked (counted; the counts are logged when the proxy stops)", "method", r.Method, "path", path)
+		}
+	}
 	if vs := p.checker.CheckRequest(ex.traffic); len(vs) > 0 {
-		p.logViolations(r, vs, 0)
+		p.logViolations(r, ex, vs, 0)
 		if p.cfg.FailOnViolation {
 			w.Header().Set(ViolationHeader, checkNames(vs))
 			writeError(w, http.StatusBadRequest, "qapi_contract_violation_error",
@@ -200,11 +232,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p.noteTruncated(r, ex)
 		}
 		if vs := p.checker.CheckResponse(ex.traffic); len(vs) > 0 {
-			p.logViolations(r, vs, ex.traffic.Status)
+			p.logViolations(r, ex, vs, ex.traffic.Status)
 		}
 	}
 	if p.cfg.Recorder != nil {
-		entry := har.NewEntry(p.checker.Redactor(), ex.started, time.Since(ex.started), ex.traffic)
+		entry := har.NewEntry(ex.traffic.Redactor, ex.started, time.Since(ex.started), ex.traffic)
 		if err := p.cfg.Recorder.Add(entry); err != nil {
 			p.log.Error("recording failed", "error", err.Error())
 		}
@@ -213,21 +245,68 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // keepBody reads up to MaxBodyBytes of the request body for the checks and
 // puts it back in front of the rest, so the upstream gets it all.
-func (p *Proxy) keepBody(r *http.Request) ([]byte, bool, error) {
+func (p *Proxy) keepBody(r *http.Request, ex *flight) ([]byte, bool, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, false, nil
 	}
-	buf, err := io.ReadAll(io.LimitReader(r.Body, p.cfg.MaxBodyBytes+1))
+	buf, whole, err := p.keep(r.Context(), r.Body, r.ContentLength, ex)
 	if err != nil {
 		return nil, false, err
 	}
-	if int64(len(buf)) <= p.cfg.MaxBodyBytes {
+	if whole {
 		r.Body.Close()
 		r.Body = io.NopCloser(bytes.NewReader(buf))
 		return buf, false, nil
 	}
 	r.Body = readCloser{io.MultiReader(bytes.NewReader(buf), r.Body), r.Body}
 	return nil, true, nil
+}
+
+// keep reads body into memory while it fits MaxBodyBytes and the budget
+// (MaxKeptBytes) the exchanges in flight share, charging ex for what it
+// takes; whole says it read to the end. size is the length the peer
+// announced, -1 if none: a body announced too large is not read at all.
+func (p *Proxy) keep(ctx context.Context, body io.Reader, size int64, ex *flight) (buf []byte, whole bool, err error) {
+	if size > p.cfg.MaxBodyBytes {
+		return nil, false, nil
+	}
+	for {
+		if len(buf) == cap(buf) && !p.grow(ctx, &buf, size, ex) {
+			return buf, false, nil
+		}
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			return buf, int64(len(buf)) <= p.cfg.MaxBodyBytes, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+	}
+}
+
+// grow makes room in *buf, doubling it (or to size+1, to see the end of a
+// body of known size at once) within MaxBodyBytes+1 and the budget.
+func (p *Proxy) grow(ctx context.Context, buf *[]byte, size int64, ex *flight) bool {
+	have := int64(cap(*buf))
+	next := max(2*have, 4096)
+	if have == 0 && size >= 0 {
+		next = size + 1
+	}
+	next = min(next, p.cfg.MaxBodyBytes+1)
+	if next <= have {
+		return false
+	}
+	if p.kept.Add(next-have) > p.cfg.MaxKeptBytes {
+		p.kept.Add(have - next)
+		return false
+	}
+	ex.held += next - have
+	serve.Hold(ctx, int(next-have))
+	nb := make([]byte, len(*buf), next)
+	copy(nb, *buf)
+	*buf = nb
+	return true
 }
 
 type readCloser struct {
@@ -242,18 +321,19 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	}
 	ex.traffic.Status = resp.StatusCode
 	ex.traffic.Header = resp.Header.Clone()
+	ctx := resp.Request.Context()
 	if !p.cfg.FailOnViolation {
-		ex.capture = &capture{rc: resp.Body, max: p.cfg.MaxBodyBytes}
+		ex.capture = &capture{rc: resp.Body, p: p, ctx: ctx, ex: ex, size: resp.ContentLength}
 		resp.Body = ex.capture
 		return nil
 	}
 	// The header must say whether the answer violates the contract, so
 	// read the body (up to the cap) before the first byte goes out.
-	buf, err := io.ReadAll(io.LimitReader(resp.Body, p.cfg.MaxBodyBytes+1))
+	buf, whole, err := p.keep(ctx, resp.Body, resp.ContentLength, ex)
 	if err != nil {
 		return err
 	}
-	if int64(len(buf)) <= p.cfg.MaxBodyBytes {
+	if whole {
 		resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(buf))
 		ex.traffic.Body = buf
@@ -265,7 +345,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	}
 	ex.checked = true
 	if vs := p.checker.CheckResponse(ex.traffic); len(vs) > 0 {
-		p.logViolations(resp.Request, vs, resp.StatusCode)
+		p.logViolations(resp.Request, ex, vs, resp.StatusCode)
 		resp.Header.Set(ViolationHeader, checkNames(vs))
 	}
 	return nil
@@ -291,23 +371,25 @@ func (p *Proxy) decoded(t check.Traffic) ([]byte, bool) {
 
 func (p *Proxy) noteTruncated(r *http.Request, ex *flight) {
 	if ex.traffic.BodyTruncated {
-		p.log.Info("response body too large: schema not checked", "method", r.Method, "path", p.redactPath(r.URL.Path), "kept_bytes", p.cfg.MaxBodyBytes)
+		p.log.Info("response body too large to keep: schema not checked", "method", r.Method, "path", p.redactPath(ex, r), "kept_bytes", p.cfg.MaxBodyBytes)
 	}
 }
 
 // upstreamError answers 502 in Qumulo's shape when the cluster cannot be
 // reached or its answer cannot be read.
 func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
-	if ex, _ := r.Context().Value(ctxKey{}).(*flight); ex != nil {
-		ex.failed = err
+	ex, _ := r.Context().Value(ctxKey{}).(*flight)
+	if ex == nil {
+		ex = &flight{traffic: check.Traffic{Redactor: p.checker.Redactor()}}
 	}
-	msg := p.checker.Redactor().Text(err.Error())
+	ex.failed = err
+	msg := ex.traffic.Redactor.Text(err.Error())
 	if errors.Is(err, context.Canceled) {
 		// The client went away; nobody reads an answer.
-		p.log.Info("client canceled the request", "method", r.Method, "path", p.redactPath(r.URL.Path))
+		p.log.Info("client canceled the request", "method", r.Method, "path", p.redactPath(ex, r))
 		return
 	}
-	p.log.Error("upstream failed", "upstream", p.cfg.Upstream.Redacted(), "method", r.Method, "path", p.redactPath(r.URL.Path), "error", msg)
+	p.log.Error("upstream failed", "upstream", p.cfg.Upstream.Redacted(), "method", r.Method, "path", p.redactPath(ex, r), "error", msg)
 	writeError(w, http.StatusBadGateway, "http_bad_gateway_error", fmt.Sprintf("qapi proxy: the cluster at %s did not answer: %s", p.cfg.Upstream.Redacted(), msg))
 }
 
@@ -316,13 +398,13 @@ func writeError(w http.ResponseWriter, status int, class, description string) {
 	qerror.Write(w, status, qerror.New(ErrorModule, class, description, false))
 }
 
-func (p *Proxy) logViolations(r *http.Request, vs []check.Violation, status int) {
+func (p *Proxy) logViolations(r *http.Request, ex *flight, vs []check.Violation, status int) {
 	p.violations.Add(int64(len(vs)))
 	for _, v := range vs {
 		attrs := []any{
 			"operation", v.Operation, "direction", v.Direction, "check", v.Check,
 			"field", v.Field, "reason", v.Reason,
-			"method", r.Method, "path", p.redactPath(r.URL.Path),
+			"method", r.Method, "path", p.redactPath(ex, r),
 		}
 		if status != 0 {
 			attrs = append(attrs, "status", status)
@@ -331,7 +413,10 @@ func (p *Proxy) logViolations(r *http.Request, vs []check.Violation, status int)
 	}
 }
 
-func (p *Proxy) redactPath(path string) string { return p.checker.Redactor().Text(path) }
+// redactPath is r's path as the client escaped it, redacted.
+func (p *Proxy) redactPath(ex *flight, r *http.Request) string {
+	return ex.traffic.Redactor.Text(r.URL.EscapedPath())
+}
 
 func checkNames(vs []check.Violation) string {
 	seen := map[string]bool{}
@@ -370,23 +455,27 @@ func singleJoin(a, b string) string {
 	return a + b
 }
 
-// capture passes a response body through and keeps its first max bytes.
+// capture passes a response body through and keeps it while it fits
+// MaxBodyBytes and the budget.
 type capture struct {
 	rc        io.ReadCloser
-	max       int64
-	buf       bytes.Buffer
+	p         *Proxy
+	ctx       context.Context
+	ex        *flight
+	size      int64
+	buf       []byte
 	truncated bool
 }
 
 func (c *capture) Read(b []byte) (int, error) {
 	n, err := c.rc.Read(b)
-	if n > 0 && !c.truncated {
-		if int64(c.buf.Len()+n) > c.max {
-			c.truncated = true
-			c.buf = bytes.Buffer{}
-		} else {
-			c.buf.Write(b[:n])
+	for rest := b[:n]; len(rest) > 0 && !c.truncated; {
+		if len(c.buf) == cap(c.buf) && !c.p.grow(c.ctx, &c.buf, c.size, c.ex) {
+			c.truncated, c.buf = true, nil
+			break
 		}
+		k := copy(c.buf[len(c.buf):cap(c.buf)], rest)
+		c.buf, rest = c.buf[:len(c.buf)+k], rest[k:]
 	}
 	return n, err
 }
@@ -394,8 +483,8 @@ func (c *capture) Read(b []byte) (int, error) {
 func (c *capture) Close() error { return c.rc.Close() }
 
 func (c *capture) kept() ([]byte, bool) {
-	if c.truncated {
+	if c.truncated || int64(len(c.buf)) > c.p.cfg.MaxBodyBytes {
 		return nil, true
 	}
-	return c.buf.Bytes(), false
+	return c.buf, false
 }

@@ -3,11 +3,13 @@ package report
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qapitools/qapi/internal/redact"
 	"net/http"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/qapitools/qapi/internal/redact"
 )
 
 // Exchange is one request and its response, as sent and received. Bodies and
@@ -23,6 +25,37 @@ type Exchange struct {
 	Duration       Duration    `json:"duration"`
 	// Error is the transport error when no response came back.
 	Error string `json:"error,omitempty"`
+}
+
+// MaxExcerpt is how much of a body a report keeps: enough to see what was
+// wrong, not what a peer chose to send (an endless body made every report
+// hundreds of megabytes).
+const MaxExcerpt = 2 << 10
+
+// Excerpt is a body as a report shows it: redacted with red, and cut to
+// MaxExcerpt bytes with a note of how much was left out. A body that fits
+// is redacted as JSON when it is JSON; a cut one as text.
+func Excerpt(red *redact.Redactor, body []byte) string {
+	if len(body) <= MaxExcerpt {
+		return red.Body(body)
+	}
+	return clip(red.Text(string(body[:MaxExcerpt])), len(body)-MaxExcerpt)
+}
+
+// clip cuts s to MaxExcerpt bytes on a character boundary; dropped is how
+// much was cut before.
+func clip(s string, dropped int) string {
+	if len(s) > MaxExcerpt {
+		cut := MaxExcerpt
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s, dropped = s[:cut], dropped+len(s)-cut
+	}
+	if dropped > 0 {
+		s += fmt.Sprintf("… [%d more bytes not kept]", dropped)
+	}
+	return s
 }
 
 // Duration marshals as seconds in JSON reports.

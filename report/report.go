@@ -112,9 +112,13 @@ func (t *Tally) Fail(name, msg string, ex *Exchange) {
 	if len(cr.Failures) >= maxFailures {
 		return
 	}
-	f := Failure{Message: msg, Exchange: ex}
+	f := Failure{Message: clip(msg, 0)}
 	if ex != nil {
-		f.Curl = ex.Curl()
+		// Bodies are cut where the exchange is built (Excerpt); this holds
+		// for callers that did not.
+		kept := *ex
+		kept.RequestBody, kept.ResponseBody = clip(ex.RequestBody, 0), clip(ex.ResponseBody, 0)
+		f.Exchange, f.Curl = &kept, kept.Curl()
 	}
 	cr.Failures = append(cr.Failures, f)
 }

@@ -15,15 +15,13 @@ import (
 
 	"github.com/qapitools/qapi/check"
 	"github.com/qapitools/qapi/har"
+	"github.com/qapitools/qapi/internal/redact"
 	"github.com/qapitools/qapi/report"
 )
 
 // OutsideSpec counts recorded exchanges whose path or method the spec does
 // not have.
-type OutsideSpec struct {
-	Method, Path string
-	Count        int
-}
+type OutsideSpec = check.OutsideSpec
 
 // Verification is what Archive found.
 type Verification struct {
@@ -57,49 +55,95 @@ func (v *Verification) WriteOutside(w io.Writer) error {
 // contract's: one operation result per operation seen. target names the
 // recording in the report.
 func Archive(spec *openapi3.T, h *har.Archive, target string, strict bool) (*Verification, error) {
+	v, err := newVerifier(spec, target, strict)
+	if err != nil {
+		return nil, err
+	}
+	for i := range h.Log.Entries {
+		if err := v.add(i, &h.Log.Entries[i]); err != nil {
+			return nil, err
+		}
+	}
+	return v.finish(), nil
+}
+
+// File is Archive on the recording at path, read one exchange at a time:
+// memory follows the largest entry (har.MaxEntryBytes), not the file.
+func File(spec *openapi3.T, path string, strict bool) (*Verification, error) {
+	v, err := newVerifier(spec, "recording "+path, strict)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := har.ScanFile(path, v.add); err != nil {
+		return nil, err
+	}
+	out := v.finish()
+	out.Report.Target = fmt.Sprintf("recording %s (%d exchanges)", path, out.Exchanges)
+	return out, nil
+}
+
+// verifier checks a recording's exchanges as they come.
+type verifier struct {
+	c           *check.Checker
+	v           *Verification
+	byOp        map[string]*report.Tally
+	outside     check.Outside
+	first, last time.Time
+}
+
+func newVerifier(spec *openapi3.T, target string, strict bool) (*verifier, error) {
 	c, err := check.NewChecker(spec, check.WithStrict(strict))
 	if err != nil {
 		return nil, err
 	}
 	rep := &report.Report{Title: "qapi verify", Target: target, Checks: slices.Clone(check.Passive), Started: time.Now().UTC(), Strict: strict}
-	v := &Verification{Report: rep, Exchanges: len(h.Log.Entries)}
-	byOp := map[string]*report.Tally{}
-	outside := map[[2]string]int{}
-	var first, last time.Time
-	for i := range h.Log.Entries {
-		e := &h.Log.Entries[i]
-		if t, err := time.Parse(time.RFC3339Nano, e.StartedDateTime); err == nil {
-			if first.IsZero() || t.Before(first) {
-				first = t
-			}
-			if end := t.Add(time.Duration(e.Time * float64(time.Millisecond))); end.After(last) {
-				last = end
-			}
+	return &verifier{c: c, v: &Verification{Report: rep}, byOp: map[string]*report.Tally{}}, nil
+}
+
+func (vr *verifier) add(i int, e *har.Entry) error {
+	rep := vr.v.Report
+	vr.v.Exchanges++
+	if t, err := time.Parse(time.RFC3339Nano, e.StartedDateTime); err == nil {
+		if vr.first.IsZero() || t.Before(vr.first) {
+			vr.first = t
 		}
-		t, err := e.Traffic()
-		if err != nil {
-			return nil, fmt.Errorf("%s: log.entries[%d]: %w", target, i, err)
-		}
-		rep.Requests++
-		res := c.Check(t)
-		if !res.Known {
-			path := t.Request.URL.Path
-			outside[[2]string{strings.ToUpper(t.Request.Method), path}]++
-			continue
-		}
-		tally := byOp[res.Operation.ID]
-		if tally == nil {
-			tally = rep.Operation(res.Operation.ID, res.Operation.Method, res.Operation.Path)
-			byOp[res.Operation.ID] = tally
-		}
-		ex := exchange(e)
-		for _, oc := range res.Outcomes {
-			tally.Record(oc, ex)
+		if end := t.Add(time.Duration(e.Time * float64(time.Millisecond))); end.After(vr.last) {
+			vr.last = end
 		}
 	}
-	if !first.IsZero() {
-		rep.Started = first
-		rep.Duration = report.Duration(last.Sub(first))
+	t, err := e.Traffic()
+	if err != nil {
+		return fmt.Errorf("%s: log.entries[%d]: %w", rep.Target, i, err)
+	}
+	rep.Requests++
+	// A recording from another tool is not redacted: what a report shows
+	// of it is.
+	t.Redactor = vr.c.Scope(t)
+	res := vr.c.Check(t)
+	if !res.Known {
+		vr.outside.Add(t.Request.Method, t.Request.URL.EscapedPath())
+		return nil
+	}
+	tally := vr.byOp[res.Operation.ID]
+	if tally == nil {
+		tally = rep.Operation(res.Operation.ID, res.Operation.Method, res.Operation.Path)
+		vr.byOp[res.Operation.ID] = tally
+	}
+	var ex *report.Exchange
+	for _, oc := range res.Outcomes {
+		if oc.Status == check.Fail && ex == nil {
+			ex = exchange(e, t.Redactor)
+		}
+		tally.Record(oc, ex)
+	}
+	return nil
+}
+
+func (vr *verifier) finish() *Verification {
+	rep := vr.v.Report
+	if !vr.first.IsZero() {
+		rep.Started = vr.first
+		rep.Duration = report.Duration(vr.last.Sub(vr.first))
 	}
 	sort.SliceStable(rep.Operations, func(i, j int) bool {
 		a, b := rep.Operations[i], rep.Operations[j]
@@ -108,23 +152,14 @@ func Archive(spec *openapi3.T, h *har.Archive, target string, strict bool) (*Ver
 		}
 		return a.Method < b.Method
 	})
-	for k, n := range outside {
-		v.Outside = append(v.Outside, OutsideSpec{Method: k[0], Path: k[1], Count: n})
-	}
-	sort.Slice(v.Outside, func(i, j int) bool {
-		if v.Outside[i].Path != v.Outside[j].Path {
-			return v.Outside[i].Path < v.Outside[j].Path
-		}
-		return v.Outside[i].Method < v.Outside[j].Method
-	})
+	vr.v.Outside = vr.outside.List()
 	rep.Finish()
-	return v, nil
+	return vr.v
 }
 
-// exchange is the entry as a report shows it; a recording is redacted
-// already.
-func exchange(e *har.Entry) *report.Exchange {
-	ex := &report.Exchange{Method: e.Request.Method, URL: e.Request.URL, Status: e.Response.Status, RequestHeader: http.Header{}, ResponseHeader: http.Header{}}
+// exchange is the entry as a report shows it, redacted with red.
+func exchange(e *har.Entry, red *redact.Redactor) *report.Exchange {
+	ex := &report.Exchange{Method: e.Request.Method, URL: red.Text(e.Request.URL), Status: e.Response.Status, RequestHeader: http.Header{}, ResponseHeader: http.Header{}}
 	for _, h := range e.Request.Headers {
 		// curl computes these itself; a redacted body has another length.
 		if strings.EqualFold(h.Name, "Content-Length") || strings.EqualFold(h.Name, "Host") || strings.HasPrefix(h.Name, ":") {
@@ -135,10 +170,11 @@ func exchange(e *har.Entry) *report.Exchange {
 	for _, h := range e.Response.Headers {
 		ex.ResponseHeader.Add(h.Name, h.Value)
 	}
+	ex.RequestHeader, ex.ResponseHeader = red.Header(ex.RequestHeader), red.Header(ex.ResponseHeader)
 	if e.Request.PostData != nil {
-		ex.RequestBody = e.Request.PostData.Text
+		ex.RequestBody = report.Excerpt(red, []byte(e.Request.PostData.Text))
 	}
-	ex.ResponseBody = e.Response.Content.Text
+	ex.ResponseBody = report.Excerpt(red, []byte(e.Response.Content.Text))
 	ex.Duration = report.Duration(time.Duration(e.Time * float64(time.Millisecond)))
 	return ex
 }

@@ -42,8 +42,8 @@ func (c *convertCmd) parse(args []string) error {
 	return nil
 }
 
-func (c *convertCmd) Run(context.Context) error {
-	built, err := build(c.dirs, c.overlays, c.strict, c.stderr)
+func (c *convertCmd) Run(ctx context.Context) error {
+	built, err := interruptible(ctx, func() (*convert.Built, error) { return build(c.dirs, c.overlays, c.strict, c.stderr) })
 	if err != nil {
 		return err
 	}

@@ -17,22 +17,25 @@ const (
 	exitOK    = 0
 	exitFail  = 1
 	exitUsage = 2
+	// exitQuit is a second Ctrl-C or SIGTERM: 128 + SIGINT, as shells report.
+	exitQuit = 130
 )
 
 const usage = `qapi turns Qumulo REST API doc pages into an OpenAPI 3.0 contract and Go code.
 
 Usage:
   qapi convert DIR... -o FILE [--overlay FILE|DIR]... [--strict]
-  qapi generate --docs DIR... --out DIR --package NAME [--overlay FILE|DIR]... [--strict]
+  qapi generate --docs DIR... --out DIR --package NAME [--overlay FILE|DIR]... [--strict] [--force]
   qapi mock [--spec FILE] [--addr HOST:PORT] [--tls [--cert-out FILE]] [--seed N] [--user NAME --password PW] [--fault NAME]
   qapi contract [--spec FILE] [--checks NAME,...] [--seed N] [--strict] [--allow-writes] [--junit FILE] [--json FILE] [--html FILE]
-  qapi proxy --upstream URL [--listen HOST:PORT] [--spec FILE] [--record FILE.har] [--fail-on-violation] [--ca-cert FILE] [--insecure]
+  qapi proxy --upstream URL [--listen HOST:PORT] [--tls [--cert-out FILE] | --cert FILE --key FILE] [--spec FILE] [--record FILE.har] [--fail-on-violation] [--ca-cert FILE] [--insecure]
   qapi verify FILE.har [--spec FILE] [--strict] [--junit FILE] [--json FILE] [--html FILE]
 
 Run 'qapi COMMAND --help' for the flags of a command.
 Exit codes: 0 success, 1 the work failed (bad pages, bad overlay, a contract check failed,
 a contract violation in proxied or recorded traffic),
-2 usage or setup error.
+2 usage or setup error. Ctrl-C (or SIGTERM) stops a command cleanly; a second one quits at
+once with 130.
 `
 
 // Main is the program; it holds its streams so tests run it in-process.
@@ -80,10 +83,25 @@ var commands = map[string]func(m *Main) command{
 var errHelp = errors.New("help requested")
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go stopOnSignals(sig, cancel, os.Stderr, os.Exit)
 	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
 	os.Exit(m.Exec(ctx, os.Args[1:]))
+}
+
+// stopOnSignals cancels the run at the first signal, so that a command
+// stops cleanly (servers finish the requests in flight, contract restores
+// what it changed), and quits at the second, for one that does not stop.
+func stopOnSignals(sig <-chan os.Signal, cancel func(), stderr io.Writer, exit func(int)) {
+	s := <-sig
+	cancel()
+	fmt.Fprintf(stderr, "qapi: %v: stopping (again to quit at once)\n", s)
+	s = <-sig
+	fmt.Fprintf(stderr, "qapi: %v again: quitting\n", s)
+	exit(exitQuit)
 }
 
 // Exec parses args, runs the command and returns the exit code.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -10,18 +11,21 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/qapitools/qapi/har"
 	"github.com/qapitools/qapi/internal/fileio"
+	"github.com/qapitools/qapi/internal/serve"
+	"github.com/qapitools/qapi/internal/tlscert"
 	"github.com/qapitools/qapi/proxy"
 )
 
 // version is what recordings name as their creator's version.
 const version = "dev"
 
-const proxySynopsis = `qapi proxy --upstream URL [--listen HOST:PORT] [--spec FILE] [--record FILE.har] [--fail-on-violation] [--ca-cert FILE] [--insecure] [--strict]
+const proxySynopsis = `qapi proxy --upstream URL [--listen HOST:PORT] [--tls [--cert-out FILE] | --cert FILE --key FILE] [--spec FILE] [--record FILE.har] [--fail-on-violation] [--ca-cert FILE] [--insecure] [--strict]
 
 Forwards every request to the cluster at --upstream (default: $QUMULO_URL) and checks each
 request and response against the contract on the way: status, content type, headers,
@@ -30,9 +34,13 @@ schemas, write-only values never returned. Each violation is one JSON line on st
 --fail-on-violation: then a violating request is answered 400 in Qumulo's error shape
 without reaching the cluster, and a violating response carries an X-Qapi-Violation header.
 --record writes the traffic as a HAR 1.2 file, secrets redacted, valid after every exchange;
-check it later with qapi verify. TLS to the cluster is verified: trust a self-signed
-certificate with --ca-cert FILE (or QUMULO_CA_CERT); --insecure (or QUMULO_INSECURE=1) skips
-verification, loudly. Stops on SIGINT or SIGTERM.
+check it later with qapi verify. Requests outside the spec pass unchecked: each method and
+path is logged once, and their counts when the proxy stops. TLS to the cluster is verified:
+trust a self-signed certificate with --ca-cert FILE (or QUMULO_CA_CERT); --insecure (or
+QUMULO_INSECURE=1) skips verification, loudly. For clients that only speak HTTPS, --tls
+serves HTTPS with a generated self-signed certificate (written to --cert-out), or with
+--cert FILE --key FILE. At most 256 client connections are open at once; a body that sends
+nothing for 30 s is cut. Stops on SIGINT or SIGTERM.
 Exit codes: 0 stopped with no violation seen, 1 a violation was seen, 2 usage or setup error.`
 
 type proxyCmd struct {
@@ -47,6 +55,10 @@ type proxyCmd struct {
 	failOnViolation bool
 	strict          bool
 	maxBody         int64
+	tls             bool
+	certOut         string
+	certFile        string
+	keyFile         string
 
 	// ready receives the proxy's URL once it listens (tests read it).
 	ready chan string
@@ -65,7 +77,11 @@ func (c *proxyCmd) parse(args []string) error {
 	fs.BoolVar(&c.insecure, "insecure", false, "do NOT verify the cluster's TLS certificate (also QUMULO_INSECURE=1)")
 	fs.BoolVar(&c.failOnViolation, "fail-on-violation", false, "answer violating requests with a 400 and mark violating responses with "+proxy.ViolationHeader)
 	fs.BoolVar(&c.strict, "strict", false, "also fail response bodies with properties the schema does not declare")
-	fs.Int64Var(&c.maxBody, "max-body", proxy.DefaultMaxBodyBytes, "`BYTES` of each body kept for the checks; larger bodies stream through with their schema unchecked")
+	fs.Int64Var(&c.maxBody, "max-body", proxy.DefaultMaxBodyBytes, "`BYTES` of each body kept for the checks; larger bodies stream through with their schema unchecked (all exchanges in flight keep at most 8 times this together)")
+	fs.BoolVar(&c.tls, "tls", false, "serve HTTPS to clients, with a generated self-signed certificate unless --cert and --key are given")
+	fs.StringVar(&c.certOut, "cert-out", "", "with a generated certificate, write it (PEM) to `FILE` so clients can trust it; default: a file in the temp folder")
+	fs.StringVar(&c.certFile, "cert", "", "serve HTTPS with the certificate chain in PEM `FILE` (needs --key; implies --tls)")
+	fs.StringVar(&c.keyFile, "key", "", "private key in PEM `FILE` for --cert")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -91,6 +107,18 @@ func (c *proxyCmd) parse(args []string) error {
 	}
 	if c.maxBody <= 0 {
 		return errors.New("proxy: --max-body must be positive")
+	}
+	if (c.certFile == "") != (c.keyFile == "") {
+		return errors.New("proxy: --cert and --key go together")
+	}
+	if c.certFile != "" {
+		c.tls = true
+		if c.certOut != "" {
+			return errors.New("proxy: --cert-out writes a generated certificate; with --cert, clients trust that file")
+		}
+	}
+	if c.certOut != "" && !c.tls {
+		return errors.New("proxy: --cert-out needs --tls")
 	}
 	if c.ready == nil {
 		c.ready = make(chan string, 1)
@@ -137,17 +165,28 @@ func (c *proxyCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return usageError{err}
 	}
-	ln, err := net.Listen("tcp", c.listen)
+	ln, err := serve.Listen(c.listen, serve.MaxConns)
 	if err != nil {
-		return usageError{fmt.Errorf("proxy: listen on %s: %w", c.listen, err)}
+		return usageError{fmt.Errorf("proxy: %w", err)}
 	}
-	srv := &http.Server{Handler: p, ReadHeaderTimeout: 30 * time.Second}
+	scheme := "http"
+	if c.tls {
+		cfg, err := c.serverTLS(ln.Addr())
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		ln, scheme = tls.NewListener(ln, cfg), "https"
+	}
+	// No ReadTimeout: uploads through the proxy may be large; a body that
+	// stalls is cut instead (serve.StallBody).
+	srv := serve.NewServer(p)
 	c.mu.Lock()
 	c.srv = srv
 	c.mu.Unlock()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	self := "http://" + ln.Addr().String()
+	self := scheme + "://" + ln.Addr().String()
 	logger.Info("qapi proxy listening", "url", self, "upstream", upstream.Redacted(), "record", c.record, "fail_on_violation", c.failOnViolation)
 	c.ready <- self
 	select {
@@ -161,6 +200,9 @@ func (c *proxyCmd) Run(ctx context.Context) error {
 	defer cancel()
 	shutErr := srv.Shutdown(sctx)
 	c.closeRecording()
+	for _, o := range p.Outside() {
+		logger.Info("requests outside the spec (not checked)", "method", o.Method, "path", o.Path, "count", o.Count)
+	}
 	attrs := []any{"exchanges", p.Exchanges(), "violations", p.Violations()}
 	if cfg.Recorder != nil {
 		attrs = append(attrs, "recorded", cfg.Recorder.Entries(), "record", c.record)
@@ -173,6 +215,31 @@ func (c *proxyCmd) Run(ctx context.Context) error {
 		return errViolations
 	}
 	return nil
+}
+
+// serverTLS is the certificate the proxy presents to its clients: the
+// given one, or a generated one written where clients can find it.
+func (c *proxyCmd) serverTLS(addr net.Addr) (*tls.Config, error) {
+	if c.certFile != "" {
+		cert, err := tls.LoadX509KeyPair(c.certFile, c.keyFile)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("proxy: --cert %s --key %s: %w", c.certFile, c.keyFile, err)}
+		}
+		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+	}
+	cert, certPEM, err := tlscert.SelfSigned(addr, "qapi proxy", time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("proxy: %w", err)
+	}
+	out := c.certOut
+	if out == "" {
+		out = filepath.Join(os.TempDir(), "qapi-proxy-cert.pem")
+	}
+	if err := fileio.WriteAtomic(out, certPEM); err != nil {
+		return nil, usageError{fmt.Errorf("proxy: write certificate: %w", err)}
+	}
+	fmt.Fprintf(c.stderr, "qapi proxy: certificate in %s (curl --cacert %s)\n", out, out)
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // errViolations makes the process exit 1 after a proxy or verify run that

@@ -19,6 +19,7 @@ import (
 const proxyTestPassword = "s3cret-pass-123"
 
 type runningProxy struct {
+	cmd    *proxyCmd
 	url    string
 	stderr *syncBuffer
 	cancel context.CancelFunc
@@ -47,6 +48,7 @@ func startProxy(t *testing.T, env map[string]string, args ...string) *runningPro
 		t.Fatal(err)
 	}
 	pc := m.cmd.(*proxyCmd)
+	p.cmd = pc
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	go func() {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/qapitools/qapi/har"
 	"github.com/qapitools/qapi/verify"
 )
 
@@ -55,11 +54,7 @@ func (c *verifyCmd) Run(context.Context) error {
 	if err != nil {
 		return usageError{err}
 	}
-	h, err := har.Read(c.har)
-	if err != nil {
-		return usageError{err}
-	}
-	v, err := verify.Archive(spec, h, fmt.Sprintf("recording %s (%d exchanges)", c.har, len(h.Log.Entries)), c.strict)
+	v, err := verify.File(spec, c.har, c.strict)
 	if err != nil {
 		return usageError{err}
 	}

@@ -74,12 +74,18 @@ func ParseConfig(data []byte) (codegen.Configuration, error) {
 // package-level state.
 var mu sync.Mutex
 
+// generateCode is oapi-codegen; a test replaces it with one that blocks.
+var generateCode = codegen.Generate
+
 // Generate turns an OpenAPI document (YAML or JSON) into formatted Go source
 // as configured. External $refs are not followed, because the document has no
 // location of its own; use GenerateFile for documents that have them. An
 // overlay named in cfg.OutputOptions.Overlay is applied as the command does,
-// its path taken relative to the working directory. ctx is checked between
-// steps; oapi-codegen itself cannot be interrupted.
+// its path taken relative to the working directory. When ctx ends while
+// oapi-codegen runs, Generate returns at once; oapi-codegen, which cannot
+// be interrupted, finishes in the background (its enum pass compares every
+// enum with every other, so a document with tens of thousands of enums
+// takes hours), and holds up other generations in this process until then.
 func Generate(ctx context.Context, spec []byte, cfg codegen.Configuration) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -139,13 +145,26 @@ func generate(ctx context.Context, doc *openapi3.T, path string, cfg codegen.Con
 		version = *cfg.NoVCSVersionOverride
 	}
 
-	mu.Lock()
-	code, err := codegen.Generate(doc, cfg)
-	mu.Unlock()
-	if err != nil {
-		return "", fmt.Errorf("generate code: %w", err)
+	type result struct {
+		code string
+		err  error
 	}
-	return rewriteHeader(code, version), nil
+	done := make(chan result, 1)
+	go func() {
+		mu.Lock()
+		defer mu.Unlock()
+		code, err := generateCode(doc, cfg)
+		done <- result{code, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return "", fmt.Errorf("generate code: %w", r.err)
+		}
+		return rewriteHeader(r.code, version), nil
+	case <-ctx.Done():
+		return "", fmt.Errorf("generate code: %w", ctx.Err())
+	}
 }
 
 // applyOverlay mirrors util.LoadSwaggerWithOverlay of the command, which only

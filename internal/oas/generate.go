@@ -55,6 +55,11 @@ type Generator struct {
 	// Names maps property names to the values a string property of that
 	// name must have, such as the path parameters a resource echoes back.
 	Names map[string]string
+	// Minimal makes the values a fresh item has where a client set
+	// nothing: a default the schema states, else the first enum value,
+	// false, zero (or the least number allowed), "0" for a decimal string,
+	// and empty strings and lists.
+	Minimal bool
 }
 
 // NewGenerator returns a generator for values travelling in dir.
@@ -77,7 +82,11 @@ func (g *Generator) value(ref *openapi3.SchemaRef, depth int) any {
 		return map[string]any{}
 	}
 	s := ref.Value
-	if s.Example != nil && s.VisitJSON(s.Example, g.dir.VisitOptions()...) == nil {
+	if g.Minimal {
+		if v, ok := g.minimal(s); ok {
+			return v
+		}
+	} else if s.Example != nil && s.VisitJSON(s.Example, g.dir.VisitOptions()...) == nil {
 		return DeepCopy(s.Example)
 	}
 	if len(s.Enum) > 0 {
@@ -106,7 +115,7 @@ func (g *Generator) value(ref *openapi3.SchemaRef, depth int) any {
 		return g.object(s, depth)
 	case s.Type.Is("array"):
 		n := 1
-		if depth >= maxDepth {
+		if depth >= maxDepth || g.Minimal {
 			n = 0
 		}
 		n = max(n, int(s.MinItems))
@@ -126,6 +135,44 @@ func (g *Generator) value(ref *openapi3.SchemaRef, depth int) any {
 		return g.rng.IntN(2) == 1
 	}
 	return g.str(s)
+}
+
+// minimal is the least value of a scalar schema; ok is false for the
+// others, which are built of minimal parts.
+func (g *Generator) minimal(s *openapi3.Schema) (any, bool) {
+	if s.Default != nil && s.VisitJSON(s.Default, g.dir.VisitOptions()...) == nil {
+		return DeepCopy(s.Default), true
+	}
+	switch {
+	case len(s.Enum) > 0:
+		return DeepCopy(s.Enum[0]), true
+	case s.Type.Is("boolean"):
+		return false, true
+	case s.Type.Is("integer") || s.Type.Is("number"):
+		v := 0.0
+		if s.Min != nil && *s.Min > 0 {
+			v = g.number(&openapi3.Schema{Min: s.Min, ExclusiveMin: s.ExclusiveMin, Max: s.Min})
+		}
+		if s.Type.Is("integer") {
+			return int64(v), true
+		}
+		return v, true
+	case s.Type.Is("string") && s.Format == "" && s.MinLength == 0 && s.Pattern == "":
+		return "", true
+	}
+	return nil, false
+}
+
+// Parameter generates a value for a parameter, of the form its name asks
+// for: a {ref} of a request names the root directory, a {uid} is decimal.
+func (g *Generator) Parameter(p *openapi3.Parameter) any {
+	if p.Schema == nil || p.Schema.Value == nil {
+		return "value"
+	}
+	if v, ok := g.namedString(strings.ReplaceAll(strings.ToLower(p.Name), "-", "_"), p.Schema.Value); ok {
+		return v
+	}
+	return g.Value(p.Schema)
 }
 
 // Arms returns one value per arm of a union, in arm order, each carrying
@@ -155,7 +202,10 @@ func (g *Generator) arm(s *openapi3.Schema, arm *openapi3.SchemaRef, depth int) 
 // union answers one coherent arm: starting from one picked at random, the
 // first arm whose value the whole union accepts.
 func (g *Generator) union(s *openapi3.Schema, arms openapi3.SchemaRefs, depth int) any {
-	start := g.rng.IntN(len(arms))
+	start := 0
+	if !g.Minimal {
+		start = g.rng.IntN(len(arms))
+	}
 	var first any
 	for i := range arms {
 		v := g.arm(s, arms[(start+i)%len(arms)], depth)
@@ -193,25 +243,129 @@ func (g *Generator) object(s *openapi3.Schema, depth int) map[string]any {
 	return out
 }
 
-// named makes a string that looks like what a cluster answers for a
-// property of that name: Qumulo sends sizes and ids as decimal strings and
-// times in RFC 3339, so "alpha-42" would be a poor stand-in.
-func (g *Generator) named(name string, s *openapi3.Schema) (string, bool) {
+// named makes a value that looks like what a cluster answers for a string
+// property of that name, or a list of such strings: Qumulo sends sizes, ids
+// and uids as decimal strings, times in RFC 3339 and modes in octal, and a
+// client parses them (strconv.Atoi of "delta-3890" fails).
+func (g *Generator) named(name string, s *openapi3.Schema) (any, bool) {
+	if s.Type.Is("array") && s.Items != nil && s.Items.Value != nil && s.MinItems == 0 {
+		// A list of addresses, hosts, paths or SIDs is named in the plural.
+		singular := strings.TrimSuffix(name, "s")
+		switch formOf(singular, "") {
+		case addressForm, hostForm, pathForm, sidForm:
+			if v, ok := g.namedString(singular, s.Items.Value); ok && (s.MaxItems == nil || *s.MaxItems >= 1) {
+				return []any{v}, true
+			}
+		}
+		return nil, false
+	}
+	v, ok := g.namedString(name, s)
+	return v, ok
+}
+
+// A form is how a cluster writes one kind of string value.
+type form int
+
+const (
+	noForm form = iota
+	decimalForm
+	timeForm
+	pathForm
+	addressForm
+	hostForm
+	modeForm
+	sidForm
+	productVersionForm
+	versionForm
+	macForm
+)
+
+// formOf tells the form of a string property from its name, then from its
+// description (the pages say "in bytes", "RFC 3339", "(octal)").
+func formOf(name, description string) form {
+	has := func(suffixes ...string) bool {
+		for _, x := range suffixes {
+			if name == strings.TrimPrefix(x, "_") || strings.HasSuffix(name, x) {
+				return true
+			}
+		}
+		return false
+	}
+	d := strings.ToLower(description)
+	switch {
+	case name == "revision_id":
+		return productVersionForm
+	case has("_version"):
+		return versionForm
+	case has("_sid"):
+		return sidForm
+	case has("_mac", "_mac_address"):
+		return macForm
+	case has("_time", "timestamp") || strings.Contains(d, "rfc 3339"):
+		return timeForm
+	case has("_mode") || strings.Contains(d, "(octal"):
+		return modeForm
+	case has("_path") || name == "ref" || strings.HasPrefix(d, "the path") || strings.HasPrefix(d, "path of") || strings.HasSuffix(d, " path"):
+		return pathForm
+	case has("hostname", "_host"):
+		return hostForm
+	case has("_address", "_ip", "_gateway", "_netmask", "_dns_server", "_range"):
+		return addressForm
+	case has("_id", "_uid", "_gid", "_number", "_size", "size", "_blocks", "blocks", "_count", "_bytes", "_capacity",
+		"_limit", "_files", "_directories", "_revision", "nanoseconds", "_seconds"),
+		strings.Contains(d, "in bytes"), strings.HasPrefix(d, "number of"), strings.HasPrefix(d, "count of"):
+		return decimalForm
+	}
+	return noForm
+}
+
+// ProductVersion is the release a generated revision_id names, one that
+// published the newest guide qapi knows.
+const ProductVersion = "7.2.3"
+
+func (g *Generator) namedString(name string, s *openapi3.Schema) (string, bool) {
 	if !s.Type.Is("string") || len(s.Enum) > 0 || s.Format != "" || s.Example != nil || s.Pattern != "" {
 		return "", false
 	}
+	ip := func() string { return fmt.Sprintf("10.%d.%d.%d", g.rng.IntN(256), g.rng.IntN(256), 1+g.rng.IntN(254)) }
+	f := formOf(name, s.Description)
+	if g.Minimal {
+		if f == decimalForm {
+			return "0", true
+		}
+		return "", false
+	}
 	var v string
-	switch {
-	case strings.HasSuffix(name, "_bytes") || strings.HasSuffix(name, "_count") || strings.HasSuffix(name, "size") || strings.HasSuffix(name, "_blocks"):
-		v = strconv.FormatInt(4096*(1+g.rng.Int64N(1<<20)), 10)
-	case strings.HasSuffix(name, "_time") || strings.HasSuffix(name, "timestamp"):
+	switch f {
+	case decimalForm:
+		if strings.Contains(name, "size") || strings.Contains(name, "bytes") || strings.Contains(name, "capacity") || strings.Contains(name, "limit") {
+			v = strconv.FormatInt(4096*(1+g.rng.Int64N(1<<20)), 10)
+		} else {
+			v = strconv.Itoa(1 + g.rng.IntN(10000))
+		}
+	case timeForm:
 		v = epoch.Add(time.Duration(g.rng.IntN(365*24)) * time.Hour).Format(time.RFC3339)
-	case name == "path" || strings.HasSuffix(name, "_path"):
-		v = "/" + words[g.rng.IntN(len(words))] + "/" + words[g.rng.IntN(len(words))]
-	case name == "id" || strings.HasSuffix(name, "_id"):
-		v = strconv.Itoa(1 + g.rng.IntN(10000))
-	case name == "hostname" || strings.HasSuffix(name, "_ip") || strings.HasSuffix(name, "address"):
-		v = fmt.Sprintf("10.%d.%d.%d", g.rng.IntN(256), g.rng.IntN(256), 1+g.rng.IntN(254))
+	case pathForm:
+		// A request names the root, which every cluster has; an answer a
+		// directory under it.
+		v = "/"
+		if g.dir == Response {
+			v = "/" + words[g.rng.IntN(len(words))] + "/" + words[g.rng.IntN(len(words))] + "/"
+		}
+	case addressForm:
+		v = ip()
+	case hostForm:
+		v = fmt.Sprintf("qumulo-%d.example.com", 1+g.rng.IntN(8))
+	case modeForm:
+		v = []string{"0755", "0644", "0700", "0777"}[g.rng.IntN(4)]
+	case sidForm:
+		v = fmt.Sprintf("S-1-5-21-%d-%d-%d-%d", 1e9+g.rng.IntN(1e9), 1e9+g.rng.IntN(1e9), 1e9+g.rng.IntN(1e9), 1000+g.rng.IntN(9000))
+	case productVersionForm:
+		v = "Qumulo Core " + ProductVersion
+	case versionForm:
+		v = ProductVersion
+	case macForm:
+		v = fmt.Sprintf("02:00:5e:%02x:%02x:%02x", g.rng.IntN(256), g.rng.IntN(256), g.rng.IntN(256))
 	default:
 		return "", false
 	}

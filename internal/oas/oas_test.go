@@ -2,9 +2,13 @@ package oas
 
 import (
 	"context"
+	"net"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -176,5 +180,96 @@ func TestDropAbsentArms(t *testing.T) {
 	DropAbsentArms(flat, obj)
 	if !reflect.DeepEqual(obj, map[string]any{"type": "B", "b_part": "y"}) {
 		t.Errorf("DropAbsentArms = %v", obj)
+	}
+}
+
+// Values of the forms a cluster answers: a client parses uids with
+// strconv.Atoi and times with time.Parse, and reads a product version.
+func TestGeneratedForms(t *testing.T) {
+	t.Parallel()
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(`
+openapi: 3.0.3
+info: {title: forms, version: "1"}
+paths: {}
+components:
+  schemas:
+    User:
+      type: object
+      properties:
+        uid: {type: string}
+        id: {type: string}
+        size: {type: string, description: File size in bytes}
+        change_time: {type: string}
+        created: {type: string, description: "Creation time, RFC 3339 format"}
+        mode: {type: string, description: POSIX-style file mode (octal)}
+        revision_id: {type: string}
+        fs_path: {type: string}
+        sid: {type: string}
+        address_ranges: {type: array, items: {type: string}}
+        enabled: {type: boolean}
+        kind: {type: string, enum: [A, B]}
+        note: {type: string}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := doc.Components.Schemas["User"]
+	for seed := range uint64(20) {
+		v := NewGenerator(seed, "/v1/users/1", Response).Value(user).(map[string]any)
+		for _, k := range []string{"uid", "id", "size"} {
+			if _, err := strconv.Atoi(v[k].(string)); err != nil {
+				t.Errorf("%s = %q is not a decimal string", k, v[k])
+			}
+		}
+		for _, k := range []string{"change_time", "created"} {
+			if _, err := time.Parse(time.RFC3339, v[k].(string)); err != nil {
+				t.Errorf("%s = %q is not an RFC 3339 time", k, v[k])
+			}
+		}
+		if _, err := strconv.ParseUint(v["mode"].(string), 8, 32); err != nil {
+			t.Errorf("mode = %q is not octal", v["mode"])
+		}
+		if v["revision_id"] != "Qumulo Core "+ProductVersion {
+			t.Errorf("revision_id = %q", v["revision_id"])
+		}
+		if p := v["fs_path"].(string); !strings.HasPrefix(p, "/") {
+			t.Errorf("fs_path = %q is not absolute", p)
+		}
+		if s := v["sid"].(string); !strings.HasPrefix(s, "S-1-5-21-") {
+			t.Errorf("sid = %q", s)
+		}
+		if r := v["address_ranges"].([]any); len(r) != 1 || net.ParseIP(r[0].(string)) == nil {
+			t.Errorf("address_ranges = %v", r)
+		}
+	}
+	// A request names the root, which every cluster has.
+	if p := NewGenerator(1, "", Request).Value(user).(map[string]any)["fs_path"]; p != "/" {
+		t.Errorf("request fs_path = %v, want /", p)
+	}
+	// A fresh item has the least values, not invented ones.
+	g := NewGenerator(1, "", Response)
+	g.Minimal = true
+	want := map[string]any{"uid": "0", "id": "0", "size": "0", "note": "", "enabled": false, "kind": "A", "address_ranges": []any{}}
+	got := g.Value(user).(map[string]any)
+	for k, w := range want {
+		if !reflect.DeepEqual(got[k], w) {
+			t.Errorf("minimal %s = %#v, want %#v", k, got[k], w)
+		}
+	}
+}
+
+// A password that is also the user name is sent in the clear, so a later
+// answer that shows the name leaks nothing.
+func TestWriteOnlyValuesSentInTheClear(t *testing.T) {
+	t.Parallel()
+	login := &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Properties: openapi3.Schemas{
+		"username": {Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}},
+		"password": {Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Format: "password"}},
+	}}}
+	if got := WriteOnlyValues(login, map[string]any{"username": "admin", "password": "admin"}); len(got) != 0 {
+		t.Errorf("WriteOnlyValues = %v, want none", got)
+	}
+	if got := WriteOnlyValues(login, map[string]any{"username": "admin", "password": "s3cret"}); len(got) != 1 || got[0] != "s3cret" {
+		t.Errorf("WriteOnlyValues = %v, want the password", got)
 	}
 }

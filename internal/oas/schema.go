@@ -14,33 +14,41 @@ import (
 func WriteOnly(s *openapi3.Schema) bool { return s.WriteOnly || s.Format == "password" }
 
 // WriteOnlyValues lists the string values of v that sit in write-only
-// fields of ref.
+// fields of ref. A value v also carries in a readable field is no secret
+// (a login whose password is its user name), so it is not listed.
 func WriteOnlyValues(ref *openapi3.SchemaRef, v any) []string {
-	return writeOnlyValues(ref, v, nil)
+	var secret, open []string
+	walkStrings(ref, v, func(s string, writeOnly bool) {
+		if writeOnly {
+			secret = append(secret, s)
+		} else {
+			open = append(open, s)
+		}
+	})
+	return slices.DeleteFunc(secret, func(s string) bool { return slices.Contains(open, s) })
 }
 
-func writeOnlyValues(ref *openapi3.SchemaRef, v any, out []string) []string {
+// walkStrings calls f with each string value of v and whether its field of
+// ref is write-only.
+func walkStrings(ref *openapi3.SchemaRef, v any, f func(s string, writeOnly bool)) {
 	if ref == nil || ref.Value == nil {
-		return out
+		return
 	}
 	s := ResolveArm(ref.Value, v)
 	switch t := v.(type) {
 	case string:
-		if WriteOnly(s) {
-			out = append(out, t)
-		}
+		f(t, WriteOnly(s))
 	case map[string]any:
 		for _, name := range slices.Sorted(maps.Keys(t)) {
 			if p, ok := s.Properties[name]; ok {
-				out = writeOnlyValues(p, t[name], out)
+				walkStrings(p, t[name], f)
 			}
 		}
 	case []any:
 		for _, e := range t {
-			out = writeOnlyValues(s.Items, e, out)
+			walkStrings(s.Items, e, f)
 		}
 	}
-	return out
 }
 
 // ResolveArm returns the arm of a oneOf union that v belongs to: the one its

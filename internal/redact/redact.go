@@ -7,8 +7,13 @@
 // are replaced wherever they occur, also in their JSON-escaped, URL-escaped
 // and base64 forms, in one pass over the text however many it knows. Values
 // shaped like secrets (PEM private keys, Qumulo session and access tokens,
-// Authorization values, JSON members named like secrets) are replaced even
-// when it was never told about them.
+// Authorization values, JSON members and form fields named like secrets) are
+// replaced even when it was never told about them.
+//
+// What a long-lived Redactor learns is bounded, and a caller teaches it only
+// secrets that proved real (a token the server accepted); the secrets of one
+// exchange go to a Scope, which redacts them in that exchange's output and is
+// dropped with it.
 package redact
 
 import (
@@ -23,6 +28,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf16"
 )
 
 // Marker replaces a secret.
@@ -51,13 +57,38 @@ const maxLiterals = 4096
 var (
 	// A PEM private key block; a block cut short still matches to the end.
 	pemKeyRe = regexp.MustCompile(`(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)`)
-	// Qumulo session and access tokens: session-v1:…, access-v1:….
-	tokenRe = regexp.MustCompile(`\b(session|access)-v(\d+):[^\s"',;}\]]+`)
+	// Qumulo session and access tokens: session-v1:…, access-v1:…, also
+	// URL-escaped.
+	tokenRe = regexp.MustCompile(`\b(session|access)-v(\d+)(?::|%3[aA])[^\s"',;}\]&]+`)
 	// An Authorization value in any dump.
 	bearerRe = regexp.MustCompile(`(?i)\b(bearer)\s+[^\s"',;]+`)
 	// JSON members that hold secrets, whatever their value.
 	jsonSecretRe = regexp.MustCompile(`(?i)"(password|client_private_key|private_key|bearer_token|token|secret)"\s*:\s*"(?:[^"\\]|\\.)*"`)
+	// Form fields and query parameters named like secrets
+	// (username=u&password=p, ?access_token=…).
+	formSecretRe = regexp.MustCompile(`(?i)\b([a-z_]*(?:password|passwd|private_key|secret|token)[a-z_]*)=([^&\s"';,]+)`)
+	// Lines of YAML and the like that set a secret (password: p); the
+	// name=value forms are formSecretRe's.
+	lineSecretRe = regexp.MustCompile(`(?im)^(\s*["']?[a-z_]*(?:password|passwd|private_key|secret|token)[a-z_]*["']?[ \t]*:[ \t]*)(\S[^\r\n]*)`)
 )
+
+// SecretsIn lists the values a text that is not JSON gives fields named
+// like secrets: form fields and query parameters (decoded, and as sent),
+// and "name: value" lines, so a caller can redact them wherever else they
+// show up.
+func SecretsIn(text string) []string {
+	var out []string
+	for _, m := range formSecretRe.FindAllStringSubmatch(text, -1) {
+		out = append(out, m[2])
+		if d, err := url.QueryUnescape(m[2]); err == nil && d != m[2] {
+			out = append(out, d)
+		}
+	}
+	for _, m := range lineSecretRe.FindAllStringSubmatch(text, -1) {
+		out = append(out, strings.Trim(strings.TrimSpace(m[2]), `"'`))
+	}
+	return out
+}
 
 // secretFields are substrings of the names of fields that hold secrets.
 var secretFields = []string{"password", "private_key", "bearer_token", "secret", "token"}
@@ -77,7 +108,9 @@ func SecretField(name string) bool {
 // Redactor removes secrets from text, bodies and headers. It is safe for
 // concurrent use.
 type Redactor struct {
-	mu sync.RWMutex
+	// parent is the Redactor a Scope adds to; nil for a root.
+	parent *Redactor
+	mu     sync.RWMutex
 	// literals are the secrets told about, with how many holders keep each.
 	literals map[string]int
 	// order is the literals in the order they came, for eviction.
@@ -94,20 +127,62 @@ func New() *Redactor {
 	return &Redactor{literals: map[string]int{}, writeOnly: map[string]int{}}
 }
 
+// Scope returns a Redactor for one exchange: it redacts what r redacts and
+// the secrets added to it, which r does not learn. A proxy records each
+// exchange with a Scope that knows the exchange's token and password, and
+// teaches r only those the server accepted, so a flood of made-up tokens
+// costs nothing later. Markers of write-only values are numbered as r
+// numbers them.
+func (r *Redactor) Scope() *Redactor {
+	s := New()
+	s.parent = r
+	return s
+}
+
+// root is the Redactor that numbers write-only values for r and its scopes.
+func (r *Redactor) root() *Redactor {
+	for r.parent != nil {
+		r = r.parent
+	}
+	return r
+}
+
 // Add makes r redact secret until the returned function is called. Adding
 // the same secret twice needs both functions called to forget it. Secrets
-// shorter than four characters are ignored.
+// shorter than four characters are ignored, and so are Qumulo tokens, which
+// the token pattern replaces anyway: a client that logs in for every call
+// must not grow the set of literals, whose replacer is rebuilt after each
+// new one. Each line of key material of a PEM block is also redacted on its
+// own, so a key echoed in pieces or escaped as a whole does not leak either.
 func (r *Redactor) Add(secret string) (forget func()) {
-	if len(secret) < minLiteral {
+	if !strings.Contains(secret, "-----BEGIN ") {
+		return r.add(secret)
+	}
+	forgets := []func(){r.add(secret)}
+	for _, line := range strings.Split(secret, "\n") {
+		line = strings.TrimSpace(line)
+		if len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+			forgets = append(forgets, r.add(line))
+		}
+	}
+	return func() {
+		for _, f := range forgets {
+			f()
+		}
+	}
+}
+
+func (r *Redactor) add(secret string) (forget func()) {
+	if len(secret) < minLiteral || wholeMatch(tokenRe, secret) {
 		return func() {}
 	}
 	r.mu.Lock()
 	if r.literals[secret] == 0 {
 		r.order = append(r.order, secret)
+		r.evict()
+		r.replacer = nil
 	}
 	r.literals[secret]++
-	r.evict()
-	r.replacer = nil
 	r.mu.Unlock()
 	var once sync.Once
 	return func() {
@@ -130,6 +205,11 @@ func (r *Redactor) Add(secret string) (forget func()) {
 	}
 }
 
+func wholeMatch(re *regexp.Regexp, s string) bool {
+	loc := re.FindStringIndex(s)
+	return loc != nil && loc[0] == 0 && loc[1] == len(s)
+}
+
 // evict drops the oldest secrets past the bound. The caller holds the lock.
 func (r *Redactor) evict() {
 	if len(r.order) <= maxLiterals {
@@ -143,24 +223,6 @@ func (r *Redactor) evict() {
 	r.order = slices.Clone(r.order[len(drop):])
 }
 
-// AddKey is Add for a PEM private key: besides the whole key, each line of
-// key material is redacted on its own, so a key echoed in pieces (one line
-// per stack frame, say) does not leak either.
-func (r *Redactor) AddKey(pem string) (forget func()) {
-	forgets := []func(){r.Add(pem)}
-	for _, line := range strings.Split(pem, "\n") {
-		line = strings.TrimSpace(line)
-		if len(line) >= 16 && !strings.HasPrefix(line, "-----") {
-			forgets = append(forgets, r.Add(line))
-		}
-	}
-	return func() {
-		for _, f := range forgets {
-			f()
-		}
-	}
-}
-
 // AddWriteOnly registers a value sent in a write-only field: it is shown as
 // a numbered marker ("[REDACTED write-only #1]") so that a report tells where
 // the same value came back. Empty values and markers are ignored.
@@ -169,13 +231,73 @@ func (r *Redactor) AddWriteOnly(secret string) {
 		return
 	}
 	r.Add(secret)
+	if _, known := r.wholeWriteOnly(secret); known {
+		return
+	}
+	n := r.root().number()
 	r.mu.Lock()
 	if _, ok := r.writeOnly[secret]; !ok {
-		r.nextWO++
-		r.writeOnly[secret] = r.nextWO
+		r.writeOnly[secret] = n
 		r.replacer = nil
 	}
 	r.mu.Unlock()
+}
+
+// Keep teaches the Redactor that r scopes secret, so that later exchanges
+// redact it too; on a root it is Add.
+func (r *Redactor) Keep(secret string) {
+	if r.parent == nil {
+		r.Add(secret)
+		return
+	}
+	r.parent.Add(secret)
+}
+
+// KeepWriteOnly is Keep for a write-only value: the Redactor that r scopes
+// shows it with the number r showed it with, so one value has one marker
+// across a recording.
+func (r *Redactor) KeepWriteOnly(secret string) {
+	if r.parent == nil {
+		r.AddWriteOnly(secret)
+		return
+	}
+	r.mu.RLock()
+	n, ok := r.writeOnly[secret]
+	r.mu.RUnlock()
+	p := r.parent
+	if !ok || secret == "" || isWriteOnlyMarker(secret) || secret == Marker {
+		p.AddWriteOnly(secret)
+		return
+	}
+	p.Add(secret)
+	p.mu.Lock()
+	if _, known := p.writeOnly[secret]; !known {
+		p.writeOnly[secret] = n
+		p.replacer = nil
+	}
+	p.mu.Unlock()
+}
+
+// number hands out the next write-only marker number.
+func (r *Redactor) number() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.nextWO++
+	return r.nextWO
+}
+
+// wholeWriteOnly is the marker of s when s is a write-only value r or a
+// Redactor it scopes knows.
+func (r *Redactor) wholeWriteOnly(s string) (string, bool) {
+	for x := r; x != nil; x = x.parent {
+		x.mu.RLock()
+		n, ok := x.writeOnly[s]
+		x.mu.RUnlock()
+		if ok {
+			return fmt.Sprintf(writeOnlyMarker, n), true
+		}
+	}
+	return "", false
 }
 
 func isWriteOnlyMarker(s string) bool {
@@ -184,7 +306,11 @@ func isWriteOnlyMarker(s string) bool {
 	return err == nil && k == 1 && fmt.Sprintf(writeOnlyMarker, n) == s
 }
 
-// forms are the ways a secret shows up inside other text.
+// forms are the ways a secret shows up inside other text: JSON-escaped as
+// encoders of several languages write it (also twice over, a JSON document
+// inside a JSON string), URL-escaped with either case of hex digit, and
+// base64 at each of the three alignments it can have inside a longer
+// encoded text.
 func forms(s string) []string {
 	out := []string{s}
 	add := func(f string) {
@@ -192,13 +318,63 @@ func forms(s string) []string {
 			out = append(out, f)
 		}
 	}
-	q, _ := json.Marshal(s)
-	add(string(q[1 : len(q)-1]))
-	add(url.QueryEscape(s))
-	add(url.PathEscape(s))
-	add(base64.StdEncoding.EncodeToString([]byte(s)))
-	add(strings.TrimRight(base64.URLEncoding.EncodeToString([]byte(s)), "="))
+	for _, j := range jsonEscapes(s) {
+		add(j)
+		for _, jj := range jsonEscapes(j) {
+			add(jj)
+		}
+	}
+	for _, u := range []string{url.QueryEscape(s), url.PathEscape(s)} {
+		add(u)
+		add(pctHexRe.ReplaceAllStringFunc(u, strings.ToLower))
+	}
+	if len(s) >= minBase64 {
+		for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+			for shift := range 3 {
+				add(base64Core(enc, s, shift))
+			}
+		}
+	}
 	return out
+}
+
+var pctHexRe = regexp.MustCompile(`%[0-9A-F]{2}`)
+
+// minBase64 is the shortest secret looked for in base64: the stable part of
+// a shorter one's encoding is too short not to occur by chance.
+const minBase64 = 6
+
+// jsonEscapes are s inside a JSON string the ways encoders write it: Go's
+// (<, > and & as \u003c…), plain, with / as \/, and ASCII-only (\u00e9).
+func jsonEscapes(s string) []string {
+	var plain strings.Builder
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	p := strings.TrimSuffix(plain.String(), "\n")
+	p = p[1 : len(p)-1]
+	q, _ := json.Marshal(s)
+	out := []string{string(q[1 : len(q)-1]), p, strings.ReplaceAll(p, "/", `\/`)}
+	var ascii strings.Builder
+	for _, r := range p {
+		if r < 0x80 {
+			ascii.WriteRune(r)
+			continue
+		}
+		for _, u := range utf16.Encode([]rune{r}) {
+			fmt.Fprintf(&ascii, `\u%04x`, u)
+		}
+	}
+	return append(out, ascii.String())
+}
+
+// base64Core is the part of s's encoding that does not depend on the bytes
+// around it when s starts shift bytes into the encoded text.
+func base64Core(enc *base64.Encoding, s string, shift int) string {
+	e := enc.EncodeToString(append(make([]byte, shift), s...))
+	from := (8*shift + 5) / 6
+	to := 8 * (shift + len(s)) / 6
+	return e[from:to]
 }
 
 // current returns the one-pass replacer of every known secret, building it
@@ -246,15 +422,16 @@ func (r *Redactor) Text(s string) string {
 	if s == "" {
 		return s
 	}
-	r.mu.RLock()
-	n, whole := r.writeOnly[s]
-	r.mu.RUnlock()
-	if whole {
-		return fmt.Sprintf(writeOnlyMarker, n)
+	if m, whole := r.wholeWriteOnly(s); whole {
+		return m
 	}
-	s = r.current().Replace(s)
+	for x := r; x != nil; x = x.parent {
+		s = x.current().Replace(s)
+	}
 	s = pemKeyRe.ReplaceAllString(s, Marker)
 	s = jsonSecretRe.ReplaceAllString(s, `"$1":"`+Marker+`"`)
+	s = formSecretRe.ReplaceAllString(s, `$1=`+Marker)
+	s = lineSecretRe.ReplaceAllString(s, `${1}`+Marker)
 	s = tokenRe.ReplaceAllString(s, `$1-v$2:`+Marker)
 	s = bearerRe.ReplaceAllString(s, `$1 `+Marker)
 	return s
@@ -279,15 +456,22 @@ func (r *Redactor) value(v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
-			if s, isString := e.(string); isString && SecretField(k) {
-				if m := r.Text(s); isWriteOnlyMarker(m) {
+			if !SecretField(k) {
+				out[k] = r.value(e)
+				continue
+			}
+			switch v := e.(type) {
+			case string:
+				if m := r.Text(v); isWriteOnlyMarker(m) {
 					out[k] = m
 				} else {
 					out[k] = Marker
 				}
-				continue
+			case nil, bool:
+				out[k] = v
+			default: // a number, or a secret spread over an object
+				out[k] = Marker
 			}
-			out[k] = r.value(e)
 		}
 		return out
 	case []any:

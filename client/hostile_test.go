@@ -1,0 +1,122 @@
+package client
+
+// Regression tests for issue 10: what a hostile answer can make the client
+// send elsewhere, or hold.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// A redirect, to another port of the same host or to another host, is not
+// followed: neither the token, nor the request body with its private key,
+// nor the password of a login reaches the place it points to.
+func TestHostileRedirectNotFollowed(t *testing.T) {
+	t.Parallel()
+	const (
+		password = "redirect-pass-123"
+		token    = "access-v1:redirect-token-456"
+		key      = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCredirected\n-----END PRIVATE KEY-----\n"
+	)
+	var mu sync.Mutex
+	var elsewhere []string
+	thief := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		elsewhere = append(elsewhere, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization")+" "+string(b))
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(thief.Close)
+	otherHost := strings.Replace(thief.URL, "127.0.0.1", "localhost", 1)
+	for _, target := range []string{thief.URL, otherHost} {
+		for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+			cluster := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, target+r.URL.Path, status)
+			}))
+			t.Cleanup(cluster.Close)
+			var logs bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			ctx := context.Background()
+
+			withPassword, err := New(cluster.URL, WithCredentials("admin", password), WithLogger(logger))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = withPassword.Login(ctx)
+			if !errors.Is(err, ErrRedirect) {
+				t.Errorf("%d to %s: login: err = %v, want ErrRedirect", status, target, err)
+			}
+			withToken, err := New(cluster.URL, WithToken(token), WithLogger(logger))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, getErr := withToken.KeyStore(ctx)
+			putErr := withToken.UseKMSKeyStore(ctx, KMSConfig{Hostname: "kms", KeyID: "k", ServerCACert: "c", ClientCert: "c", ClientPrivateKey: key})
+			for _, err := range []error{getErr, putErr} {
+				if !errors.Is(err, ErrRedirect) {
+					t.Errorf("%d to %s: err = %v, want ErrRedirect", status, target, err)
+				}
+				if err != nil && (strings.Contains(err.Error(), "redirect-token") || strings.Contains(err.Error(), "MIIEv")) {
+					t.Errorf("the error holds a secret: %v", err)
+				}
+			}
+			for _, s := range []string{password, "redirect-token-456", "MIIEvQIBADAN"} {
+				if strings.Contains(logs.String(), s) {
+					t.Errorf("the log holds %q:\n%s", s, logs.String())
+				}
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(elsewhere) > 0 {
+		t.Errorf("requests reached the redirect target:\n%s", strings.Join(elsewhere, "\n"))
+	}
+}
+
+// Every answer's body is bounded in one place: an API() call reading a
+// body past the bound fails with ErrResponseTooLarge instead of holding it
+// (a 2 GB body took 4.45 GB).
+func TestHostileResponseBodyBounded(t *testing.T) {
+	t.Parallel()
+	big := bytes.Repeat([]byte("x"), DefaultMaxResponseBytes+1)
+	exact := bytes.Repeat([]byte("y"), 4<<10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("exact") != "" {
+			_, _ = w.Write(exact)
+			return
+		}
+		_, _ = w.Write(big)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(srv.URL, WithToken("access-v1:t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.API().GetEncryptionKeyStoreWithResponse(context.Background()); !errors.Is(err, ErrResponseTooLarge) {
+		t.Errorf("API() call: err = %v, want ErrResponseTooLarge", err)
+	}
+	small, err := New(srv.URL, WithToken("access-v1:t"), WithMaxResponseBytes(int64(len(exact))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/v2/encryption/key-store?exact=1", nil)
+	resp, err := small.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if b, err := io.ReadAll(resp.Body); err != nil || len(b) != len(exact) {
+		t.Errorf("a body of exactly the bound: %d bytes, %v", len(b), err)
+	}
+}

@@ -60,9 +60,9 @@ func pages[P, R, T any](ctx context.Context, c *Client, op string, params *P, op
 }
 
 // nextAfter reads the after parameter of paging.next in a list's answer: ""
-// on the last page, where next is null, empty or absent. The pages leave
-// paging out of the schemas, so it is read from the body rather than from
-// gen's types.
+// on the last page, where next is null, empty or absent. It reads the body
+// rather than gen's types, so it does not depend on the contract stating
+// paging (the converter adds it to every such list; the pages do not).
 func nextAfter(body []byte) (string, error) {
 	var v struct {
 		Paging *struct {

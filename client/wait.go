@@ -19,11 +19,11 @@ const (
 // error from done ends the wait with that error; the end of ctx ends it with
 // an error that wraps ctx.Err(), so the context's deadline bounds the wait:
 //
-//	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+//	ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
 //	defer cancel()
 //	err := client.Wait(ctx, func(ctx context.Context) (bool, error) {
 //		s, err := c.Upgrade.GetStatus(ctx)
-//		return err == nil && s.State != nil && *s.State == gen.UpgradeStateIdle, err
+//		return err == nil && s.State != nil && *s.State == gen.UpgradeStatePrepared, err
 //	})
 //
 // Operations that start a job answer 202 Accepted; where the cluster

@@ -77,6 +77,7 @@ func Build(doc *openapi3.T, genSource []byte) (*Plan, error) {
 		return nil, err
 	}
 	areas := map[string]*Area{}
+	clashes := map[string]bool{}
 	var errs []error
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
@@ -91,7 +92,12 @@ func Build(doc *openapi3.T, genSource []byte) (*Plan, error) {
 			a = &Area{Name: name, Segment: seg}
 			areas[name] = a
 		} else if a.Segment != seg {
-			errs = append(errs, fmt.Errorf("areas %s and %s are both named %s", a.Segment, seg, name))
+			pair := []string{a.Segment, seg}
+			slices.Sort(pair)
+			if msg := fmt.Sprintf("areas %s and %s are both named %s", pair[0], pair[1], name); !clashes[msg] {
+				clashes[msg] = true
+				errs = append(errs, errors.New(msg))
+			}
 			continue
 		}
 		for method, op := range item.Operations() {

@@ -56,15 +56,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 // checkSDK regenerates the services of package client from the contract and
 // package gen, as the last go:generate line does, and compares them with dir.
 func checkSDK(apiPath, genPath, dir string) error {
-	spec, err := os.ReadFile(apiPath)
-	if err != nil {
-		return err
-	}
-	src, err := os.ReadFile(genPath)
-	if err != nil {
-		return err
-	}
-	files, err := sdkgen.Generate(spec, src)
+	files, err := sdkgen.GenerateFiles(apiPath, genPath)
 	if err != nil {
 		return fmt.Errorf("regenerate the services of %s: %w", dir, err)
 	}
@@ -78,11 +70,7 @@ func checkSDK(apiPath, genPath, dir string) error {
 // one at a time and expects each change to be reported.
 func TestStaleSDKIsDetected(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name   string
-		change func(t *testing.T, dir string)
-		want   string // "" means fresh
-	}{
+	tests := []staleCase{
 		{"unchanged copy", func(*testing.T, string) {}, ""},
 		{"service edited", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "client", "smb_service.gen.go"), "type SMBService struct", "type SMBService2 struct")
@@ -114,14 +102,7 @@ func TestStaleSDKIsDetected(t *testing.T) {
 			}
 			tt.change(t, dir)
 			err = checkSDK(filepath.Join(dir, "api.yaml"), filepath.Join(dir, "gen", "qapi.gen.go"), filepath.Join(dir, "client"))
-			switch {
-			case tt.want == "" && err != nil:
-				t.Fatalf("fresh copy reported stale: %v", err)
-			case tt.want != "" && err == nil:
-				t.Fatalf("change not detected, want %q", tt.want)
-			case tt.want != "" && !strings.Contains(err.Error(), tt.want):
-				t.Fatalf("error %q does not say %q", err, tt.want)
-			}
+			tt.check(t, err)
 		})
 	}
 }
@@ -130,11 +111,7 @@ func TestStaleSDKIsDetected(t *testing.T) {
 // outputs, changed one at a time, and expects each change to be reported.
 func TestStaleFilesAreDetected(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name   string
-		change func(t *testing.T, dir string)
-		want   string // "" means fresh
-	}{
+	tests := []staleCase{
 		{"unchanged copy", func(*testing.T, string) {}, ""},
 		{"api.yaml edited", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "api.yaml"), "title: Qumulo Core REST API", "title: Qumulo Core REST API edited")
@@ -166,14 +143,7 @@ func TestStaleFilesAreDetected(t *testing.T) {
 			}
 			tt.change(t, dir)
 			err := checkGenerated(filepath.Join(dir, "docs"), filepath.Join(dir, "overlays"), filepath.Join(dir, "api.yaml"), outs)
-			switch {
-			case tt.want == "" && err != nil:
-				t.Fatalf("fresh copy reported stale: %v", err)
-			case tt.want != "" && err == nil:
-				t.Fatalf("change not detected, want %q", tt.want)
-			case tt.want != "" && !strings.Contains(err.Error(), tt.want):
-				t.Fatalf("error %q does not say %q", err, tt.want)
-			}
+			tt.check(t, err)
 		})
 	}
 }
@@ -220,6 +190,27 @@ func checkGenerated(docs, overlays, apiPath string, outs []generated) error {
 		}
 	}
 	return nil
+}
+
+// staleCase changes a copy of the generated files or their inputs and says
+// what the staleness check must report.
+type staleCase struct {
+	name   string
+	change func(t *testing.T, dir string)
+	want   string // "" means fresh
+}
+
+// check fails the test unless err is what the case wants.
+func (tt staleCase) check(t *testing.T, err error) {
+	t.Helper()
+	switch {
+	case tt.want == "" && err != nil:
+		t.Fatalf("fresh copy reported stale: %v", err)
+	case tt.want != "" && err == nil:
+		t.Fatalf("change not detected, want %q", tt.want)
+	case tt.want != "" && !strings.Contains(err.Error(), tt.want):
+		t.Fatalf("error %q does not say %q", err, tt.want)
+	}
 }
 
 func firstDiffLine(a, b []byte) int {

@@ -76,7 +76,13 @@ func main() {
 	fmt.Println(*r.JSON200.RevisionID)
 }
 `, false},
-	{"client (the SDK)", "client.New and c.Version.Get: login, TLS, retries, typed errors", `package main
+	{"client (the SDK)", "client.New and c.Version.Get: login, TLS, retries, typed errors", clientProgram, false},
+	{"client, if gen embedded the spec", "the client program, also linking oapi-codegen's embedded spec of api.yaml (GetSwagger and kin-openapi), which gen held until the SDK split it off",
+		strings.Replace(clientProgram, clientImport, clientImport+"\n\t_ \"example.com/onecall/spec\"\n", 1), true},
+}
+
+// clientProgram is the program that uses the SDK.
+const clientProgram = `package main
 
 import (
 	"context"
@@ -97,32 +103,9 @@ func main() {
 	}
 	fmt.Println(*v.RevisionID)
 }
-`, false},
-	{"client, if gen embedded the spec", "the client program, also linking oapi-codegen's embedded spec of api.yaml (GetSwagger and kin-openapi), which gen held until the SDK split it off", `package main
+`
 
-import (
-	"context"
-	"fmt"
-	"os"
-
-	"github.com/qapitools/qapi/client"
-
-	_ "example.com/onecall/spec"
-)
-
-func main() {
-	c, err := client.New(os.Args[1])
-	if err != nil {
-		panic(err)
-	}
-	v, err := c.Version.Get(context.Background())
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(*v.RevisionID)
-}
-`, true},
-}
+const clientImport = "\t\"github.com/qapitools/qapi/client\"\n"
 
 // sdkBuild is one build of a program.
 type sdkBuild struct {

@@ -28,6 +28,20 @@ func Generate(spec, genSource []byte) (map[string][]byte, error) {
 	return p.Files()
 }
 
+// GenerateFiles is Generate on the contents of the files at specPath and
+// genPath.
+func GenerateFiles(specPath, genPath string) (map[string][]byte, error) {
+	spec, err := os.ReadFile(specPath)
+	if err != nil {
+		return nil, err
+	}
+	src, err := os.ReadFile(genPath)
+	if err != nil {
+		return nil, err
+	}
+	return Generate(spec, src)
+}
+
 // owned tells whether a file of package client is the generator's: it
 // writes them all and removes those it no longer writes.
 func owned(name string) bool {

@@ -17,24 +17,12 @@ func main() {
 	genSrc := flag.String("gen", "gen/qapi.gen.go", "the source `FILE` of package gen generated from the contract")
 	out := flag.String("out", "client", "the `DIR` of package client")
 	flag.Parse()
-	if err := run(*spec, *genSrc, *out); err != nil {
+	files, err := sdkgen.GenerateFiles(*spec, *genSrc)
+	if err == nil {
+		err = sdkgen.Write(*out, files)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "sdkgen: %v\n", err)
 		os.Exit(1)
 	}
-}
-
-func run(specPath, genPath, out string) error {
-	spec, err := os.ReadFile(specPath)
-	if err != nil {
-		return err
-	}
-	src, err := os.ReadFile(genPath)
-	if err != nil {
-		return err
-	}
-	files, err := sdkgen.Generate(spec, src)
-	if err != nil {
-		return err
-	}
-	return sdkgen.Write(out, files)
 }

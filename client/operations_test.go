@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/qapitools/qapi/client"
-	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/internal/oas"
 	"github.com/qapitools/qapi/internal/sdkgen"
 	"github.com/qapitools/qapi/mock/mocktest"
@@ -63,19 +61,7 @@ func (l *lastAnswer) get() (int, []byte) {
 // that pages is also iterated to its end.
 func TestEveryOperationAgainstTheMock(t *testing.T) {
 	t.Parallel()
-	spec, err := os.ReadFile("../api.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := os.ReadFile("../gen/qapi.gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := convert.Load(spec, "api.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := sdkgen.Build(doc, src)
+	doc, plan, err := sdkgen.Load("../api.yaml", "../gen/qapi.gen.go")
 	if err != nil {
 		t.Fatal(err)
 	}

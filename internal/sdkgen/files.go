@@ -10,36 +10,41 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/internal/fileio"
 )
 
-// Generate plans the services for the contract spec (api.yaml) and the
-// source of package gen generated from it, and returns the files.
-func Generate(spec, genSource []byte) (map[string][]byte, error) {
-	doc, err := convert.Load(spec, "api.yaml")
+// Load reads the contract at specPath (api.yaml) and the source of package
+// gen generated from it at genPath, and plans the services.
+func Load(specPath, genPath string) (*openapi3.T, *Plan, error) {
+	spec, err := os.ReadFile(specPath)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	p, err := Build(doc, genSource)
+	src, err := os.ReadFile(genPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := convert.Load(spec, filepath.Base(specPath))
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := Build(doc, src)
+	if err != nil {
+		return nil, nil, err
+	}
+	return doc, p, nil
+}
+
+// GenerateFiles plans the services as Load does and returns their files.
+func GenerateFiles(specPath, genPath string) (map[string][]byte, error) {
+	_, p, err := Load(specPath, genPath)
 	if err != nil {
 		return nil, err
 	}
 	return p.Files()
-}
-
-// GenerateFiles is Generate on the contents of the files at specPath and
-// genPath.
-func GenerateFiles(specPath, genPath string) (map[string][]byte, error) {
-	spec, err := os.ReadFile(specPath)
-	if err != nil {
-		return nil, err
-	}
-	src, err := os.ReadFile(genPath)
-	if err != nil {
-		return nil, err
-	}
-	return Generate(spec, src)
 }
 
 // owned tells whether a file of package client is the generator's: it

@@ -2,7 +2,6 @@ package sdkgen
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -37,19 +36,7 @@ func TestMethodName(t *testing.T) {
 
 func TestBuildTheWholeContract(t *testing.T) {
 	t.Parallel()
-	spec, err := os.ReadFile("../../api.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := os.ReadFile("../../gen/qapi.gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := convert.Load(spec, "api.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Build(doc, src)
+	_, p, err := Load("../../api.yaml", "../../gen/qapi.gen.go")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,9 +50,7 @@ func (s *DNSService) ReplaceLookupOverrideConfig(ctx context.Context, body gen.D
 
 // Resolve calls ResolveDNS, POST /v1/dns/resolve/.
 //
-// Deprecated. Use /v1/dns/resolve-ips-to-names instead.
-//
-// Deprecated: the guide marks this operation deprecated.
+// Deprecated: Use /v1/dns/resolve-ips-to-names instead.
 func (s *DNSService) Resolve(ctx context.Context, body []string, opts ...RequestOption) ([]gen.ResolvedIP, error) {
 	req, err := gen.NewResolveDNSRequest(s.c.server, body)
 	return callValue[[]gen.ResolvedIP](ctx, s.c, "ResolveDNS", req, err, opts)

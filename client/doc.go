@@ -22,7 +22,8 @@
 //     Qumulo error fields and the raw *http.Response; errors.Is matches it
 //     against ErrNotFound, ErrConflict, ErrUnauthorized, ErrPreconditionFailed
 //     and ErrForbidden (see IsNotFound and friends).
-//   - ETags: reads return the ETag (KeyStore.ETag); writes take IfMatch.
+//   - ETags: reads return the ETag (KeyStore.ETag, or SaveETag with any
+//     method of the services); writes take IfMatch.
 //   - Logging: WithLogger receives one Debug line per attempt with method,
 //     path, status, duration and attempt number. Passwords, private keys and
 //     tokens are redacted from every log line and every error message.

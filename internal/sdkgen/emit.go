@@ -185,7 +185,11 @@ func sentence(s string) string {
 
 func (p *Plan) method(b *strings.Builder, a *Area, o *Op) {
 	paras := []string{fmt.Sprintf("%s calls %s, %s %s.", o.Name, o.ID, o.Method, o.Path)}
-	if o.Summary != "" {
+	// A summary such as "Deprecated. Use … instead." is the deprecation
+	// notice itself.
+	notice, deprecatedSummary := strings.CutPrefix(o.Summary, "Deprecated")
+	notice = strings.TrimLeft(notice, ".: ")
+	if o.Summary != "" && !(o.Deprecated && deprecatedSummary && notice != "") {
 		paras = append(paras, sentence(o.Summary))
 	}
 	if o.IfMatch {
@@ -198,7 +202,10 @@ func (p *Plan) method(b *strings.Builder, a *Area, o *Op) {
 		}
 		paras = append(paras, para)
 	}
-	if o.Deprecated {
+	switch {
+	case o.Deprecated && deprecatedSummary && notice != "":
+		paras = append(paras, "Deprecated: "+sentence(notice))
+	case o.Deprecated:
 		paras = append(paras, "Deprecated: the guide marks this operation deprecated.")
 	}
 	comment(b, paras...)

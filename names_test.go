@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -18,16 +19,31 @@ import (
 	"github.com/qapitools/qapi/internal/codegen"
 )
 
-var update = flag.Bool("update", false, "rewrite gen/names.golden")
+var update = flag.Bool("update", false, "rewrite gen/names.golden and client/names.golden")
 
 // genNames lists every exported name package gen declares, one a line:
 // types, functions, methods, constants, variables and struct fields.
 func genNames(t *testing.T) []string {
 	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "gen/qapi.gen.go", nil, parser.SkipObjectResolution)
-	if err != nil {
-		t.Fatal(err)
+	return exportedNames(t, "gen/qapi.gen.go")
+}
+
+// exportedNames lists the exported names the files declare, sorted.
+func exportedNames(t *testing.T, files ...string) []string {
+	t.Helper()
+	var names []string
+	for _, file := range files {
+		f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, declNames(f)...)
 	}
+	slices.Sort(names)
+	return names
+}
+
+func declNames(f *ast.File) []string {
 	var names []string
 	for _, decl := range f.Decls {
 		switch d := decl.(type) {
@@ -72,7 +88,6 @@ func genNames(t *testing.T) []string {
 			}
 		}
 	}
-	slices.Sort(names)
 	return names
 }
 
@@ -80,16 +95,35 @@ func genNames(t *testing.T) []string {
 // so a rename shows in review as a change of gen/names.golden (go test .
 // -run TestGenNamesGolden -update rewrites it).
 func TestGenNamesGolden(t *testing.T) {
-	got := strings.Join(genNames(t), "\n") + "\n"
+	checkGolden(t, "gen/names.golden", genNames(t))
+}
+
+// TestClientNamesGolden does the same for the services that sdkgen writes
+// into package client (client/*.gen.go): every area, method and iterator
+// is in client/names.golden (go test . -run TestClientNamesGolden -update).
+func TestClientNamesGolden(t *testing.T) {
+	files, err := filepath.Glob("client/*.gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no client/*.gen.go: run go generate ./...")
+	}
+	checkGolden(t, "client/names.golden", exportedNames(t, files...))
+}
+
+func checkGolden(t *testing.T, golden string, names []string) {
+	t.Helper()
+	got := strings.Join(names, "\n") + "\n"
 	if *update {
-		if err := os.WriteFile("gen/names.golden", []byte(got), 0o644); err != nil {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	want, err := os.ReadFile("gen/names.golden")
+	want, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (go test . -run TestGenNamesGolden -update writes it)", err)
+		t.Fatalf("%v (go test . -run %s -update writes it)", err, t.Name())
 	}
 	if got != string(want) {
 		gotSet, wantSet := strings.Split(got, "\n"), strings.Split(string(want), "\n")
@@ -104,7 +138,7 @@ func TestGenNamesGolden(t *testing.T) {
 				removed = append(removed, n)
 			}
 		}
-		t.Errorf("exported names of gen changed (go test . -run TestGenNamesGolden -update if intended)\nadded: %q\nremoved: %q", added, removed)
+		t.Errorf("exported names in %s changed (go test . -run %s -update if intended)\nadded: %q\nremoved: %q", golden, t.Name(), added, removed)
 	}
 }
 

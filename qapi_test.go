@@ -12,6 +12,7 @@ import (
 
 	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/internal/codegen"
+	"github.com/qapitools/qapi/internal/sdkgen"
 )
 
 // The pipeline this test replays; generate.go must keep running exactly these.
@@ -19,6 +20,7 @@ var generateLines = []string{
 	"//go:generate go run ./cmd/qapi convert docs -o api.yaml --overlay overlays",
 	"//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/cfg.yaml api.yaml",
 	"//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config mock/internal/server/cfg.yaml api.yaml",
+	"//go:generate go run ./internal/sdkgen/cmd/sdkgen -spec api.yaml -gen gen/qapi.gen.go -out client",
 }
 
 // generated is one oapi-codegen run of generate.go: its configuration and
@@ -46,17 +48,70 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 	if err := checkGenerated("docs", "overlays", "api.yaml", codeOutputs); err != nil {
 		t.Fatal(err)
 	}
+	if err := checkSDK("api.yaml", "gen/qapi.gen.go", "client"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkSDK regenerates the services of package client from the contract and
+// package gen, as the last go:generate line does, and compares them with dir.
+func checkSDK(apiPath, genPath, dir string) error {
+	files, err := sdkgen.GenerateFiles(apiPath, genPath)
+	if err != nil {
+		return fmt.Errorf("regenerate the services of %s: %w", dir, err)
+	}
+	if err := sdkgen.Check(dir, files); err != nil {
+		return fmt.Errorf("the services of %s are stale: run go generate ./...\n%w", dir, err)
+	}
+	return nil
+}
+
+// TestStaleSDKIsDetected changes copies of the services' inputs and outputs
+// one at a time and expects each change to be reported.
+func TestStaleSDKIsDetected(t *testing.T) {
+	t.Parallel()
+	tests := []staleCase{
+		{"unchanged copy", func(*testing.T, string) {}, ""},
+		{"service edited", func(t *testing.T, dir string) {
+			edit(t, filepath.Join(dir, "client", "smb_service.gen.go"), "type SMBService struct", "type SMBService2 struct")
+		}, "smb_service.gen.go is stale"},
+		{"service removed", func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, "client", "nfs_service.gen.go")); err != nil {
+				t.Fatal(err)
+			}
+		}, "nfs_service.gen.go is missing"},
+		{"service left over", func(t *testing.T, dir string) {
+			copyPath(t, "client/nfs_service.gen.go", filepath.Join(dir, "client", "gone_service.gen.go"))
+		}, "gone_service.gen.go is left over"},
+		{"summary edited in api.yaml", func(t *testing.T, dir string) {
+			edit(t, filepath.Join(dir, "api.yaml"), "summary: Add an SMB share with given options.", "summary: Add a share.")
+		}, "smb_service.gen.go is stale"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			copyPath(t, "api.yaml", filepath.Join(dir, "api.yaml"))
+			copyPath(t, "gen/qapi.gen.go", filepath.Join(dir, "gen", "qapi.gen.go"))
+			gens, err := filepath.Glob("client/*.gen.go")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range gens {
+				copyPath(t, g, filepath.Join(dir, g))
+			}
+			tt.change(t, dir)
+			err = checkSDK(filepath.Join(dir, "api.yaml"), filepath.Join(dir, "gen", "qapi.gen.go"), filepath.Join(dir, "client"))
+			tt.check(t, err)
+		})
+	}
 }
 
 // TestStaleFilesAreDetected runs the check on copies of the inputs and
 // outputs, changed one at a time, and expects each change to be reported.
 func TestStaleFilesAreDetected(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name   string
-		change func(t *testing.T, dir string)
-		want   string // "" means fresh
-	}{
+	tests := []staleCase{
 		{"unchanged copy", func(*testing.T, string) {}, ""},
 		{"api.yaml edited", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "api.yaml"), "title: Qumulo Core REST API", "title: Qumulo Core REST API edited")
@@ -88,14 +143,7 @@ func TestStaleFilesAreDetected(t *testing.T) {
 			}
 			tt.change(t, dir)
 			err := checkGenerated(filepath.Join(dir, "docs"), filepath.Join(dir, "overlays"), filepath.Join(dir, "api.yaml"), outs)
-			switch {
-			case tt.want == "" && err != nil:
-				t.Fatalf("fresh copy reported stale: %v", err)
-			case tt.want != "" && err == nil:
-				t.Fatalf("change not detected, want %q", tt.want)
-			case tt.want != "" && !strings.Contains(err.Error(), tt.want):
-				t.Fatalf("error %q does not say %q", err, tt.want)
-			}
+			tt.check(t, err)
 		})
 	}
 }
@@ -142,6 +190,27 @@ func checkGenerated(docs, overlays, apiPath string, outs []generated) error {
 		}
 	}
 	return nil
+}
+
+// staleCase changes a copy of the generated files or their inputs and says
+// what the staleness check must report.
+type staleCase struct {
+	name   string
+	change func(t *testing.T, dir string)
+	want   string // "" means fresh
+}
+
+// check fails the test unless err is what the case wants.
+func (tt staleCase) check(t *testing.T, err error) {
+	t.Helper()
+	switch {
+	case tt.want == "" && err != nil:
+		t.Fatalf("fresh copy reported stale: %v", err)
+	case tt.want != "" && err == nil:
+		t.Fatalf("change not detected, want %q", tt.want)
+	case tt.want != "" && !strings.Contains(err.Error(), tt.want):
+		t.Fatalf("error %q does not say %q", err, tt.want)
+	}
 }
 
 func firstDiffLine(a, b []byte) int {

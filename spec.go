@@ -10,7 +10,8 @@ import (
 )
 
 // APIYAML is the contract, api.yaml, exactly as committed, with its YAML
-// layout; gen embeds the same document re-encoded as compressed JSON.
+// layout: the one copy embedded in qapi's packages (gen embeds none, so
+// programs that use the client do not link kin-openapi).
 //
 //go:embed api.yaml
 var APIYAML []byte

@@ -26,6 +26,10 @@ const DefaultPort = "8000"
 // Client talks to one Qumulo cluster. It is safe for concurrent use; create
 // one per cluster and share it.
 type Client struct {
+	// Services has every operation of the contract as a method, by area:
+	// c.SMB.ListShares, c.Files.CreateFileEntry (services.gen.go).
+	Services
+
 	base    *url.URL
 	server  string // base as a string, for the generated request builders
 	api     *gen.ClientWithResponses
@@ -115,6 +119,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("new client: %w", err)
 	}
 	c.api = api
+	c.Services = newServices(c)
 	return c, nil
 }
 

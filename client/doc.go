@@ -22,7 +22,8 @@
 //     Qumulo error fields and the raw *http.Response; errors.Is matches it
 //     against ErrNotFound, ErrConflict, ErrUnauthorized, ErrPreconditionFailed
 //     and ErrForbidden (see IsNotFound and friends).
-//   - ETags: reads return the ETag (KeyStore.ETag); writes take IfMatch.
+//   - ETags: reads return the ETag (KeyStore.ETag, or SaveETag with any
+//     method of the services); writes take IfMatch.
 //   - Logging: WithLogger receives one Debug line per attempt with method,
 //     path, status, duration and attempt number. Passwords, private keys and
 //     tokens are redacted from every log line and every error message.
@@ -50,9 +51,50 @@
 //		}, client.IfMatch(ks.ETag()))
 //	}
 //
-// Every other operation of the contract is on API(), with the same
+// # Services
+//
+// Every operation of the contract is a method of c, grouped by area as
+// go-github groups services: c.SMB.ListShares(ctx, nil) sends GET
+// /v3/smb/shares/ and returns *gen.SMBSharesV3. The area is the first
+// segment of the path after the version (smb, nfs, s3, files, snapshots,
+// tree-delete…, 36 of them): the product's own modules, one rule for every
+// path, where the pages' 55 tags are not (some are per version, and
+// "encryption" stands beside "Encryption at Rest V2"). A flat list of 466
+// methods would put ListSMBShares beside ListSnapshots; services let a
+// reader find an area's operations in one place and keep names short. The
+// method is the operationId without the area's name (CreateS3Bucket is
+// S3.CreateBucket, JoinAD is AD.Join); go doc ./internal/sdkgen states the
+// rule, and the services are generated from the contract by it, so every
+// operation has one and none is written by hand.
+//
+// A method takes the context, the path parameters, the operation's
+// parameters (gen.<operationId>Params, nil for none), the request body and
+// RequestOptions. It returns the decoded 200 body, or nothing when the
+// operation documents none, and an *APIError for any other answer:
+//
+//	dir, err := c.Files.CreateFileEntry(ctx, "/", gen.FilesCreateEntry{
+//		Name: client.Ptr("projects"), Action: client.Ptr(gen.CreateDirectory)})
+//
+// Lists that page with after and limit also have an iterator that fetches
+// the next page only when the loop asks for it:
+//
+//	for q, err := range c.Files.ListQuotasSeq(ctx, nil) { … }
+//
+// Reads save the ETag with SaveETag; writes send it with IfMatch:
+//
+//	share, err := c.SMB.GetShare(ctx, id, client.SaveETag(&etag))
+//	…
+//	_, err = c.SMB.ReplaceShare(ctx, id, nil, changed, client.IfMatch(etag))
+//
+// Operations that answer 202 Accepted carry on in the background; Wait and
+// WaitGone poll until they are done, within the context's deadline, and
+// c.TreeDelete.WaitJob waits for a tree delete.
+//
+// # The generated client
+//
+// API() is the client oapi-codegen generated, with the same
 // authentication, retries and logging; CheckResponse turns a non-2xx answer
-// of a generated call into an *APIError:
+// of one of its calls into an *APIError:
 //
 //	r, err := c.API().GetEncryptionKeyStoreWithResponse(ctx)
 //	if err == nil {

@@ -32,7 +32,7 @@ func TestGenerateHelp(t *testing.T) {
 	for _, want := range []string{
 		"Usage: qapi generate --docs DIR... --out DIR --package NAME [--overlay FILE|DIR]... [--strict]",
 		"-docs DIR", "-out DIR", "-package NAME", "-overlay FILE", "-strict",
-		"api.yaml", "NAME.gen.go", "a client and the embedded spec", "neither output file is touched",
+		"api.yaml", "NAME.gen.go", "models and a client, no server and no embedded spec", "neither output file is touched",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("help does not mention %q:\n%s", want, stdout)

@@ -1,0 +1,327 @@
+package sdkgen
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/qapitools/qapi/internal/oas"
+)
+
+// genSource is what the generator reads of package gen: its request
+// builders and its types.
+type genSource struct {
+	funcs map[string]*ast.FuncDecl
+	types map[string]*ast.TypeSpec
+}
+
+func parseGen(src []byte) (*genSource, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), "qapi.gen.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("parse package gen: %w", err)
+	}
+	g := &genSource{funcs: map[string]*ast.FuncDecl{}, types: map[string]*ast.TypeSpec{}}
+	for _, decl := range f.Decls {
+		switch d := decl.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				g.funcs[d.Name.Name] = d
+			}
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				if ts, ok := spec.(*ast.TypeSpec); ok {
+					g.types[ts.Name.Name] = ts
+				}
+			}
+		}
+	}
+	return g, nil
+}
+
+// shape is how a method looks in Go: what it takes and returns, and how it
+// calls gen's request builder.
+type shape struct {
+	args []arg // path parameters
+	// params is gen's parameter type (gen.XParams) when the method takes it.
+	params string
+	// nilParams tells that the builder takes parameters the method does not
+	// (If-Match alone, sent with the IfMatch option instead).
+	nilParams bool
+	body      string // the request body's type, or ""
+	result    string // the 200 body's type, or ""
+	pointer   bool   // result is returned by pointer
+	imports   []string
+}
+
+type arg struct{ name, typ string }
+
+// reserved are the names the generated methods use for their own variables.
+var reserved = []string{"ctx", "params", "body", "opts", "s", "req", "err", "p", "r", "after"}
+
+func (g *genSource) shapeOf(id string) (shape, error) {
+	var sh shape
+	fn := g.funcs["New"+id+"Request"]
+	if fn == nil {
+		return sh, fmt.Errorf("package gen has no New%sRequest: regenerate gen", id)
+	}
+	fields := fn.Type.Params.List
+	if len(fields) == 0 || len(fields[0].Names) != 1 || fields[0].Names[0].Name != "server" {
+		return sh, fmt.Errorf("New%sRequest does not take the server first", id)
+	}
+	for _, fl := range fields[1:] {
+		for _, n := range fl.Names {
+			switch t := fl.Type.(type) {
+			case *ast.StarExpr:
+				if ident, ok := t.X.(*ast.Ident); ok && ident.Name == id+"Params" {
+					if g.onlyIfMatch(ident.Name) {
+						sh.nilParams = true
+					} else {
+						sh.params = "*gen." + ident.Name
+					}
+					continue
+				}
+			case *ast.Ident:
+				if t.Name == id+"JSONRequestBody" {
+					alias := g.types[t.Name]
+					if alias == nil || !alias.Assign.IsValid() {
+						return sh, fmt.Errorf("%s is not an alias of package gen", t.Name)
+					}
+					typ, err := g.qualify(&sh.imports, alias.Type)
+					if err != nil {
+						return sh, fmt.Errorf("request body: %w", err)
+					}
+					sh.body = typ
+					continue
+				}
+			}
+			if slices.Contains(reserved, n.Name) {
+				return sh, fmt.Errorf("path parameter %s has the name of a variable of the generated method", n.Name)
+			}
+			typ, err := g.qualify(&sh.imports, fl.Type)
+			if err != nil {
+				return sh, fmt.Errorf("path parameter %s: %w", n.Name, err)
+			}
+			sh.args = append(sh.args, arg{n.Name, typ})
+		}
+	}
+	resp := g.types[id+"Response"]
+	if resp == nil {
+		return sh, fmt.Errorf("package gen has no %sResponse: regenerate gen", id)
+	}
+	st, ok := resp.Type.(*ast.StructType)
+	if !ok {
+		return sh, fmt.Errorf("%sResponse is not a struct", id)
+	}
+	for _, fl := range st.Fields.List {
+		if len(fl.Names) != 1 || !strings.HasPrefix(fl.Names[0].Name, "JSON2") {
+			continue
+		}
+		star, ok := fl.Type.(*ast.StarExpr)
+		if !ok {
+			return sh, fmt.Errorf("%sResponse.%s is not a pointer", id, fl.Names[0].Name)
+		}
+		typ, err := g.qualify(&sh.imports, star.X)
+		if err != nil {
+			return sh, fmt.Errorf("answer: %w", err)
+		}
+		sh.result = typ
+		if ident, ok := star.X.(*ast.Ident); ok {
+			sh.pointer = g.isStruct(ident.Name)
+		}
+		break
+	}
+	return sh, nil
+}
+
+// onlyIfMatch tells whether a parameter struct holds If-Match alone.
+func (g *genSource) onlyIfMatch(name string) bool {
+	st := g.structOf(name)
+	if st == nil {
+		return false
+	}
+	for _, fl := range st.Fields.List {
+		if jsonName(fl) != "If-Match" {
+			return false
+		}
+	}
+	return true
+}
+
+// structOf is the struct type name declares, through aliases.
+func (g *genSource) structOf(name string) *ast.StructType {
+	ts := g.types[name]
+	if ts == nil {
+		return nil
+	}
+	if ts.Assign.IsValid() {
+		if ident, ok := ts.Type.(*ast.Ident); ok {
+			return g.structOf(ident.Name)
+		}
+		return nil
+	}
+	st, _ := ts.Type.(*ast.StructType)
+	return st
+}
+
+func (g *genSource) isStruct(name string) bool { return g.structOf(name) != nil }
+
+// field finds the field of struct name whose JSON name is prop.
+func (g *genSource) field(name, prop string) *ast.Field {
+	st := g.structOf(name)
+	if st == nil {
+		return nil
+	}
+	for _, fl := range st.Fields.List {
+		if jsonName(fl) == prop && len(fl.Names) == 1 {
+			return fl
+		}
+	}
+	return nil
+}
+
+func jsonName(fl *ast.Field) string {
+	if fl.Tag == nil {
+		return ""
+	}
+	tag, err := strconv.Unquote(fl.Tag.Value)
+	if err != nil {
+		return ""
+	}
+	name, _, _ := strings.Cut(reflect.StructTag(tag).Get("json"), ",")
+	return name
+}
+
+// packages are the import paths of the packages gen's types refer to.
+var packages = map[string]string{
+	"time":          "time",
+	"json":          "encoding/json",
+	"openapi_types": "github.com/oapi-codegen/runtime/types",
+}
+
+// qualify spells a type of package gen as package client sees it, aliases
+// resolved (CloseSMBFilesJSONBody is []gen.FileHandle), and adds the
+// packages it needs to imports.
+func (g *genSource) qualify(imports *[]string, e ast.Expr) (string, error) {
+	switch t := e.(type) {
+	case *ast.Ident:
+		if !ast.IsExported(t.Name) {
+			return t.Name, nil
+		}
+		if ts := g.types[t.Name]; ts != nil && ts.Assign.IsValid() {
+			return g.qualify(imports, ts.Type)
+		}
+		return "gen." + t.Name, nil
+	case *ast.StarExpr:
+		x, err := g.qualify(imports, t.X)
+		return "*" + x, err
+	case *ast.ArrayType:
+		if t.Len != nil {
+			return "", errors.New("arrays of fixed length are not supported")
+		}
+		x, err := g.qualify(imports, t.Elt)
+		return "[]" + x, err
+	case *ast.MapType:
+		k, err := g.qualify(imports, t.Key)
+		if err != nil {
+			return "", err
+		}
+		v, err := g.qualify(imports, t.Value)
+		return "map[" + k + "]" + v, err
+	case *ast.InterfaceType:
+		if len(t.Methods.List) > 0 {
+			return "", errors.New("interfaces with methods are not supported")
+		}
+		return "any", nil
+	case *ast.SelectorExpr:
+		pkg, ok := t.X.(*ast.Ident)
+		if !ok || packages[pkg.Name] == "" {
+			return "", fmt.Errorf("type %v of an unknown package", t)
+		}
+		if !slices.Contains(*imports, packages[pkg.Name]) {
+			*imports = append(*imports, packages[pkg.Name])
+		}
+		return pkg.Name + "." + t.Sel.Name, nil
+	}
+	return "", fmt.Errorf("unsupported type expression %T", e)
+}
+
+// paging is how an iterator pages through a list.
+type paging struct {
+	after      string // the Go field of the after parameter
+	afterPtr   bool
+	items      string // the Go field of the list in the answer
+	itemsPtr   bool
+	elem       string // the type of an item
+	elemImport []string
+}
+
+// pagingOf finds the paging of a GET: after and limit parameters, and an
+// answer that is an object with one list beside paging. Anything else does
+// not page (nil, nil).
+func (g *genSource) pagingOf(op *openapi3.Operation, sh shape) (*paging, error) {
+	var after, limit bool
+	for _, p := range op.Parameters {
+		if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+			after = after || p.Value.Name == "after"
+			limit = limit || p.Value.Name == "limit"
+		}
+	}
+	if !after || !limit || !sh.pointer || sh.params == "" {
+		return nil, nil
+	}
+	_, _, ref := oas.Success(op)
+	if ref == nil || ref.Value == nil {
+		return nil, nil
+	}
+	var lists []string
+	for name, p := range ref.Value.Properties {
+		if name != "paging" && p.Value != nil && p.Value.Type.Is(openapi3.TypeArray) {
+			lists = append(lists, name)
+		}
+	}
+	if len(lists) != 1 {
+		return nil, nil
+	}
+	pg := &paging{}
+	paramsType := strings.TrimPrefix(sh.params, "*gen.")
+	af := g.field(paramsType, "after")
+	if af == nil {
+		return nil, fmt.Errorf("%s has no field for the after parameter", paramsType)
+	}
+	pg.after = af.Names[0].Name
+	at := af.Type
+	if star, ok := at.(*ast.StarExpr); ok {
+		pg.afterPtr, at = true, star.X
+	}
+	if ident, ok := at.(*ast.Ident); !ok || ident.Name != "string" {
+		return nil, fmt.Errorf("%s.%s is not a string", paramsType, pg.after)
+	}
+	resultType := strings.TrimPrefix(sh.result, "gen.")
+	lf := g.field(resultType, lists[0])
+	if lf == nil {
+		return nil, fmt.Errorf("%s has no field for the list %s", resultType, lists[0])
+	}
+	pg.items = lf.Names[0].Name
+	t := lf.Type
+	if star, ok := t.(*ast.StarExpr); ok {
+		pg.itemsPtr, t = true, star.X
+	}
+	arr, ok := t.(*ast.ArrayType)
+	if !ok {
+		return nil, fmt.Errorf("%s.%s is not a list", resultType, pg.items)
+	}
+	elem, err := g.qualify(&pg.elemImport, arr.Elt)
+	if err != nil {
+		return nil, fmt.Errorf("items of %s.%s: %w", resultType, pg.items, err)
+	}
+	pg.elem = elem
+	return pg, nil
+}

@@ -21,7 +21,6 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
-	qapi "github.com/qapitools/qapi"
 	"github.com/qapitools/qapi/contract"
 	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/mock"
@@ -207,11 +206,15 @@ func record(name string, spec []byte, doc *openapi3.T, method, path string) (exc
 }
 
 func keyStoreExchange() (exchange, error) {
-	doc, err := qapi.Spec()
+	doc, err := seedSpec()
 	if err != nil {
 		return exchange{}, err
 	}
-	return record("GET /v2/encryption/key-store (seed spec)", qapi.APIYAML, doc, http.MethodGet, mockPath)
+	data, err := seedJSON()
+	if err != nil {
+		return exchange{}, err
+	}
+	return record("GET /v2/encryption/key-store ("+seedLabel()+")", data, doc, http.MethodGet, mockPath)
 }
 
 // largestExchange finds the GET without path parameters whose 200 response

@@ -95,15 +95,15 @@ func genTargets(cfg config) ([]genTarget, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	seedCfg, err := codegen.LoadConfig(filepath.Join(cfg.root, "gen", "cfg.yaml"))
+	committedCfg, err := codegen.LoadConfig(filepath.Join(cfg.root, "gen", "cfg.yaml"))
 	if err != nil {
 		return nil, nil, err
 	}
-	seedDoc, err := convert.Load(spec, "api.yaml")
+	committedDoc, err := convert.Load(spec, "api.yaml")
 	if err != nil {
 		return nil, nil, err
 	}
-	targets = append(targets, genTarget{name: "seed (api.yaml)", spec: spec, cfg: seedCfg, ops: countOps(seedDoc.Paths.Map()),
+	targets = append(targets, genTarget{name: "api.yaml (committed)", spec: spec, cfg: committedCfg, ops: countOps(committedDoc.Paths.Map()),
 		note: "the committed contract with gen/cfg.yaml; the generated file is gen/qapi.gen.go."})
 	for _, rev := range []string{"qumulo-rest-api-guide-2024-07-18", "qumulo-rest-api-guide-2024-10-16"} {
 		dir := filepath.Join(cfg.corpus, rev)

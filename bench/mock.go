@@ -24,7 +24,8 @@ import (
 
 // The mock section measures GET /v2/encryption/key-store with wrk on
 // loopback: the mock against a bare net/http handler, the mock with the
-// whole corpus spec against the seed spec, and the mock against Prism.
+// whole corpus spec against the seed's key store (seedSpec), and the mock
+// against Prism.
 const (
 	mockRevision    = "qumulo-rest-api-guide-2024-10-16"
 	mockPath        = "/v2/encryption/key-store"
@@ -75,7 +76,11 @@ func runMock(ctx context.Context, cfg config) (string, error) {
 	cleanup = append(cleanup, stopBare)
 	targets = append(targets, &target{name: "bare net/http, fixed JSON body", spec: "-", url: bareURL + mockPath})
 
-	seed, err := startMockTarget(ctx, "qapi mock (validation on)", "seed api.yaml (3 ops)")
+	seedDoc, err := seedSpec()
+	if err != nil {
+		return "", err
+	}
+	seed, err := startMockTarget(ctx, "qapi mock (validation on)", seedLabel(), mock.WithSpec(seedDoc))
 	if err != nil {
 		return "", err
 	}
@@ -103,7 +108,11 @@ func runMock(ctx context.Context, cfg config) (string, error) {
 		return "", err
 	}
 	cleanup = append(cleanup, func() { os.RemoveAll(tmp) })
-	specs := []struct{ label, file string }{{"seed api.yaml (3 ops)", filepath.Join(cfg.root, "api.yaml")}}
+	seedFile, err := writeSeedSpec(tmp)
+	if err != nil {
+		return "", err
+	}
+	specs := []struct{ label, file string }{{seedLabel(), seedFile}}
 	if whole != nil {
 		f := filepath.Join(tmp, "whole.yaml")
 		if err := os.WriteFile(f, whole.built.YAML, 0o600); err != nil {

@@ -103,7 +103,8 @@ func runTwin(ctx context.Context, cfg config) (string, error) {
 	}
 
 	// The key-store GET rate next to a build of the revision named by
-	// -against, both as processes serving the seed spec.
+	// -against, both as processes serving the same seed cut; and this
+	// revision on its embedded api.yaml, the whole guide.
 	if cfg.against == "" {
 		b.WriteString("\nKey-store GET against an earlier revision: not measured (run with `-against REV`).\n")
 		return b.String(), nil
@@ -117,13 +118,21 @@ func runTwin(ctx context.Context, cfg config) (string, error) {
 	if err := buildRevision(ctx, cfg, cfg.against, tmp, old); err != nil {
 		return b.String(), err
 	}
+	seedFile, err := writeSeedSpec(tmp)
+	if err != nil {
+		return b.String(), err
+	}
+	whole := "this revision, embedded api.yaml"
 	rates := map[string][]float64{}
-	builds := []struct{ name, bin string }{{"this revision", bin}, {cfg.against, old}}
+	builds := []struct {
+		name, bin string
+		args      []string
+	}{{"this revision", bin, []string{"--spec", seedFile}}, {cfg.against, old, []string{"--spec", seedFile}}, {whole, bin, nil}}
 	for r := range rounds {
 		for i := range builds {
 			v := builds[(i+r)%len(builds)] // who goes first rotates
 			fmt.Fprintf(cfg.log, "bench: key-store GET, %s (round %d/%d)\n", v.name, r+1, rounds)
-			rps, err := keyStoreRate(ctx, v.bin, wrk)
+			rps, err := keyStoreRate(ctx, v.bin, wrk, v.args...)
 			if err != nil {
 				return b.String(), fmt.Errorf("%s: %w", v.name, err)
 			}
@@ -135,9 +144,9 @@ func runTwin(ctx context.Context, cfg config) (string, error) {
 	if now < then*(1-twinKeyStoreGap) {
 		verdict = "**missed**"
 	}
-	fmt.Fprintf(&b, "\n`GET %s` on `qapi mock` (seed api.yaml) as its own process, this revision next to `%s` built from git, `wrk -t2 -c32 -d%s`, %d interleaved rounds, median requests per second:\n\n", mockPath, cfg.against, mockWrkDuration, rounds)
+	fmt.Fprintf(&b, "\n`GET %s` on `qapi mock` as its own process, this revision next to `%s` built from git, both serving the same file (`--spec`, %s), and this revision on its embedded api.yaml (%d operations), `wrk -t2 -c32 -d%s`, %d interleaved rounds, median requests per second:\n\n", mockPath, cfg.against, seedLabel(), qapiOps(), mockWrkDuration, rounds)
 	b.WriteString("| build | req/s (median) | runs |\n|---|---:|---|\n")
-	for _, name := range []string{"this revision", cfg.against} {
+	for _, name := range []string{"this revision", cfg.against, whole} {
 		runs := make([]string, len(rates[name]))
 		for i, r := range rates[name] {
 			runs[i] = comma(r)
@@ -262,9 +271,9 @@ func twinMemory(ctx context.Context, bin, spec string) (before, after float64, t
 	return before, after, took, err
 }
 
-// keyStoreRate starts `bin mock` on the seed spec and loads the key store.
-func keyStoreRate(ctx context.Context, bin, wrk string) (float64, error) {
-	base, _, stop, err := startMock(ctx, bin)
+// keyStoreRate starts `bin mock args...` and loads the key store.
+func keyStoreRate(ctx context.Context, bin, wrk string, args ...string) (float64, error) {
+	base, _, stop, err := startMock(ctx, bin, args...)
 	if err != nil {
 		return 0, err
 	}

@@ -56,8 +56,9 @@ func newConfig(opts []Option) config {
 // change doc, so one document can back many mocks.
 func WithSpec(doc *openapi3.T) Option { return func(c *config) { c.spec = doc } }
 
-// WithSeed seeds the values generated for resources never written; the same
-// seed and document give the same answers.
+// WithSeed seeds the values generated for settings and status never written
+// (an item never created is 404); the same seed and document give the same
+// answers.
 func WithSeed(seed int64) Option { return func(c *config) { c.seed = seed } }
 
 // WithCredentials sets the user name and password that login accepts.

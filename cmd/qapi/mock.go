@@ -37,8 +37,10 @@ type mockCmd struct {
 
 const mockSynopsis = `qapi mock [--spec FILE] [--addr HOST:PORT] [--tls [--cert-out FILE]] [--seed N] [--user NAME --password PW] [--fault NAME]
 
-Serves a fake Qumulo cluster for an OpenAPI 3.0 document: the embedded api.yaml by
-default, or --spec FILE (YAML or JSON, e.g. a whole corpus revision converted).
+Serves a twin of a Qumulo cluster for an OpenAPI 3.0 document: the embedded api.yaml by
+default, or --spec FILE (YAML or JSON, e.g. a whole corpus revision converted). It starts
+as a fresh cluster (root directory, NFS export /, built-in groups, admin and guest) and
+keeps what clients create: items by id or natural key, a file system, jobs that finish.
 Log in with POST /v1/session/login {"username":"admin","password":"admin"} and send
 'Authorization: Bearer <token>'. Every request is validated against the document;
 errors answer in Qumulo's shape. Stops on SIGINT or SIGTERM after requests in flight end.
@@ -49,7 +51,7 @@ func (c *mockCmd) parse(args []string) error {
 	fs := newFlagSet("mock", mockSynopsis, c.stdout)
 	fs.StringVar(&c.spec, "spec", "", "OpenAPI 3.0 `FILE` to serve instead of the embedded api.yaml")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "`HOST:PORT` to listen on (port 0 picks a free one)")
-	fs.Int64Var(&c.seed, "seed", 1, "seed of the values generated for resources never written")
+	fs.Int64Var(&c.seed, "seed", 1, "seed of the values generated for settings and status never written")
 	fs.StringVar(&c.user, "user", mock.DefaultUser, "user `NAME` that login accepts")
 	fs.StringVar(&c.password, "password", mock.DefaultPassword, "`PASSWORD` that login accepts")
 	fs.DurationVar(&c.lifetime, "token-lifetime", mock.DefaultTokenLifetime, "how long a session token is valid")

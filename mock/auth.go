@@ -27,6 +27,9 @@ type sessions struct {
 
 	mu     sync.RWMutex
 	tokens map[string]session
+	// accessToken answers whom a token that is no session stands for
+	// (access_tokens.go); nil when no document serves access tokens.
+	accessToken func(tok string) (user string, err error)
 }
 
 // session is what a token stands for: until when, and for whom: the
@@ -101,6 +104,8 @@ func (s *sessions) check(r *http.Request) (user string, err error) {
 	ss, found := s.tokens[tok]
 	s.mu.RUnlock()
 	switch {
+	case !found && s.accessToken != nil:
+		return s.accessToken(tok)
 	case !found:
 		return "", newError(errUnauthorized, "invalid bearer token")
 	case !s.now().Before(ss.expiry):

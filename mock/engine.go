@@ -54,6 +54,9 @@ type engine struct {
 	jobs   map[string]*treeDeleteJob
 	// passwords are digests of local users' passwords, by auth id.
 	passwords map[string][sha256.Size]byte
+	// accessTokens are the access tokens' ids by digest of the bearer
+	// token (access_tokens.go).
+	accessTokens map[[sha256.Size]byte]string
 	// known are the privileges the document knows, and needs the one each
 	// operation needs of a local user (privileges.go).
 	known []any

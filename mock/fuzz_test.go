@@ -134,6 +134,9 @@ func FuzzTwin(f *testing.F) {
 	f.Add("DELETE", "/v1/auth/roles/Observers/members/514", "", "", "")
 	f.Add("GET", "/v1/s3/buckets/b/uploads/?after=x", "", "", "")
 	f.Add("DELETE", "/v1/s3/buckets/b/uploads/0000000000000001", "", "", "")
+	f.Add("POST", "/v1/auth/access-tokens/", `{"user":{"name":"guest"},"expiration_time":"2000-01-01T00:00:00+25:00"}`, "", "")
+	f.Add("PATCH", "/v1/auth/access-tokens/1", `{"enabled":null}`, "", "")
+	f.Add("GET", "/v1/session/who-am-i", "", "Authorization", "Bearer access-v1:")
 	f.Add("POST", "/v2/nfs/exports/", `{"export_path":"/","fs_path":"/"}`, "", "")
 	f.Add("POST", "/v1/auth/access-tokens/", `{"user":{"name":"guest"}}`, "", "")
 	f.Fuzz(func(t *testing.T, method, path, body, hname, hvalue string) {

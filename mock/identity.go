@@ -105,14 +105,7 @@ var identityModule = module{
 				return err
 			},
 		},
-		"/auth/access-tokens": {
-			idField: "id", notFound: errNoSuchEntry, exists: errInvalidRequest,
-			create: func(e *engine, c *call, _ map[string]any) error {
-				who, _ := c.object()["user"].(map[string]any)
-				_, err := e.owner(scalarString(who["auth_id"]), scalarString(who["name"]))
-				return err
-			},
-		},
+		accessTokens: {idField: "id", notFound: errNoSuchEntry, exists: errInvalidRequest},
 	},
 	handlers: map[string]handler{
 		"GET /session/who-am-i":      whoAmI,
@@ -122,6 +115,7 @@ var identityModule = module{
 	},
 	start: func(e *engine) {
 		e.passwords = map[string][sha256.Size]byte{}
+		e.accessTokens = map[[sha256.Size]byte]string{}
 		// The admin is an Administrator, as the Administrators group is
 		// a member of the Administrators role, which may do anything.
 		if coll, ok := e.colls["/groups/{}/members"]; ok {

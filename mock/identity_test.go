@@ -3,6 +3,7 @@ package mock
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -103,5 +104,65 @@ func TestIdentityAndShareKeys(t *testing.T) {
 	}
 	if m := c.do("GET", "/v1/auth/roles/Administrators/members/512", nil, nil).json(t); m["name"] != "Administrators" || m["domain"] != "LOCAL" {
 		t.Errorf("the Administrators role's member: %v", m)
+	}
+}
+
+// An access token authenticates as its user, as automation uses it instead
+// of logging in, until it is disabled, expires or is deleted; its bearer
+// token is shown once, on creation.
+func TestAccessTokenAuthenticates(t *testing.T) {
+	t.Parallel()
+	admin := setup(t)
+	admin.do("POST", "/v1/users/", map[string]any{"name": "bot", "primary_group": "513", "password": "Bot-secret-1"}, nil)
+	created := admin.do("POST", "/v1/auth/access-tokens/", map[string]any{"user": map[string]any{"name": "bot"}}, nil).json(t)
+	tok, _ := created["bearer_token"].(string)
+	id, _ := created["id"].(string)
+	if !strings.HasPrefix(tok, "access-v1:") || id == "" {
+		t.Fatalf("create answered %v", created)
+	}
+	for _, r := range []reply{admin.do("GET", "/v1/auth/access-tokens/", nil, nil), admin.do("GET", "/v1/auth/access-tokens/"+id, nil, nil)} {
+		if strings.Contains(string(r.body), tok) || r.status != http.StatusOK {
+			t.Errorf("a read after the create: %d %s", r.status, r.body)
+		}
+	}
+	meta := admin.do("GET", "/v1/auth/access-tokens/"+id, nil, nil).json(t)
+	if user, _ := meta["user"].(map[string]any); user["name"] != "bot" || meta["enabled"] != true {
+		t.Errorf("metadata = %v", meta)
+	}
+
+	bot := &client{t: t, srv: admin.srv, http: admin.http, token: tok}
+	if me := bot.do("GET", "/v1/session/who-am-i", nil, nil).json(t); me["name"] != "bot" {
+		t.Errorf("who-am-i with the access token = %v", me)
+	}
+	wantError(t, bot.do("GET", "/v1/users/", nil, nil), http.StatusForbidden, "auth_not_authorized_error")
+
+	admin.do("PATCH", "/v1/auth/access-tokens/"+id, map[string]any{"enabled": false}, nil)
+	wantError(t, bot.do("GET", "/v1/session/who-am-i", nil, nil), http.StatusUnauthorized, "http_unauthorized_error")
+	admin.do("PATCH", "/v1/auth/access-tokens/"+id, map[string]any{"enabled": true}, nil)
+	if r := bot.do("GET", "/v1/session/who-am-i", nil, nil); r.status != http.StatusOK {
+		t.Errorf("re-enabled token: %d %s", r.status, r.body)
+	}
+	admin.do("DELETE", "/v1/auth/access-tokens/"+id, nil, nil)
+	wantError(t, bot.do("GET", "/v1/session/who-am-i", nil, nil), http.StatusUnauthorized, "http_unauthorized_error")
+
+	expired := admin.do("POST", "/v1/auth/access-tokens/", map[string]any{"user": map[string]any{"name": "bot"}, "expiration_time": "2000-01-01T00:00:00Z"}, nil).json(t)
+	old := &client{t: t, srv: admin.srv, http: admin.http, token: expired["bearer_token"].(string)}
+	wantError(t, old.do("GET", "/v1/session/who-am-i", nil, nil), http.StatusUnauthorized, "http_unauthorized_error")
+	wantError(t, admin.do("POST", "/v1/auth/access-tokens/", map[string]any{"user": map[string]any{"name": "nobody"}}, nil), http.StatusNotFound, "auth_no_such_user_error")
+	wantError(t, admin.do("POST", "/v1/auth/access-tokens/", map[string]any{"user": map[string]any{"name": "bot"}, "expiration_time": "tomorrow"}, nil), http.StatusBadRequest, "rest_invalid_request_error")
+}
+
+// Tokens created and deleted in a loop leave no digest behind past a bound.
+func TestDeletedAccessTokensAreForgotten(t *testing.T) {
+	t.Parallel()
+	admin := setup(t)
+	for range 100 {
+		id := admin.do("POST", "/v1/auth/access-tokens/", map[string]any{"user": map[string]any{"name": "admin"}}, nil).json(t)["id"].(string)
+		admin.do("DELETE", "/v1/auth/access-tokens/"+id, nil, nil)
+	}
+	e := admin.srv.Mock.engine
+	defer e.lock()()
+	if n := len(e.accessTokens); n > 17 {
+		t.Errorf("%d digests kept for no live token", n)
 	}
 }

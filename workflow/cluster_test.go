@@ -57,6 +57,19 @@ func (cl *cluster) as(user, password string) *cluster {
 	return &other
 }
 
+// withToken is the same cluster reached with a bearer token, as automation
+// holding an access token reaches it.
+func (cl *cluster) withToken(token string) *cluster {
+	cl.t.Helper()
+	c, err := client.New(cl.url, append(cl.opts, client.WithToken(token))...)
+	if err != nil {
+		cl.t.Fatal(err)
+	}
+	other := *cl
+	other.c = c
+	return &other
+}
+
 func (cl *cluster) login(user, password string) *client.Client {
 	cl.t.Helper()
 	c, err := client.New(cl.url, append(cl.opts, client.WithCredentials(user, password))...)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qapitools/qapi/client"
 )
 
 // The cluster says which release it runs, in the form clients parse.
@@ -253,4 +255,34 @@ func TestLeastPrivilegeUser(t *testing.T) {
 	t.Cleanup(func() { cl.call("DELETE", "/v1/auth/roles/Observers/members/"+user.str("id"), nil) })
 	svc.must("GET", "/v1/smb/shares/", nil)
 	svc.refused("auth_not_authorized_error", "POST", "/v2/smb/shares/", map[string]any{"share_name": name, "fs_path": "/", "description": ""})
+}
+
+// TestAccessToken gives a service account an access token, as automation
+// that does not keep a password does, and uses it until it is disabled and
+// deleted.
+func TestAccessToken(t *testing.T) {
+	cl := connect(t)
+	cl.needWrites()
+	name := scratch(t)
+	user := cl.must("POST", "/v1/users/", map[string]any{"name": name, "primary_group": "513", "password": "Qapi-" + name})
+	t.Cleanup(func() { cl.call("DELETE", "/v1/users/"+user.str("id"), nil) })
+	token := cl.must("POST", "/v1/auth/access-tokens/", map[string]any{"user": map[string]any{"auth_id": user.str("id")}})
+	id := token.str("id")
+	t.Cleanup(func() { cl.call("DELETE", "/v1/auth/access-tokens/"+id, nil) })
+
+	svc := cl.withToken(token.str("bearer_token"))
+	if me := svc.must("GET", "/v1/session/who-am-i", nil); me.str("id") != user.str("id") {
+		t.Errorf("who-am-i with the access token = %v, want the service account", me.body)
+	}
+	if meta := cl.must("GET", "/v1/auth/access-tokens/"+id, nil); meta.obj()["bearer_token"] != nil {
+		t.Errorf("the token's metadata shows the bearer token again: %v", meta.body)
+	}
+	cl.must("PATCH", "/v1/auth/access-tokens/"+id, map[string]any{"enabled": false})
+	if _, err := svc.call("GET", "/v1/session/who-am-i", nil); !client.IsUnauthorized(err) {
+		t.Errorf("a disabled access token: %v, want 401", err)
+	}
+	cl.must("DELETE", "/v1/auth/access-tokens/"+id, nil)
+	if _, err := svc.call("GET", "/v1/session/who-am-i", nil); !client.IsUnauthorized(err) {
+		t.Errorf("a deleted access token: %v, want 401", err)
+	}
 }

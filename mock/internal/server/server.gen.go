@@ -18,6 +18,9 @@ import (
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// Create an access token for the specified user.
+	// (POST /v1/auth/access-tokens/)
+	CreateAuthAccessToken(w http.ResponseWriter, r *http.Request)
 	// Create a new S3 access key for the provided user identity.
 	// (POST /v1/s3/access-keys/)
 	CreateS3AccessKey(w http.ResponseWriter, r *http.Request)
@@ -58,6 +61,26 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// CreateAuthAccessToken operation middleware
+func (siw *ServerInterfaceWrapper) CreateAuthAccessToken(w http.ResponseWriter, r *http.Request) {
+
+	ctx := r.Context()
+
+	ctx = context.WithValue(ctx, BearerScopes, []string{})
+
+	r = r.WithContext(ctx)
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateAuthAccessToken(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // CreateS3AccessKey operation middleware
 func (siw *ServerInterfaceWrapper) CreateS3AccessKey(w http.ResponseWriter, r *http.Request) {
@@ -403,6 +426,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 		ErrorHandlerFunc:   options.ErrorHandlerFunc,
 	}
 
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/access-tokens/", wrapper.CreateAuthAccessToken)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/s3/access-keys/", wrapper.CreateS3AccessKey)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/session/login", wrapper.LoginSession)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tree-delete/jobs/", wrapper.ListTreeDeleteJobs)
@@ -415,6 +439,45 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v2/encryption/key-store", wrapper.ReplaceEncryptionKeyStore)
 
 	return m
+}
+
+type CreateAuthAccessTokenRequestObject struct {
+	Body *CreateAuthAccessTokenJSONRequestBody
+}
+
+type CreateAuthAccessTokenResponseObject interface {
+	VisitCreateAuthAccessTokenResponse(w http.ResponseWriter) error
+}
+
+type CreateAuthAccessToken200JSONResponse AccessToken
+
+func (response CreateAuthAccessToken200JSONResponse) VisitCreateAuthAccessTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAuthAccessTokendefaultJSONResponse struct {
+	Body       QumuloError
+	StatusCode int
+}
+
+func (response CreateAuthAccessTokendefaultJSONResponse) VisitCreateAuthAccessTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type CreateS3AccessKeyRequestObject struct {
@@ -790,6 +853,9 @@ func (response ReplaceEncryptionKeyStoredefaultJSONResponse) VisitReplaceEncrypt
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// Create an access token for the specified user.
+	// (POST /v1/auth/access-tokens/)
+	CreateAuthAccessToken(ctx context.Context, request CreateAuthAccessTokenRequestObject) (CreateAuthAccessTokenResponseObject, error)
 	// Create a new S3 access key for the provided user identity.
 	// (POST /v1/s3/access-keys/)
 	CreateS3AccessKey(ctx context.Context, request CreateS3AccessKeyRequestObject) (CreateS3AccessKeyResponseObject, error)
@@ -849,6 +915,37 @@ type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
 	options     StrictHTTPServerOptions
+}
+
+// CreateAuthAccessToken operation middleware
+func (sh *strictHandler) CreateAuthAccessToken(w http.ResponseWriter, r *http.Request) {
+	var request CreateAuthAccessTokenRequestObject
+
+	var body CreateAuthAccessTokenJSONRequestBody
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateAuthAccessToken(ctx, request.(CreateAuthAccessTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateAuthAccessToken")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateAuthAccessTokenResponseObject); ok {
+		if err := validResponse.VisitCreateAuthAccessTokenResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
 }
 
 // CreateS3AccessKey operation middleware

@@ -87,7 +87,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			return nil, err
 		}
 	}
-	r.learnIdentity(ctx)
+	r.learnNames(ctx)
 	ops := operations(cfg.Spec)
 	defer func() {
 		if cfg.Restore {
@@ -225,20 +225,37 @@ func (r *runner) login(ctx context.Context) error {
 	return nil
 }
 
-// learnIdentity makes the bodies that name a user (an access key's, an
-// access token's, a role's member) name the one the run logged in as, by
-// the auth id who-am-i answers: a made-up one names nobody on a cluster.
-func (r *runner) learnIdentity(ctx context.Context) {
-	const whoAmI = "/v1/session/who-am-i"
-	if r.token == "" || r.cfg.Spec.Paths.Value(whoAmI) == nil {
+// learnNames makes the bodies that name what must exist name what does:
+// a user (an access key's, an access token's, a role's member) is the one
+// the run logged in as, by the auth id who-am-i answers, and a directory
+// to snapshot is the root, by the file id its attributes answer. A made-up
+// one names nothing on a cluster.
+func (r *runner) learnNames(ctx context.Context) {
+	if r.token == "" {
 		return
 	}
-	s, err := r.send(ctx, request{method: http.MethodGet, path: whoAmI, auth: authToken})
-	var me struct {
-		ID string `json:"id"`
+	names := map[string]string{}
+	for _, learn := range []struct{ name, path, ref string }{
+		{"auth_id", "/v1/session/who-am-i", ""},
+		{"source_file_id", "/v1/files/{ref}/info/attributes", "/"},
+	} {
+		if r.cfg.Spec.Paths.Value(learn.path) == nil {
+			continue
+		}
+		rq := request{method: http.MethodGet, path: learn.path, auth: authToken}
+		if learn.ref != "" {
+			rq.pathParams = map[string]string{"ref": learn.ref}
+		}
+		s, err := r.send(ctx, rq)
+		var got struct {
+			ID string `json:"id"`
+		}
+		if err == nil && s.status() == http.StatusOK && json.Unmarshal(s.traffic.Body, &got) == nil && got.ID != "" {
+			names[learn.name] = got.ID
+		}
 	}
-	if err == nil && s.status() == http.StatusOK && json.Unmarshal(s.traffic.Body, &me) == nil && me.ID != "" {
-		r.gen.Names = map[string]string{"auth_id": me.ID}
+	if len(names) > 0 {
+		r.gen.Names = names
 	}
 }
 

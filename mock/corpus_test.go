@@ -131,6 +131,7 @@ var corpusData = map[string]struct {
 	body   any
 }{
 	"POST /files/quotas":                {body: map[string]any{"id": "2"}},
+	"POST /snapshots":                   {body: map[string]any{"source_file_id": "2"}},
 	"GET /files/quotas/status/{}":       {params: map[string]string{"id": "2"}},
 	"POST /s3/access-keys":              {body: map[string]any{"user": map[string]any{"auth_id": "500"}}},
 	"POST /groups/{}/members":           {body: map[string]any{"member_id": "501"}},

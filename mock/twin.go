@@ -15,7 +15,7 @@ import (
 
 // What the twin knows of a Qumulo cluster beyond the schemas is data and
 // small handlers, grouped in modules, one per resource family (files.go,
-// jobs.go, identity.go, shares.go, s3.go, quotas.go, cluster.go). The
+// jobs.go, identity.go, shares.go, s3.go, quotas.go, snapshots.go, cluster.go). The
 // generic engine answers everything else from the schemas. Modules key on
 // path templates without their version (/smb/shares, not /v2/smb/shares/):
 // v1, v2 and v3 of an endpoint are views of one set of objects on a
@@ -47,7 +47,7 @@ type module struct {
 }
 
 // modules are the resource families the twin knows.
-var modules = []module{filesModule, jobsModule, identityModule, sharesModule, s3Module, quotasModule, clusterModule}
+var modules = []module{filesModule, jobsModule, identityModule, sharesModule, s3Module, quotasModule, snapshotsModule, clusterModule}
 
 // family is what the twin knows of one kind of item beyond its schema.
 type family struct {

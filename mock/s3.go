@@ -127,8 +127,7 @@ func (t *typedServer) CreateS3AccessKey(_ context.Context, req server.CreateS3Ac
 	key := gen.KeyDescriptionListModelEntry{
 		AccessKeyID:  new(e.newID(coll, accessKeys)),
 		CreationTime: new(e.m.cfg.now().UTC().Format(time.RFC3339)),
-		Owner: &gen.Identity{AuthID: new(uid), Domain: new(gen.DomainLocal),
-			Name: new(scalarString(user["name"])), SID: new(scalarString(user["sid"]))},
+		Owner:        identityOf(user),
 	}
 	if _, err := e.insert(nil, coll, accessKeys, *key.AccessKeyID, stored(key)); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // typeNameRe matches a server type name such as encryption_api_v2_key_store_response_union:
@@ -62,9 +63,49 @@ func words(s string) []string {
 	return out
 }
 
-// partRe is how oapi-codegen's normalizer cuts a name into parts: capitals
-// or digits, then lower-case letters or digits.
-var partRe = regexp.MustCompile(`[\p{Lu}\d]+([\p{Ll}\d]+|$)`)
+// nameParts cuts a name into parts as oapi-codegen's normalizer does with
+// the regexp `[\p{Lu}\d]+([\p{Ll}\d]+|$)`: capitals or digits, then
+// lower-case letters or digits, or the end. It is that regexp's leftmost-
+// first match, backtracking included (names_test.go holds the two side by
+// side); written out, because the converter spells every enum value and a
+// regexp was a quarter of a conversion's allocations.
+func nameParts(s string) []string {
+	upperOrDigit := func(c rune) bool { return unicode.IsUpper(c) || '0' <= c && c <= '9' }
+	lowerOrDigit := func(c rune) bool { return unicode.IsLower(c) || '0' <= c && c <= '9' }
+	// run is the end of the run of runes from i that keep.
+	run := func(i int, keep func(rune) bool) int {
+		for i < len(s) {
+			c, n := utf8.DecodeRuneInString(s[i:])
+			if !keep(c) {
+				break
+			}
+			i += n
+		}
+		return i
+	}
+	var parts []string
+	for i := 0; i < len(s); {
+		end := -1
+		for a := run(i, upperOrDigit); a > i && end < 0; { // the capitals s[i:a], longest first
+			if a == len(s) {
+				end = a
+			} else if c, _ := utf8.DecodeRuneInString(s[a:]); lowerOrDigit(c) {
+				end = run(a, lowerOrDigit)
+			} else {
+				_, n := utf8.DecodeLastRuneInString(s[:a])
+				a -= n
+			}
+		}
+		if end < 0 {
+			_, n := utf8.DecodeRuneInString(s[i:])
+			i += n
+			continue
+		}
+		parts = append(parts, s[i:end])
+		i = end
+	}
+	return parts
+}
 
 // goName spells words as one exported Go name exactly as oapi-codegen's
 // ToCamelCaseWithInitialisms does, so that it keeps the name as it is and
@@ -82,7 +123,7 @@ func goName(ws []string) string {
 		}
 		b.WriteString(string(r))
 	}
-	parts := partRe.FindAllString(b.String(), -1)
+	parts := nameParts(b.String())
 	for i, p := range parts {
 		if s, ok := initialisms[strings.ToLower(p)]; ok {
 			parts[i] = s

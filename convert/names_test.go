@@ -3,6 +3,7 @@ package convert
 import (
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -204,4 +205,19 @@ func TestFirstSentence(t *testing.T) {
 			t.Errorf("firstSentence(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// nameParts cuts names as oapi-codegen's regexp does, on any string.
+func TestNamePartsIsTheRegexp(t *testing.T) {
+	partRe := regexp.MustCompile(`[\p{Lu}\d]+([\p{Ll}\d]+|$)`)
+	rapid.Check(t, func(t *rapid.T) {
+		for _, s := range []string{
+			rapid.StringOf(rapid.SampledFrom([]rune("aBz9Z0_- ÉéǅΣσ1\uFFFD"))).Draw(t, "name"),
+			string(rapid.SliceOf(rapid.SampledFrom([]byte("aB9_\xc3\xa9\xce\xa3\xff"))).Draw(t, "bytes")), // invalid UTF-8 too
+		} {
+			if got, want := nameParts(s), partRe.FindAllString(s, -1); !slices.Equal(got, want) {
+				t.Fatalf("nameParts(%q) = %q, the regexp cuts %q", s, got, want)
+			}
+		}
+	})
 }

@@ -39,8 +39,14 @@ func Excerpt(red *redact.Redactor, body []byte) string {
 	if len(body) <= MaxExcerpt {
 		return red.Body(body)
 	}
-	return clip(red.Text(string(body[:MaxExcerpt])), len(body)-MaxExcerpt)
+	window := body[:min(len(body), excerptWindow)]
+	return clip(red.Text(string(window)), len(body)-len(window))
 }
+
+// excerptWindow is how much of a long body is redacted before it is cut: a
+// secret that crosses the cut is only recognised whole, so the window
+// reaches well past it (past a PEM private key, escaped and base64-encoded).
+const excerptWindow = MaxExcerpt + 16<<10
 
 // clip cuts s to MaxExcerpt bytes on a character boundary; dropped is how
 // much was cut before.

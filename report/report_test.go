@@ -110,3 +110,25 @@ func TestFailureReportsRedactSecrets(t *testing.T) {
 		t.Errorf("curl does not take the token from the shell: %s", ex.Curl())
 	}
 }
+
+// A secret that crosses the cut of a long body is redacted before the cut,
+// not left half-recognisable after it.
+func TestExcerptRedactsAcrossTheCut(t *testing.T) {
+	t.Parallel()
+	r := redact.New()
+	r.Add("Sup3rSecretPassw0rd")
+	for _, body := range []string{
+		strings.Repeat("c", MaxExcerpt-5) + "Sup3rSecretPassw0rd" + strings.Repeat("c", 100),
+		strings.Repeat("c", MaxExcerpt-30) + `{"password":"not-known-to-the-redactor-but-a-password"}` + strings.Repeat("c", 100),
+	} {
+		got := Excerpt(r, []byte(body))
+		for _, part := range []string{"Sup3r", "not-known"} {
+			if strings.Contains(got, part) {
+				t.Errorf("excerpt keeps %q of a secret: …%s", part, got[len(got)-80:])
+			}
+		}
+		if !strings.HasSuffix(got, "more bytes not kept]") {
+			t.Errorf("excerpt does not say it was cut: …%s", got[len(got)-80:])
+		}
+	}
+}

@@ -34,10 +34,8 @@ func (t *typedServer) CreateAuthAccessToken(ctx context.Context, req server.Crea
 	if body.User != nil {
 		who = *body.User
 	}
-	if exp := deref(body.ExpirationTime); exp != "" {
-		if _, err := time.Parse(time.RFC3339Nano, exp); err != nil {
-			return nil, newError(errInvalidRequest, "request body field \"expiration_time\": %q is not an RFC 3339 time", exp)
-		}
+	if err := checkExpiration(deref(body.ExpirationTime)); err != nil {
+		return nil, err
 	}
 	e := t.m.engine
 	defer e.lock()()
@@ -69,6 +67,18 @@ func (t *typedServer) CreateAuthAccessToken(ctx context.Context, req server.Crea
 	return server.CreateAuthAccessToken200JSONResponse{BearerToken: new(tok), ID: meta.ID}, nil
 }
 
+// checkExpiration refuses an expiration time that is not RFC 3339, on
+// create and on update alike, so that every token stored can be checked.
+func checkExpiration(exp string) error {
+	if exp == "" {
+		return nil
+	}
+	if _, err := time.Parse(time.RFC3339Nano, exp); err != nil {
+		return newError(errInvalidRequest, "request body field \"expiration_time\": %q is not an RFC 3339 time", exp)
+	}
+	return nil
+}
+
 // identityOf is a local user's identity as the API shows it.
 func identityOf(user map[string]any) *gen.Identity {
 	return &gen.Identity{AuthID: new(scalarString(user["id"])), Domain: new(gen.DomainLocal),
@@ -81,7 +91,8 @@ func (e *engine) accessTokenUser(tok string) (string, error) {
 	if !strings.HasPrefix(tok, accessTokenPrefix) {
 		return "", newError(errUnauthorized, "invalid bearer token")
 	}
-	defer e.lock()()
+	e.mu.RLock() // read only: automation's every request passes here
+	defer e.mu.RUnlock()
 	id, ok := e.accessTokens[sha256.Sum256([]byte(tok))]
 	k, found := e.findItem(accessTokens, id)
 	if !ok || !found {
@@ -102,7 +113,7 @@ func (e *engine) accessTokenUser(tok string) (string, error) {
 // outnumber the live ones, so creating and deleting tokens in a loop cannot
 // grow the mock without bound. The caller holds the lock.
 func (e *engine) forgetDeletedAccessTokens() {
-	live := len(e.children(accessTokens))
+	live := len(e.kids[accessTokens])
 	if len(e.accessTokens) <= 2*live+16 {
 		return
 	}

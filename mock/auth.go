@@ -28,7 +28,7 @@ type sessions struct {
 	mu     sync.RWMutex
 	tokens map[string]session
 	// accessToken answers whom a token that is no session stands for
-	// (access_tokens.go); nil when no document serves access tokens.
+	// (access_tokens.go).
 	accessToken func(tok string) (user string, err error)
 }
 
@@ -104,10 +104,8 @@ func (s *sessions) check(r *http.Request) (user string, err error) {
 	ss, found := s.tokens[tok]
 	s.mu.RUnlock()
 	switch {
-	case !found && s.accessToken != nil:
-		return s.accessToken(tok)
 	case !found:
-		return "", newError(errUnauthorized, "invalid bearer token")
+		return s.accessToken(tok)
 	case !s.now().Before(ss.expiry):
 		return "", newError(errUnauthorized, "bearer token expired: log in again")
 	}

@@ -105,7 +105,11 @@ var identityModule = module{
 				return err
 			},
 		},
-		accessTokens: {idField: "id", notFound: errNoSuchEntry, exists: errInvalidRequest},
+		accessTokens: {idField: "id", notFound: errNoSuchEntry, exists: errInvalidRequest,
+			update: func(_ *engine, _ *call, _ string, item map[string]any) error {
+				return checkExpiration(scalarString(item["expiration_time"]))
+			},
+		},
 	},
 	handlers: map[string]handler{
 		"GET /session/who-am-i":      whoAmI,

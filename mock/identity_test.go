@@ -166,3 +166,18 @@ func TestDeletedAccessTokensAreForgotten(t *testing.T) {
 		t.Errorf("%d digests kept for no live token", n)
 	}
 }
+
+// A token's expiration time is an RFC 3339 time on update as on create, so
+// no stored token escapes its expiry check; and snapshots are one of the
+// areas a role must grant.
+func TestAccessTokenExpiryAndSnapshotPrivilege(t *testing.T) {
+	t.Parallel()
+	admin := setup(t)
+	id := admin.do("POST", "/v1/auth/access-tokens/", map[string]any{"user": map[string]any{"name": "admin"}}, nil).json(t)["id"].(string)
+	wantError(t, admin.do("PATCH", "/v1/auth/access-tokens/"+id, map[string]any{"expiration_time": "garbage"}, nil), http.StatusBadRequest, "rest_invalid_request_error")
+
+	admin.do("POST", "/v1/users/", map[string]any{"name": "nosnap", "primary_group": "513", "password": "No-snap-1"}, nil)
+	user := &client{t: t, srv: admin.srv, http: admin.http}
+	user.token = user.login("nosnap", "No-snap-1")
+	wantError(t, user.do("POST", "/v2/snapshots/", map[string]any{}, nil), http.StatusForbidden, "auth_not_authorized_error")
+}

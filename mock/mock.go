@@ -102,9 +102,7 @@ func New(opts ...Option) (*Mock, error) {
 		}
 	}
 	m.engine = newEngine(m)
-	if m.engine.accessTokens != nil {
-		m.auth.accessToken = m.engine.accessTokenUser
-	}
+	m.auth.accessToken = m.engine.accessTokenUser
 	return m, nil
 }
 

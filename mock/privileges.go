@@ -32,6 +32,8 @@ var privilegeAreas = map[string]string{
 	"/s3/settings":           "S3_SETTINGS",
 	"/files/quotas":          "QUOTA",
 	"/tree-delete":           "FS_DELETE_TREE",
+	"/snapshots":             "SNAPSHOT",
+	"/snapshots/policies":    "SNAPSHOT_POLICY",
 	"/encryption":            "ENCRYPTION",
 }
 

@@ -33,7 +33,7 @@ func newSnapshot(e *engine, c *call, item map[string]any) error {
 	item["timestamp"] = e.m.cfg.now().UTC().Format(time.RFC3339Nano)
 	item["in_delete"] = false
 	item["policy_id"] = nil
-	if exp := scalarString(body["expiration"]); exp == "" {
+	if scalarString(body["expiration"]) == "" { // never expires, not a generated time
 		item["expiration"] = nil
 	}
 	return nil

@@ -228,7 +228,7 @@ func TestTypedAccessKeyIsTheEnginesItem(t *testing.T) {
 	for range maxAccessKeys {
 		r := c.do("POST", "/v1/s3/access-keys/", map[string]any{"user": map[string]any{"name": "keyholder"}}, nil)
 		k := r.json(t)
-		if r.status != http.StatusOK || k["secret_access_key"] == "" {
+		if secret, _ := k["secret_access_key"].(string); r.status != http.StatusOK || secret == "" {
 			t.Fatalf("create: %d %s", r.status, r.body)
 		}
 		ids = append(ids, k["access_key_id"].(string))

@@ -33,10 +33,10 @@ func TestHostileMemoryHandedBack(t *testing.T) {
 	for _, c := range cancels[1:] {
 		c()
 	}
-	select {
+	select { // longer than the settle before a hand-back would come
 	case <-freed:
 		t.Fatal("memory handed back while a body was still held")
-	default:
+	case <-time.After(2 * settle):
 	}
 	cancels[0]()
 	<-freed // the test times out if it never comes

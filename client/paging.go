@@ -21,7 +21,7 @@ func pages[P, R, T any](ctx context.Context, c *Client, op string, params *P, op
 		if params != nil {
 			p = *params
 		}
-		prev := ""
+		asked := map[string]bool{} // the after of every page fetched
 		for {
 			req, err := build(&p)
 			resp, body, err := c.exchange(ctx, op, req, err, opts)
@@ -34,7 +34,8 @@ func pages[P, R, T any](ctx context.Context, c *Client, op string, params *P, op
 				yield(zero, err)
 				return
 			}
-			for _, it := range items(page) {
+			got := items(page)
+			for _, it := range got {
 				if !yield(it, nil) {
 					return
 				}
@@ -47,13 +48,18 @@ func pages[P, R, T any](ctx context.Context, c *Client, op string, params *P, op
 			if after == "" {
 				return
 			}
-			if after == prev {
-				// A server that names the same page again would keep the
-				// loop going forever.
+			// A server that names a page again, or names more pages after
+			// an empty one, would keep the loop fetching forever without
+			// the caller's loop ever getting the chance to stop it.
+			switch {
+			case asked[after]:
 				yield(zero, c.decodeError(resp, fmt.Errorf("paging.next repeats after=%q", after)))
 				return
+			case len(got) == 0:
+				yield(zero, c.decodeError(resp, fmt.Errorf("paging.next after=%q follows an empty page", after)))
+				return
 			}
-			prev = after
+			asked[after] = true
 			setAfter(&p, after)
 		}
 	}

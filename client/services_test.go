@@ -106,6 +106,14 @@ func TestSeqYieldsTheErrorOfAPage(t *testing.T) {
 				t.Errorf("err = %v, want the *APIError of page 2", err)
 			}
 		}},
+		{"an empty page that names a page never seen", func(w http.ResponseWriter) {
+			writeJSON(w, http.StatusOK, map[string]any{"quotas": []any{}, "paging": map[string]any{"next": "/v1/files/quotas/?after=zz&limit=2"}})
+		}, func(t *testing.T, err error) {
+			var apiErr *APIError
+			if errors.As(err, &apiErr) || err == nil {
+				t.Errorf("err = %v, want a decode error", err)
+			}
+		}},
 		{"a page that names itself as next", func(w http.ResponseWriter) {
 			writeJSON(w, http.StatusOK, map[string]any{"quotas": []any{}, "paging": map[string]any{"next": "/v1/files/quotas/?after=q2&limit=2"}})
 		}, func(t *testing.T, err error) {

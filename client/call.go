@@ -31,12 +31,12 @@ func (c *Client) exchange(ctx context.Context, op string, req *http.Request, bui
 	if err != nil {
 		return nil, nil, err
 	}
+	if resp.StatusCode/100 != 2 {
+		return nil, nil, newAPIError(resp, readErrorBody(resp), c.red)
+	}
 	body, err := readAll(resp)
 	if err != nil {
 		return nil, nil, c.newOpError(resp.Request, fmt.Errorf("read answer: %w", err), 1)
-	}
-	if resp.StatusCode/100 != 2 {
-		return nil, nil, newAPIError(resp, body, c.red)
 	}
 	for _, p := range saved.etags {
 		*p = resp.Header.Get("ETag")

@@ -174,10 +174,16 @@ func (c *Client) CheckResponse(resp *http.Response, body []byte) error {
 		return nil
 	}
 	if body == nil && resp.Body != nil {
-		body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		_ = resp.Body.Close()
+		body = readErrorBody(resp)
 	}
 	return newAPIError(resp, body, c.red)
+}
+
+// readErrorBody reads at most maxErrorBody of an error answer, and closes it.
+func readErrorBody(resp *http.Response) []byte {
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	return body
 }
 
 // opError is a failure to get an answer at all (network, TLS, context). Its

@@ -120,3 +120,29 @@ func TestHostileResponseBodyBounded(t *testing.T) {
 		t.Errorf("a body of exactly the bound: %d bytes, %v", len(b), err)
 	}
 }
+
+// An error answer is read only as far as an error document can go: a
+// service method given an endless 500 answers an *APIError at once, not a
+// read of the whole response bound.
+func TestHostileErrorBodyBounded(t *testing.T) {
+	t.Parallel()
+	chunk := bytes.Repeat([]byte("e"), 64<<10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(srv.URL, WithToken("access-v1:t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var apiErr *APIError
+	if _, err := c.Version.Get(context.Background()); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusInternalServerError {
+		t.Errorf("err = %v, want the 500 as an *APIError", err)
+	}
+}

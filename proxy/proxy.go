@@ -285,12 +285,13 @@ func (p *Proxy) keep(ctx context.Context, body io.Reader, size int64, ex *flight
 	}
 }
 
-// grow makes room in *buf, doubling it (or to size+1, to see the end of a
-// body of known size at once) within MaxBodyBytes+1 and the budget.
+// grow makes room in *buf, doubling it within MaxBodyBytes+1 and the
+// budget, so that what a peer holds is what it sent, not what it announced
+// (a small body of known size gets size+1 at once, to see its end).
 func (p *Proxy) grow(ctx context.Context, buf *[]byte, size int64, ex *flight) bool {
 	have := int64(cap(*buf))
 	next := max(2*have, 4096)
-	if have == 0 && size >= 0 {
+	if have == 0 && size >= 0 && size < smallBody {
 		next = size + 1
 	}
 	next = min(next, p.cfg.MaxBodyBytes+1)
@@ -309,6 +310,10 @@ func (p *Proxy) grow(ctx context.Context, buf *[]byte, size int64, ex *flight) b
 	return true
 }
 
+// smallBody is the size below which a body's announced length is allocated
+// at once.
+const smallBody = 64 << 10
+
 type readCloser struct {
 	io.Reader
 	io.Closer
@@ -323,7 +328,8 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	ex.traffic.Header = resp.Header.Clone()
 	ctx := resp.Request.Context()
 	if !p.cfg.FailOnViolation {
-		ex.capture = &capture{rc: resp.Body, p: p, ctx: ctx, ex: ex, size: resp.ContentLength}
+		ex.capture = &capture{rc: resp.Body, p: p, ctx: ctx, ex: ex, size: resp.ContentLength,
+			truncated: resp.ContentLength > p.cfg.MaxBodyBytes} // never kept, so never buffered
 		resp.Body = ex.capture
 		return nil
 	}

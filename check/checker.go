@@ -293,10 +293,12 @@ func (c *Checker) requestOutcome(o Operation, params map[string]string, t Traffi
 	}
 	schema := oas.RequestSchema(o.Op)
 	strictBody := !t.RequestBodyTruncated && len(t.RequestBody) > 0 && schema != nil && oas.IsJSON(t.Request.Header.Get("Content-Type"))
+	var decoded any // the body as DecodeJSON read it, for the strict check
 	if strictBody {
 		// Go's decoder, under kin-openapi, takes trailing data, invalid
 		// UTF-8 and 5696.0 for an integer; a cluster does not.
-		if _, err := oas.DecodeJSON(t.RequestBody, schema); err != nil {
+		var err error
+		if decoded, err = oas.DecodeJSON(t.RequestBody, schema); err != nil {
 			var je *oas.JSONError
 			errors.As(err, &je)
 			fail(jsonField(je), je.Reason)
@@ -313,15 +315,12 @@ func (c *Checker) requestOutcome(o Operation, params map[string]string, t Traffi
 		}
 	}
 	if len(out.Violations) == 0 && c.strict && strictBody {
-		var v any
-		if json.Unmarshal(t.RequestBody, &v) == nil {
-			if extra := undeclared(schema, v, ""); len(extra) > 0 {
-				f := ""
-				if len(extra) == 1 {
-					f = extra[0]
-				}
-				fail(f, "strict: undeclared properties "+strings.Join(extra, ", "))
+		if extra := undeclared(schema, decoded, ""); len(extra) > 0 {
+			f := ""
+			if len(extra) == 1 {
+				f = extra[0]
 			}
+			fail(f, "strict: undeclared properties "+strings.Join(extra, ", "))
 		}
 	}
 	if len(out.Violations) == 0 {

@@ -135,8 +135,10 @@ func responseChecks(in responseInput) []Outcome {
 		return out
 	}
 	schema := resp.Value.Content.Get(mt).Schema
+	var decoded any // the body as DecodeJSON read it, for the strict check
 	if oas.IsJSON(ct) {
-		if _, err := oas.DecodeJSON(t.Body, schema); err != nil {
+		var err error
+		if decoded, err = oas.DecodeJSON(t.Body, schema); err != nil {
 			var je *oas.JSONError
 			errors.As(err, &je)
 			field := jsonField(je)
@@ -151,9 +153,8 @@ func responseChecks(in responseInput) []Outcome {
 		return out
 	}
 	if in.strict {
-		var v any
-		if json.Unmarshal(t.Body, &v) == nil {
-			if extra := undeclared(schema, v, ""); len(extra) > 0 {
+		if decoded != nil || json.Unmarshal(t.Body, &decoded) == nil {
+			if extra := undeclared(schema, decoded, ""); len(extra) > 0 {
 				f := ""
 				if len(extra) == 1 {
 					f = extra[0]

@@ -173,13 +173,7 @@ func (t *typedServer) ReplaceEncryptionKeyStore(ctx context.Context, req server.
 // checkKMS makes the checks a cluster makes before it talks to a KMS.
 func checkKMS(s gen.EncryptionV2PutKeyStoreUnionKMSStore) (*kmsConfig, error) {
 	const field = "request body field \"kms_store.%s\": %s"
-	str := func(p *string) string {
-		if p == nil {
-			return ""
-		}
-		return strings.TrimSpace(*p)
-	}
-	c := &kmsConfig{hostname: str(s.Hostname), keyID: str(s.KeyID), port: defaultKMSPort}
+	c := &kmsConfig{hostname: strings.TrimSpace(deref(s.Hostname)), keyID: strings.TrimSpace(deref(s.KeyID)), port: defaultKMSPort}
 	if c.hostname == "" {
 		return nil, newError(errBadRequest, field, "hostname", "required")
 	}
@@ -200,7 +194,7 @@ func checkKMS(s gen.EncryptionV2PutKeyStoreUnionKMSStore) (*kmsConfig, error) {
 		{"server_ca_cert", "CERTIFICATE", s.ServerCACert},
 		{"client_private_key", "PRIVATE KEY", s.ClientPrivateKey},
 	} {
-		v := str(p.v)
+		v := strings.TrimSpace(deref(p.v))
 		if v == "" {
 			return nil, newError(errBadRequest, field, p.name, "required")
 		}

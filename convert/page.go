@@ -104,32 +104,47 @@ func frontMatter(data []byte) ([]byte, int, error) {
 	return rest[:end+1], 2, nil
 }
 
-// linkOutside tells whether name is a symbolic link that resolves outside
-// fsys (its root), following links up to a depth; a folder of pages must
-// not make the converter read, and publish in a spec, any file the link
-// names. An fs.FS that cannot read links (Go's embed, a zip) has none.
+// linkOutside tells whether name resolves outside fsys (its root) through
+// symbolic links, in any element of its path (a link to a folder outside
+// holds pages too), following links up to a depth; a folder of pages must
+// not make the converter read, and publish in a spec, any file a link
+// names. target is the first link on the way. An fs.FS that cannot read
+// links (Go's embed, a zip) has none.
 func linkOutside(fsys fs.FS, name string) (target string, outside bool) {
 	rl, ok := fsys.(fs.ReadLinkFS)
 	if !ok {
 		return "", false
 	}
-	for range 40 {
-		info, err := rl.Lstat(name)
-		if err != nil || info.Mode()&fs.ModeSymlink == 0 {
-			return "", false
-		}
-		if target, err = rl.ReadLink(name); err != nil {
-			return "", false
-		}
-		if path.IsAbs(target) || filepath.IsAbs(target) {
+	rest, resolved, hops := strings.Split(name, "/"), ".", 0
+	for len(rest) > 0 {
+		next := path.Join(resolved, rest[0])
+		rest = rest[1:]
+		if next == ".." || strings.HasPrefix(next, "../") {
 			return target, true
 		}
-		name = path.Join(path.Dir(name), filepath.ToSlash(target))
-		if name == ".." || strings.HasPrefix(name, "../") {
-			return target, true
+		info, err := rl.Lstat(next)
+		if err != nil {
+			return "", false // the read that follows says what is wrong
 		}
+		if info.Mode()&fs.ModeSymlink == 0 {
+			resolved = next
+			continue
+		}
+		link, err := rl.ReadLink(next)
+		if err != nil {
+			return "", false
+		}
+		if target == "" {
+			target = link
+		}
+		if hops++; hops > 40 || path.IsAbs(link) || filepath.IsAbs(link) {
+			return target, true // a loop, too deep to tell, or absolute
+		}
+		// Resolve what the link names, then the rest, from the start.
+		rest = append(strings.Split(path.Join(resolved, filepath.ToSlash(link)), "/"), rest...)
+		resolved = "."
 	}
-	return target, true // a loop, or too deep to tell
+	return "", false
 }
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
+	"path"
 	"reflect"
 	"slices"
 	"strconv"
@@ -379,16 +381,29 @@ func createdID(s *sent, param string) string {
 	_ = json.Unmarshal(s.traffic.Body, &v)
 	if obj, ok := v.(map[string]any); ok {
 		if id := itemKey(obj, param); id != "" {
-			return id
+			return usableID(id)
 		}
 	}
 	if id := scalar(v); id != "" {
-		return id
+		return usableID(id)
 	}
-	if loc := strings.TrimSuffix(s.traffic.Header.Get("Location"), "/"); loc != "" {
-		return loc[strings.LastIndexByte(loc, '/')+1:]
+	if loc, err := url.Parse(s.traffic.Header.Get("Location")); err == nil {
+		seg := path.Base(strings.TrimSuffix(loc.EscapedPath(), "/"))
+		if id, err := url.PathUnescape(seg); err == nil {
+			return usableID(id)
+		}
 	}
 	return ""
+}
+
+// usableID refuses an id that, put in a path, would name another resource
+// than the item: a hostile server answering ".." would otherwise have the
+// clean-up delete the collection's parent.
+func usableID(id string) string {
+	if id == "." || id == ".." || id == "/" {
+		return ""
+	}
+	return id
 }
 
 // scalar renders an id that is a string or a number.

@@ -142,12 +142,7 @@ func GoName(s string) string { return goName(words(s)) }
 // SMBShare).
 func typeGoName(server string) string {
 	ws := words(server)
-	var kept []string
-	for _, w := range ws {
-		if w != "api" {
-			kept = append(kept, w)
-		}
-	}
+	kept := dropAPI(ws)
 	if len(kept) == 0 {
 		kept = ws
 	}

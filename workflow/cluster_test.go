@@ -61,7 +61,7 @@ func (cl *cluster) as(user, password string) *cluster {
 // holding an access token reaches it.
 func (cl *cluster) withToken(token string) *cluster {
 	cl.t.Helper()
-	c, err := client.New(cl.url, append(cl.opts, client.WithToken(token))...)
+	c, err := client.New(cl.url, slices.Concat(cl.opts, []client.Option{client.WithToken(token)})...)
 	if err != nil {
 		cl.t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func (cl *cluster) withToken(token string) *cluster {
 
 func (cl *cluster) login(user, password string) *client.Client {
 	cl.t.Helper()
-	c, err := client.New(cl.url, append(cl.opts, client.WithCredentials(user, password))...)
+	c, err := client.New(cl.url, slices.Concat(cl.opts, []client.Option{client.WithCredentials(user, password)})...)
 	if err != nil {
 		cl.t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func runContractSuite(ctx context.Context, cfg config) (string, error) {
 		rec := &recorder{next: http.DefaultTransport}
 		client := &http.Client{Transport: rec, Timeout: time.Minute}
 		start := time.Now()
-		rep, err := contract.Run(ctx, contract.Config{Spec: built.Doc, BaseURL: srv.URL, HTTPClient: client, Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 1})
+		rep, err := contract.Run(ctx, contract.Config{Spec: built.Doc, BaseURL: srv.URL, HTTPClient: client, Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 1, Access: contract.Twin})
 		suite = append(suite, time.Since(start))
 		_ = srv.Close()
 		if err != nil {

@@ -96,7 +96,7 @@ func runOnTwin(t *testing.T, checks ...string) *report.Report {
 	srv := mocktest.NewServer(t, mock.WithSpec(spec))
 	rep, err := contract.Run(context.Background(), contract.Config{
 		Spec: spec, BaseURL: srv.URL, HTTPClient: srv.Client(),
-		Username: mock.DefaultUser, Password: mock.DefaultPassword, Checks: checks,
+		Username: mock.DefaultUser, Password: mock.DefaultPassword, Checks: checks, Access: contract.Twin,
 	})
 	if err != nil {
 		t.Fatal(err)

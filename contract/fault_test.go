@@ -142,7 +142,7 @@ func failedChecks(rep *report.Report) []string {
 func runAgainst(t *testing.T, spec *openapi3.T, strict bool, opts ...mock.Option) *report.Report {
 	t.Helper()
 	srv := mocktest.NewServer(t, append([]mock.Option{mock.WithSpec(spec)}, opts...)...)
-	rep, err := contract.Run(context.Background(), contract.Config{Spec: spec, BaseURL: srv.URL, HTTPClient: srv.Client(),
+	rep, err := contract.Run(context.Background(), contract.Config{Spec: spec, BaseURL: srv.URL, HTTPClient: srv.Client(), Access: contract.Twin,
 		Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 3, Strict: strict})
 	if err != nil {
 		t.Fatal(err)

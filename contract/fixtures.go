@@ -20,20 +20,12 @@ import (
 // through the collection's POST, as a client would, and uses the id the
 // create answered; with Restore, it deletes what it created at the end.
 
-// created is an item the run created for operations to act on.
-type created struct {
-	path   string
-	params map[string]string
-}
-
 // itemParams sets the path parameters of o that name items of a
-// collection the spec can create, and tells whether o's own resource is
-// such an item. Items are shared between operations, except that a DELETE
-// gets one of its own.
-func (r *runner) itemParams(ctx context.Context, o check.Operation, params map[string]string) (created bool) {
+// collection the spec can create. Items are shared between operations,
+// except that a DELETE gets one of its own.
+func (r *runner) itemParams(ctx context.Context, o check.Operation, params map[string]string) {
 	segs := strings.Split(strings.TrimSuffix(o.Path, "/"), "/")
 	for i, seg := range segs {
-		created = false
 		name, ok := strings.CutPrefix(seg, "{")
 		if !ok {
 			continue
@@ -59,16 +51,14 @@ func (r *runner) itemParams(ctx context.Context, o check.Operation, params map[s
 		id, have := r.items[key]
 		if !have || o.Method == http.MethodDelete {
 			if id = r.create(ctx, collPath, itemParam, params); id == "" {
-				return false
+				return
 			}
 			if o.Method != http.MethodDelete {
 				r.items[key] = id
 			}
 		}
 		params[name] = id
-		created = true
 	}
-	return created
 }
 
 // create POSTs a valid new item to a collection and answers its id, or ""
@@ -91,14 +81,11 @@ func (r *runner) create(ctx context.Context, collPath, param string, parents map
 		return ""
 	}
 	id := createdID(s, param)
-	if id != "" {
+	if id != "" && named != nil {
 		itemPath, _, _ := oas.ItemOf(r.cfg.Spec, collPath)
 		params := maps.Clone(parents)
 		params[param] = id
-		r.created = append(r.created, created{path: itemPath, params: params})
-		if named != nil {
-			r.named[oas.FillPath(itemPath, params)] = named
-		}
+		r.named[oas.FillPath(itemPath, params)] = named
 	}
 	return id
 }
@@ -165,27 +152,6 @@ func mergeField(obj map[string]any, k string, v any) map[string]any {
 	out := maps.Clone(obj)
 	out[k] = v
 	return out
-}
-
-// removeCreated deletes the items the run created, newest first; one that
-// is gone already (a DELETE under test removed it) is no error.
-func (r *runner) removeCreated(ctx context.Context) {
-	for i := len(r.created) - 1; i >= 0; i-- {
-		c := r.created[i]
-		item := r.cfg.Spec.Paths.Value(c.path)
-		if item == nil || item.Delete == nil {
-			continue
-		}
-		del := r.validRequest(check.Operation{Method: http.MethodDelete, Path: c.path, Item: item, Op: item.Delete})
-		del.pathParams = c.params
-		s, err := r.send(ctx, del)
-		switch {
-		case err != nil:
-			r.report.RestoreErrors = append(r.report.RestoreErrors, fmt.Sprintf("DELETE %s: %v", oas.FillPath(c.path, c.params), err))
-		case s.status() >= 300 && s.status() != http.StatusNotFound:
-			r.report.RestoreErrors = append(r.report.RestoreErrors, fmt.Sprintf("DELETE %s: status %d", oas.FillPath(c.path, c.params), s.status()))
-		}
-	}
 }
 
 // sameID makes a write to an item carry the item's own id where its body

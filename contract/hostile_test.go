@@ -48,7 +48,7 @@ func TestHostileBodiesReportedAsExcerpts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := contract.Run(context.Background(), contract.Config{Spec: spec, BaseURL: srv.URL, Token: "session-v1:t"})
+		rep, err := contract.Run(context.Background(), contract.Config{Spec: spec, BaseURL: srv.URL, Token: "session-v1:t", Access: contract.Twin})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -51,14 +51,14 @@ func TestInterruptedRunRestoresState(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	client := &http.Client{Transport: cancelAfterWrite{next: http.DefaultTransport, cancel: cancel}}
-	rep, err := contract.Run(ctx, contract.Config{Spec: spec, BaseURL: srv.URL, HTTPClient: client, Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 5, Restore: true})
+	rep, err := contract.Run(ctx, contract.Config{Spec: spec, BaseURL: srv.URL, HTTPClient: client, Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 5, Access: contract.AllowDisruptive})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !rep.Interrupted || !rep.Failed() {
 		t.Errorf("interrupted run: Interrupted=%v Failed=%v", rep.Interrupted, rep.Failed())
 	}
-	if len(rep.Restored) != 1 || rep.Restored[0] != "/v2/encryption/key-store" || len(rep.RestoreErrors) > 0 {
+	if len(rep.Restored) != 1 || rep.Restored[0] != "PUT /v2/encryption/key-store" || len(rep.RestoreErrors) > 0 {
 		t.Fatalf("restored %v, errors %v", rep.Restored, rep.RestoreErrors)
 	}
 	var b strings.Builder
@@ -112,7 +112,7 @@ func TestRestoreRemovesCreatedItems(t *testing.T) {
 	}
 	srv := mocktest.NewServer(t, mock.WithSpec(built.Doc))
 	rep, err := contract.Run(context.Background(), contract.Config{Spec: built.Doc, BaseURL: srv.URL, HTTPClient: srv.Client(),
-		Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 2, Restore: true, Checks: []string{check.StatefulRoundTrip}})
+		Username: mock.DefaultUser, Password: mock.DefaultPassword, Seed: 2, Access: contract.AllowWrites, Checks: []string{check.StatefulRoundTrip}})
 	if err != nil {
 		t.Fatal(err)
 	}

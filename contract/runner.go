@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -38,16 +39,67 @@ type Config struct {
 	Checks []string
 	// Seed makes generated values reproducible.
 	Seed uint64
-	// ReadOnly sends only GET requests (a real cluster without --allow-writes).
-	ReadOnly bool
-	// Restore saves what writes will touch and puts it back at the end, also
-	// after a failure or cancellation (a real cluster with --allow-writes).
-	Restore bool
+	// Access says which operations may be sent (see Safety); the zero
+	// value is ReadOnly. With AllowWrites or AllowDisruptive every change
+	// is journalled before it is sent and undone at the end, also after a
+	// failure or cancellation.
+	Access Access
+	// Journal is the file the journal is kept in, so that `qapi contract
+	// --restore` can undo a run that was killed; empty keeps it in memory.
+	// An existing file is refused.
+	Journal string
+	// Timeout bounds the whole run (zero: no bound); RequestTimeout bounds
+	// each request (zero: 30 s); RestoreTimeout bounds putting back what
+	// the run changed, on top of Timeout (zero: 5 minutes).
+	Timeout, RequestTimeout, RestoreTimeout time.Duration
+	// MaxTransportFailures stops the run after that many requests in a row
+	// got no answer (zero: 5): a cluster that is down is not asked
+	// thousands of times.
+	MaxTransportFailures int
 	// Strict makes response_schema_conformance reject undeclared properties.
 	Strict bool
 	// Progress, when set, receives one line per operation as the run goes.
 	Progress func(done, total int, operation string)
 }
+
+// Access is what a run may change on its target.
+type Access int
+
+// What a run may send, from least to most.
+const (
+	// ReadOnly sends GET and HEAD only, and the run's own login.
+	ReadOnly Access = iota
+	// AllowWrites also sends Read POSTs and Reversible operations,
+	// journalled and put back.
+	AllowWrites
+	// AllowDisruptive sends every operation; what it cannot put back is
+	// listed as not restored.
+	AllowDisruptive
+	// Twin sends every operation, with nothing journalled: the target is a
+	// twin made for the run (the embedded mock).
+	Twin
+)
+
+func (a Access) String() string {
+	switch a {
+	case ReadOnly:
+		return "read-only"
+	case AllowWrites:
+		return "reversible writes"
+	case AllowDisruptive:
+		return "all writes"
+	case Twin:
+		return "twin"
+	}
+	return fmt.Sprintf("Access(%d)", int(a))
+}
+
+// Defaults of the bounds in Config.
+const (
+	DefaultRequestTimeout       = 30 * time.Second
+	DefaultRestoreTimeout       = 5 * time.Minute
+	DefaultMaxTransportFailures = 5
+)
 
 // Run exercises every operation of the spec against the server and returns
 // the report. The error is for setup problems (bad config, failed login);
@@ -64,23 +116,25 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			return nil, fmt.Errorf("contract: unknown check %q (see --list)", c)
 		}
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second, CheckRedirect: refuseRedirects}
-	}
-	red := redact.New()
-	checker, err := check.NewChecker(cfg.Spec, check.WithStrict(cfg.Strict), check.WithRedactor(red))
+	cfg = withDefaults(cfg)
+	r, err := newRunner(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("contract: %w", err)
+		return nil, err
 	}
-	r := &runner{cfg: cfg, red: red, checker: checker, gen: oas.NewGenerator(cfg.Seed, "", oas.Request), items: map[string]string{}, pathValues: map[string]string{}, named: map[string]map[string]any{}}
-	red.Add(cfg.Password)
-	red.Add(cfg.Token)
-	r.token = cfg.Token
-	r.report = &report.Report{Target: red.Text(cfg.BaseURL), Seed: cfg.Seed, Started: time.Now().UTC(), Strict: cfg.Strict, ReadOnly: cfg.ReadOnly}
-	for _, c := range check.Active {
-		if len(cfg.Checks) == 0 || slices.Contains(cfg.Checks, c.Name) {
-			r.report.Checks = append(r.report.Checks, c)
+	if cfg.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, cfg.Timeout, fmt.Errorf("the run took longer than its timeout (%s)", cfg.Timeout))
+		defer cancel()
+	}
+	defer r.finish()
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	r.stop = stop
+	if cfg.Access != Twin {
+		if r.journal, err = newJournal(cfg.Journal, r.red.Text(cfg.BaseURL)); err != nil {
+			return nil, fmt.Errorf("contract: %w", err)
 		}
+		defer r.undoAll(ctx)
 	}
 	if r.token == "" && cfg.Username != "" {
 		if err := r.login(ctx); err != nil {
@@ -89,12 +143,6 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 	r.learnNames(ctx)
 	ops := operations(cfg.Spec)
-	defer func() {
-		if cfg.Restore {
-			r.restore(context.WithoutCancel(ctx))
-			r.removeCreated(context.WithoutCancel(ctx))
-		}
-	}()
 	for i, o := range ops {
 		if ctx.Err() != nil {
 			break
@@ -105,12 +153,60 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		r.operation(ctx, o)
 	}
 	r.report.Interrupted = ctx.Err() != nil
+	if r.report.Interrupted {
+		r.report.StopReason = r.red.Text(context.Cause(ctx).Error())
+	}
 	if cfg.Progress != nil && !r.report.Interrupted {
 		cfg.Progress(len(ops), len(ops), "")
 	}
+	return r.report, nil
+}
+
+// finish settles the report once the run and its undoing are over.
+func (r *runner) finish() {
 	r.report.Duration = report.Duration(time.Since(r.report.Started))
 	r.report.Finish()
-	return r.report, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second, CheckRedirect: refuseRedirects}
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.RestoreTimeout <= 0 {
+		cfg.RestoreTimeout = DefaultRestoreTimeout
+	}
+	if cfg.MaxTransportFailures <= 0 {
+		cfg.MaxTransportFailures = DefaultMaxTransportFailures
+	}
+	return cfg
+}
+
+func newRunner(cfg Config) (*runner, error) {
+	red := redact.New()
+	checker, err := check.NewChecker(cfg.Spec, check.WithStrict(cfg.Strict), check.WithRedactor(red))
+	if err != nil {
+		return nil, fmt.Errorf("contract: %w", err)
+	}
+	r := &runner{cfg: cfg, red: red, checker: checker, gen: oas.NewGenerator(cfg.Seed, "", oas.Request),
+		items: map[string]string{}, pathValues: map[string]string{}, named: map[string]map[string]any{},
+		classes: map[string]classified{}, ours: map[string]bool{}, saved: map[string]bool{}}
+	for _, c := range classifyAll(cfg.Spec) {
+		r.classes[c.Method+" "+c.Path] = c
+	}
+	red.Add(cfg.Password)
+	red.Add(cfg.Token)
+	r.token = cfg.Token
+	r.report = &report.Report{Target: red.Text(cfg.BaseURL), Seed: cfg.Seed, Started: time.Now().UTC(), Strict: cfg.Strict,
+		ReadOnly: cfg.Access == ReadOnly, Access: cfg.Access.String()}
+	for _, c := range check.Active {
+		if len(cfg.Checks) == 0 || slices.Contains(cfg.Checks, c.Name) {
+			r.report.Checks = append(r.report.Checks, c)
+		}
+	}
+	return r, nil
 }
 
 // refuseRedirects keeps credentials on the host they were meant for.
@@ -125,12 +221,24 @@ type runner struct {
 	gen     *oas.Generator
 	token   string
 	report  *report.Report
-	// saves are what writes changed, in the order saved.
-	saves []saved
 	// items are the ids of the items created for operations to act on, by
-	// collection path; created lists them for removal.
-	items   map[string]string
-	created []created
+	// collection path.
+	items map[string]string
+	// classes are the operations' safety classes, by "METHOD path".
+	classes map[string]classified
+	// journal records what the run changed (nil on a twin); ours are the
+	// items the run created, by filled item path; saved are the paths
+	// whose state the journal holds.
+	journal *journal
+	ours    map[string]bool
+	saved   map[string]bool
+	// notSaved are changes about to be sent that the journal cannot undo,
+	// with the reason, by "METHOD filled-path".
+	notSaved map[string]string
+	// failures counts the requests in a row that got no answer; stop ends
+	// the run with its cause.
+	failures int
+	stop     context.CancelCauseFunc
 	// pathValues are the values path parameters have, by name.
 	pathValues map[string]string
 	// renames counts the names the run made up for creates refused as
@@ -190,6 +298,9 @@ type request struct {
 	body         []byte
 	auth         string
 	op           *check.Operation
+	// login marks the run's own login, which even a read-only run sends;
+	// undo marks a request that puts back what the run changed.
+	login, undo bool
 }
 
 // sent is a request with its response.
@@ -203,7 +314,7 @@ func (s *sent) status() int { return s.traffic.Status }
 
 func (r *runner) login(ctx context.Context) error {
 	body, _ := json.Marshal(map[string]string{"username": r.cfg.Username, "password": r.cfg.Password})
-	s, err := r.send(ctx, request{method: http.MethodPost, path: "/v1/session/login", body: body, auth: authNone})
+	s, err := r.send(ctx, request{method: http.MethodPost, path: "/v1/session/login", body: body, auth: authNone, login: true})
 	if err != nil {
 		hint := ""
 		if strings.Contains(err.Error(), "certificate") {
@@ -263,7 +374,67 @@ func (r *runner) learnNames(ctx context.Context) {
 // one is not checked (as the proxy does), and reports keep an excerpt.
 const maxResponseBody = 16 << 20
 
+// send is the one place requests leave: it refuses what the run may not
+// send (see permit), journals a change before it is sent, lets a change in
+// flight finish when the run is interrupted (so that its outcome is
+// journalled), bounds each request in time, and stops the run after
+// MaxTransportFailures requests in a row got no answer.
 func (r *runner) send(ctx context.Context, rq request) (*sent, error) {
+	if err := r.permit(ctx, rq); err != nil {
+		return nil, err
+	}
+	write := isWrite(rq.method) && !rq.undo && !rq.login && r.journal != nil
+	var pending int
+	if write {
+		var err error
+		if pending, err = r.journalBefore(ctx, rq); err != nil {
+			return nil, err
+		}
+	}
+	reqCtx := ctx
+	if write {
+		reqCtx = context.WithoutCancel(ctx)
+	}
+	reqCtx, cancel := context.WithTimeout(reqCtx, r.cfg.RequestTimeout)
+	defer cancel()
+	s, err := r.do(reqCtx, rq)
+	if write {
+		r.journalAfter(rq, s, err, pending)
+	}
+	r.countFailure(ctx, err)
+	return s, err
+}
+
+// countFailure keeps count of the requests in a row that got no answer,
+// and stops the run when there are too many.
+func (r *runner) countFailure(ctx context.Context, err error) {
+	var noAnswer *transportError
+	if !errors.As(err, &noAnswer) || ctx.Err() != nil {
+		if err == nil {
+			r.failures = 0
+		}
+		return
+	}
+	r.failures++
+	if r.failures >= r.cfg.MaxTransportFailures && r.stop != nil {
+		r.stop(fmt.Errorf("stopped: %d requests in a row got no answer from %s (last: %s)", r.failures, r.red.Text(r.cfg.BaseURL), noAnswer.msg))
+	}
+}
+
+// transportError is a request that got no answer; unsent tells one that
+// never reached the server (no connection was made).
+type transportError struct {
+	msg    string
+	unsent bool
+}
+
+func (e *transportError) Error() string { return e.msg }
+
+func isWrite(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead
+}
+
+func (r *runner) do(ctx context.Context, rq request) (*sent, error) {
 	u := strings.TrimRight(r.cfg.BaseURL, "/") + oas.FillPath(rq.path, rq.pathParams)
 	if len(rq.query) > 0 {
 		u += "?" + rq.query.Encode()
@@ -303,13 +474,14 @@ func (r *runner) send(ctx context.Context, rq request) (*sent, error) {
 	r.report.Requests++
 	if err != nil {
 		ex.Error = red.Text(err.Error())
-		return nil, errors.New(ex.Error)
+		var op *net.OpError
+		return nil, &transportError{msg: ex.Error, unsent: errors.As(err, &op) && op.Op == "dial"}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 	ex.Duration = report.Duration(time.Since(start))
 	if err != nil {
-		return nil, fmt.Errorf("read response: %w", err)
+		return nil, &transportError{msg: red.Text(fmt.Sprintf("read response: %v", err))}
 	}
 	if len(data) > maxResponseBody {
 		data, t.BodyTruncated = nil, true
@@ -328,10 +500,10 @@ func (r *runner) send(ctx context.Context, rq request) (*sent, error) {
 // operation runs every enabled check for one operation.
 func (r *runner) operation(ctx context.Context, o check.Operation) {
 	res := r.report.Operation(o.ID, o.Method, o.Path)
-	if r.cfg.ReadOnly && o.Method != http.MethodGet {
-		for _, c := range r.report.Checks {
-			res.Skip(c.Name, "read-only target: writes need --allow-writes")
-		}
+	c := r.classes[o.Method+" "+o.Path]
+	res.Classify(string(c.Safety), c.Reason)
+	if reason := r.notRun(o, c); reason != "" {
+		res.NotRun(reason)
 		return
 	}
 	if o.Method == http.MethodPost && o.Path == "/v1/session/login" && r.cfg.Username != "" {
@@ -340,15 +512,14 @@ func (r *runner) operation(ctx context.Context, o check.Operation) {
 	}
 	variants := r.validRequests(o)
 	// The variants share their path parameters.
-	created := r.itemParams(ctx, o, variants[0].pathParams)
+	r.itemParams(ctx, o, variants[0].pathParams)
+	if r.cfg.Access == ReadOnly {
+		r.existingItems(ctx, o, variants[0].pathParams)
+	}
 	for i := range variants {
 		variants[i].body = sameID(variants[i].body, o.Path, variants[i].pathParams, r.named[oas.FillPath(o.Path, variants[i].pathParams)])
 	}
 	rq := variants[0]
-	// What the run created it removes; the rest it puts back.
-	if r.cfg.Restore && o.Method != http.MethodGet && !created {
-		r.save(ctx, o, rq)
-	}
 	_, _, creates := oas.ItemOf(r.cfg.Spec, o.Path)
 	creates = creates && o.Method == http.MethodPost
 	for _, v := range variants {
@@ -377,7 +548,14 @@ func (r *runner) operation(ctx context.Context, o check.Operation) {
 // false when no answer came back, which fails not_a_server_error.
 func (r *runner) exchange(ctx context.Context, res *report.Tally, o check.Operation, rq request) (*sent, bool) {
 	s, err := r.send(ctx, rq)
-	if err != nil {
+	var refused *refusal
+	switch {
+	case errors.As(err, &refused) || (err != nil && ctx.Err() != nil):
+		for _, c := range r.report.Checks {
+			res.Skip(c.Name, "not sent: "+err.Error())
+		}
+		return nil, false
+	case err != nil:
 		res.Fail(check.NotAServerError, "no response: "+err.Error(), nil)
 		return nil, false
 	}
@@ -392,13 +570,14 @@ func (r *runner) exchange(ctx context.Context, res *report.Tally, o check.Operat
 // than with generated credentials, which would only get 401s.
 func (r *runner) loginOperation(ctx context.Context, o check.Operation, res *report.Tally) {
 	body, _ := json.Marshal(map[string]string{"username": r.cfg.Username, "password": r.cfg.Password})
-	rq := request{method: o.Method, path: o.Path, body: body, auth: authNone, op: &o}
+	rq := request{method: o.Method, path: o.Path, body: body, auth: authNone, op: &o, login: true}
 	if _, ok := r.exchange(ctx, res, o, rq); !ok {
 		return
 	}
 	// Malformed logins carry a made-up password: the real one has no
 	// business in requests built to be refused (and logged) by the server.
 	bad := rq
+	bad.login = false
 	bad.body, _ = json.Marshal(map[string]string{"username": r.cfg.Username, "password": "qapi-not-the-password"})
 	r.negative(ctx, o, bad, res)
 	res.Skip(check.IgnoredAuth, "the operation requires no security")

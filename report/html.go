@@ -53,13 +53,14 @@ pre { background: var(--bg); padding: 8px; border-radius: 6px; overflow-x: auto;
 table.matrix th span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; font-family: ui-monospace, monospace; font-weight: 500; }
 table.matrix { width: auto; } table.matrix th { vertical-align: bottom; }
 td.cell { text-align: center; font-weight: 700; width: 28px; }
+tr.notrun td { color: var(--skip); } .badge.notrun { background: #9a6700; } li.notrestored { color: var(--fail); }
 td.cell.pass { color: var(--pass); background: #dafbe1; } td.cell.fail { color: #fff; background: var(--fail); } td.cell.skip { color: var(--skip); }
 </style>
 </head>
 <body>
 <header>
 <h1>{{if .Title}}{{.Title}}{{else}}qapi contract{{end}} report</h1>
-<p>{{.Target}} · {{len .Operations}} operations · {{len .Checks}} checks · {{.Requests}} requests · {{seconds .Duration}} · seed {{.Seed}}{{if .Strict}} · strict{{end}}{{if .ReadOnly}} · read-only{{end}}</p>
+<p>{{.Target}} · {{len .Operations}} operations · {{len .Checks}} checks · {{.Requests}} requests · {{seconds .Duration}} · seed {{.Seed}}{{if .Strict}} · strict{{end}}{{if .Access}} · {{.Access}}{{else if .ReadOnly}} · read-only{{end}}</p>
 </header>
 <main>
 {{if .Failed}}<div class="verdict bad">FAILED{{if .Interrupted}} (interrupted){{end}}</div>{{else}}<div class="verdict good">PASSED</div>{{end}}
@@ -68,16 +69,21 @@ td.cell.pass { color: var(--pass); background: #dafbe1; } td.cell.fail { color: 
 <div class="total fail"><b>{{.Totals.Fail}}</b>failed</div>
 <div class="total skip"><b>{{.Totals.Skip}}</b>skipped</div>
 </div>
+{{if .StopReason}}<p class="reason">{{.StopReason}}</p>{{end}}
+{{if or .Restored .RestoreErrors}}<h2>Put back</h2>
+<ul>{{range .RestoreErrors}}<li class="notrestored">not restored: {{.}}</li>{{end}}{{range .Restored}}<li>restored {{.}}</li>{{end}}</ul>
+{{if .Journal}}<p>journal kept in <code>{{.Journal}}</code>: <code>qapi contract --restore {{.Journal}}</code> puts back what is left</p>{{end}}{{end}}
 <h2>Operations × checks</h2>
 <table class="matrix">
 <tr><th>operation</th>{{range .Checks}}<th title="{{.Description}}"><span>{{.Name}}</span></th>{{end}}</tr>
-{{range .Operations}}<tr><td><span class="method">{{.Method}}</span> {{.Path}}</td>{{range .Results}}<td class="cell {{.Status}}" title="{{.Check}}: {{.Status}}{{if .Reason}} ({{.Reason}}){{end}}">{{if eq .Status "pass"}}✓{{else if eq .Status "fail"}}✗{{else}}–{{end}}</td>{{end}}</tr>
+{{range .Operations}}<tr{{if .NotRun}} class="notrun" title="not run: {{.NotRun}}"{{end}}><td><span class="method">{{.Method}}</span> {{.Path}}{{if .NotRun}} <span class="badge notrun">not run</span>{{end}}</td>{{range .Results}}<td class="cell {{.Status}}" title="{{.Check}}: {{.Status}}{{if .Reason}} ({{.Reason}}){{end}}">{{if eq .Status "pass"}}✓{{else if eq .Status "fail"}}✗{{else}}–{{end}}</td>{{end}}</tr>
 {{end}}</table>
 <h2>Operations</h2>
 {{range .Operations}}
 <details class="op"{{if failed .}} open{{end}}>
-<summary>{{if failed .}}<span class="badge fail">fail</span>{{else}}<span class="badge pass">ok</span>{{end}} <span class="method">{{.Method}}</span> {{.Path}} <span class="reason">({{.ID}})</span></summary>
+<summary>{{if failed .}}<span class="badge fail">fail</span>{{else if .NotRun}}<span class="badge notrun">not run</span>{{else}}<span class="badge pass">ok</span>{{end}} <span class="method">{{.Method}}</span> {{.Path}} <span class="reason">({{.ID}}{{if .Safety}}, {{.Safety}}{{end}})</span></summary>
 <div class="body">
+{{if .NotRun}}<p class="reason">not run: {{.NotRun}}</p>{{else if .SafetyReason}}<p class="reason">{{.Safety}}: {{.SafetyReason}}</p>{{end}}
 <table>
 <tr><th>check</th><th>result</th><th>detail</th></tr>
 {{range .Results}}<tr><td><code>{{.Check}}</code></td><td><span class="badge {{.Status}}">{{.Status}}</span></td><td>

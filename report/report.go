@@ -18,21 +18,29 @@ import (
 // Report is the result of a run.
 type Report struct {
 	// Title names the run in summaries: "qapi contract" or "qapi verify".
-	Title       string             `json:"title"`
-	Target      string             `json:"target"`
-	Seed        uint64             `json:"seed"`
-	Strict      bool               `json:"strict"`
-	ReadOnly    bool               `json:"read_only"`
-	Started     time.Time          `json:"started"`
-	Duration    Duration           `json:"duration"`
-	Requests    int                `json:"requests"`
-	Interrupted bool               `json:"interrupted,omitempty"`
-	Checks      []check.Check      `json:"checks"`
-	Operations  []*OperationResult `json:"operations"`
-	Totals      Totals             `json:"totals"`
+	Title    string `json:"title"`
+	Target   string `json:"target"`
+	Seed     uint64 `json:"seed"`
+	Strict   bool   `json:"strict"`
+	ReadOnly bool   `json:"read_only"`
+	// Access says what the run was allowed to change: "read-only",
+	// "reversible writes", "all writes" or "twin".
+	Access      string    `json:"access,omitempty"`
+	Started     time.Time `json:"started"`
+	Duration    Duration  `json:"duration"`
+	Requests    int       `json:"requests"`
+	Interrupted bool      `json:"interrupted,omitempty"`
+	// StopReason says why an interrupted run stopped.
+	StopReason string             `json:"stop_reason,omitempty"`
+	Checks     []check.Check      `json:"checks"`
+	Operations []*OperationResult `json:"operations"`
+	Totals     Totals             `json:"totals"`
 	// Restored lists the paths whose state was put back after the run.
 	Restored      []string `json:"restored,omitempty"`
 	RestoreErrors []string `json:"restore_errors,omitempty"`
+	// Journal is the journal file kept because not everything was put
+	// back: qapi contract --restore FILE finishes the job.
+	Journal string `json:"journal,omitempty"`
 }
 
 // Totals count check outcomes over all operations.
@@ -44,9 +52,14 @@ type Totals struct {
 
 // OperationResult holds every check's outcome for one operation.
 type OperationResult struct {
-	ID      string         `json:"operation_id"`
-	Method  string         `json:"method"`
-	Path    string         `json:"path"`
+	ID     string `json:"operation_id"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	// Safety is the operation's safety class and SafetyReason why.
+	Safety       string `json:"safety,omitempty"`
+	SafetyReason string `json:"safety_reason,omitempty"`
+	// NotRun says why the operation was not sent at all.
+	NotRun  string         `json:"not_run,omitempty"`
 	Results []*CheckResult `json:"checks"`
 }
 
@@ -69,6 +82,7 @@ type Failure struct {
 
 // Tally is how a run records the outcomes of one operation's checks.
 type Tally struct {
+	op      *OperationResult
 	byCheck map[string]*CheckResult
 }
 
@@ -77,7 +91,7 @@ type Tally struct {
 func (rep *Report) Operation(id, method, path string) *Tally {
 	res := &OperationResult{ID: id, Method: strings.ToUpper(method), Path: path}
 	rep.Operations = append(rep.Operations, res)
-	t := &Tally{byCheck: map[string]*CheckResult{}}
+	t := &Tally{op: res, byCheck: map[string]*CheckResult{}}
 	for _, c := range rep.Checks {
 		cr := &CheckResult{Check: c.Name}
 		res.Results = append(res.Results, cr)
@@ -130,6 +144,22 @@ func (t *Tally) Pass(name string) {
 	}
 }
 
+// Classify records the operation's safety class and why it has it.
+func (t *Tally) Classify(safety, reason string) {
+	t.op.Safety, t.op.SafetyReason = safety, reason
+}
+
+// NotRun records that the operation was not sent, and why: every check is
+// skipped with that reason.
+func (t *Tally) NotRun(reason string) {
+	t.op.NotRun = reason
+	for _, cr := range t.byCheck {
+		if cr.Reason == "" {
+			cr.Reason = reason
+		}
+	}
+}
+
 // Skip records why a check did not apply; the first reason stays.
 func (t *Tally) Skip(name, reason string) {
 	if cr := t.byCheck[name]; cr != nil && cr.Reason == "" {
@@ -166,8 +196,11 @@ func (rep *Report) Finish() {
 	}
 }
 
-// Failed says whether any check failed or the run was cut short.
-func (rep *Report) Failed() bool { return rep.Totals.Fail > 0 || rep.Interrupted }
+// Failed says whether any check failed, the run was cut short, or
+// something it changed was not put back.
+func (rep *Report) Failed() bool {
+	return rep.Totals.Fail > 0 || rep.Interrupted || len(rep.RestoreErrors) > 0
+}
 
 // WriteText writes the terminal summary: a line per check with its counts
 // over operations, then each failure with its reproduction.
@@ -222,14 +255,29 @@ func (rep *Report) WriteText(w io.Writer) error {
 			}
 		}
 	}
+	notRun := 0
+	for _, o := range rep.Operations {
+		if o.NotRun != "" {
+			notRun++
+		}
+	}
+	if notRun > 0 {
+		fmt.Fprintf(&b, "\nnot run: %d operations that this run may not send (%s; the reports say why for each)\n", notRun, rep.Access)
+	}
 	if rep.Interrupted {
 		b.WriteString("\ninterrupted: the run did not finish\n")
+		if rep.StopReason != "" {
+			fmt.Fprintf(&b, "  %s\n", rep.StopReason)
+		}
 	}
 	for _, p := range rep.Restored {
 		fmt.Fprintf(&b, "restored %s\n", p)
 	}
 	for _, e := range rep.RestoreErrors {
-		fmt.Fprintf(&b, "RESTORE FAILED %s\n", e)
+		fmt.Fprintf(&b, "NOT RESTORED %s\n", e)
+	}
+	if rep.Journal != "" {
+		fmt.Fprintf(&b, "journal kept in %s: qapi contract --restore %s puts back what is left\n", rep.Journal, rep.Journal)
 	}
 	verdict := "PASSED"
 	if rep.Failed() {

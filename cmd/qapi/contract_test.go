@@ -38,12 +38,16 @@ func TestContractAgainstTLSTarget(t *testing.T) {
 	env := tlsCluster(t)
 	dir := t.TempDir()
 	report := filepath.Join(dir, "report.json")
-	code, stdout, stderr := runEnv(t, env, "contract", "--allow-writes", "--json", report, "--junit", filepath.Join(dir, "r.xml"), "--html", filepath.Join(dir, "r.html"))
+	journal := filepath.Join(dir, "journal")
+	code, stdout, stderr := runEnv(t, env, "contract", "--allow-writes", "--journal", journal, "--json", report, "--junit", filepath.Join(dir, "r.xml"), "--html", filepath.Join(dir, "r.html"))
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "restored /v2/encryption/key-store") {
-		t.Errorf("a run with writes does not restore what it changed:\n%s", stdout)
+	if !strings.Contains(stdout, "restored PATCH /v1/s3/settings") || !strings.Contains(stderr, "journalling each change in "+journal) {
+		t.Errorf("a run with writes does not restore what it changed:\n%s\n%s", stdout, stderr)
+	}
+	if _, err := os.Stat(journal); !os.IsNotExist(err) {
+		t.Errorf("the journal is kept after everything was put back: %v", err)
 	}
 	data, err := os.ReadFile(report)
 	if err != nil {
@@ -95,7 +99,7 @@ func TestContractUntrustedCertificateIsASetupError(t *testing.T) {
 func TestContractFailsAgainstAFaultyTarget(t *testing.T) {
 	t.Parallel()
 	env := tlsCluster(t, mock.WithFault(mock.FaultWrongFieldType))
-	code, stdout, _ := runEnv(t, env, "contract", "--allow-writes")
+	code, stdout, _ := runEnv(t, env, "contract", "--allow-writes", "--journal", filepath.Join(t.TempDir(), "journal"))
 	if code != exitFail || !strings.Contains(stdout, "FAIL response_schema_conformance") || !strings.Contains(stdout, "reproduce: curl") {
 		t.Fatalf("exit %d, stdout:\n%s", code, stdout)
 	}
@@ -118,5 +122,47 @@ func TestContractUsage(t *testing.T) {
 	code, stdout, _ := runEnv(t, nil, "contract", "--list")
 	if code != exitOK || !strings.Contains(stdout, "etag_respected") {
 		t.Errorf("--list: exit %d, stdout %q", code, stdout)
+	}
+}
+
+func TestContractListUnsafe(t *testing.T) {
+	t.Parallel()
+	code, stdout, _ := runEnv(t, nil, "contract", "--list-unsafe")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"disruptive   POST   /v1/shutdown/halt", "irreversible POST   /v1/tree-delete/jobs/", "reversible (--allow-writes)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("--list-unsafe does not show %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "PATCH  /v1/s3/settings") {
+		t.Error("--list-unsafe lists a reversible operation")
+	}
+}
+
+func TestContractRestoreUsage(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := runEnv(t, nil, "contract", "--restore", "j")
+	if code != exitUsage || !strings.Contains(stderr, "set QUMULO_URL") {
+		t.Errorf("--restore without a cluster: exit %d, stderr %q", code, stderr)
+	}
+	env := tlsCluster(t)
+	missing := filepath.Join(t.TempDir(), "missing")
+	code, _, stderr = runEnv(t, env, "contract", "--restore", missing)
+	if code != exitUsage || !strings.Contains(stderr, missing) {
+		t.Errorf("--restore of a missing journal: exit %d, stderr %q", code, stderr)
+	}
+	taken := filepath.Join(t.TempDir(), "journal")
+	if err := os.WriteFile(taken, []byte("{}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runEnv(t, env, "contract", "--allow-writes", "--journal", taken)
+	if code != exitUsage || !strings.Contains(stderr, "qapi contract --restore "+taken) {
+		t.Errorf("a run over an existing journal: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runEnv(t, env, "contract", "--restore", taken)
+	if code != exitUsage || !strings.Contains(stderr, taken+":1: not a qapi contract journal") {
+		t.Errorf("--restore of a file that is no journal: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -21,8 +21,14 @@
 // The files follow a run's stages: runner.go sends and records, requests.go
 // builds valid and invalid requests, fixtures.go creates the items
 // operations act on, active.go holds the checks that need requests of
-// their own, restore.go saves and puts back what writes change.
-// Against a real cluster a run is read-only unless writes are allowed; with
-// writes it saves what it will change and restores it at the end, also
-// after a failure or cancellation.
+// their own; safety.go classes every operation (Classify), gate.go decides
+// what may be sent, journal.go and restore.go journal each change before
+// it is sent and undo it.
+//
+// What a run may change is Config.Access: ReadOnly (the zero value) sends
+// GET and HEAD only, besides its login; AllowWrites adds the Reversible
+// operations, journalled and undone at the end, also after a failure or
+// cancellation, or later by Restore from the journal file; AllowDisruptive
+// sends everything and reports what it could not put back; Twin sends
+// everything to a twin made for the run.
 package contract

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"regexp"
@@ -86,8 +87,8 @@ var reviewed = []struct {
 	{rule(`\S+ /v\d/upgrade/`), Disruptive, "upgrades the cluster's software"},
 	{rule(`(POST|PUT|PATCH|DELETE) /v\d/ad/`), Disruptive, "changes the cluster's Active Directory membership, which decides who can log in"},
 	{rule(`(POST|PUT|PATCH|DELETE) /v\d/ldap/`), Disruptive, "changes the LDAP settings that decide who can log in"},
-	{rule(`POST /v\d/cluster/(nodes/|node-replacement-plan|object-backed/nodes)`), Disruptive, "changes which nodes form the cluster"},
-	{rule(`POST /v\d/cluster/(nodes/)?(.*/)?dry-run`), Read, "validates a change to the cluster's nodes without making it"},
+	{rule(`POST /v\d/cluster/.*dry-run$`), Read, "validates a change to the cluster's nodes without making it"},
+	{rule(`POST /v\d/cluster/(nodes/|node-replacement-plan/|object-backed/nodes)$`), Disruptive, "changes which nodes form the cluster"},
 	{rule(`POST /v\d/(cluster|unconfigured)/.*create`), Disruptive, "forms a cluster"},
 	{rule(`(POST|PUT|PATCH|DELETE) /v\d/network/`), Disruptive, "changes how the cluster is reached on the network"},
 	{rule(`(PUT|PATCH|DELETE) /v\d/cluster/settings/ssl`), Disruptive, "changes the cluster's TLS certificate, trust or ciphers, which every client connects through"},
@@ -157,7 +158,7 @@ func classify(doc *openapi3.T, method, path string, item *openapi3.PathItem, op 
 		}
 	}
 	if m := disruptiveWords.FindString(op.Summary + " " + op.Description); m != "" {
-		return set(Disruptive, notReversible, "its page says it "+strings.ToLower(m))
+		return set(Disruptive, notReversible, fmt.Sprintf("its page says %q: it restarts, stops or erases something", m))
 	}
 	switch method {
 	case http.MethodPost:

@@ -132,3 +132,33 @@ func TestExcerptRedactsAcrossTheCut(t *testing.T) {
 		}
 	}
 }
+
+// An operation a run may not send shows as not run, with the reason, in
+// every report, and what was not put back fails the run.
+func TestNotRunAndNotRestored(t *testing.T) {
+	t.Parallel()
+	rep := &Report{Target: "https://cluster:8000", Checks: check.Active, Access: "read-only"}
+	tally := rep.Operation("HaltCluster", "post", "/v1/shutdown/halt")
+	tally.Classify("disruptive", "powers nodes off")
+	tally.NotRun("disruptive: powers nodes off (needs --allow-disruptive)")
+	rep.Finish()
+	if rep.Failed() || rep.Totals.Skip != len(check.Active) {
+		t.Fatalf("a run that did not send an operation: failed %v, totals %+v", rep.Failed(), rep.Totals)
+	}
+	var text, html bytes.Buffer
+	_ = rep.WriteText(&text)
+	_ = rep.WriteHTML(&html)
+	if !strings.Contains(text.String(), "not run: 1 operations that this run may not send (read-only") {
+		t.Errorf("text:\n%s", text.String())
+	}
+	if !strings.Contains(html.String(), `class="notrun" title="not run: disruptive: powers nodes off (needs --allow-disruptive)"`) {
+		t.Errorf("HTML does not mark the operation not run with its reason")
+	}
+	rep.RestoreErrors = []string{"PUT /v1/cluster/settings: status 500"}
+	rep.Journal = "qapi-contract.journal"
+	text.Reset()
+	_ = rep.WriteText(&text)
+	if !rep.Failed() || !strings.Contains(text.String(), "NOT RESTORED PUT /v1/cluster/settings") || !strings.Contains(text.String(), "qapi contract --restore qapi-contract.journal") {
+		t.Errorf("failed %v, text:\n%s", rep.Failed(), text.String())
+	}
+}

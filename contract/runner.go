@@ -522,9 +522,13 @@ func (r *runner) operation(ctx context.Context, o check.Operation) {
 	rq := variants[0]
 	_, _, creates := oas.ItemOf(r.cfg.Spec, o.Path)
 	creates = creates && o.Method == http.MethodPost
-	for _, v := range variants {
+	for i, v := range variants {
 		s, ok := r.exchange(ctx, res, o, v)
 		if !ok {
+			return
+		}
+		if reason := notServed(s); i == 0 && reason != "" {
+			res.NotServed(reason)
 			return
 		}
 		if creates && refusedAsTaken(s) {
@@ -542,6 +546,28 @@ func (r *runner) operation(ctx context.Context, o check.Operation) {
 	}
 	r.auth(ctx, o, rq, res)
 	r.etag(ctx, o, rq, res)
+}
+
+// notServed tells how an answer shows that the target does not serve the
+// operation at all: a 405, or a 404 that is not about an item (Qumulo
+// answers an unknown endpoint with error class http_not_found_error; a
+// missing item has a class of its module), or answers "".
+func notServed(s *sent) string {
+	switch s.status() {
+	case http.StatusMethodNotAllowed:
+		return "405: the path is served, not the method"
+	case http.StatusNotFound:
+		var e struct {
+			ErrorClass string `json:"error_class"`
+		}
+		if json.Unmarshal(s.traffic.Body, &e) != nil {
+			return "404 without a Qumulo error document"
+		}
+		if e.ErrorClass == "http_not_found_error" {
+			return "404 http_not_found_error"
+		}
+	}
+	return ""
 }
 
 // exchange sends rq for o and runs the response checks on the answer; ok is

@@ -209,6 +209,9 @@ func TestReadOnlyRunSendsNoWrite(t *testing.T) {
 		if op.NotRun != "" {
 			notRun++
 		}
+		if op.NotServed != "" {
+			t.Errorf("%s %s: not served (%s) by the twin that serves it", op.Method, op.Path, op.NotServed)
+		}
 		if op.Method == http.MethodGet && op.NotRun != "" {
 			t.Errorf("GET %s not run: %s", op.Path, op.NotRun)
 		}
@@ -412,5 +415,43 @@ func TestHungClusterStopsTheRun(t *testing.T) {
 	}
 	if rep.Requests > 5 {
 		t.Errorf("%d requests sent to a cluster that never answers", rep.Requests)
+	}
+}
+
+// An operation the target does not serve (its routing answers 404) is
+// reported as not served, in its own column, and none of its checks pass.
+func TestNotServed(t *testing.T) {
+	t.Parallel()
+	served := cut(t)
+	srv := mocktest.NewServer(t, mock.WithSpec(served))
+	spec := *served
+	spec.Paths = openapi3.NewPaths()
+	for path, item := range served.Paths.Map() {
+		spec.Paths.Set(path, item)
+	}
+	spec.Paths.Set("/v9/not/served", &openapi3.PathItem{Get: &openapi3.Operation{OperationID: "GetNotServed",
+		Responses: openapi3.NewResponses(openapi3.WithStatus(200, &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("ok")}))}})
+	rep, err := contract.Run(context.Background(), contract.Config{Spec: &spec, BaseURL: srv.URL, HTTPClient: srv.Client(),
+		Username: mock.DefaultUser, Password: mock.DefaultPassword, Access: contract.Twin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals.NotServed != 1 {
+		t.Errorf("%d operations not served, want 1", rep.Totals.NotServed)
+	}
+	for _, op := range rep.Operations {
+		if (op.Path == "/v9/not/served") != (op.NotServed != "") {
+			t.Errorf("%s %s: not served %q", op.Method, op.Path, op.NotServed)
+		}
+		for _, cr := range op.Results {
+			if op.NotServed != "" && cr.Status != "skip" {
+				t.Errorf("%s of an operation not served: %s", cr.Check, cr.Status)
+			}
+		}
+	}
+	var b strings.Builder
+	_ = rep.WriteText(&b)
+	if !strings.Contains(b.String(), "unserved") || !strings.Contains(b.String(), "GET /v9/not/served (404 http_not_found_error)") {
+		t.Errorf("summary:\n%s", b.String())
 	}
 }

@@ -68,6 +68,7 @@ td.cell.pass { color: var(--pass); background: #dafbe1; } td.cell.fail { color: 
 <div class="total pass"><b>{{.Totals.Pass}}</b>passed</div>
 <div class="total fail"><b>{{.Totals.Fail}}</b>failed</div>
 <div class="total skip"><b>{{.Totals.Skip}}</b>skipped</div>
+{{if .Totals.NotServed}}<div class="total skip"><b>{{.Totals.NotServed}}</b>operations not served</div>{{end}}
 </div>
 {{if .StopReason}}<p class="reason">{{.StopReason}}</p>{{end}}
 {{if or .Restored .RestoreErrors}}<h2>Put back</h2>
@@ -76,12 +77,12 @@ td.cell.pass { color: var(--pass); background: #dafbe1; } td.cell.fail { color: 
 <h2>Operations × checks</h2>
 <table class="matrix">
 <tr><th>operation</th>{{range .Checks}}<th title="{{.Description}}"><span>{{.Name}}</span></th>{{end}}</tr>
-{{range .Operations}}<tr{{if .NotRun}} class="notrun" title="not run: {{.NotRun}}"{{end}}><td><span class="method">{{.Method}}</span> {{.Path}}{{if .NotRun}} <span class="badge notrun">not run</span>{{end}}</td>{{range .Results}}<td class="cell {{.Status}}" title="{{.Check}}: {{.Status}}{{if .Reason}} ({{.Reason}}){{end}}">{{if eq .Status "pass"}}✓{{else if eq .Status "fail"}}✗{{else}}–{{end}}</td>{{end}}</tr>
+{{range .Operations}}<tr{{if .NotRun}} class="notrun" title="not run: {{.NotRun}}"{{end}}><td><span class="method">{{.Method}}</span> {{.Path}}{{if .NotRun}} <span class="badge notrun">not run</span>{{end}}{{if .NotServed}} <span class="badge notrun" title="{{.NotServed}}">not served</span>{{end}}</td>{{range .Results}}<td class="cell {{.Status}}" title="{{.Check}}: {{.Status}}{{if .Reason}} ({{.Reason}}){{end}}">{{if eq .Status "pass"}}✓{{else if eq .Status "fail"}}✗{{else}}–{{end}}</td>{{end}}</tr>
 {{end}}</table>
 <h2>Operations</h2>
 {{range .Operations}}
 <details class="op"{{if failed .}} open{{end}}>
-<summary>{{if failed .}}<span class="badge fail">fail</span>{{else if .NotRun}}<span class="badge notrun">not run</span>{{else}}<span class="badge pass">ok</span>{{end}} <span class="method">{{.Method}}</span> {{.Path}} <span class="reason">({{.ID}}{{if .Safety}}, {{.Safety}}{{end}})</span></summary>
+<summary>{{if failed .}}<span class="badge fail">fail</span>{{else if .NotRun}}<span class="badge notrun">not run</span>{{else if .NotServed}}<span class="badge notrun">not served</span>{{else}}<span class="badge pass">ok</span>{{end}} <span class="method">{{.Method}}</span> {{.Path}} <span class="reason">({{.ID}}{{if .Safety}}, {{.Safety}}{{end}})</span></summary>
 <div class="body">
 {{if .NotRun}}<p class="reason">not run: {{.NotRun}}</p>{{else if .SafetyReason}}<p class="reason">{{.Safety}}: {{.SafetyReason}}</p>{{end}}
 <table>

@@ -48,6 +48,9 @@ type Totals struct {
 	Pass int `json:"pass"`
 	Fail int `json:"fail"`
 	Skip int `json:"skip"`
+	// NotServed counts the operations the target does not serve; their
+	// checks count as skipped.
+	NotServed int `json:"not_served"`
 }
 
 // OperationResult holds every check's outcome for one operation.
@@ -59,8 +62,11 @@ type OperationResult struct {
 	Safety       string `json:"safety,omitempty"`
 	SafetyReason string `json:"safety_reason,omitempty"`
 	// NotRun says why the operation was not sent at all.
-	NotRun  string         `json:"not_run,omitempty"`
-	Results []*CheckResult `json:"checks"`
+	NotRun string `json:"not_run,omitempty"`
+	// NotServed says how the target showed it does not serve the
+	// operation (a 404 from its routing, not from a missing item).
+	NotServed string         `json:"not_served,omitempty"`
+	Results   []*CheckResult `json:"checks"`
 }
 
 // CheckResult is one check on one operation.
@@ -160,6 +166,15 @@ func (t *Tally) NotRun(reason string) {
 	}
 }
 
+// NotServed records that the target does not serve the operation: what
+// its checks recorded does not count, and each is skipped with the reason.
+func (t *Tally) NotServed(reason string) {
+	t.op.NotServed = reason
+	for _, cr := range t.byCheck {
+		cr.Status, cr.passed, cr.Failures, cr.Reason = "", 0, nil, "not served: "+reason
+	}
+}
+
 // Skip records why a check did not apply; the first reason stays.
 func (t *Tally) Skip(name, reason string) {
 	if cr := t.byCheck[name]; cr != nil && cr.Reason == "" {
@@ -172,6 +187,9 @@ func (t *Tally) Skip(name, reason string) {
 func (rep *Report) Finish() {
 	rep.Totals = Totals{}
 	for _, o := range rep.Operations {
+		if o.NotServed != "" {
+			rep.Totals.NotServed++
+		}
 		for _, cr := range o.Results {
 			switch {
 			case cr.Status == check.Fail:
@@ -205,7 +223,7 @@ func (rep *Report) Failed() bool {
 // WriteText writes the terminal summary: a line per check with its counts
 // over operations, then each failure with its reproduction.
 func (rep *Report) WriteText(w io.Writer) error {
-	type counts struct{ pass, fail, skip int }
+	type counts struct{ pass, fail, skip, unserved int }
 	per := map[string]*counts{}
 	for _, c := range rep.Checks {
 		per[c.Name] = &counts{}
@@ -213,6 +231,10 @@ func (rep *Report) WriteText(w io.Writer) error {
 	for _, o := range rep.Operations {
 		for _, cr := range o.Results {
 			c := per[cr.Check]
+			if o.NotServed != "" {
+				c.unserved++
+				continue
+			}
 			switch cr.Status {
 			case check.Pass:
 				c.pass++
@@ -234,14 +256,14 @@ func (rep *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, " (seed %d)", rep.Seed)
 	}
 	b.WriteString("\n\n")
-	fmt.Fprintf(&b, "  %-30s %6s %6s %6s\n", "check", "pass", "fail", "skip")
+	fmt.Fprintf(&b, "  %-30s %6s %6s %6s %9s\n", "check", "pass", "fail", "skip", "unserved")
 	for _, c := range rep.Checks {
 		n := per[c.Name]
 		mark := "ok  "
 		if n.fail > 0 {
 			mark = "FAIL"
 		}
-		fmt.Fprintf(&b, "%s %-30s %6d %6d %6d\n", mark, c.Name, n.pass, n.fail, n.skip)
+		fmt.Fprintf(&b, "%s %-30s %6d %6d %6d %9d\n", mark, c.Name, n.pass, n.fail, n.skip, n.unserved)
 	}
 	failures := 0
 	for _, o := range rep.Operations {
@@ -259,6 +281,14 @@ func (rep *Report) WriteText(w io.Writer) error {
 	for _, o := range rep.Operations {
 		if o.NotRun != "" {
 			notRun++
+		}
+	}
+	if rep.Totals.NotServed > 0 {
+		fmt.Fprintf(&b, "\nnot served: %d operations of the contract answered as unknown to the target:\n", rep.Totals.NotServed)
+		for _, o := range rep.Operations {
+			if o.NotServed != "" {
+				fmt.Fprintf(&b, "  %s %s (%s)\n", o.Method, o.Path, o.NotServed)
+			}
 		}
 	}
 	if notRun > 0 {

@@ -59,7 +59,7 @@
 // segment of the path after the version (smb, nfs, s3, files, snapshots,
 // tree-delete…, 36 of them): the product's own modules, one rule for every
 // path, where the pages' 55 tags are not (some are per version, and
-// "encryption" stands beside "Encryption at Rest V2"). A flat list of 466
+// "encryption" stands beside "Encryption at Rest V2"). A flat list of 467
 // methods would put ListSMBShares beside ListSnapshots; services let a
 // reader find an area's operations in one place and keep names short. The
 // method is the operationId without the area's name (CreateS3Bucket is

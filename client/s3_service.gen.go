@@ -10,7 +10,7 @@ import (
 	"github.com/qapitools/qapi/gen"
 )
 
-// S3Service has the 13 operations under /vN/s3/; reach it as Client.S3.
+// S3Service has the 14 operations under /vN/s3/; reach it as Client.S3.
 type S3Service struct{ c *Client }
 
 // CreateAccessKey calls CreateS3AccessKey, POST /v1/s3/access-keys/.
@@ -153,6 +153,14 @@ func (s *S3Service) ListBuckets(ctx context.Context, opts ...RequestOption) (*ge
 func (s *S3Service) ReplaceBucketPolicy(ctx context.Context, name string, params *gen.ReplaceS3BucketPolicyParams, opts ...RequestOption) error {
 	req, err := gen.NewReplaceS3BucketPolicyRequest(s.c.server, name, params)
 	return s.c.callNone(ctx, "ReplaceS3BucketPolicy", req, err, opts)
+}
+
+// UpdateBucket calls UpdateS3Bucket, PATCH /v1/s3/buckets/{name}.
+//
+// Modify the settings of an S3 bucket.
+func (s *S3Service) UpdateBucket(ctx context.Context, name string, body gen.BucketPatch, opts ...RequestOption) (*gen.BucketDescription, error) {
+	req, err := gen.NewUpdateS3BucketRequest(s.c.server, name, body)
+	return callPtr[gen.BucketDescription](ctx, s.c, "UpdateS3Bucket", req, err, opts)
 }
 
 // UpdateSettings calls UpdateS3Settings, PATCH /v1/s3/settings.

@@ -72,7 +72,7 @@ type Services struct {
 	// Replication has the 30 operations under /vN/replication/.
 	Replication *ReplicationService
 
-	// S3 has the 13 operations under /vN/s3/.
+	// S3 has the 14 operations under /vN/s3/.
 	S3 *S3Service
 
 	// SAML has the 3 operations under /vN/saml/.

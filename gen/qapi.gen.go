@@ -262,6 +262,24 @@ func (e BondingMode) Valid() bool {
 	}
 }
 
+// Defines values for BucketPatchVersioning.
+const (
+	BucketVersioningEnabled   BucketPatchVersioning = "Enabled"
+	BucketVersioningSuspended BucketPatchVersioning = "Suspended"
+)
+
+// Valid indicates whether the value is a known member of the BucketPatchVersioning enum.
+func (e BucketPatchVersioning) Valid() bool {
+	switch e {
+	case BucketVersioningEnabled:
+		return true
+	case BucketVersioningSuspended:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BucketStyle.
 const (
 	BucketStylePath          BucketStyle = "BUCKET_STYLE_PATH"
@@ -3486,6 +3504,15 @@ type BucketOptions struct {
 	// Path The absolute path to the directory to use as bucket root directory. The caller must have permission to look up this directory.
 	Path *string `json:"path,omitempty"`
 }
+
+// BucketPatch api_bucket_patch
+type BucketPatch struct {
+	// Versioning The versioning state to put the S3 bucket in: Enabled, or Suspended (a bucket never returns to Unversioned).
+	Versioning *BucketPatchVersioning `json:"versioning,omitempty"`
+}
+
+// BucketPatchVersioning The versioning state to put the S3 bucket in: Enabled, or Suspended (a bucket never returns to Unversioned).
+type BucketPatchVersioning string
 
 // BucketPolicyAccessExplanation api_bucket_policy_access_explanation
 type BucketPolicyAccessExplanation struct {
@@ -12659,6 +12686,9 @@ type CreateS3AccessKeyJSONRequestBody = KeyCreationOptions
 // CreateS3BucketJSONRequestBody defines body for CreateS3Bucket for application/json ContentType.
 type CreateS3BucketJSONRequestBody = BucketOptions
 
+// UpdateS3BucketJSONRequestBody defines body for UpdateS3Bucket for application/json ContentType.
+type UpdateS3BucketJSONRequestBody = BucketPatch
+
 // ExplainS3BucketPolicyAccessJSONRequestBody defines body for ExplainS3BucketPolicyAccess for application/json ContentType.
 type ExplainS3BucketPolicyAccessJSONRequestBody = BucketPolicyAccessExplanationOptions
 
@@ -14170,6 +14200,11 @@ type ClientInterface interface {
 
 	// DeleteS3Bucket request
 	DeleteS3Bucket(ctx context.Context, name string, params *DeleteS3BucketParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateS3BucketWithBody request with any body
+	UpdateS3BucketWithBody(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	UpdateS3Bucket(ctx context.Context, name string, body UpdateS3BucketJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetS3BucketPolicy request
 	GetS3BucketPolicy(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -19109,6 +19144,30 @@ func (c *Client) CreateS3Bucket(ctx context.Context, body CreateS3BucketJSONRequ
 
 func (c *Client) DeleteS3Bucket(ctx context.Context, name string, params *DeleteS3BucketParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteS3BucketRequest(c.Server, name, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+func (c *Client) UpdateS3BucketWithBody(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateS3BucketRequestWithBody(c.Server, name, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+func (c *Client) UpdateS3Bucket(ctx context.Context, name string, body UpdateS3BucketJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateS3BucketRequest(c.Server, name, body)
 	if err != nil {
 		return nil, err
 	}
@@ -34500,6 +34559,53 @@ func NewDeleteS3BucketRequest(server string, name string, params *DeleteS3Bucket
 	return req, nil
 }
 
+// NewUpdateS3BucketRequest calls the generic UpdateS3Bucket builder with application/json body
+func NewUpdateS3BucketRequest(server string, name string, body UpdateS3BucketJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateS3BucketRequestWithBody(server, name, "application/json", bodyReader)
+}
+
+// NewUpdateS3BucketRequestWithBody generates requests for UpdateS3Bucket with any type of body
+func NewUpdateS3BucketRequestWithBody(server string, name string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/s3/buckets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetS3BucketPolicyRequest generates requests for GetS3BucketPolicy
 func NewGetS3BucketPolicyRequest(server string, name string) (*http.Request, error) {
 	var err error
@@ -45224,6 +45330,11 @@ type ClientWithResponsesInterface interface {
 	// DeleteS3BucketWithResponse request
 	DeleteS3BucketWithResponse(ctx context.Context, name string, params *DeleteS3BucketParams, reqEditors ...RequestEditorFn) (*DeleteS3BucketResponse, error)
 
+	// UpdateS3BucketWithBodyWithResponse request with any body
+	UpdateS3BucketWithBodyWithResponse(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateS3BucketResponse, error)
+
+	UpdateS3BucketWithResponse(ctx context.Context, name string, body UpdateS3BucketJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateS3BucketResponse, error)
+
 	// GetS3BucketPolicyWithResponse request
 	GetS3BucketPolicyWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*GetS3BucketPolicyResponse, error)
 
@@ -53609,6 +53720,37 @@ func (r DeleteS3BucketResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DeleteS3BucketResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateS3BucketResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	JSON200      *BucketDescription
+	JSONDefault  *QumuloError
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateS3BucketResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateS3BucketResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateS3BucketResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -63388,6 +63530,23 @@ func (c *ClientWithResponses) DeleteS3BucketWithResponse(ctx context.Context, na
 		return nil, err
 	}
 	return ParseDeleteS3BucketResponse(rsp)
+}
+
+// UpdateS3BucketWithBodyWithResponse request with arbitrary body returning *UpdateS3BucketResponse
+func (c *ClientWithResponses) UpdateS3BucketWithBodyWithResponse(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateS3BucketResponse, error) {
+	rsp, err := c.UpdateS3BucketWithBody(ctx, name, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateS3BucketResponse(rsp)
+}
+
+func (c *ClientWithResponses) UpdateS3BucketWithResponse(ctx context.Context, name string, body UpdateS3BucketJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateS3BucketResponse, error) {
+	rsp, err := c.UpdateS3Bucket(ctx, name, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateS3BucketResponse(rsp)
 }
 
 // GetS3BucketPolicyWithResponse request returning *GetS3BucketPolicyResponse
@@ -73836,6 +73995,39 @@ func ParseDeleteS3BucketResponse(rsp *http.Response) (*DeleteS3BucketResponse, e
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest QumuloError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateS3BucketResponse parses an HTTP response from a UpdateS3BucketWithResponse call
+func ParseUpdateS3BucketResponse(rsp *http.Response) (*UpdateS3BucketResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateS3BucketResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BucketDescription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest QumuloError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {

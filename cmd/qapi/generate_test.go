@@ -83,7 +83,7 @@ func TestGenerateSeed(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
-	if !strings.Contains(stderr, "466 operations from 302 pages, 2 warnings") {
+	if !strings.Contains(stderr, "467 operations from 302 pages, 2 warnings") {
 		t.Errorf("summary missing from stderr:\n%s", stderr)
 	}
 	for got, want := range map[string]string{

@@ -55,8 +55,8 @@ func TestBuildTheWholeContract(t *testing.T) {
 			waits = append(waits, o.Area+"."+o.Wait)
 		}
 	}
-	if len(methods) != 466 || len(p.Areas) != 36 {
-		t.Errorf("%d methods in %d areas, want 466 in 36", len(methods), len(p.Areas))
+	if len(methods) != 467 || len(p.Areas) != 36 {
+		t.Errorf("%d methods in %d areas, want 467 in 36", len(methods), len(p.Areas))
 	}
 	if seqs != 23 || ifMatch != 117 {
 		t.Errorf("%d iterators and %d operations with If-Match, want 23 and 117", seqs, ifMatch)

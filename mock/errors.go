@@ -40,6 +40,7 @@ const (
 	errNotAuthorized
 
 	errQuotaLimitSet
+	errQuotaNotFound
 	errNFSExportMissing
 )
 
@@ -77,7 +78,10 @@ var errorTable = map[errorKind]struct {
 	errAuthUserExists: {http.StatusConflict, "auth_user_already_exists_error"},
 	errNotAuthorized:  {http.StatusForbidden, "auth_not_authorized_error"},
 
-	errQuotaLimitSet:    {http.StatusConflict, "api_quotas_quota_limit_already_set_error"},
+	errQuotaLimitSet: {http.StatusConflict, "api_quotas_quota_limit_already_set_error"},
+	// A directory without a quota: what Qumulo's CSI drivers branch on to
+	// create one (GET, PUT and DELETE alike).
+	errQuotaNotFound:    {http.StatusNotFound, "api_quotas_quota_limit_not_found_error"},
 	errNFSExportMissing: {http.StatusNotFound, "nfs_export_doesnt_exist_error"},
 }
 

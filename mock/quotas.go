@@ -9,7 +9,7 @@ import "strconv"
 var quotasModule = module{
 	families: map[string]*family{
 		"/files/quotas": {
-			idField: "id", clientID: true, notFound: errNoSuchEntry, exists: errQuotaLimitSet,
+			idField: "id", clientID: true, notFound: errQuotaNotFound, exists: errQuotaLimitSet,
 			create: func(e *engine, _ *call, item map[string]any) error {
 				n, err := e.fs.lookup(scalarString(item["id"]))
 				if err != nil {
@@ -51,7 +51,7 @@ func quotaStatuses(e *engine, c *call) (answer, error) {
 func quotaStatus(e *engine, c *call) (answer, error) {
 	k, ok := e.findItem("/files/quotas", c.params["id"])
 	if !ok {
-		return answer{}, newError(errNoSuchEntry, "no quota on directory %q", c.params["id"])
+		return answer{}, newError(errQuotaNotFound, "no quota on directory %q", c.params["id"])
 	}
 	return answer{value: e.quotaStatus(objectOf(e.res[k].value))}, nil
 }

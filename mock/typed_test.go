@@ -282,7 +282,7 @@ func TestTypedTreeDeleteActsOnTheEnginesTree(t *testing.T) {
 	}
 	wantError(t, c.do("GET", "/v1/tree-delete/jobs/"+dir, nil, nil), http.StatusNotFound, "rest_not_found_error")
 	wantError(t, c.do("GET", "/v1/files/"+dir+"/info/attributes", nil, nil), http.StatusNotFound, "fs_no_such_entry_error")
-	wantError(t, c.do("GET", "/v1/files/quotas/"+dir, nil, nil), http.StatusNotFound, "rest_not_found_error")
+	wantError(t, c.do("GET", "/v1/files/quotas/"+dir, nil, nil), http.StatusNotFound, "api_quotas_quota_limit_not_found_error")
 	if jobs := c.do("GET", "/v1/tree-delete/jobs/", nil, nil).json(t)["jobs"]; len(jobs.([]any)) != 0 {
 		t.Errorf("jobs after the end: %v", jobs)
 	}

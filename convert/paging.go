@@ -11,18 +11,26 @@ import (
 const PagingSchemaName = "Paging"
 
 // pagedLists states what the pages leave out about lists: a GET that takes
-// after or limit answers, beside its entries, paging.next, the path and
-// query of the next page, null on the last one. Clients follow it until it
-// is null.
+// after or limit answers, beside its entries, paging with next, the path
+// and query of the next page, and prev, of the one before. At the end next
+// is null, or "" on some releases (Qumulo's own clients stop on either).
+// Clients follow next until then.
 func pagedLists(doc *openapi3.T) {
 	paging := &openapi3.SchemaRef{Ref: "#/components/schemas/" + PagingSchemaName, Value: &openapi3.Schema{
 		Type:        &openapi3.Types{openapi3.TypeObject},
 		Description: "Where the next page of a list is.",
-		Properties: openapi3.Schemas{"next": {Value: &openapi3.Schema{
-			Type:        &openapi3.Types{openapi3.TypeString},
-			Nullable:    true,
-			Description: "The path and query of the next page; null on the last page.",
-		}}},
+		Properties: openapi3.Schemas{
+			"next": {Value: &openapi3.Schema{
+				Type:        &openapi3.Types{openapi3.TypeString},
+				Nullable:    true,
+				Description: "The path and query of the next page; null or empty on the last page.",
+			}},
+			"prev": {Value: &openapi3.Schema{
+				Type:        &openapi3.Types{openapi3.TypeString},
+				Nullable:    true,
+				Description: "The path and query of the page before; null or empty on the first page.",
+			}},
+		},
 	}}
 	used := false
 	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {

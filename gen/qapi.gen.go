@@ -7264,8 +7264,11 @@ type PSUState string
 
 // Paging Where the next page of a list is.
 type Paging struct {
-	// Next The path and query of the next page; null on the last page.
+	// Next The path and query of the next page; null or empty on the last page.
 	Next *string `json:"next,omitempty"`
+
+	// Prev The path and query of the page before; null or empty on the first page.
+	Prev *string `json:"prev,omitempty"`
 }
 
 // PasswordChange password_change

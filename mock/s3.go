@@ -172,7 +172,7 @@ func (m *Mock) StartS3Upload(bucket, key string) (string, error) {
 		Initiator:   &gen.Identity{AuthID: new(adminID), Domain: new(gen.DomainLocal), Name: new("admin")},
 		TotalBlocks: new("1"), Datablocks: new("0"), Metablocks: new("1"),
 	}
-	e.put(k+"/uploads/"+*up.ID, &resource{value: stored(up), rev: rev, seq: rev, item: true})
+	e.put(k+"/uploads/"+*up.ID, &resource{value: stored(up), rev: rev, item: true})
 	return *up.ID, nil
 }
 

@@ -213,7 +213,7 @@ func needs(doc *openapi3.T, known []any) map[*openapi3.Operation]string {
 func (e *engine) authorize(uid string, op *openapi3.Operation) error {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	if _, ok := e.findItem("/users", uid); !ok {
+	if _, ok := e.userByID(uid); !ok {
 		return newError(errUnauthorized, "the user of this session is gone: log in again")
 	}
 	need := e.needs[op]

@@ -93,7 +93,7 @@ func (e *engine) owner(authID, name string) (map[string]any, error) {
 	if ref == "" {
 		return nil, newError(errInvalidRequest, "request body field \"user\": name the user by auth_id or name")
 	}
-	if k, ok := e.findItem("/users", ref); ok {
+	if k, ok := e.identityKey("/users", authID, name); ok {
 		return objectOf(e.res[k].value), nil
 	}
 	return nil, newError(errAuthNoSuchUser, "no such user: %s", ref)

@@ -673,8 +673,11 @@ func pageOf(r *http.Request, toks []string, compare func(a, b string) int) (page
 // the link to the next page; tok names an item in the after parameter.
 // Items are paged in keyOrder of their tokens.
 func pageItems(r *http.Request, items []child, tok func(child) string) ([]child, any, error) {
-	items = slices.Clone(items)
-	slices.SortStableFunc(items, func(a, b child) int { return keyOrder(tok(a), tok(b)) })
+	order := func(a, b child) int { return keyOrder(tok(a), tok(b)) }
+	if !slices.IsSortedFunc(items, order) { // children are in key order already
+		items = slices.Clone(items)
+		slices.SortStableFunc(items, order)
+	}
 	toks := make([]string, len(items))
 	for i, it := range items {
 		toks[i] = tok(it)

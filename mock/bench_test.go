@@ -14,7 +14,7 @@ func BenchmarkGetKeyStore(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tok, _ := m.auth.login(DefaultUser, DefaultPassword)
+	tok, _, _ := m.auth.login(DefaultUser, DefaultPassword)
 	req := httptest.NewRequest("GET", "/v2/encryption/key-store", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	b.ReportAllocs()
@@ -35,7 +35,7 @@ func BenchmarkFileSystemWorkflow(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tok, _ := m.auth.login(DefaultUser, DefaultPassword)
+	tok, _, _ := m.auth.login(DefaultUser, DefaultPassword)
 	do := func(method, path, body string) {
 		var rd io.Reader
 		if body != "" {

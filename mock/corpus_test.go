@@ -291,7 +291,7 @@ func TestCorpusResponsesValidate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			token, ok := m.auth.login(DefaultUser, DefaultPassword)
+			token, ok, _ := m.auth.login(DefaultUser, DefaultPassword)
 			if !ok {
 				t.Fatal("login failed")
 			}

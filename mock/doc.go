@@ -21,16 +21,18 @@
 // collection creates an item under a new id (or the name the client gives
 // it), DELETE removes it. Items are addressed by id or natural key ({ref}
 // takes an export's path or a share's name), v1, v2 and v3 of an endpoint
-// are views of one set of objects, lists page with after and limit, and an
-// item never created answers 404 with its family's error class. Settings
+// are views of one set of objects, lists are in key order and page with
+// after and limit (on past an item deleted between two pages), and an item
+// never created answers 404 with its family's error class. Settings
 // and status documents never written answer values generated from their
 // schemas, in the forms a cluster uses (decimal ids, RFC 3339 times),
 // deterministic per seed; examples in the document win. Modules and the
 // engine key on path templates without their version, never on operation
 // or schema names.
 //
-// Every request is routed and validated against the document before a
-// handler sees it; errors are answered in Qumulo's shape ({module,
+// Every request is routed, authenticated, held to the privilege its
+// operation needs (privileges.go) and validated against the document before
+// a handler sees it; errors are answered in Qumulo's shape ({module,
 // error_class, description, stack, user_visible}) from one table of kinds.
 // If-Match compares entity tags as RFC 9110 does, quoted or not.
 //

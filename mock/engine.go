@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,8 +66,6 @@ type engine struct {
 type resource struct {
 	value any
 	rev   uint64
-	// seq is the revision that created an item: listings keep that order.
-	seq uint64
 	// deleted marks a singleton that was deleted; items are forgotten.
 	deleted bool
 	// item marks an item of a collection, and aliases are its natural
@@ -368,7 +365,7 @@ func (e *engine) insert(c *call, coll *collection, key, id string, obj map[strin
 		}
 	}
 	rev := e.m.revision.Add(1)
-	res := &resource{value: obj, rev: rev, seq: rev, item: true}
+	res := &resource{value: obj, rev: rev, item: true}
 	e.put(k, res)
 	e.index(coll, key, k, res)
 	return res, nil
@@ -389,7 +386,7 @@ func (e *engine) replaceItem(c *call, coll *collection, k string, cur *resource,
 		}
 	}
 	e.unindex(cur)
-	res := &resource{value: obj, rev: e.m.revision.Add(1), seq: cur.seq, item: true}
+	res := &resource{value: obj, rev: e.m.revision.Add(1), item: true}
 	e.put(k, res)
 	e.index(coll, key, k, res)
 	return answer{value: obj, etag: etag(res.rev)}, nil
@@ -596,23 +593,43 @@ type child struct {
 	value any
 }
 
-// children lists the items right under a collection, oldest first. The
-// caller holds the lock.
+// children lists the items right under a collection in key order (see
+// keyOrder). The caller holds the lock.
 func (e *engine) children(k string) []child {
-	var items []*resource
-	keys := map[*resource]string{}
+	var out []child
 	for c := range e.kids[k] {
 		if res := e.res[c]; res != nil && res.item {
-			items = append(items, res)
-			keys[res] = c
+			out = append(out, child{c, res.value})
 		}
 	}
-	sort.Slice(items, func(i, j int) bool { return items[i].seq < items[j].seq })
-	out := make([]child, len(items))
-	for i, it := range items {
-		out[i] = child{keys[it], it.value}
-	}
+	slices.SortFunc(out, func(a, b child) int { return keyOrder(a.key[len(k)+1:], b.key[len(k)+1:]) })
 	return out
+}
+
+// keyOrder is the order of a collection's items by id or name: decimal
+// ids by value (auth ids, file ids, share ids), then the other keys as
+// strings. Lists are in that order, so the next page of a list starts at
+// the first key past the previous page's last one, whether or not that
+// item still exists: a quota, share or user deleted between two pages does
+// not break the listing (qapi issue 21; that a cluster pages on in order of
+// ids is the twin's assumption). It is a total order: decimals first, by
+// length then digits, so 9 < 10 < 007.
+func keyOrder(a, b string) int {
+	da, db := isDecimal(a), isDecimal(b)
+	switch {
+	case da && !db:
+		return -1
+	case db && !da:
+		return 1
+	case da && len(a) != len(b):
+		return cmp.Compare(len(a), len(b))
+	}
+	return strings.Compare(a, b)
+}
+
+// isDecimal tells whether s is a non-empty string of ASCII digits.
+func isDecimal(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // page is the part of a list a request asks for with after and limit, and
@@ -622,27 +639,20 @@ type page struct {
 	next       any // a path with the query of the next page, or nil
 }
 
-// pageOf pages a list whose entries have the tokens toks, in list order:
-// after names the last entry of the previous page, limit bounds the page,
-// and next links the page after it while entries remain. Sorted tokens (the
-// names of a directory) page on past an entry removed between two pages.
-func pageOf(r *http.Request, toks []string, sorted bool) (page, error) {
+// pageOf pages a list whose entries have the tokens toks, sorted by
+// compare: after names the last entry of the previous page, limit bounds
+// the page, and next links the page after it while entries remain. The page
+// starts at the first token past after, so a list pages on past an entry
+// removed between two pages.
+func pageOf(r *http.Request, toks []string, compare func(a, b string) int) (page, error) {
 	q := r.URL.Query()
 	pg := page{end: len(toks)}
 	if after := q.Get("after"); after != "" {
-		if sorted {
-			i, found := slices.BinarySearch(toks, after)
-			if found {
-				i++
-			}
-			pg.start = i
-		} else {
-			i := slices.Index(toks, after)
-			if i < 0 {
-				return page{}, newError(errInvalidRequest, "query parameter after: %q names no entry of this list", after)
-			}
-			pg.start = i + 1
+		i, found := slices.BinarySearchFunc(toks, after, compare)
+		if found {
+			i++
 		}
+		pg.start = i
 	}
 	if s := q.Get("limit"); s != "" {
 		limit, err := strconv.Atoi(s)
@@ -661,12 +671,18 @@ func pageOf(r *http.Request, toks []string, sorted bool) (page, error) {
 
 // pageItems is the page of a collection's items a request asks for, and
 // the link to the next page; tok names an item in the after parameter.
+// Items are paged in keyOrder of their tokens.
 func pageItems(r *http.Request, items []child, tok func(child) string) ([]child, any, error) {
+	order := func(a, b child) int { return keyOrder(tok(a), tok(b)) }
+	if !slices.IsSortedFunc(items, order) { // children are in key order already
+		items = slices.Clone(items)
+		slices.SortStableFunc(items, order)
+	}
 	toks := make([]string, len(items))
 	for i, it := range items {
 		toks[i] = tok(it)
 	}
-	pg, err := pageOf(r, toks, false)
+	pg, err := pageOf(r, toks, keyOrder)
 	if err != nil {
 		return nil, nil, err
 	}

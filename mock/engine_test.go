@@ -2,7 +2,11 @@ package mock
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -263,4 +267,83 @@ func TestEngineEncodedPathParameter(t *testing.T) {
 		t.Errorf("another path shows the write: %v", got)
 	}
 	wantError(t, c.do("GET", "/v1/docs/dir/file", nil, nil), http.StatusNotFound, "http_not_found_error")
+}
+
+// A list pages on past an item deleted between two pages: the next page
+// starts at the first key past the cursor (qapi issue 21), for quotas, v1
+// shares and users alike, and the pages together hold every item left, in
+// key order, each once.
+func TestPagingPastADeletedCursor(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	// Quotas are created in an order their ids do not follow.
+	var dirs []string
+	for _, name := range []string{"q1", "q2", "q3", "q4", "q5"} {
+		dirs = append(dirs, c.do("POST", "/v1/files/%2F/entries/", map[string]any{"name": name, "action": "CREATE_DIRECTORY"}, nil).json(t)["id"].(string))
+	}
+	for _, i := range []int{4, 0, 3, 1, 2} {
+		c.do("POST", "/v1/files/quotas/", map[string]any{"id": dirs[i], "limit": "1000"}, nil)
+	}
+	for i := range 5 {
+		c.do("POST", "/v1/smb/shares/", map[string]any{"share_name": "s" + strconv.Itoa(i), "fs_path": "/"}, nil)
+		c.do("POST", "/v1/users/", map[string]any{"name": "u" + strconv.Itoa(i), "primary_group": "513"}, nil)
+	}
+	for _, tc := range []struct {
+		list, item, field string
+		items             func(reply) []any
+	}{
+		{"/v1/files/quotas/", "/v1/files/quotas/", "id", func(r reply) []any { return r.json(t)["quotas"].([]any) }},
+		{"/v1/smb/shares/", "/v1/smb/shares/", "id", arrayOf(t)},
+		{"/v1/users/", "/v1/users/", "id", arrayOf(t)},
+	} {
+		var all []string
+		for _, it := range tc.items(c.do("GET", tc.list, nil, nil)) {
+			all = append(all, scalarString(it.(map[string]any)[tc.field]))
+		}
+		if !slices.IsSortedFunc(all, keyOrder) || len(all) < 5 {
+			t.Errorf("%s lists %v, want at least 5 in key order", tc.list, all)
+		}
+		// The first page's last item, the cursor of the next page, goes
+		// before that page is read; the pages hold it once, as first seen.
+		var seen []string
+		after := ""
+		for pages := 0; pages < 10; pages++ {
+			path := tc.list + "?limit=2"
+			if after != "" {
+				path += "&after=" + url.QueryEscape(after)
+			}
+			r := c.do("GET", path, nil, nil)
+			if r.status != http.StatusOK {
+				t.Fatalf("GET %s = %d %s", path, r.status, r.body)
+			}
+			items := tc.items(r)
+			for _, it := range items {
+				seen = append(seen, scalarString(it.(map[string]any)[tc.field]))
+			}
+			if len(items) < 2 {
+				break
+			}
+			after = seen[len(seen)-1]
+			if pages == 0 {
+				if r := c.do("DELETE", tc.item+url.PathEscape(after), nil, nil); r.status != http.StatusOK {
+					t.Fatalf("DELETE %s%s = %d %s", tc.item, after, r.status, r.body)
+				}
+			}
+		}
+		if !slices.Equal(seen, all) {
+			t.Errorf("%s pages hold %v, want %v", tc.list, seen, all)
+		}
+	}
+}
+
+// arrayOf reads an answer that is a JSON array.
+func arrayOf(t *testing.T) func(reply) []any {
+	return func(r reply) []any {
+		t.Helper()
+		var v []any
+		if err := json.Unmarshal(r.body, &v); err != nil {
+			t.Fatalf("answer %d is not a JSON array: %v: %s", r.status, err, r.body)
+		}
+		return v
+	}
 }

@@ -22,6 +22,7 @@ const (
 	errPrecondition
 	errTooLarge
 	errUnsupportedMedia
+	errTooManyRequests
 	errInternal
 
 	errFsNoSuchEntry
@@ -61,6 +62,7 @@ var errorTable = map[errorKind]struct {
 	errPrecondition:       {http.StatusPreconditionFailed, "rest_precondition_failed_error"},
 	errTooLarge:           {http.StatusRequestEntityTooLarge, "http_request_entity_too_large_error"},
 	errUnsupportedMedia:   {http.StatusUnsupportedMediaType, "http_unsupported_media_type_error"},
+	errTooManyRequests:    {http.StatusTooManyRequests, "http_too_many_requests_error"},
 	errInternal:           {http.StatusInternalServerError, "http_internal_server_error"},
 
 	errFsNoSuchEntry:  {http.StatusNotFound, "fs_no_such_entry_error"},

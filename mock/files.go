@@ -249,7 +249,7 @@ func listEntries(e *engine, c *call) (answer, error) {
 		return answer{}, newError(errFsNotDirectory, "not a directory: %s", dir.path())
 	}
 	names := dir.sortedNames()
-	pg, err := pageOf(c.r, names, true)
+	pg, err := pageOf(c.r, names, strings.Compare)
 	if err != nil {
 		return answer{}, err
 	}

@@ -35,7 +35,7 @@ func FuzzMock(f *testing.F) {
 				panic(err)
 			}
 			fuzzMock = m
-			fuzzToken, _ = m.auth.login(DefaultUser, DefaultPassword)
+			fuzzToken, _, _ = m.auth.login(DefaultUser, DefaultPassword)
 		})
 		req := fuzzRequest(t, method, path, body)
 		if req == nil {
@@ -146,7 +146,7 @@ func FuzzTwin(f *testing.F) {
 				panic(err)
 			}
 			twinMock = m
-			twinToken, _ = m.auth.login(DefaultUser, DefaultPassword)
+			twinToken, _, _ = m.auth.login(DefaultUser, DefaultPassword)
 		})
 		if twinMock == nil {
 			t.Skip("no corpus")

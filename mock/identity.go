@@ -66,7 +66,7 @@ var identityModule = module{
 		"/groups/{}/members": {
 			idField: "id", idFrom: "member_id", clientID: true, notFound: errAuthNoSuchUser, exists: errInvalidRequest,
 			create: func(e *engine, c *call, item map[string]any) error {
-				k, ok := e.findItem("/users", scalarString(item["id"]))
+				k, ok := e.userByID(scalarString(item["id"]))
 				if !ok {
 					return newError(errAuthNoSuchUser, "no such user: %v", item["id"])
 				}
@@ -161,12 +161,33 @@ func (e *engine) takePassword(item map[string]any) {
 	delete(item, "password")
 }
 
+// identityKey finds a local user or group (coll) by auth id, else by
+// name: an auth id never matches a name, nor a name an id, so a user named
+// "1002" is not user 1002, and once that is deleted its id stays dead (auth
+// ids are never reused). Sessions, tokens and the identities requests name
+// go through it. The caller holds the lock.
+func (e *engine) identityKey(coll, authID, name string) (string, bool) {
+	if authID != "" {
+		k := coll + "/" + url.PathEscape(authID)
+		r := e.res[k]
+		return k, r != nil && r.item
+	}
+	if name == "" {
+		return "", false
+	}
+	k, ok := e.alias[e.aliasKey(coll, name)]
+	return k, ok
+}
+
+// userByID finds a local user by auth id alone. The caller holds the lock.
+func (e *engine) userByID(id string) (string, bool) { return e.identityKey("/users", id, "") }
+
 // checkPassword finds the local user a login names, if the password is
 // theirs, and answers its auth id.
 func (e *engine) checkPassword(name, password string) (string, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	k, ok := e.findItem("/users", name)
+	k, ok := e.identityKey("/users", "", name)
 	if !ok {
 		return "", false
 	}
@@ -174,7 +195,7 @@ func (e *engine) checkPassword(name, password string) (string, bool) {
 	id := scalarString(u["id"])
 	want, set := e.passwords[id]
 	got := sha256.Sum256([]byte(password))
-	if !set || u["name"] != name || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+	if !set || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 		return "", false
 	}
 	return id, true
@@ -197,7 +218,7 @@ func setPassword(e *engine, c *call) (answer, error) {
 func (e *engine) localIdentity(authID, name string) (string, map[string]any, error) {
 	ref := cmp.Or(authID, name)
 	for _, coll := range []string{"/users", "/groups"} {
-		if k, ok := e.findItem(coll, ref); ok && ref != "" {
+		if k, ok := e.identityKey(coll, authID, name); ok {
 			v := objectOf(e.res[k].value)
 			return scalarString(v["id"]), map[string]any{"domain": "LOCAL", "auth_id": v["id"], "name": v["name"], "sid": v["sid"]}, nil
 		}
@@ -210,7 +231,7 @@ func (e *engine) localIdentity(authID, name string) (string, map[string]any, err
 // was deleted; it may do anything.
 func whoAmI(e *engine, c *call) (answer, error) {
 	if uid := sessionUser(c.r.Context()); uid != "" {
-		k, ok := e.findItem("/users", uid)
+		k, ok := e.userByID(uid)
 		if !ok { // deleted since authorize saw it
 			return answer{}, newError(errUnauthorized, "the user of this session is gone: log in again")
 		}
@@ -271,7 +292,7 @@ func (e *engine) groupsOf(user map[string]any) []child {
 // rolesOf is the roles a local user holds, as a member or through a group.
 // The caller holds the lock.
 func (e *engine) rolesOf(uid string) []child {
-	k, ok := e.findItem("/users", uid)
+	k, ok := e.userByID(uid)
 	if !ok {
 		return nil
 	}

@@ -3,6 +3,7 @@ package mock
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -180,4 +181,120 @@ func TestAccessTokenExpiryAndSnapshotPrivilege(t *testing.T) {
 	user := &client{t: t, srv: admin.srv, http: admin.http}
 	user.token = user.login("nosnap", "No-snap-1")
 	wantError(t, user.do("POST", "/v2/snapshots/", map[string]any{}, nil), http.StatusForbidden, "auth_not_authorized_error")
+}
+
+// A flood of logins by one user ends only that user's oldest sessions: the
+// admin's session survives, the flooder holds at most maxUserSessions, and
+// its newest session works (qapi issue 21).
+func TestLoginFloodEndsOnlyTheFloodersSessions(t *testing.T) {
+	t.Parallel()
+	admin := setup(t)
+	id := admin.do("POST", "/v1/users/", map[string]any{"name": "flood", "primary_group": "513", "password": "Flood-1"}, nil).json(t)["id"].(string)
+	u := &client{t: t, srv: admin.srv, http: admin.http}
+	first := u.login("flood", "Flood-1")
+	// Logging in over HTTP costs the same: the table is what is tested.
+	s := admin.srv.Mock.auth
+	for range maxSessions + 100 {
+		if _, err := s.issue(id); err != nil {
+			t.Fatalf("login %v", err)
+		}
+	}
+	last := u.login("flood", "Flood-1")
+	if r := admin.do("GET", "/v1/session/who-am-i", nil, nil); r.status != http.StatusOK {
+		t.Errorf("the admin's session after a flood of logins by another user: %d %s", r.status, r.body)
+	}
+	u.token = first
+	wantError(t, u.do("GET", "/v1/session/who-am-i", nil, nil), http.StatusUnauthorized, "http_unauthorized_error")
+	u.token = last
+	if r := u.do("GET", "/v1/session/who-am-i", nil, nil); r.status != http.StatusOK {
+		t.Errorf("the flooder's newest session: %d %s", r.status, r.body)
+	}
+	s.mu.RLock()
+	held, all := len(s.byUser[id]), len(s.tokens)
+	s.mu.RUnlock()
+	if held != maxUserSessions || all != maxUserSessions+1 {
+		t.Errorf("the flooder holds %d sessions of %d, want %d of %d", held, all, maxUserSessions, maxUserSessions+1)
+	}
+}
+
+// With the table full of other users' sessions, a user who holds none is
+// refused with 429 rather than ending someone else's; a user who holds
+// some ends its own oldest.
+func TestFullSessionTableRefusesNewUsers(t *testing.T) {
+	t.Parallel()
+	admin := setup(t)
+	admin.do("POST", "/v1/users/", map[string]any{"name": "late", "primary_group": "513", "password": "Late-1"}, nil)
+	s := admin.srv.Mock.auth
+	held := map[string]int{}
+	full := func() bool {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return len(s.tokens) >= maxSessions
+	}
+	for i := 0; !full(); i++ {
+		user := "others-" + strconv.Itoa(i/maxUserSessions)
+		if _, err := s.issue(user); err != nil {
+			t.Fatalf("fill the table: %v", err)
+		}
+		held[user]++
+	}
+	late := &client{t: t, srv: admin.srv, http: admin.http}
+	wantError(t, late.do("POST", "/v1/session/login", map[string]any{"username": "late", "password": "Late-1"}, map[string]string{"Authorization": ""}),
+		http.StatusTooManyRequests, "http_too_many_requests_error")
+	if r := admin.do("GET", "/v1/session/who-am-i", nil, nil); r.status != http.StatusOK {
+		t.Errorf("the admin's session: %d %s", r.status, r.body)
+	}
+	again := &client{t: t, srv: admin.srv, http: admin.http}
+	if again.token = again.login(DefaultUser, DefaultPassword); again.token == "" {
+		t.Fatal("the admin, who holds a session, cannot log in again")
+	}
+	if r := again.do("GET", "/v1/session/who-am-i", nil, nil); r.status != http.StatusOK {
+		t.Errorf("the admin's new session: %d %s", r.status, r.body)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for user, n := range held {
+		if len(s.byUser[user]) != n {
+			t.Errorf("%s holds %d sessions, want %d", user, len(s.byUser[user]), n)
+		}
+	}
+}
+
+// A deleted user's id stays dead: a new user named like that id is someone
+// else, and neither the old session nor the old access token stands for it
+// (qapi issue 21).
+func TestDeletedUserStaysDead(t *testing.T) {
+	t.Parallel()
+	admin := setup(t)
+	old := admin.do("POST", "/v1/users/", map[string]any{"name": "leaver", "primary_group": "513", "password": "Leaver-1"}, nil).json(t)["id"].(string)
+	admin.do("POST", "/v1/auth/roles/Administrators/members", map[string]any{"auth_id": old}, nil)
+	session := &client{t: t, srv: admin.srv, http: admin.http}
+	session.token = session.login("leaver", "Leaver-1")
+	token := &client{t: t, srv: admin.srv, http: admin.http}
+	token.token, _ = admin.do("POST", "/v1/auth/access-tokens/", map[string]any{"user": map[string]any{"auth_id": old}}, nil).json(t)["bearer_token"].(string)
+	for _, c := range []*client{session, token} {
+		if r := c.do("GET", "/v1/session/who-am-i", nil, nil); r.status != http.StatusOK {
+			t.Fatalf("before the delete: %d %s", r.status, r.body)
+		}
+	}
+	admin.do("DELETE", "/v1/users/"+old, nil, nil)
+	heir := admin.do("POST", "/v1/users/", map[string]any{"name": old, "primary_group": "513", "password": "Heir-1"}, nil).json(t)
+	if heir["id"] == old {
+		t.Fatalf("the deleted id %s was given again", old)
+	}
+	for _, c := range []*client{session, token} {
+		wantError(t, c.do("GET", "/v1/session/who-am-i", nil, nil), http.StatusUnauthorized, "http_unauthorized_error")
+		wantError(t, c.do("GET", "/v1/users/", nil, nil), http.StatusUnauthorized, "http_unauthorized_error")
+	}
+	// The heir logs in as itself, with its own id and no role.
+	h := &client{t: t, srv: admin.srv, http: admin.http}
+	if h.token = h.login(old, "Heir-1"); h.token == "" {
+		t.Fatal("the new user cannot log in")
+	}
+	if me := h.do("GET", "/v1/session/who-am-i", nil, nil).json(t); me["id"] != heir["id"] || len(me["privileges"].([]any)) != 0 {
+		t.Errorf("the new user is %v", me)
+	}
+	// An identity that names the dead auth id does not find the heir.
+	wantError(t, admin.do("POST", "/v1/auth/access-tokens/", map[string]any{"user": map[string]any{"auth_id": old}}, nil), http.StatusNotFound, "auth_no_such_user_error")
+	wantError(t, admin.do("POST", "/v1/s3/access-keys/", map[string]any{"user": map[string]any{"auth_id": old}}, nil), http.StatusNotFound, "auth_no_such_user_error")
 }

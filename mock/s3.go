@@ -93,7 +93,7 @@ func (e *engine) owner(authID, name string) (map[string]any, error) {
 	if ref == "" {
 		return nil, newError(errInvalidRequest, "request body field \"user\": name the user by auth_id or name")
 	}
-	if k, ok := e.findItem("/users", ref); ok {
+	if k, ok := e.identityKey("/users", authID, name); ok {
 		return objectOf(e.res[k].value), nil
 	}
 	return nil, newError(errAuthNoSuchUser, "no such user: %s", ref)
@@ -172,7 +172,7 @@ func (m *Mock) StartS3Upload(bucket, key string) (string, error) {
 		Initiator:   &gen.Identity{AuthID: new(adminID), Domain: new(gen.DomainLocal), Name: new("admin")},
 		TotalBlocks: new("1"), Datablocks: new("0"), Metablocks: new("1"),
 	}
-	e.put(k+"/uploads/"+*up.ID, &resource{value: stored(up), rev: rev, seq: rev, item: true})
+	e.put(k+"/uploads/"+*up.ID, &resource{value: stored(up), rev: rev, item: true})
 	return *up.ID, nil
 }
 

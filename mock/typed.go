@@ -54,15 +54,18 @@ func (t *typedServer) LoginSession(_ context.Context, req server.LoginSessionReq
 	if req.Body == nil {
 		return nil, newError(errBadRequest, "request body: username and password are required")
 	}
-	tok, ok := t.m.auth.login(req.Body.Username, req.Body.Password)
+	tok, ok, err := t.m.auth.login(req.Body.Username, req.Body.Password)
 	if !ok {
 		var uid string
 		if uid, ok = t.m.engine.checkPassword(req.Body.Username, req.Body.Password); ok {
-			tok = t.m.auth.issue(uid)
+			tok, err = t.m.auth.issue(uid)
 		}
 	}
 	if !ok {
 		return nil, newError(errInvalidCredentials, "login failed: wrong user name or password")
+	}
+	if err != nil {
+		return nil, err
 	}
 	return server.LoginSession200JSONResponse{BearerToken: tok}, nil
 }

@@ -701,7 +701,13 @@ func pagedAnswer(c *call, items []child, list, field string, render func(child) 
 	for _, it := range page {
 		out = append(out, render(it))
 	}
-	return answer{value: map[string]any{list: out, "paging": map[string]any{"next": next}}}, nil
+	return answer{value: map[string]any{list: out, "paging": pagingOf(next)}}, nil
+}
+
+// pagingOf is the paging object of a page: where the next one is (nil on
+// the last), and prev, which the twin answers null (it keeps no way back).
+func pagingOf(next any) map[string]any {
+	return map[string]any{"next": next, "prev": nil}
 }
 
 // listing puts a page of items where a list answer keeps them: the answer
@@ -712,7 +718,7 @@ func listing(op *openapi3.Operation, items []any, next any) any {
 	if ref == nil || ref.Value == nil || ref.Value.Type.Is("array") {
 		return items
 	}
-	obj := map[string]any{"paging": map[string]any{"next": next}}
+	obj := map[string]any{"paging": pagingOf(next)}
 	s := ref.Value
 	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 		if p := s.Properties[name]; p != nil && p.Value != nil && p.Value.Type.Is("array") {
@@ -748,7 +754,7 @@ func (e *engine) respond(w http.ResponseWriter, op *openapi3.Operation, g *oas.G
 	if v == nil {
 		v = e.fresh(g, media, ref)
 		if paging, ok := objectOf(v)["paging"].(map[string]any); ok {
-			paging["next"] = nil // a list made up is one page long
+			paging["next"], paging["prev"] = nil, nil // a list made up is one page long
 		}
 	} else {
 		v = project(g, v, ref)

@@ -259,7 +259,7 @@ func listEntries(e *engine, c *call) (answer, error) {
 	}
 	return answer{value: map[string]any{
 		"id": strconv.FormatUint(dir.id, 10), "path": dir.path(), "child_count": len(names),
-		"files": files, "paging": map[string]any{"next": pg.next},
+		"files": files, "paging": pagingOf(pg.next),
 	}, etag: etag(dir.rev)}, nil
 }
 

@@ -138,7 +138,7 @@ func validateBody(in *openapi3filter.RequestValidationInput, present bool, value
 	if schema == nil || schema.Value == nil {
 		return nil
 	}
-	if err := schema.Value.VisitJSON(value, openapi3.VisitAsRequest()); err != nil {
+	if err := schema.Value.VisitJSON(withoutOptionalNulls(in.Request.Method, schema.Value, value), openapi3.VisitAsRequest()); err != nil {
 		return &openapi3filter.RequestError{Input: in, RequestBody: rb, Reason: "doesn't match schema", Err: err}
 	}
 	return nil

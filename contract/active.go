@@ -314,7 +314,7 @@ func (r *runner) listedAs(ctx context.Context, res *report.Tally, list check.Ope
 	}
 	var v any
 	_ = json.Unmarshal(s.traffic.Body, &v)
-	entries, more := entriesOf(v)
+	entries, more := entriesOf(v, list.Op)
 	found := false
 	for _, e := range entries {
 		if obj, ok := e.(map[string]any); ok && itemKey(obj, param) == params[param] {
@@ -333,21 +333,21 @@ func (r *runner) listedAs(ctx context.Context, res *report.Tally, list check.Ope
 }
 
 // entriesOf is a listing's entries: the answer itself when it is a list,
-// else its first list-valued field; more tells whether paging.next says
-// another page follows.
-func entriesOf(v any) (entries []any, more bool) {
-	if list, ok := v.([]any); ok {
-		return list, false
+// else the field its schema names (oas.ListField); more tells whether
+// paging.next says another page follows.
+func entriesOf(v any, list *openapi3.Operation) (entries []any, more bool) {
+	if entries, ok := v.([]any); ok {
+		return entries, false
 	}
 	obj, _ := v.(map[string]any)
 	paging, _ := obj["paging"].(map[string]any)
 	more = paging["next"] != nil && paging["next"] != ""
-	for _, k := range slices.Sorted(maps.Keys(obj)) {
-		if list, ok := obj[k].([]any); ok {
-			return list, more
+	if _, _, ref := oas.Success(list); ref != nil {
+		if name, ok := oas.ListField(ref.Value); ok {
+			entries, _ = obj[name].([]any)
 		}
 	}
-	return nil, more
+	return entries, more
 }
 
 // itemKey is the key of an item in an object that describes it: its id,

@@ -120,7 +120,7 @@ func (r *runner) existingItems(ctx context.Context, o check.Operation, params ma
 			}
 			var v any
 			_ = json.Unmarshal(s.traffic.Body, &v)
-			entries, _ := entriesOf(v)
+			entries, _ := entriesOf(v, list.Op)
 			if len(entries) > 0 {
 				obj, _ := entries[0].(map[string]any)
 				id = usableID(itemKey(obj, name))

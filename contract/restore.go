@@ -286,7 +286,7 @@ func (r *runner) findCreated(ctx context.Context, e journalEntry) journalEntry {
 	}
 	var v any
 	_ = json.Unmarshal(s.traffic.Body, &v)
-	entries, more := entriesOf(v)
+	entries, more := entriesOf(v, list.Op)
 	var found []string
 	comparable := false
 	for _, entry := range entries {

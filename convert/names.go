@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/qapitools/qapi/internal/oas"
 )
 
 // typeNameRe matches a server type name such as encryption_api_v2_key_store_response_union:
@@ -201,8 +203,6 @@ func actionVerb(ws []string) int {
 	return 0
 }
 
-var versionRe = regexp.MustCompile(`^v(\d+)$`)
-
 // opName is an operation's name before versions are compared: the name
 // itself, the endpoint it belongs to across versions, its version and
 // whether it is an action.
@@ -226,8 +226,8 @@ func nameOperation(method, tmpl string) opName {
 	}
 	n := opName{version: -1}
 	if len(segs) > 0 {
-		if m := versionRe.FindStringSubmatch(segs[0]); m != nil {
-			n.version, _ = strconv.Atoi(m[1])
+		if v, ok := oas.VersionOf(segs[0]); ok {
+			n.version = v
 			segs = segs[1:]
 		}
 	}

@@ -718,15 +718,11 @@ func listing(op *openapi3.Operation, items []any, next any) any {
 	if ref == nil || ref.Value == nil || ref.Value.Type.Is("array") {
 		return items
 	}
-	obj := map[string]any{"paging": pagingOf(next)}
-	s := ref.Value
-	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
-		if p := s.Properties[name]; p != nil && p.Value != nil && p.Value.Type.Is("array") {
-			obj[name] = items
-			return obj
-		}
+	name, ok := oas.ListField(ref.Value)
+	if !ok {
+		return items
 	}
-	return items
+	return map[string]any{name: items, "paging": pagingOf(next)}
 }
 
 // respond writes an operation's success answer. A value given is shaped to

@@ -3,7 +3,6 @@ package mock
 import (
 	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -139,16 +138,12 @@ type answer struct {
 	location string
 }
 
-var versionSegment = regexp.MustCompile(`^v[0-9]+$`)
-
 // shapeOf is a path template without its version, parameters unnamed and
 // no trailing slash: /v2/smb/shares/{ref} and /v1/smb/shares/{id} are both
 // /smb/shares/{}.
 func shapeOf(template string) string {
-	segs := strings.Split(strings.Trim(template, "/"), "/")
-	if len(segs) > 0 && versionSegment.MatchString(segs[0]) {
-		segs = segs[1:]
-	}
+	_, rest := oas.Unversioned(template)
+	segs := strings.Split(strings.Trim(rest, "/"), "/")
 	for i, s := range segs {
 		if strings.HasPrefix(s, "{") {
 			segs[i] = "{}"
@@ -229,10 +224,8 @@ func (e *engine) plans(doc *openapi3.T) map[string]*plan {
 	out := map[string]*plan{}
 	for template := range doc.Paths.Map() {
 		p := &plan{}
-		segs := strings.Split(strings.Trim(template, "/"), "/")
-		if len(segs) > 0 && versionSegment.MatchString(segs[0]) {
-			segs = segs[1:]
-		}
+		_, rest := oas.Unversioned(template)
+		segs := strings.Split(strings.Trim(rest, "/"), "/")
 		shape := ""
 		for _, s := range segs {
 			if s == "" {

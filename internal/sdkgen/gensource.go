@@ -281,13 +281,8 @@ func (g *genSource) pagingOf(op *openapi3.Operation, sh shape) (*paging, error) 
 	if ref == nil || ref.Value == nil {
 		return nil, nil
 	}
-	var lists []string
-	for name, p := range ref.Value.Properties {
-		if name != "paging" && p.Value != nil && p.Value.Type.Is(openapi3.TypeArray) {
-			lists = append(lists, name)
-		}
-	}
-	if len(lists) != 1 {
+	list, ok := oas.ListField(ref.Value)
+	if !ok {
 		return nil, nil
 	}
 	pg := &paging{}
@@ -305,9 +300,9 @@ func (g *genSource) pagingOf(op *openapi3.Operation, sh shape) (*paging, error) 
 		return nil, fmt.Errorf("%s.%s is not a string", paramsType, pg.after)
 	}
 	resultType := strings.TrimPrefix(sh.result, "gen.")
-	lf := g.field(resultType, lists[0])
+	lf := g.field(resultType, list)
 	if lf == nil {
-		return nil, fmt.Errorf("%s has no field for the list %s", resultType, lists[0])
+		return nil, fmt.Errorf("%s has no field for the list %s", resultType, list)
 	}
 	pg.items = lf.Names[0].Name
 	t := lf.Type

@@ -127,14 +127,10 @@ func Build(doc *openapi3.T, genSource []byte) (*Plan, error) {
 // /v3/smb/shares/.
 func areaSegment(path string) string {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
-	if len(segs) < 2 || !isVersion(segs[0]) || strings.HasPrefix(segs[1], "{") {
+	if len(segs) < 2 || !oas.IsVersion(segs[0]) || strings.HasPrefix(segs[1], "{") {
 		return ""
 	}
 	return segs[1]
-}
-
-func isVersion(s string) bool {
-	return len(s) > 1 && s[0] == 'v' && strings.Trim(s[1:], "0123456789") == ""
 }
 
 // methodName removes the first whole-word occurrence of area from id, after

@@ -345,6 +345,13 @@ func dedupe(ws []string) []string {
 // operationIDs names every operation: newest versions of an endpoint get
 // the plain name, older ones the suffix V<n>; an action that would take the
 // name of another operation ends in Action. keys are "method path" pairs.
+// OperationIDs names each operation of keys ("METHOD /path/template") by the
+// rule of the package documentation. Versions of one endpoint are named
+// together, so the keys are every operation of a document: a reader that
+// names another document's operations (qapi diff) gets the names a
+// conversion of the same paths gives.
+func OperationIDs(keys []string) map[string]string { return operationIDs(keys) }
+
 func operationIDs(keys []string) map[string]string {
 	names := make(map[string]opName, len(keys))
 	newest := map[string]int{}

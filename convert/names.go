@@ -137,6 +137,10 @@ func goName(ws []string) string {
 // EncryptionAPIV2KeyStoreResponseUnion, key_id is KeyID.
 func GoName(s string) string { return goName(words(s)) }
 
+// TypeGoName names the Go type of a server type name as a conversion
+// does: api_smb_share is SMBShare.
+func TypeGoName(server string) string { return typeGoName(server) }
+
 // typeGoName names the Go type of a server type name: its words without
 // "api", which every model name of an API repeats (api_smb_share is
 // SMBShare).

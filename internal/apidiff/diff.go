@@ -96,7 +96,7 @@ func Compare(old, new Side, opts Options) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{Old: old.Name, New: new.Name, Raw: opts.Raw, Added: []Operation{}, Removed: []Operation{}, Changes: []Change{}}
-	if d.PathsDiff != nil {
+	if d != nil && d.PathsDiff != nil {
 		for _, p := range d.PathsDiff.Added {
 			r.Added = append(r.Added, operations(new.Doc, p, nil)...)
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oasdiff/oasdiff/checker"
@@ -37,6 +38,8 @@ func (n *namer) impact(c checker.ApiChange) string {
 			return fmt.Sprintf("c.%s.%s is now c.%s.%s", area, sdkgen.MethodName(from, area), area, sdkgen.MethodName(to, area))
 		}
 		return method + " is renamed"
+	case strings.HasPrefix(id, "api-"):
+		return method + " changes"
 	case strings.Contains(id, "parameter"):
 		return n.parameter(c, method)
 	case strings.Contains(id, "property"):
@@ -198,10 +201,17 @@ func findProperty(s *openapi3.Schema, name string) *openapi3.SchemaRef {
 	return nil
 }
 
-// refName is the component name a schema reference points at.
+// refName is the Go name of the component a schema reference points at:
+// the name itself in a converted document, where names are Go names, and
+// the converter's spelling of a server type name (api_smb_share is
+// SMBShare) in a document that names types so, such as a cluster's.
 func refName(s *openapi3.SchemaRef) string {
 	if s == nil || s.Ref == "" {
 		return ""
 	}
-	return s.Ref[strings.LastIndex(s.Ref, "/")+1:]
+	name := s.Ref[strings.LastIndex(s.Ref, "/")+1:]
+	if strings.ContainsAny(name, "_-.") || unicode.IsLower(rune(name[0])) {
+		return convert.TypeGoName(name)
+	}
+	return name
 }

@@ -198,7 +198,16 @@ func pagingSchema() *openapi3.SchemaRef {
 }
 
 func (n *normalizer) schema(ref *openapi3.SchemaRef) {
-	if ref == nil || ref.Value == nil || n.seen[ref.Value] {
+	if ref == nil || ref.Value == nil {
+		return
+	}
+	// oasdiff tells union arms apart by their references; a cluster's spec
+	// names its types as the server does (api_smb_share), which the
+	// converter spells SMBShare, so both are written the converter's way.
+	if ref.Ref != "" {
+		ref.Ref = "#/components/schemas/" + refName(ref)
+	}
+	if n.seen[ref.Value] {
 		return
 	}
 	s := ref.Value

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -75,11 +76,12 @@ func (c *diffCmd) Run(ctx context.Context) error {
 	var sides [2]apidiff.Side
 	for i, arg := range []string{c.old, c.new} {
 		label := [2]string{"OLD", "NEW"}[i]
-		doc, err := c.load(ctx, arg)
+		name := shownSide(arg)
+		doc, err := c.load(ctx, arg, name)
 		if err != nil {
-			return usageError{fmt.Errorf("diff: %s side %s: %w", label, arg, err)}
+			return usageError{fmt.Errorf("diff: %s side %s: %w", label, name, err)}
 		}
-		sides[i] = apidiff.Side{Name: arg, Doc: doc}
+		sides[i] = apidiff.Side{Name: name, Doc: doc}
 	}
 	rep, err := interruptible(ctx, func() (*apidiff.Report, error) {
 		return apidiff.Compare(sides[0], sides[1], apidiff.Options{Raw: c.raw})
@@ -104,10 +106,28 @@ func (c *diffCmd) Run(ctx context.Context) error {
 	return nil
 }
 
+// isURL tells a cluster side from a path.
+func isURL(arg string) bool {
+	return strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://")
+}
+
+// shownSide is how a side is named in messages and reports: a URL without
+// the password it may carry.
+func shownSide(arg string) string {
+	if !isURL(arg) {
+		return arg
+	}
+	u, err := url.Parse(arg)
+	if err != nil {
+		return "the URL given"
+	}
+	return u.Redacted()
+}
+
 // load reads one side: a cluster URL, a folder of doc pages or a spec file.
-func (c *diffCmd) load(ctx context.Context, arg string) (*openapi3.T, error) {
-	if strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://") {
-		t, err := clusterFromEnv(c.getenv, arg, c.stderr)
+func (c *diffCmd) load(ctx context.Context, arg, name string) (*openapi3.T, error) {
+	if isURL(arg) {
+		t, err := clusterFromEnv(c.getenv, name, c.stderr)
 		if err != nil {
 			return nil, err
 		}

@@ -224,3 +224,32 @@ func TestDiffUsage(t *testing.T) {
 		}
 	}
 }
+
+// No secret of the settings or of the URL reaches the output, also when
+// the login fails.
+func TestDiffNoSecretInOutput(t *testing.T) {
+	t.Parallel()
+	const password, token = "pw-Zq81-secret", "access-v1:tok-Zq81-secret"
+	env := tlsCluster(t, mock.WithCredentials("ops", password))
+	env["QUMULO_USERNAME"], env["QUMULO_PASSWORD"] = "ops", password
+	withUser := strings.Replace(env["QUMULO_URL"], "https://", "https://ops:"+password+"@", 1)
+	wrong := map[string]string{"QUMULO_CA_CERT": env["QUMULO_CA_CERT"], "QUMULO_TOKEN": token}
+	for _, tc := range []struct {
+		env  map[string]string
+		url  string
+		code int
+	}{{env, env["QUMULO_URL"], exitOK}, {env, withUser, exitOK}, {wrong, withUser, exitOK}} {
+		code, stdout, stderr := runEnv(t, tc.env, "diff", tc.url, tc.url, "--fail-on", "any")
+		if code != tc.code {
+			t.Errorf("%s: exit %d\n%s", shownSide(tc.url), code, stderr)
+		}
+		if strings.Contains(stdout+stderr, password) || strings.Contains(stdout+stderr, "Zq81") {
+			t.Errorf("a secret in the output:\n%s\n%s", stdout, stderr)
+		}
+	}
+	env["QUMULO_PASSWORD"] = password + "-wrong"
+	code, stdout, stderr := runEnv(t, env, "diff", env["QUMULO_URL"], "../../api.yaml")
+	if code != exitUsage || !strings.Contains(stderr, `log in as "ops"`) || strings.Contains(stdout+stderr, "Zq81") {
+		t.Errorf("wrong password: exit %d\n%s", code, stderr)
+	}
+}

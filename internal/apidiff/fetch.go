@@ -80,6 +80,10 @@ func Fetch(ctx context.Context, c Cluster) (*openapi3.T, error) {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	body, err := do(&hc, req)
+	var se statusError
+	if errors.As(err, &se) && se.code == http.StatusUnauthorized && token == "" {
+		return nil, fmt.Errorf("%s: %w: it needs a token, or a user and password to log in", shown, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
@@ -129,11 +133,7 @@ func do(hc *http.Client, req *http.Request) ([]byte, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		hint := ""
-		if resp.StatusCode == http.StatusUnauthorized {
-			hint = ": it needs a token, or a user and password to log in"
-		}
-		return nil, fmt.Errorf("answered %s%s", resp.Status, hint)
+		return nil, statusError{resp.Status, resp.StatusCode}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxSpecBytes+1))
 	if err != nil {
@@ -144,3 +144,11 @@ func do(hc *http.Client, req *http.Request) ([]byte, error) {
 	}
 	return body, nil
 }
+
+// statusError is an answer other than 200 OK.
+type statusError struct {
+	status string
+	code   int
+}
+
+func (e statusError) Error() string { return "answered " + e.status }

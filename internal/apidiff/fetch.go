@@ -29,6 +29,8 @@ type Cluster struct {
 	// host are refused whatever its policy.
 	Client                    *http.Client
 	Token, Username, Password string
+	// MaxBytes bounds the answer; 0 means MaxSpecBytes.
+	MaxBytes int64
 }
 
 // SpecURL is the address of the document a cluster URL names.
@@ -65,9 +67,13 @@ func Fetch(ctx context.Context, c Cluster) (*openapi3.T, error) {
 		}
 		return nil
 	}
+	limit := c.MaxBytes
+	if limit <= 0 {
+		limit = MaxSpecBytes
+	}
 	token := c.Token
 	if token == "" && c.Username != "" {
-		if token, err = login(ctx, &hc, u, c.Username, c.Password); err != nil {
+		if token, err = login(ctx, &hc, u, c.Username, c.Password, limit); err != nil {
 			return nil, fmt.Errorf("%s: %w", shown, err)
 		}
 	}
@@ -79,7 +85,7 @@ func Fetch(ctx context.Context, c Cluster) (*openapi3.T, error) {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	body, err := do(&hc, req)
+	body, err := do(&hc, req, limit)
 	var se statusError
 	if errors.As(err, &se) && se.code == http.StatusUnauthorized && token == "" {
 		return nil, fmt.Errorf("%s: %w: it needs a token, or a user and password to log in", shown, err)
@@ -95,7 +101,7 @@ func Fetch(ctx context.Context, c Cluster) (*openapi3.T, error) {
 }
 
 // login answers a session token for the user (POST /v1/session/login).
-func login(ctx context.Context, hc *http.Client, spec *url.URL, user, password string) (string, error) {
+func login(ctx context.Context, hc *http.Client, spec *url.URL, user, password string, limit int64) (string, error) {
 	u := *spec
 	u.Path = strings.TrimSuffix(u.Path, "openapi.json") + "v1/session/login"
 	body, err := json.Marshal(map[string]string{"username": user, "password": password})
@@ -107,7 +113,7 @@ func login(ctx context.Context, hc *http.Client, spec *url.URL, user, password s
 		return "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	answer, err := do(hc, req)
+	answer, err := do(hc, req, limit)
 	if err != nil {
 		return "", fmt.Errorf("log in as %q: %w", user, err)
 	}
@@ -121,7 +127,7 @@ func login(ctx context.Context, hc *http.Client, spec *url.URL, user, password s
 }
 
 // do sends req and reads a 200 answer's body, bounded.
-func do(hc *http.Client, req *http.Request) ([]byte, error) {
+func do(hc *http.Client, req *http.Request, limit int64) ([]byte, error) {
 	resp, err := hc.Do(req)
 	if err != nil {
 		var ue *url.Error
@@ -135,12 +141,12 @@ func do(hc *http.Client, req *http.Request) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, statusError{resp.Status, resp.StatusCode}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxSpecBytes+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read the answer: %w", err)
 	}
-	if len(body) > MaxSpecBytes {
-		return nil, fmt.Errorf("the answer is over %d bytes", MaxSpecBytes)
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("the answer is over %d bytes", limit)
 	}
 	return body, nil
 }

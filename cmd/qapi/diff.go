@@ -48,7 +48,7 @@ func (c *diffCmd) parse(args []string) error {
 		"Exit codes: 0 the comparison ran, whatever it found; 1 with --fail-on, when such a change exists;\n"+
 		"2 usage or setup error (the message names the side, OLD or NEW, and its path or URL).", c.stdout)
 	fs.StringVar(&c.format, "format", "text", "report `FORMAT`: text, json or markdown")
-	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a change of this `CLASS` exists: breaking or any")
+	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a change of this `CLASS` exists: breaking (a breaking change or a removed operation) or any")
 	fs.Var(&c.overlays, "overlay", "OpenAPI Overlay 1.0 `FILE` or folder applied to a side that is a folder of doc pages (repeatable)")
 	fs.BoolVar(&c.raw, "raw", false, "compare without the cluster rules: what oasdiff alone reports")
 	pos, err := parseInterleaved(fs, args)

@@ -36,7 +36,7 @@ type feature struct {
 
 func features(doc *openapi3.T) feature {
 	var f feature
-	if doc.Security != nil && len(doc.Security) > 0 {
+	if len(doc.Security) > 0 {
 		f.security = true
 	}
 	seen := map[*openapi3.Schema]bool{}

@@ -56,14 +56,10 @@ func targetFromEnv(getenv func(string) string, spec *openapi3.T, warn io.Writer)
 		}
 		return &target{URL: srv.URL, Client: srv.Client(), Username: mock.DefaultUser, Password: mock.DefaultPassword, mock: srv}, nil
 	}
-	t, err := clusterFromEnv(getenv, url, warn)
-	if err != nil {
-		return nil, err
-	}
-	if t.Token == "" && (t.Username == "" || t.Password == "") {
+	if getenv(envToken) == "" && (getenv(envUsername) == "" || getenv(envPassword) == "") {
 		return nil, fmt.Errorf("%s is set: also set %s, or %s and %s", envURL, envToken, envUsername, envPassword)
 	}
-	return t, nil
+	return clusterFromEnv(getenv, url, warn)
 }
 
 // clusterFromEnv describes the cluster at url with the credentials and TLS

@@ -85,13 +85,16 @@ func runAPIDiff(ctx context.Context, cfg config) (string, error) {
 	ns := func(s sample) float64 { return s.nsPerOp }
 	var b strings.Builder
 	fmt.Fprintf(&b, "The whole contract (`api.yaml`) against corpus revision `%s` converted without overlays, side by side: each repetition times every variant once, interleaved, %d calls a batch after a GC; %d repetitions; medians (min–max).\n\n", diffRevision, iters[0], cfg.reps)
-	b.WriteString("| variant | ms/op (median) | [min – max] | ms/op without load | allocs/op |\n|---|---:|---:|---:|---:|\n")
-	loadMed := median(samples[0], ns)
+	b.WriteString("| variant | ms/op (median) | [min – max] | ms/op without load | CPU ms/op (median) | CPU ms/op without load | allocs/op |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	cpuNs := func(s sample) float64 { return s.cpuNsPerOp }
+	loadMed, loadCPU := median(samples[0], ns), median(samples[0], cpuNs)
 	meds := make([]float64, len(variants))
+	cpus := make([]float64, len(variants))
 	for i, v := range variants {
-		meds[i] = median(samples[i], ns)
+		meds[i], cpus[i] = median(samples[i], ns), median(samples[i], cpuNs)
 		lo, hi := minMax(samples[i], ns)
-		fmt.Fprintf(&b, "| %s | %.1f | [%.1f – %.1f] | %.1f | %s |\n", v.name, meds[i]/1e6, lo/1e6, hi/1e6, (meds[i]-loadMed)/1e6, comma(median(samples[i], func(s sample) float64 { return s.allocsPerOp })))
+		fmt.Fprintf(&b, "| %s | %.1f | [%.1f – %.1f] | %.1f | %.1f | %.1f | %s |\n", v.name, meds[i]/1e6, lo/1e6, hi/1e6, (meds[i]-loadMed)/1e6,
+			cpus[i]/1e6, (cpus[i]-loadCPU)/1e6, comma(median(samples[i], func(s sample) float64 { return s.allocsPerOp })))
 	}
 	b.WriteString("\n")
 	for _, v := range variants {
@@ -102,7 +105,8 @@ func runAPIDiff(ctx context.Context, cfg config) (string, error) {
 	if ratio > diffTarget {
 		verdict = "**not met**"
 	}
-	fmt.Fprintf(&b, "\nTarget: the normalised diff costs at most %.0f× the raw one (load included): %s (%.2f×; without the load %.2f×).\n", diffTarget, verdict, ratio, (meds[2]-loadMed)/(meds[1]-loadMed))
+	fmt.Fprintf(&b, "\nTarget: the normalised diff costs at most %.0f× the raw one (wall time, load included): %s (%.2f×; without the load %.2f×). In CPU time: %.2f×, without the load %.2f×; CPU time is what other work on a shared machine disturbs least.\n",
+		diffTarget, verdict, ratio, (meds[2]-loadMed)/(meds[1]-loadMed), cpus[2]/cpus[1], (cpus[2]-loadCPU)/(cpus[1]-loadCPU))
 
 	table, err := kindTable(load)
 	if err != nil {

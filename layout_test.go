@@ -40,17 +40,18 @@ func TestLayoutHasNoUpwardEdge(t *testing.T) {
 	t.Parallel()
 	imports := goList(t, "./...")
 	forbidden := map[string][]string{
-		"mock":         {"contract", "proxy", "client"},
-		"contract":     {"mock", "proxy", "client"},
-		"proxy":        {"contract", "mock", "client"},
-		"check":        {"contract", "mock", "proxy", "client"},
-		"client":       {"mock", "contract", "proxy", "check"},
-		"internal/oas": {"mock", "contract", "proxy", "check", "client", "report", "har"},
-		"convert":      {"mock", "contract", "proxy", "check", "client", "gen"},
-		"gen":          {"mock", "contract", "proxy", "check", "client", "convert"},
-		"har":          {"mock", "contract", "proxy", "client"},
-		"report":       {"mock", "contract", "proxy", "client"},
-		"verify":       {"mock", "contract", "proxy", "client"},
+		"mock":             {"contract", "proxy", "client"},
+		"contract":         {"mock", "proxy", "client"},
+		"proxy":            {"contract", "mock", "client"},
+		"check":            {"contract", "mock", "proxy", "client"},
+		"client":           {"mock", "contract", "proxy", "check"},
+		"internal/oas":     {"mock", "contract", "proxy", "check", "client", "report", "har"},
+		"convert":          {"mock", "contract", "proxy", "check", "client", "gen"},
+		"gen":              {"mock", "contract", "proxy", "check", "client", "convert"},
+		"har":              {"mock", "contract", "proxy", "client"},
+		"report":           {"mock", "contract", "proxy", "client"},
+		"verify":           {"mock", "contract", "proxy", "client"},
+		"internal/apidiff": {"mock", "contract", "proxy", "check", "client", "gen", "report", "har"},
 	}
 	for from, tos := range forbidden {
 		for pkg, deps := range imports {

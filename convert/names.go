@@ -139,6 +139,10 @@ func goName(ws []string) string {
 // EncryptionAPIV2KeyStoreResponseUnion, key_id is KeyID.
 func GoName(s string) string { return goName(words(s)) }
 
+// TypeGoName names the Go type of a server type name as a conversion
+// does: api_smb_share is SMBShare.
+func TypeGoName(server string) string { return typeGoName(server) }
+
 // typeGoName names the Go type of a server type name: its words without
 // "api", which every model name of an API repeats (api_smb_share is
 // SMBShare).
@@ -345,6 +349,13 @@ func dedupe(ws []string) []string {
 // operationIDs names every operation: newest versions of an endpoint get
 // the plain name, older ones the suffix V<n>; an action that would take the
 // name of another operation ends in Action. keys are "method path" pairs.
+// OperationIDs names each operation of keys ("METHOD /path/template") by the
+// rule of the package documentation. Versions of one endpoint are named
+// together, so the keys are every operation of a document: a reader that
+// names another document's operations (qapi diff) gets the names a
+// conversion of the same paths gives.
+func OperationIDs(keys []string) map[string]string { return operationIDs(keys) }
+
 func operationIDs(keys []string) map[string]string {
 	names := make(map[string]opName, len(keys))
 	newest := map[string]int{}

@@ -3,12 +3,14 @@ package mock
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -33,6 +35,9 @@ type Mock struct {
 	// revision numbers every acknowledged write across all resources, so an
 	// ETag also tells the order in which writes took effect.
 	revision atomic.Uint64
+	// specJSON is the document as GET /openapi.json answers it, encoded
+	// once.
+	specJSON func() ([]byte, error)
 }
 
 // opInfo is what the request pipeline needs to know about an operation,
@@ -65,6 +70,7 @@ func New(opts ...Option) (*Mock, error) {
 		return nil, err
 	}
 	m := &Mock{cfg: cfg, doc: doc, router: router, ops: map[*openapi3.Operation]*opInfo{}}
+	m.specJSON = sync.OnceValues(func() ([]byte, error) { return json.Marshal(doc) })
 	m.auth = newSessions(cfg)
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -170,6 +176,9 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
+	if r.URL.Path == specPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		return m.serveSpec(w, r)
+	}
 	route, params, err := m.router.FindRoute(r)
 	if err != nil {
 		if allow := m.router.Allowed(r); len(allow) > 0 {
@@ -242,6 +251,27 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	return m.engine.serve(w, r, route, params, body, value)
+}
+
+// specPath is where a cluster serves its own OpenAPI document (Qumulo Core
+// 7.8.2 lists the path in its spec, beside its servers entry).
+const specPath = "/openapi.json"
+
+// serveSpec answers the document the twin serves, as a cluster answers
+// its own. A cluster may ask for a token; the twin does not, so a client
+// with no credentials (qapi diff without QUMULO_*) can read it.
+func (m *Mock) serveSpec(w http.ResponseWriter, r *http.Request) error {
+	data, err := m.specJSON()
+	if err != nil {
+		return newError(errInternal, "encode the document: %v", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		_, _ = w.Write(data)
+	}
+	return nil
 }
 
 // readBody reads the whole body up to the limit.

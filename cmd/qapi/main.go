@@ -30,10 +30,11 @@ Usage:
   qapi contract [--spec FILE] [--checks NAME,...] [--seed N] [--strict] [--allow-writes] [--junit FILE] [--json FILE] [--html FILE]
   qapi proxy --upstream URL [--listen HOST:PORT] [--tls [--cert-out FILE] | --cert FILE --key FILE] [--spec FILE] [--record FILE.har] [--fail-on-violation] [--ca-cert FILE] [--insecure]
   qapi verify FILE.har [--spec FILE] [--strict] [--junit FILE] [--json FILE] [--html FILE]
+  qapi diff OLD NEW [--format text|json|markdown] [--fail-on breaking|any] [--overlay FILE|DIR]... [--raw]
 
 Run 'qapi COMMAND --help' for the flags of a command.
 Exit codes: 0 success, 1 the work failed (bad pages, bad overlay, a contract check failed,
-a contract violation in proxied or recorded traffic),
+a contract violation in proxied or recorded traffic, a change --fail-on names),
 2 usage or setup error. Ctrl-C (or SIGTERM) stops a command cleanly; a second one quits at
 once with 130.
 `
@@ -78,6 +79,7 @@ var commands = map[string]func(m *Main) command{
 	"mock":   func(m *Main) command { return &mockCmd{stdout: m.Stdout, stderr: m.Stderr} },
 	"proxy":  func(m *Main) command { return &proxyCmd{stdout: m.Stdout, stderr: m.Stderr, getenv: m.getenv()} },
 	"verify": func(m *Main) command { return &verifyCmd{stdout: m.Stdout, stderr: m.Stderr} },
+	"diff":   func(m *Main) command { return &diffCmd{stdout: m.Stdout, stderr: m.Stderr, getenv: m.getenv()} },
 }
 
 var errHelp = errors.New("help requested")

@@ -56,10 +56,16 @@ func targetFromEnv(getenv func(string) string, spec *openapi3.T, warn io.Writer)
 		}
 		return &target{URL: srv.URL, Client: srv.Client(), Username: mock.DefaultUser, Password: mock.DefaultPassword, mock: srv}, nil
 	}
-	t := &target{URL: url, Real: true, Username: getenv(envUsername), Password: getenv(envPassword), Token: getenv(envToken)}
-	if t.Token == "" && (t.Username == "" || t.Password == "") {
+	if getenv(envToken) == "" && (getenv(envUsername) == "" || getenv(envPassword) == "") {
 		return nil, fmt.Errorf("%s is set: also set %s, or %s and %s", envURL, envToken, envUsername, envPassword)
 	}
+	return clusterFromEnv(getenv, url, warn)
+}
+
+// clusterFromEnv describes the cluster at url with the credentials and TLS
+// trust of the QUMULO_* settings; the credentials may be empty.
+func clusterFromEnv(getenv func(string) string, url string, warn io.Writer) (*target, error) {
+	t := &target{URL: url, Real: true, Username: getenv(envUsername), Password: getenv(envPassword), Token: getenv(envToken)}
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
 	if path := getenv(envCACert); path != "" {
 		pem, err := os.ReadFile(path)

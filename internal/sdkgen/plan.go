@@ -123,6 +123,21 @@ func Build(doc *openapi3.T, genSource []byte) (*Plan, error) {
 	return p, nil
 }
 
+// AreaOf is the Go name of the area of path, the client's field
+// (/v3/smb/shares/ is SMB), or "" when no segment after the version names
+// one.
+func AreaOf(path string) string {
+	seg := areaSegment(path)
+	if seg == "" {
+		return ""
+	}
+	return convert.GoName(seg)
+}
+
+// MethodName is the name of the method of operation id in area: the
+// client's SMB.ListShares for ListSMBShares.
+func MethodName(id, area string) string { return methodName(id, area) }
+
 // areaSegment is the first segment of path after its version: smb in
 // /v3/smb/shares/.
 func areaSegment(path string) string {

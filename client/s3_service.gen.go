@@ -66,9 +66,9 @@ func (s *S3Service) ExplainBucketPolicyAccess(ctx context.Context, name string, 
 // GetBucketPolicy calls GetS3BucketPolicy, GET /v1/s3/buckets/{name}/policy.
 //
 // Gets the policy on an S3 bucket.
-func (s *S3Service) GetBucketPolicy(ctx context.Context, name string, opts ...RequestOption) error {
+func (s *S3Service) GetBucketPolicy(ctx context.Context, name string, opts ...RequestOption) (*gen.S3BucketPolicy, error) {
 	req, err := gen.NewGetS3BucketPolicyRequest(s.c.server, name)
-	return s.c.callNone(ctx, "GetS3BucketPolicy", req, err, opts)
+	return callPtr[gen.S3BucketPolicy](ctx, s.c, "GetS3BucketPolicy", req, err, opts)
 }
 
 // GetSettings calls GetS3Settings, GET /v1/s3/settings.
@@ -150,8 +150,8 @@ func (s *S3Service) ListBuckets(ctx context.Context, opts ...RequestOption) (*ge
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *S3Service) ReplaceBucketPolicy(ctx context.Context, name string, params *gen.ReplaceS3BucketPolicyParams, opts ...RequestOption) error {
-	req, err := gen.NewReplaceS3BucketPolicyRequest(s.c.server, name, params)
+func (s *S3Service) ReplaceBucketPolicy(ctx context.Context, name string, params *gen.ReplaceS3BucketPolicyParams, body gen.S3BucketPolicy, opts ...RequestOption) error {
+	req, err := gen.NewReplaceS3BucketPolicyRequest(s.c.server, name, params, body)
 	return s.c.callNone(ctx, "ReplaceS3BucketPolicy", req, err, opts)
 }
 

@@ -2302,6 +2302,24 @@ func (e Right) Valid() bool {
 	}
 }
 
+// Defines values for S3BucketPolicyStatementEffect.
+const (
+	S3PolicyAllow S3BucketPolicyStatementEffect = "Allow"
+	S3PolicyDeny  S3BucketPolicyStatementEffect = "Deny"
+)
+
+// Valid indicates whether the value is a known member of the S3BucketPolicyStatementEffect enum.
+func (e S3BucketPolicyStatementEffect) Valid() bool {
+	switch e {
+	case S3PolicyAllow:
+		return true
+	case S3PolicyDeny:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SMB2Dialect.
 const (
 	SMB2Dialect2002 SMB2Dialect = "SMB2_DIALECT_2_002"
@@ -8063,6 +8081,36 @@ type RoleModelDelta struct {
 	Privileges  *[]Privilege `json:"privileges,omitempty"`
 }
 
+// S3BucketPolicy api_s3_bucket_policy
+type S3BucketPolicy struct {
+	// Statement The statements of the policy, each allowing or denying actions on resources to principals.
+	Statement *[]S3BucketPolicyStatement `json:"Statement,omitempty"`
+
+	// Version The version of the policy language, 2012-10-17.
+	Version *string `json:"Version,omitempty"`
+}
+
+// S3BucketPolicyStatement api_s3_bucket_policy_statement
+type S3BucketPolicyStatement struct {
+	// Action The S3 actions, such as s3:GetObject; a string or a list of strings.
+	Action interface{} `json:"Action,omitempty"`
+
+	// Effect Whether the statement allows or denies what it names.
+	Effect *S3BucketPolicyStatementEffect `json:"Effect,omitempty"`
+
+	// Principal Who the statement applies to, such as the local guest user; a string or a list of strings.
+	Principal interface{} `json:"Principal,omitempty"`
+
+	// Resource The bucket or objects, as arn:aws:s3:::bucket/key patterns; a string or a list of strings.
+	Resource interface{} `json:"Resource,omitempty"`
+
+	// SID The statement's name.
+	SID *string `json:"Sid,omitempty"`
+}
+
+// S3BucketPolicyStatementEffect Whether the statement allows or denies what it names.
+type S3BucketPolicyStatementEffect string
+
 // SAMLLoginInfo api_saml_login_info
 type SAMLLoginInfo struct {
 	// LoginID The unique identifier for the pending login. Use the login_id with the check-saml-login API.
@@ -12692,6 +12740,9 @@ type CreateS3BucketJSONRequestBody = BucketOptions
 // UpdateS3BucketJSONRequestBody defines body for UpdateS3Bucket for application/json ContentType.
 type UpdateS3BucketJSONRequestBody = BucketPatch
 
+// ReplaceS3BucketPolicyJSONRequestBody defines body for ReplaceS3BucketPolicy for application/json ContentType.
+type ReplaceS3BucketPolicyJSONRequestBody = S3BucketPolicy
+
 // ExplainS3BucketPolicyAccessJSONRequestBody defines body for ExplainS3BucketPolicyAccess for application/json ContentType.
 type ExplainS3BucketPolicyAccessJSONRequestBody = BucketPolicyAccessExplanationOptions
 
@@ -14212,8 +14263,10 @@ type ClientInterface interface {
 	// GetS3BucketPolicy request
 	GetS3BucketPolicy(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceS3BucketPolicy request
-	ReplaceS3BucketPolicy(ctx context.Context, name string, params *ReplaceS3BucketPolicyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// ReplaceS3BucketPolicyWithBody request with any body
+	ReplaceS3BucketPolicyWithBody(ctx context.Context, name string, params *ReplaceS3BucketPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	ReplaceS3BucketPolicy(ctx context.Context, name string, params *ReplaceS3BucketPolicyParams, body ReplaceS3BucketPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ExplainS3BucketPolicyAccessWithBody request with any body
 	ExplainS3BucketPolicyAccessWithBody(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -19193,8 +19246,20 @@ func (c *Client) GetS3BucketPolicy(ctx context.Context, name string, reqEditors 
 	return c.Client.Do(req)
 }
 
-func (c *Client) ReplaceS3BucketPolicy(ctx context.Context, name string, params *ReplaceS3BucketPolicyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceS3BucketPolicyRequest(c.Server, name, params)
+func (c *Client) ReplaceS3BucketPolicyWithBody(ctx context.Context, name string, params *ReplaceS3BucketPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceS3BucketPolicyRequestWithBody(c.Server, name, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+func (c *Client) ReplaceS3BucketPolicy(ctx context.Context, name string, params *ReplaceS3BucketPolicyParams, body ReplaceS3BucketPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceS3BucketPolicyRequest(c.Server, name, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -34643,8 +34708,19 @@ func NewGetS3BucketPolicyRequest(server string, name string) (*http.Request, err
 	return req, nil
 }
 
-// NewReplaceS3BucketPolicyRequest generates requests for ReplaceS3BucketPolicy
-func NewReplaceS3BucketPolicyRequest(server string, name string, params *ReplaceS3BucketPolicyParams) (*http.Request, error) {
+// NewReplaceS3BucketPolicyRequest calls the generic ReplaceS3BucketPolicy builder with application/json body
+func NewReplaceS3BucketPolicyRequest(server string, name string, params *ReplaceS3BucketPolicyParams, body ReplaceS3BucketPolicyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceS3BucketPolicyRequestWithBody(server, name, params, "application/json", bodyReader)
+}
+
+// NewReplaceS3BucketPolicyRequestWithBody generates requests for ReplaceS3BucketPolicy with any type of body
+func NewReplaceS3BucketPolicyRequestWithBody(server string, name string, params *ReplaceS3BucketPolicyParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -34696,10 +34772,12 @@ func NewReplaceS3BucketPolicyRequest(server string, name string, params *Replace
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	if params != nil {
 
@@ -45341,8 +45419,10 @@ type ClientWithResponsesInterface interface {
 	// GetS3BucketPolicyWithResponse request
 	GetS3BucketPolicyWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*GetS3BucketPolicyResponse, error)
 
-	// ReplaceS3BucketPolicyWithResponse request
-	ReplaceS3BucketPolicyWithResponse(ctx context.Context, name string, params *ReplaceS3BucketPolicyParams, reqEditors ...RequestEditorFn) (*ReplaceS3BucketPolicyResponse, error)
+	// ReplaceS3BucketPolicyWithBodyWithResponse request with any body
+	ReplaceS3BucketPolicyWithBodyWithResponse(ctx context.Context, name string, params *ReplaceS3BucketPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceS3BucketPolicyResponse, error)
+
+	ReplaceS3BucketPolicyWithResponse(ctx context.Context, name string, params *ReplaceS3BucketPolicyParams, body ReplaceS3BucketPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceS3BucketPolicyResponse, error)
 
 	// ExplainS3BucketPolicyAccessWithBodyWithResponse request with any body
 	ExplainS3BucketPolicyAccessWithBodyWithResponse(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ExplainS3BucketPolicyAccessResponse, error)
@@ -53763,6 +53843,7 @@ func (r UpdateS3BucketResponse) ContentType() string {
 type GetS3BucketPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	JSON200      *S3BucketPolicy
 	JSONDefault  *QumuloError
 }
 
@@ -63561,9 +63642,17 @@ func (c *ClientWithResponses) GetS3BucketPolicyWithResponse(ctx context.Context,
 	return ParseGetS3BucketPolicyResponse(rsp)
 }
 
-// ReplaceS3BucketPolicyWithResponse request returning *ReplaceS3BucketPolicyResponse
-func (c *ClientWithResponses) ReplaceS3BucketPolicyWithResponse(ctx context.Context, name string, params *ReplaceS3BucketPolicyParams, reqEditors ...RequestEditorFn) (*ReplaceS3BucketPolicyResponse, error) {
-	rsp, err := c.ReplaceS3BucketPolicy(ctx, name, params, reqEditors...)
+// ReplaceS3BucketPolicyWithBodyWithResponse request with arbitrary body returning *ReplaceS3BucketPolicyResponse
+func (c *ClientWithResponses) ReplaceS3BucketPolicyWithBodyWithResponse(ctx context.Context, name string, params *ReplaceS3BucketPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceS3BucketPolicyResponse, error) {
+	rsp, err := c.ReplaceS3BucketPolicyWithBody(ctx, name, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceS3BucketPolicyResponse(rsp)
+}
+
+func (c *ClientWithResponses) ReplaceS3BucketPolicyWithResponse(ctx context.Context, name string, params *ReplaceS3BucketPolicyParams, body ReplaceS3BucketPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceS3BucketPolicyResponse, error) {
+	rsp, err := c.ReplaceS3BucketPolicy(ctx, name, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -74057,6 +74146,13 @@ func ParseGetS3BucketPolicyResponse(rsp *http.Response) (*GetS3BucketPolicyRespo
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest S3BucketPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest QumuloError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {

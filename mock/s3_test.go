@@ -58,3 +58,28 @@ func TestModifyBucketVersioning(t *testing.T) {
 	wantError(t, c.do("PATCH", "/v1/s3/buckets/media", map[string]any{"versioning": "Unversioned"}, nil), http.StatusBadRequest, "http_bad_request_error")
 	wantError(t, c.do("PATCH", "/v1/s3/buckets/nope", map[string]any{"versioning": "Enabled"}, nil), http.StatusNotFound, "s3_bucket_not_found_error")
 }
+
+// A bucket policy is stored as given and read back with its ETag; a write
+// with a stale If-Match is refused, and a bucket with no policy reads as a
+// policy of no statements.
+func TestBucketPolicy(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	c.do("POST", "/v1/s3/buckets/", map[string]any{"name": "media", "create_fs_path": true}, nil)
+	empty := c.do("GET", "/v1/s3/buckets/media/policy", nil, nil)
+	if got := empty.json(t); got["Version"] != "2012-10-17" || len(got["Statement"].([]any)) != 0 {
+		t.Errorf("a bucket with no policy: %s", empty.body)
+	}
+	policy := map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Sid": "GuestRead", "Effect": "Allow", "Principal": "local:guest",
+		"Action": []any{"s3:GetObject", "s3:ListBucket"}, "Resource": []any{"arn:aws:s3:::media", "arn:aws:s3:::media/*"}}}}
+	if r := c.do("PUT", "/v1/s3/buckets/media/policy", policy, map[string]string{"If-Match": empty.header.Get("ETag")}); r.status != http.StatusOK {
+		t.Fatalf("PUT: %d %s", r.status, r.body)
+	}
+	got := c.do("GET", "/v1/s3/buckets/media/policy", nil, nil)
+	stmt := got.json(t)["Statement"].([]any)
+	if len(stmt) != 1 || stmt[0].(map[string]any)["Principal"] != "local:guest" || got.header.Get("ETag") == empty.header.Get("ETag") {
+		t.Errorf("read back: %s (ETag %s)", got.body, got.header.Get("ETag"))
+	}
+	wantError(t, c.do("PUT", "/v1/s3/buckets/media/policy", policy, map[string]string{"If-Match": empty.header.Get("ETag")}), http.StatusPreconditionFailed, "rest_precondition_failed_error")
+}

@@ -126,6 +126,7 @@ var hostileShapes = []struct {
 	{"escaped twice", `"{\\\"password\\\":\\\"tw1ce-Secret\\\"}"`, []string{"tw1ce-Secret"}},
 	{"logfmt", `user=admin password="quoted Secret-7" ok`, []string{"quoted Secret-7"}},
 	{"unterminated", "{\"password\":\"unterm1nated-Secret\nand the rest", []string{"unterm1nated-Secret", "the rest"}},
+	{"XML", `<login><user>admin</user><ns:password type="x">xml-Secret-3</ns:password></login>`, []string{"xml-Secret-3"}},
 	{"unclosed key list", `{"key":[12,34,56,78,90,128`, []string{"12,34,56,78,90,128"}},
 }
 

@@ -86,6 +86,8 @@ var (
 	// A multipart/form-data part's headers; its body follows, up to the next
 	// boundary line.
 	partRe = regexp.MustCompile(`(?i)content-disposition:[^\r\n]*?\bname=(?:"([^"\r\n]*)"|([^\s;]+))([^\r\n]*)(?:\r?\n[^\r\n]+)*\r?\n\r?\n`)
+	// An XML element named like a secret; its text follows.
+	xmlRe = regexp.MustCompile(`(?i)<(?:[a-z0-9]+:)?` + secretName + `(?:\s[^<>]*)?>`)
 	// A part's filename that says it holds key material.
 	filenameRe = regexp.MustCompile(`(?i)filename\*?=[^\r\n]*(?:` + secretName + `|\.(?:key|pem|p12|pfx|jks|keytab)\b)`)
 
@@ -171,8 +173,8 @@ func mayName(s string) bool {
 }
 
 // namedSpans finds, in s, the values of members named like secrets (a
-// quoted string's content, a number, a whole list or object) and the
-// bodies of multipart parts named so. A value whose end cannot be found
+// quoted string's content, a number, a whole list or object), the text of
+// XML elements and the bodies of multipart parts named so. A value whose end cannot be found
 // runs to the end of s: what cannot be parsed is redacted, not kept.
 func namedSpans(s string) [][2]int {
 	var out [][2]int
@@ -187,6 +189,15 @@ func namedSpans(s string) [][2]int {
 		bare := secret && (s[m[8]:m[9]] == "=" || m[3] == m[2])
 		if sp, ok := memberValue(s, m[1], secret, bare); ok {
 			out = append(out, sp)
+		}
+	}
+	if strings.Contains(s, "<") {
+		for _, m := range xmlRe.FindAllStringIndex(s, -1) {
+			end := strings.IndexByte(s[m[1]:], '<')
+			if end < 0 {
+				end = len(s) - m[1]
+			}
+			out = append(out, [2]int{m[1], m[1] + end})
 		}
 	}
 	if !strings.Contains(s, "isposition") && !strings.Contains(s, "ISPOSITION") {

@@ -119,6 +119,7 @@ var hostileShapes = []struct {
 	{"Python repr, escaped quote", `{'password': 'it\'s-a-Secret', 'x': 1}`, []string{"s-a-Secret"}},
 	{"multipart", "--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nadmin\r\n--XyZ\r\nContent-Disposition: form-data; name=\"password\"\r\nContent-Type: text/plain\r\n\r\nmult1part-Secret\r\nline 2\r\n--XyZ--\r\n",
 		[]string{"mult1part-Secret", "line 2"}},
+	{"multipart, unquoted name", "--b\nContent-Disposition: form-data; name=client_private_key\n\nunqu0ted-Secret\n--b--\n", []string{"unqu0ted-Secret"}},
 	{"multipart keytab file", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"nfs.keytab\"\r\n\r\nkeytab-file-B0dy\r\n--b--\r\n", []string{"keytab-file-B0dy"}},
 	{"form with api_key", "user=a&api_key=form-Api-Key-9&x=1", []string{"form-Api-Key-9"}},
 	{"URL-encoded JSON", "data=%7B%22old_password%22%3A+%22enc0ded-Secret%22%2C%7D", []string{"enc0ded-Secret"}},

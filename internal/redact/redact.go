@@ -85,7 +85,7 @@ var (
 	memberRe = regexp.MustCompile(`(?i)(["']?)\b(` + secretName + `|` + keyName + `)(["']?)\s*(:|=>|=)\s*`)
 	// A multipart/form-data part's headers; its body follows, up to the next
 	// boundary line.
-	partRe = regexp.MustCompile(`(?i)content-disposition:[^\r\n]*?\bname=(?:"([^"\r\n]*)"|([^\s;]+))([^\r\n]*)(?:\r?\n[^\r\n]+)*\r?\n\r?\n`)
+	partRe = regexp.MustCompile(`(?i)content-disposition:[^\r\n]*?\bname=(?:"([^"\r\n]*)"|([^\s;]+))[^\r\n]*(?:\r?\n[^\r\n]+)*\r?\n\r?\n`)
 	// An XML element named like a secret; its text follows.
 	xmlRe = regexp.MustCompile(`(?i)<(?:[a-z0-9]+:)?` + secretName + `(?:\s[^<>]*)?>`)
 	// A part's filename that says it holds key material.
@@ -174,8 +174,9 @@ func mayName(s string) bool {
 
 // namedSpans finds, in s, the values of members named like secrets (a
 // quoted string's content, a number, a whole list or object), the text of
-// XML elements and the bodies of multipart parts named so. A value whose end cannot be found
-// runs to the end of s: what cannot be parsed is redacted, not kept.
+// XML elements and the bodies of multipart parts named so. A value whose
+// end cannot be found runs to the end of s: what cannot be parsed is
+// redacted, not kept.
 func namedSpans(s string) [][2]int {
 	var out [][2]int
 	for _, m := range memberRe.FindAllStringSubmatchIndex(s, -1) {
@@ -204,8 +205,8 @@ func namedSpans(s string) [][2]int {
 		return out // no multipart part: spare the pattern
 	}
 	for _, m := range partRe.FindAllStringSubmatchIndex(s, -1) {
-		name := s[m[2]:m[3]] + s[max(m[4], 0):max(m[5], 0)]
-		if !keyField(name) && !filenameRe.MatchString(s[m[6]:m[7]]+s[m[0]:m[1]]) {
+		name := s[max(m[2], 0):max(m[3], 0)] + s[max(m[4], 0):max(m[5], 0)] // quoted or not
+		if !keyField(name) && !filenameRe.MatchString(s[m[0]:m[1]]) {
 			continue
 		}
 		end := len(s)
@@ -222,10 +223,10 @@ func namedSpans(s string) [][2]int {
 
 // memberValue is the span of the value that starts at i: the content of a
 // quoted string (after a Python prefix such as b'), a number, or a whole
-// list or object; a bare word only when name says the member is a secret
-// whatever its value, and only up to what ends a form field. A value that
-// is already a marker is left alone, so a write-only marker keeps its
-// number.
+// list or object. Strings count only when secret (a "key" that is a string
+// names something), a bare word only when bare allows it, and only up to
+// what ends a form field. A value that is already a marker is left alone,
+// so a write-only marker keeps its number.
 func memberValue(s string, i int, secret, bare bool) ([2]int, bool) {
 	if i >= len(s) || strings.HasPrefix(s[i:], "[REDACTED") {
 		return [2]int{}, false

@@ -9,7 +9,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/qapitools/qapi/internal/qerror"
 	"github.com/qapitools/qapi/internal/redact"
@@ -76,7 +79,9 @@ type APIError struct {
 	Module string
 	// ErrorClass is the error class, such as fs_no_such_entry_error.
 	ErrorClass string
-	// Description says what went wrong, for people.
+	// Description says what went wrong, for people: the server's text
+	// whole (redacted), which Error shows bounded and with control
+	// characters quoted.
 	Description string
 	// Stack is the server's stack trace. Clusters send a list of strings on
 	// most errors and a single string on some; a string becomes its lines.
@@ -96,8 +101,45 @@ type APIError struct {
 // maxSnippet bounds how much of a non-JSON body an error message quotes.
 const maxSnippet = 512
 
+// maxDescription and maxClass bound how much of the server's description
+// and error class Error shows: the text is the server's, so a hostile or
+// broken one could otherwise make every log line that prints the error a
+// megabyte long.
+const (
+	maxDescription = 2 << 10
+	maxClass       = 256
+)
+
+// printable is s as a terminal may show it: control characters (escape
+// sequences that clear the screen or write the clipboard, CR and LF that
+// forge log lines) and invisible format characters (bidirectional
+// overrides) are quoted as Go quotes them, and what lies past max bytes of
+// output is cut, with a note of how many bytes of s were cut.
+func printable(s string, max int) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		piece := s[i : i+size]
+		switch {
+		case r == utf8.RuneError && size == 1:
+			piece = fmt.Sprintf(`\x%02x`, s[i])
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			q := strconv.QuoteRune(r)
+			piece = q[1 : len(q)-1]
+		}
+		if b.Len()+len(piece) > max {
+			fmt.Fprintf(&b, "…(%d bytes cut)", len(s)-i)
+			break
+		}
+		b.WriteString(piece)
+		i += size
+	}
+	return b.String()
+}
+
 // Error returns "METHOD URL: STATUS: error_class: description", or, for a
-// non-JSON body, the status followed by the start of the body.
+// non-JSON body, the status followed by the start of the body. What comes
+// from the server is bounded (2 KiB of description) and printable.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	if e.Method != "" || e.URL != "" {
@@ -108,10 +150,10 @@ func (e *APIError) Error() string {
 	switch {
 	case e.ErrorClass != "" || e.Description != "":
 		if e.ErrorClass != "" {
-			b.WriteString(": " + e.ErrorClass)
+			b.WriteString(": " + printable(e.ErrorClass, maxClass))
 		}
 		if e.Description != "" {
-			b.WriteString(": " + e.Description)
+			b.WriteString(": " + printable(e.Description, maxDescription))
 		}
 	case e.Body != "":
 		fmt.Fprintf(&b, ": body %q", e.Body)

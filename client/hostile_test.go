@@ -1,11 +1,12 @@
 package client
 
 // Regression tests for issue 10: what a hostile answer can make the client
-// send elsewhere, or hold.
+// send elsewhere, or hold; for issue 21: what its text does to a terminal.
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -144,5 +145,61 @@ func TestHostileErrorBodyBounded(t *testing.T) {
 	var apiErr *APIError
 	if _, err := c.Version.Get(context.Background()); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusInternalServerError {
 		t.Errorf("err = %v, want the 500 as an *APIError", err)
+	}
+}
+
+// A description of a megabyte with escape sequences (clear the screen, a
+// colour, an OSC 52 clipboard write) and CR/LF reached err.Error()
+// unchanged: Error is now bounded and printable, and the field keeps the
+// whole (redacted) text.
+func TestHostileErrorDescriptionPrintable(t *testing.T) {
+	t.Parallel()
+	const size = 1048449
+	head := "\x1b[2J\x1b[31mred\x1b]52;c;aGVsbG8=\x07\r\nlevel=ERROR msg=forged\n"
+	desc := head + strings.Repeat("A", size-len(head))
+	body, _ := json.Marshal(map[string]any{"module": "m", "error_class": "c\x1b[0m", "description": desc, "stack": []string{}})
+	if len(body) > maxErrorBody {
+		t.Fatalf("the body is %d bytes, more than the client reads", len(body))
+	}
+	err := errorFor(t, http.StatusBadRequest, "application/json", string(body))
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || len(apiErr.Description) != size {
+		t.Fatalf("err = %T, description of %d bytes, want %d", err, len(apiErr.Description), size)
+	}
+	msg := err.Error()
+	if len(msg) > maxDescription+maxClass+200 {
+		t.Errorf("Error() is %d bytes long", len(msg))
+	}
+	for i := range len(msg) {
+		if c := msg[i]; c < 0x20 || c == 0x7f {
+			t.Fatalf("Error() holds control byte %#x at %d: %q", c, i, msg[:min(len(msg), 200)])
+		}
+	}
+	for _, want := range []string{`: c\x1b[0m: \x1b[2J\x1b[31mred\x1b]52;c;aGVsbG8=\a\r\nlevel=ERROR`, "bytes cut)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("Error() lacks %q: %q", want, msg[:min(len(msg), 300)])
+		}
+	}
+}
+
+// printable quotes what a terminal would act on, keeps other text, and
+// says how much it cut.
+func TestHostilePrintable(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"ok é 日本", 40, "ok é 日本"},
+		{"a\u202eb\u200bc", 40, `a\u202eb\u200bc`},
+		{"bad \xff utf-8", 40, `bad \xff utf-8`},
+		{"tab\there\u009bC1", 40, `tab\there\u009bC1`},
+		{"0123456789abcdefghij", 10, "0123456789…(10 bytes cut)"},
+		{"é€é€é€é€", 10, "é€é€…(10 bytes cut)"},
+	} {
+		if got := printable(tc.in, tc.max); got != tc.want {
+			t.Errorf("printable(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"path"
 	"reflect"
@@ -478,7 +479,12 @@ func (b *builder) content(body *pageBody, p *page, site schemaSite) openapi3.Con
 	if body.placeholder() {
 		b.ps.warnf(p.file, body.schemaLine, "", "schema is a %q placeholder and no other page describes it: the body is left untyped", placeholder)
 	} else if raw, err := body.rawSchema(); err != nil {
-		b.ps.errorf(p.file, body.schemaLine, "", "%v", err)
+		var deep *depthError
+		ptr := ""
+		if errors.As(err, &deep) {
+			ptr = deep.pointer
+		}
+		b.ps.errorf(p.file, body.schemaLine, ptr, "%v", err)
 	} else {
 		// A body schema used by several operations (a GET and a PUT of the
 		// same settings) converts once.
@@ -495,11 +501,14 @@ func (b *builder) content(body *pageBody, p *page, site schemaSite) openapi3.Con
 	}
 	if body.exampleSet {
 		var ex any
+		var deep *depthError
 		switch err := json.Unmarshal([]byte(body.example), &ex); {
 		case strings.TrimSpace(body.example) == placeholder || ex == placeholder:
 			b.ps.warnf(p.file, body.exampleLine, "", "example_value is a %q placeholder and was dropped", placeholder)
 		case err != nil:
 			b.ps.warnf(p.file, body.exampleLine, "", "example_value is not JSON (%v) and was dropped", err)
+		case errors.As(tooDeep(ex, "", false, 0, 0), &deep):
+			b.ps.warnf(p.file, body.exampleLine, deep.pointer, "example_value was dropped: %v", deep)
 		default:
 			mt.Example = ex
 		}

@@ -144,8 +144,11 @@
 //
 // Convert reads every page before it gives up: all problems come back
 // together in an *Error, each with its file and line, and a JSON pointer when
-// it lies inside a schema. Placeholders and dropped schema keywords are
-// warnings; Options.Strict makes them errors. Output is deterministic: the
+// it lies inside a schema. A schema that nests more than 64 levels (the
+// schema, then each items or property) is an error, and an example that
+// nests more than 136 is dropped with a warning: the document grows with the
+// square of the depth, and the guide nests 8 at most. Placeholders and
+// dropped schema keywords are warnings; Options.Strict makes them errors. Output is deterministic: the
 // same pages give byte-identical YAML with keys in a stable order, and each
 // operation records its page in x-qapi-source.
 package convert

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -134,7 +135,81 @@ func parseSchema(text string) (map[string]any, error) {
 	if !ok {
 		return nil, fmt.Errorf("schema is not a JSON object but %s", jsonKind(v))
 	}
+	if err := tooDeep(m, "", true, 0, 0); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// maxSchemaDepth bounds how deeply a page schema nests, a level for the
+// schema itself and each items or property below it: the document grows
+// with the square of the depth (each level is indented once more), so 5,000
+// levels of items made 50 MB of YAML. The guide nests 8 levels at most (the
+// snapshot policies of the 2024-07-18 and 2024-10-16 revisions).
+const maxSchemaDepth = 64
+
+// maxJSONDepth bounds how deeply any JSON a page holds nests, objects and
+// lists alike: a schema of maxSchemaDepth properties, or an example. The
+// guide's schemas nest 13 at most.
+const maxJSONDepth = 2*maxSchemaDepth + 8
+
+// depthError is a page's JSON nested too deeply, at pointer.
+type depthError struct {
+	pointer, msg string
+}
+
+func (e *depthError) Error() string { return e.msg }
+
+// tooDeep finds the first place, in key order, where v nests too deeply: a
+// schema (when schema says v is one) past maxSchemaDepth, or any value past
+// maxJSONDepth. levels and nest are the depths of v's parent.
+func tooDeep(v any, ptr string, schema bool, levels, nest int) error {
+	if schema {
+		levels++
+		if levels > maxSchemaDepth {
+			return &depthError{ptr, fmt.Sprintf("schema nests more than %d levels deep (items and properties)", maxSchemaDepth)}
+		}
+	}
+	switch t := v.(type) {
+	case map[string]any, []any:
+		nest++
+		if nest > maxJSONDepth {
+			return &depthError{ptr, fmt.Sprintf("JSON nests more than %d levels deep", maxJSONDepth)}
+		}
+		if l, ok := t.([]any); ok {
+			for i, e := range l {
+				if err := tooDeep(e, ptr+"/"+strconv.Itoa(i), false, levels, nest); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		m := t.(map[string]any)
+		for _, k := range sortedKeys(m) {
+			at := ptr + "/" + escapePointer(k)
+			props, isProps := m[k].(map[string]any)
+			switch {
+			case schema && k == "properties" && isProps:
+				if nest+1 > maxJSONDepth {
+					return &depthError{at, fmt.Sprintf("JSON nests more than %d levels deep", maxJSONDepth)}
+				}
+				for _, name := range sortedKeys(props) {
+					if err := tooDeep(props[name], at+"/"+escapePointer(name), true, levels, nest+1); err != nil {
+						return err
+					}
+				}
+			case schema && k == "items":
+				if err := tooDeep(m[k], at, true, levels, nest); err != nil {
+					return err
+				}
+			default:
+				if err := tooDeep(m[k], at, false, levels, nest); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func jsonKind(v any) string {

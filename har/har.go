@@ -138,6 +138,9 @@ func NewEntry(red *redact.Redactor, started time.Time, took time.Duration, t che
 	}
 	for _, k := range slices.Sorted(maps.Keys(u.Query())) {
 		for _, v := range u.Query()[k] {
+			if redact.SecretField(k) {
+				v = redact.Marker // whatever shape it has (?api_key=…)
+			}
 			e.Request.QueryString = append(e.Request.QueryString, NameValue{Name: k, Value: red.Text(v)})
 		}
 	}

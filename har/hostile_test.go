@@ -1,15 +1,21 @@
 package har
 
 // Regression tests for issue 10: a recording of any size is read one entry
-// at a time, and one huge entry is refused by name.
+// at a time, and one huge entry is refused by name; for issue 21: secrets
+// in new shapes never reach a recording.
 
 import (
 	"bufio"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	qapi "github.com/qapitools/qapi"
+	"github.com/qapitools/qapi/check"
 )
 
 func writeHAR(t *testing.T, entries int, entry func(i int) string) string {
@@ -91,5 +97,81 @@ func TestHostileTrailingDataRefused(t *testing.T) {
 	_, err := Parse([]byte(`{"log":{"entries":[]}} trailing`), "t.har")
 	if err == nil || !strings.Contains(err.Error(), "t.har: not a HAR file: line 1, column 24: data after the archive") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// exchange is one recorded exchange of TestHostileSecretShapesRecorded.
+type exchange struct {
+	method, url, contentType, body string
+	status                         int
+	answer                         string
+}
+
+// Secrets in the shapes of issue 21 never reach a recording written the
+// way qapi proxy writes it: each exchange redacted with the Checker's scope
+// for it, then appended to the archive on disk.
+func TestHostileSecretShapesRecorded(t *testing.T) {
+	t.Parallel()
+	spec, err := qapi.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := check.NewChecker(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const keytab = `{"entries":[{"principal":"nfs/host@REALM","enctype":"AES256_CTS_HMAC_SHA1_96","version":2,"key":[201,17,254,3,88,140,66,9]}]}`
+	exchanges := []exchange{
+		{"PUT", "https://cluster:8000/v1/auth/kerberos-keytab", "application/json", keytab, 200, keytab},
+		{"GET", "https://cluster:8000/v1/auth/kerberos-keytab", "", "", 200, keytab},
+		{"POST", "https://cluster:8000/v1/session/change-password", "application/json",
+			`{"old_password":"0ld-Secret-1","new_password":"n3w-Secret-2",}`, 400,
+			`{"description":"bad JSON: {\"old_password\":\"0ld-Secret-1\",\"new_password\":\"n3w-Secret-2\",}"}`},
+		{"POST", "https://cluster:8000/v1/session/login", "text/x-python",
+			`{'username': 'admin', 'password': 'pyth0n-Secret-77'}`, 400, `{"description":"password pyth0n-Secret-77 refused"}`},
+		{"POST", "https://cluster:8000/v1/session/login", "multipart/form-data; boundary=XyZ",
+			"--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nadmin\r\n--XyZ\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nmult1part-Secret\r\n--XyZ--\r\n", 415, `{"description":"no"}`},
+		{"GET", "https://cluster:8000/v1/version?api_key=query-Api-Key-9&apikey=Zq9&limit=5", "", "", 200, `{"revision_id":"Qumulo Core 7.2.3"}`},
+	}
+	path := filepath.Join(t.TempDir(), "r.har")
+	w, err := Create(path, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range exchanges {
+		req, err := http.NewRequest(x.method, x.url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.contentType != "" {
+			req.Header.Set("Content-Type", x.contentType)
+		}
+		tr := check.Traffic{Request: req, RequestBody: []byte(x.body), Status: x.status,
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(x.answer)}
+		tr.Redactor = c.Scope(tr)
+		c.CheckRequest(tr)
+		c.CheckResponse(tr)
+		if err := w.Add(NewEntry(tr.Redactor, time.Now(), time.Millisecond, tr)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse(data, path); err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"201,17,254,3,88,140,66,9", "0ld-Secret-1", "n3w-Secret-2", "pyth0n-Secret-77",
+		"mult1part-Secret", "query-Api-Key-9", "Zq9"} {
+		if n := strings.Count(string(data), secret); n > 0 {
+			t.Errorf("the recording holds %q %d times", secret, n)
+		}
+	}
+	if n := strings.Count(string(data), `\"key\":\"[REDACTED]\"`); n != 3 {
+		t.Errorf("%d keytab keys marked, want 3:\n%s", n, data)
 	}
 }

@@ -17,6 +17,7 @@
 package redact
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -51,6 +52,16 @@ const minLiteral = 4
 // distinct tokens must not make every later call slower. The oldest go first.
 const maxLiterals = 4096
 
+// secretName matches the names of fields, parameters and headers that hold
+// secrets whatever their value; keyName those that hold key material when
+// their value is not a plain string (a Kerberos keytab's key bytes under
+// "key", as GET /v1/auth/kerberos-keytab answers them). A string "key" is
+// mostly a name (an S3 object's key, a snapshot's lock key), so it stays.
+const (
+	secretName = `[a-z0-9_-]*(?:password|passwd|passphrase|private[_-]?key|secret|token|bearer|keytab|api[_-]?key|client[_-]?key|credential)[a-z0-9_-]*`
+	keyName    = `(?:[a-z0-9_-]*[_-])?keys?`
+)
+
 // Secrets have recognisable shapes, so these patterns catch them even when
 // the Redactor never saw them (a token echoed in a proxy's error page, a key
 // pasted into a request built by hand).
@@ -62,20 +73,33 @@ var (
 	tokenRe = regexp.MustCompile(`\b(session|access)-v(\d+)(?::|%3[aA])[^\s"',;}\]&]+`)
 	// An Authorization value in any dump.
 	bearerRe = regexp.MustCompile(`(?i)\b(bearer)\s+[^\s"',;]+`)
-	// JSON members that hold secrets, whatever their value.
-	jsonSecretRe = regexp.MustCompile(`(?i)"(password|client_private_key|private_key|bearer_token|token|secret)"\s*:\s*"(?:[^"\\]|\\.)*"`)
 	// Form fields and query parameters named like secrets
 	// (username=u&password=p, ?access_token=…).
-	formSecretRe = regexp.MustCompile(`(?i)\b([a-z_]*(?:password|passwd|private_key|secret|token)[a-z_]*)=([^&\s"';,]+)`)
+	formSecretRe = regexp.MustCompile(`(?i)\b(` + secretName + `)=([^&\s"';,]+)`)
 	// Lines of YAML and the like that set a secret (password: p); the
 	// name=value forms are formSecretRe's.
-	lineSecretRe = regexp.MustCompile(`(?im)^(\s*["']?[a-z_]*(?:password|passwd|private_key|secret|token)[a-z_]*["']?[ \t]*:[ \t]*)(\S[^\r\n]*)`)
+	lineSecretRe = regexp.MustCompile(`(?im)^(\s*["']?` + secretName + `["']?[ \t]*:[ \t]*)(\S[^\r\n]*)`)
+	// A member named like a secret, quoted or not, and what sets it: JSON
+	// and JavaScript (:), Python's repr (:), Ruby (=>), logfmt and Go's %+v
+	// (=). Its value is found by memberValue.
+	memberRe = regexp.MustCompile(`(?i)(["']?)\b(` + secretName + `|` + keyName + `)(["']?)\s*(:|=>|=)\s*`)
+	// A multipart/form-data part's headers; its body follows, up to the next
+	// boundary line.
+	partRe = regexp.MustCompile(`(?i)content-disposition:[^\r\n]*?\bname=(?:"([^"\r\n]*)"|([^\s;]+))[^\r\n]*(?:\r?\n[^\r\n]+)*\r?\n\r?\n`)
+	// An XML element named like a secret; its text follows.
+	xmlRe = regexp.MustCompile(`(?i)<(?:[a-z0-9]+:)?` + secretName + `(?:\s[^<>]*)?>`)
+	// A part's filename that says it holds key material.
+	filenameRe = regexp.MustCompile(`(?i)filename\*?=[^\r\n]*(?:` + secretName + `|\.(?:key|pem|p12|pfx|jks|keytab)\b)`)
+
+	// Values that are no secret: JSON's and Python's literals.
+	literalRe = regexp.MustCompile(`^(?:null|true|false|None|True|False)\b`)
 )
 
 // SecretsIn lists the values a text that is not JSON gives fields named
 // like secrets: form fields and query parameters (decoded, and as sent),
-// and "name: value" lines, so a caller can redact them wherever else they
-// show up.
+// "name: value" lines, members of JSON that does not parse, of Python's
+// repr and the like in any quoting or escaping, and multipart parts, so a
+// caller can redact them wherever else they show up.
 func SecretsIn(text string) []string {
 	var out []string
 	for _, m := range formSecretRe.FindAllStringSubmatch(text, -1) {
@@ -87,22 +111,367 @@ func SecretsIn(text string) []string {
 	for _, m := range lineSecretRe.FindAllStringSubmatch(text, -1) {
 		out = append(out, strings.Trim(strings.TrimSpace(m[2]), `"'`))
 	}
+	for _, v := range views(text) {
+		for _, sp := range namedSpans(v.text) {
+			out = append(out, v.text[sp[0]:sp[1]])
+		}
+	}
 	return out
 }
 
-// secretFields are substrings of the names of fields that hold secrets.
-var secretFields = []string{"password", "private_key", "bearer_token", "secret", "token"}
+// nameWords are what the names secretName matches contain, with - and _
+// removed; nameHints are what they and keyName's contain, to skip the
+// patterns on text that names no secret.
+var (
+	nameWords = []string{"password", "passwd", "passphrase", "privatekey", "secret", "token", "bearer", "keytab", "apikey", "clientkey", "credential"}
+	nameHints = []string{"pass", "key", "secret", "token", "bearer", "credential"}
+)
 
-// SecretField tells whether a field of that name holds a secret, whatever
-// its value.
+// SecretField tells whether a field, parameter or header of that name holds
+// a secret, whatever its value.
 func SecretField(name string) bool {
-	n := strings.ToLower(name)
-	for _, s := range secretFields {
-		if strings.Contains(n, s) {
+	var buf [64]byte
+	n := buf[:0]
+	for i := range len(name) {
+		switch c := name[i]; {
+		case c == '-' || c == '_':
+		case c >= 'A' && c <= 'Z':
+			n = append(n, c+'a'-'A')
+		default:
+			n = append(n, c)
+		}
+	}
+	for _, w := range nameWords {
+		if bytes.Contains(n, []byte(w)) {
 			return true
 		}
 	}
 	return false
+}
+
+// keyField tells whether a field of that name holds key material when its
+// value is a number, a list or an object.
+func keyField(name string) bool {
+	n := strings.ToLower(strings.ReplaceAll(name, "-", "_"))
+	return SecretField(n) || n == "key" || n == "keys" || strings.HasSuffix(n, "_key") || strings.HasSuffix(n, "_keys")
+}
+
+// mayName tells whether s may name a secret at all, in any case.
+func mayName(s string) bool {
+	for i := range len(s) {
+		c := s[i] | 0x20 // lower case, for letters
+		if c != 'p' && c != 'k' && c != 's' && c != 't' && c != 'b' && c != 'c' {
+			continue
+		}
+		for _, h := range nameHints {
+			if h[0] == c && len(s)-i >= len(h) && strings.EqualFold(s[i:i+len(h)], h) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// namedSpans finds, in s, the values of members named like secrets (a
+// quoted string's content, a number, a whole list or object), the text of
+// XML elements and the bodies of multipart parts named so. A value whose
+// end cannot be found runs to the end of s: what cannot be parsed is
+// redacted, not kept.
+func namedSpans(s string) [][2]int {
+	var out [][2]int
+	for _, m := range memberRe.FindAllStringSubmatchIndex(s, -1) {
+		if s[m[2]:m[3]] != s[m[6]:m[7]] && m[3] > m[2] && m[7] > m[6] {
+			continue // 'name" is no name
+		}
+		// A bare word is a value only where no quoting is the norm (a form,
+		// YAML): after a quoted name it is prose ("field \"password\": must
+		// be a string").
+		secret := SecretField(s[m[4]:m[5]])
+		bare := secret && (s[m[8]:m[9]] == "=" || m[3] == m[2])
+		if sp, ok := memberValue(s, m[1], secret, bare); ok {
+			out = append(out, sp)
+		}
+	}
+	if strings.Contains(s, "<") {
+		for _, m := range xmlRe.FindAllStringIndex(s, -1) {
+			end := strings.IndexByte(s[m[1]:], '<')
+			if end < 0 {
+				end = len(s) - m[1]
+			}
+			out = append(out, [2]int{m[1], m[1] + end})
+		}
+	}
+	if !strings.Contains(s, "isposition") && !strings.Contains(s, "ISPOSITION") {
+		return out // no multipart part: spare the pattern
+	}
+	for _, m := range partRe.FindAllStringSubmatchIndex(s, -1) {
+		name := s[max(m[2], 0):max(m[3], 0)] + s[max(m[4], 0):max(m[5], 0)] // quoted or not
+		if !keyField(name) && !filenameRe.MatchString(s[m[0]:m[1]]) {
+			continue
+		}
+		end := len(s)
+		if i := strings.Index(s[m[1]:], "\n--"); i >= 0 {
+			end = m[1] + i
+			if end > m[1] && s[end-1] == '\r' {
+				end--
+			}
+		}
+		out = append(out, [2]int{m[1], end})
+	}
+	return out
+}
+
+// memberValue is the span of the value that starts at i: the content of a
+// quoted string (after a Python prefix such as b'), a number, or a whole
+// list or object. Strings count only when secret (a "key" that is a string
+// names something), a bare word only when bare allows it, and only up to
+// what ends a form field. A value that is already a marker is left alone,
+// so a write-only marker keeps its number.
+func memberValue(s string, i int, secret, bare bool) ([2]int, bool) {
+	if i >= len(s) || strings.HasPrefix(s[i:], "[REDACTED") {
+		return [2]int{}, false
+	}
+	j := i
+	for j < len(s) && j-i < 2 && strings.IndexByte("bBuUrRfF", s[j]) >= 0 {
+		j++
+	}
+	if j < len(s) && (s[j] == '"' || s[j] == '\'') {
+		if !secret && j == i {
+			return [2]int{}, false
+		}
+		start := j + 1
+		if strings.HasPrefix(s[start:], "[REDACTED") {
+			return [2]int{}, false
+		}
+		return [2]int{start, quotedEnd(s, start, s[j])}, true
+	}
+	switch c := s[i]; {
+	case c == '[' || c == '{':
+		return [2]int{i, balancedEnd(s, i)}, true
+	case c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9'):
+		j := i + 1
+		for j < len(s) && strings.IndexByte("0123456789.eE+-_xXabcdefABCDEF", s[j]) >= 0 {
+			j++
+		}
+		return [2]int{i, j}, true
+	case bare && !literalRe.MatchString(s[i:]):
+		j := i
+		for j < len(s) && !strings.ContainsRune("&\r\n\t \"';,}])", rune(s[j])) {
+			j++
+		}
+		if j > i {
+			return [2]int{i, j}, true
+		}
+	}
+	return [2]int{}, false
+}
+
+// quotedEnd is where the string that starts at i, inside quote q, ends: at
+// the next q that is not escaped, else at the end of s.
+func quotedEnd(s string, i int, q byte) int {
+	for ; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case q:
+			return i
+		}
+	}
+	return len(s)
+}
+
+// balancedEnd is the end of the list or object that starts at i, past its
+// closing bracket, skipping quoted strings; the end of s when it is not
+// closed.
+func balancedEnd(s string, i int) int {
+	depth := 0
+	for ; i < len(s); i++ {
+		switch s[i] {
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case '"', '\'':
+			i = quotedEnd(s, i+1, s[i])
+		}
+	}
+	return len(s)
+}
+
+// view is a decoded form of a text, with where each of its bytes came from,
+// so that a secret found in it is redacted where the text holds it.
+type view struct {
+	text string
+	// from[i] is the offset in the original text of text[i]; from[len(text)]
+	// is the original's length. nil for the text itself.
+	from []int
+}
+
+// at is where offset i of v is in the original text.
+func (v view) at(i int) int {
+	if v.from == nil {
+		return i
+	}
+	return v.from[i]
+}
+
+// views are text as it is and decoded: URL-unescaped (a form value holding
+// JSON) and backslash-unescaped (JSON inside a JSON string, Python's
+// escapes), and each of those decoded once more: at most seven.
+func views(text string) []view {
+	out := []view{{text: text}}
+	for i := 0; i < len(out) && i < 3; i++ {
+		for _, dec := range []func(string) (string, []int, bool){urlDecode, backslashDecode} {
+			t, from, changed := dec(out[i].text)
+			if !changed {
+				continue
+			}
+			for k := range from {
+				from[k] = out[i].at(from[k])
+			}
+			out = append(out, view{t, from})
+		}
+	}
+	return out
+}
+
+// urlDecode undoes percent-escaping and + for a space.
+func urlDecode(s string) (string, []int, bool) {
+	if !strings.Contains(s, "%") {
+		return s, nil, false
+	}
+	var b strings.Builder
+	from := make([]int, 0, len(s)+1)
+	for i := 0; i < len(s); i++ {
+		from = append(from, i)
+		switch {
+		case s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+		case s[i] == '+':
+			b.WriteByte(' ')
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String(), append(from, len(s)), true
+}
+
+// backslashDecode undoes the escapes of JSON strings and Python literals.
+func backslashDecode(s string) (string, []int, bool) {
+	if !strings.Contains(s, "\\") {
+		return s, nil, false
+	}
+	var b strings.Builder
+	from := make([]int, 0, len(s)+1)
+	for i := 0; i < len(s); i++ {
+		at := i
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			from = append(from, at)
+			continue
+		}
+		i++
+		var out string
+		switch c := s[i]; c {
+		case 'n':
+			out = "\n"
+		case 'r':
+			out = "\r"
+		case 't':
+			out = "\t"
+		case 'u', 'x':
+			n := 4
+			if c == 'x' {
+				n = 2
+			}
+			if i+n < len(s) && allHex(s[i+1:i+1+n]) {
+				var r rune
+				for _, h := range []byte(s[i+1 : i+1+n]) {
+					r = r<<4 | rune(unhex(h))
+				}
+				if c == 'x' {
+					out = string([]byte{byte(r)})
+				} else {
+					out = string(r)
+				}
+				i += n
+			} else {
+				out = string(c)
+			}
+		default:
+			out = string(c)
+		}
+		for range len(out) {
+			from = append(from, at)
+		}
+		b.WriteString(out)
+	}
+	return b.String(), append(from, len(s)), true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func allHex(s string) bool {
+	for i := range len(s) {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
+// redactNamed replaces the values of members and parts named like secrets
+// in s and in its decoded views, where s holds them.
+func redactNamed(s string) string {
+	var spans [][2]int
+	for _, v := range views(s) {
+		if !mayName(v.text) {
+			continue
+		}
+		for _, sp := range namedSpans(v.text) {
+			if a, b := v.at(sp[0]), v.at(sp[1]); b > a {
+				spans = append(spans, [2]int{a, b})
+			}
+		}
+	}
+	if len(spans) == 0 {
+		return s
+	}
+	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
+	merged := spans[:1]
+	for _, sp := range spans[1:] {
+		last := &merged[len(merged)-1]
+		if sp[0] <= last[1] {
+			last[1] = max(last[1], sp[1])
+			continue
+		}
+		merged = append(merged, sp)
+	}
+	var out strings.Builder
+	at := 0
+	for _, sp := range merged {
+		out.WriteString(s[at:sp[0]])
+		out.WriteString(Marker)
+		at = sp[1]
+	}
+	out.WriteString(s[at:])
+	return out.String()
 }
 
 // Redactor removes secrets from text, bodies and headers. It is safe for
@@ -429,16 +798,21 @@ func (r *Redactor) Text(s string) string {
 		s = x.current().Replace(s)
 	}
 	s = pemKeyRe.ReplaceAllString(s, Marker)
-	s = jsonSecretRe.ReplaceAllString(s, `"$1":"`+Marker+`"`)
-	s = formSecretRe.ReplaceAllString(s, `$1=`+Marker)
-	s = lineSecretRe.ReplaceAllString(s, `${1}`+Marker)
+	s = redactNamed(s)
+	if mayName(s) {
+		s = formSecretRe.ReplaceAllString(s, `$1=`+Marker)
+		s = lineSecretRe.ReplaceAllString(s, `${1}`+Marker)
+	}
 	s = tokenRe.ReplaceAllString(s, `$1-v$2:`+Marker)
 	s = bearerRe.ReplaceAllString(s, `$1 `+Marker)
 	return s
 }
 
-// Body redacts a body: in JSON, every string value, and secret-named fields
-// entirely; any other body as text.
+// Body redacts a body: in JSON, every string value, fields named like
+// secrets entirely, and key material (a list, object or number under "key"
+// and the like) whole; any other body as text, where what is named like a
+// secret is redacted in any quoting, escaping or multipart part, to the end
+// of the text when its end cannot be told.
 func (r *Redactor) Body(b []byte) string {
 	var v any
 	if json.Unmarshal(b, &v) == nil {
@@ -457,7 +831,16 @@ func (r *Redactor) value(v any) any {
 		out := make(map[string]any, len(t))
 		for k, e := range t {
 			if !SecretField(k) {
-				out[k] = r.value(e)
+				switch e.(type) {
+				case string, nil, bool:
+					out[k] = r.value(e)
+				default:
+					if keyField(k) { // key bytes, or a key spread over an object
+						out[k] = Marker
+					} else {
+						out[k] = r.value(e)
+					}
+				}
 				continue
 			}
 			switch v := e.(type) {
@@ -485,7 +868,8 @@ func (r *Redactor) value(v any) any {
 }
 
 // Header redacts header values: Authorization keeps its scheme only,
-// cookies go whole, the rest is redacted as text.
+// cookies and headers named like secrets (X-Api-Key, X-Auth-Token) go
+// whole, the rest is redacted as text.
 func (r *Redactor) Header(h http.Header) http.Header {
 	out := make(http.Header, len(h))
 	for k, vs := range h {
@@ -493,7 +877,7 @@ func (r *Redactor) Header(h http.Header) http.Header {
 			switch {
 			case strings.EqualFold(k, "Authorization"), strings.EqualFold(k, "Proxy-Authorization"):
 				v = Authorization(v)
-			case strings.EqualFold(k, "Cookie"), strings.EqualFold(k, "Set-Cookie"):
+			case strings.EqualFold(k, "Cookie"), strings.EqualFold(k, "Set-Cookie"), SecretField(k):
 				v = Marker
 			default:
 				v = r.Text(v)

@@ -1,0 +1,86 @@
+package main
+
+// Regression tests for issue 21: keep-alive connections that sit idle, or
+// sockets that never speak, filled the connection cap of qapi proxy and
+// qapi mock and locked every other client out.
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qapitools/qapi/internal/serve"
+)
+
+// fillCap opens serve.MaxConns connections to the server at base: each
+// sends one keep-alive request and then sits idle, or (silent) sends
+// nothing. A new client is then served within the wait the issue allows,
+// and the first connection, idle or silent the longest, was closed.
+func fillCap(t *testing.T, base string, silent bool) {
+	t.Helper()
+	addr := strings.TrimPrefix(base, "http://")
+	type open struct {
+		c  net.Conn
+		br *bufio.Reader
+	}
+	conns := make([]open, serve.MaxConns)
+	for i := range conns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		conns[i] = open{c, bufio.NewReader(c)}
+		if silent {
+			continue
+		}
+		if _, err := io.WriteString(c, "GET /v1/version HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(conns[i].br, nil)
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get(base + "/v1/version")
+	if err != nil {
+		t.Fatalf("a new client was not served: %v", err)
+	}
+	resp.Body.Close()
+	first := conns[0]
+	_ = first.c.SetReadDeadline(time.Now().Add(15 * time.Second))
+	_, err = first.br.ReadByte()
+	var ne net.Error
+	if err == nil || (errors.As(err, &ne) && ne.Timeout()) {
+		t.Errorf("the connection that waited the longest is still open (%v)", err)
+	}
+}
+
+func TestHostileIdleSocketsProxy(t *testing.T) {
+	t.Parallel()
+	for _, silent := range []bool{false, true} {
+		upstream := httptest.NewServer(http.HandlerFunc(echo))
+		t.Cleanup(upstream.Close)
+		p := startProxy(t, nil, "--upstream", upstream.URL)
+		fillCap(t, p.url, silent)
+		p.stop(t)
+	}
+}
+
+func TestHostileIdleSocketsMock(t *testing.T) {
+	t.Parallel()
+	for _, silent := range []bool{false, true} {
+		url, stop, _ := startMock(t)
+		fillCap(t, url, silent)
+		stop()
+	}
+}

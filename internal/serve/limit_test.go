@@ -1,0 +1,175 @@
+package serve
+
+// Regression tests for issue 21: connections that sit idle or silent
+// filled the cap and locked every other client out.
+
+import (
+	"bufio"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/qapitools/qapi/internal/tlscert"
+)
+
+// capped serves "ok" on a listener of Listen with room for max
+// connections, over TLS when asked; it returns the address and the TLS
+// configuration a client needs (nil for plain HTTP).
+func capped(t *testing.T, max int, withTLS bool) (string, *tls.Config) {
+	t.Helper()
+	ln, err := Listen("127.0.0.1:0", max)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr()
+	var clientTLS *tls.Config
+	if withTLS {
+		cert, certPEM, err := tlscert.SelfSigned(addr, "serve test", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(certPEM)
+		clientTLS = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
+	}
+	srv := NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok")
+	}))
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return addr.String(), clientTLS
+}
+
+func dial(t *testing.T, addr string, clientTLS *tls.Config) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if clientTLS != nil {
+		tc := tls.Client(c, clientTLS)
+		if err := tc.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		c = tc
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// get sends one keep-alive request on c and reads the answer.
+func get(c net.Conn, br *bufio.Reader) error {
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		return err
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || string(b) != "ok" {
+		return fmt.Errorf("answer %q: %v", b, err)
+	}
+	return nil
+}
+
+// served asks for / on a connection of its own, waiting at most wait.
+func served(t *testing.T, addr string, clientTLS *tls.Config, wait time.Duration) {
+	t.Helper()
+	client := &http.Client{Timeout: wait, Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: clientTLS}}
+	scheme := "http"
+	if clientTLS != nil {
+		scheme = "https"
+	}
+	resp, err := client.Get(scheme + "://" + addr + "/")
+	if err != nil {
+		t.Fatalf("a new client was not served while the cap was full: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("a new client got %s", resp.Status)
+	}
+}
+
+// closedByServer says whether the server closed c; it waits a bounded time.
+func closedByServer(c net.Conn, br *bufio.Reader) bool {
+	_ = c.SetReadDeadline(time.Now().Add(15 * time.Second))
+	_, err := br.ReadByte()
+	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || isReset(err)
+}
+
+func isReset(err error) bool {
+	var ne *net.OpError
+	return errors.As(err, &ne) && !ne.Timeout()
+}
+
+// Keep-alive connections that each sent one request and sit idle fill the
+// cap: a new client takes the place of the one idle the longest, and the
+// others stay usable.
+func TestHostileIdleConnsReclaimed(t *testing.T) {
+	t.Parallel()
+	for _, withTLS := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tls=%v", withTLS), func(t *testing.T) {
+			t.Parallel()
+			const max = 8
+			addr, clientTLS := capped(t, max, withTLS)
+			conns := make([]net.Conn, max)
+			readers := make([]*bufio.Reader, max)
+			for i := range conns {
+				conns[i] = dial(t, addr, clientTLS)
+				readers[i] = bufio.NewReader(conns[i])
+				if err := get(conns[i], readers[i]); err != nil {
+					t.Fatalf("connection %d: %v", i, err)
+				}
+			}
+			served(t, addr, clientTLS, 15*time.Second)
+			if !closedByServer(conns[0], readers[0]) {
+				t.Error("the connection idle the longest was not closed")
+			}
+			if err := get(conns[max-1], readers[max-1]); err != nil {
+				t.Errorf("the connection idle the shortest was cut too: %v", err)
+			}
+		})
+	}
+}
+
+// Connections that never send a byte fill the cap: a new client takes the
+// place of the oldest once it has been silent for pressedAfter, and one
+// that has begun its request is left to finish it.
+func TestHostileSilentConnsReclaimed(t *testing.T) {
+	pressedAfter = 200 * time.Millisecond
+	t.Cleanup(func() { pressedAfter = PressedHeaderTimeout })
+	const max = 8
+	addr, _ := capped(t, max, false)
+	conns := make([]net.Conn, max)
+	readers := make([]*bufio.Reader, max)
+	for i := range conns {
+		conns[i] = dial(t, addr, nil)
+		readers[i] = bufio.NewReader(conns[i])
+	}
+	// The oldest has begun a request: it is slow, not silent.
+	if _, err := io.WriteString(conns[0], "GET / HTTP/1.1\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// Within ReadHeaderTimeout, which would have freed a place anyway.
+	served(t, addr, nil, ReadHeaderTimeout/2)
+	if !closedByServer(conns[1], readers[1]) {
+		t.Error("the oldest silent connection was not closed")
+	}
+	if _, err := io.WriteString(conns[0], "Host: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(readers[0], nil)
+	if err != nil {
+		t.Fatalf("a request under way was cut: %v", err)
+	}
+	resp.Body.Close()
+}

@@ -24,11 +24,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +43,10 @@ import (
 
 // DefaultMaxBodyBytes is how much of a body the proxy keeps for the checks.
 const DefaultMaxBodyBytes = 8 << 20
+
+// DefaultUpstreamTimeout is how long the upstream may keep the proxy
+// waiting, as nginx's proxy_read_timeout defaults to.
+const DefaultUpstreamTimeout = 60 * time.Second
 
 // ViolationHeader marks a response that violates the contract, with the
 // names of the checks it fails, when FailOnViolation is set.
@@ -76,6 +82,13 @@ type Config struct {
 	// that many large or stalled bodies at once cannot take the memory
 	// they like; 0 means 8 × MaxBodyBytes.
 	MaxKeptBytes int64
+	// UpstreamTimeout bounds how long the upstream may keep the proxy
+	// waiting: for the response headers once the request is sent, and for
+	// each read of the response body; with FailOnViolation, for the whole
+	// answer, which the client gets nothing of until it is checked. An
+	// upstream past it is cut, and a client not yet answered gets a 504;
+	// 0 means DefaultUpstreamTimeout.
+	UpstreamTimeout time.Duration
 }
 
 // Proxy is the validating reverse proxy; it is an http.Handler.
@@ -101,6 +114,9 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if cfg.MaxKeptBytes <= 0 {
 		cfg.MaxKeptBytes = 8 * cfg.MaxBodyBytes
+	}
+	if cfg.UpstreamTimeout <= 0 {
+		cfg.UpstreamTimeout = DefaultUpstreamTimeout
 	}
 	if cfg.Transport == nil {
 		t, err := Transport(nil, false)
@@ -147,7 +163,8 @@ func (p *Proxy) Outside() []check.OutsideSpec { return p.outside.List() }
 
 // Transport builds the upstream transport: TLS verified against caPEM when
 // given (only those CAs), else the system's roots; insecure skips
-// verification, which the caller must warn about.
+// verification, which the caller must warn about. How long the upstream
+// may take to answer is the proxy's to bound (Config.UpstreamTimeout).
 func Transport(caPEM []byte, insecure bool) (*http.Transport, error) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -160,7 +177,6 @@ func Transport(caPEM []byte, insecure bool) (*http.Transport, error) {
 	}
 	t.TLSClientConfig.InsecureSkipVerify = insecure
 	t.MaxIdleConnsPerHost = 256
-	t.ResponseHeaderTimeout = 5 * time.Minute
 	return t, nil
 }
 
@@ -175,6 +191,8 @@ type flight struct {
 	failed  error
 	// held is the budget (MaxKeptBytes) this exchange took.
 	held int64
+	// clock cuts the upstream when it keeps the proxy waiting too long.
+	clock *upstreamClock
 }
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -217,7 +235,14 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, ex))
+	ctx, cut := context.WithCancelCause(context.WithValue(r.Context(), ctxKey{}, ex))
+	defer cut(nil)
+	ex.clock = p.startClock(cut, r, ex)
+	defer ex.clock.stop()
+	if truncated {
+		r.Body = readCloser{&clientBody{r.Body, ex.clock}, r.Body}
+	}
+	r = r.WithContext(ctx)
 	p.rp.ServeHTTP(w, r)
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
@@ -327,25 +352,29 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	ex.traffic.Status = resp.StatusCode
 	ex.traffic.Header = resp.Header.Clone()
 	ctx := resp.Request.Context()
+	ex.clock.answered()
 	if !p.cfg.FailOnViolation {
+		ex.clock.stop()
 		ex.capture = &capture{rc: resp.Body, p: p, ctx: ctx, ex: ex, size: resp.ContentLength,
 			truncated: resp.ContentLength > p.cfg.MaxBodyBytes} // never kept, so never buffered
 		resp.Body = ex.capture
 		return nil
 	}
 	// The header must say whether the answer violates the contract, so
-	// read the body (up to the cap) before the first byte goes out.
+	// read the body (up to the cap) before the first byte goes out, within
+	// the time the upstream has left.
 	buf, whole, err := p.keep(ctx, resp.Body, resp.ContentLength, ex)
 	if err != nil {
 		return err
 	}
+	ex.clock.stop()
 	if whole {
 		resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(buf))
 		ex.traffic.Body = buf
 		ex.traffic.Body, ex.traffic.BodyTruncated = p.decoded(ex.traffic)
 	} else {
-		resp.Body = readCloser{io.MultiReader(bytes.NewReader(buf), resp.Body), resp.Body}
+		resp.Body = readCloser{io.MultiReader(bytes.NewReader(buf), &upstreamBody{resp.Body, ex.clock}), resp.Body}
 		ex.traffic.BodyTruncated = true
 		p.noteTruncated(resp.Request, ex)
 	}
@@ -390,6 +419,15 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	ex.failed = err
 	msg := ex.traffic.Redactor.Text(err.Error())
+	cut := errors.Is(context.Cause(r.Context()), errUpstreamTimeout) // the clock logged it
+	var ne net.Error
+	if cut || (errors.As(err, &ne) && ne.Timeout()) {
+		if !cut {
+			p.log.Error("upstream failed", "upstream", p.cfg.Upstream.Redacted(), "method", r.Method, "path", p.redactPath(ex, r), "error", msg)
+		}
+		writeError(w, http.StatusGatewayTimeout, "http_gateway_timeout_error", fmt.Sprintf("qapi proxy: the cluster at %s did not answer within %s", p.cfg.Upstream.Redacted(), p.cfg.UpstreamTimeout))
+		return
+	}
 	if errors.Is(err, context.Canceled) {
 		// The client went away; nobody reads an answer.
 		p.log.Info("client canceled the request", "method", r.Method, "path", p.redactPath(ex, r))
@@ -474,7 +512,9 @@ type capture struct {
 }
 
 func (c *capture) Read(b []byte) (int, error) {
+	c.ex.clock.reset()
 	n, err := c.rc.Read(b)
+	c.ex.clock.stop()
 	for rest := b[:n]; len(rest) > 0 && !c.truncated; {
 		if len(c.buf) == cap(c.buf) && !c.p.grow(c.ctx, &c.buf, c.size, c.ex) {
 			c.truncated, c.buf = true, nil
@@ -493,4 +533,78 @@ func (c *capture) kept() ([]byte, bool) {
 		return nil, true
 	}
 	return c.buf, false
+}
+
+// errUpstreamTimeout is why the proxy cut an upstream that kept it waiting.
+var errUpstreamTimeout = errors.New("the upstream kept the proxy waiting past its timeout")
+
+// upstreamClock counts the time the proxy waits on the upstream, and
+// cancels the exchange with errUpstreamTimeout once one wait outlasts
+// UpstreamTimeout. Time spent waiting on the client (reading a body it
+// streams, or writing to it) does not count.
+type upstreamClock struct {
+	t *time.Timer
+	d time.Duration
+	// mu orders the request body's pauses with the answer's arrival,
+	// after which the request side no longer touches the timer.
+	mu     sync.Mutex
+	headed bool
+}
+
+// startClock starts the wait for the upstream's answer.
+func (p *Proxy) startClock(cut context.CancelCauseFunc, r *http.Request, ex *flight) *upstreamClock {
+	d := p.cfg.UpstreamTimeout
+	return &upstreamClock{d: d, t: time.AfterFunc(d, func() {
+		p.log.Error("upstream cut: it kept the proxy waiting too long", "upstream", p.cfg.Upstream.Redacted(), "method", r.Method, "path", p.redactPath(ex, r), "timeout", d.String())
+		cut(errUpstreamTimeout)
+	})}
+}
+
+func (c *upstreamClock) reset() { c.t.Reset(c.d) }
+func (c *upstreamClock) stop()  { c.t.Stop() }
+
+// answered marks the response headers' arrival.
+func (c *upstreamClock) answered() {
+	c.mu.Lock()
+	c.headed = true
+	c.mu.Unlock()
+}
+
+// waitOnClient stops the clock while the request body waits on the
+// client, unless the answer has come; done restarts it.
+func (c *upstreamClock) waitOnClient(done bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.headed:
+	case done:
+		c.reset()
+	default:
+		c.stop()
+	}
+}
+
+// clientBody is a request body streamed from the client to the upstream.
+type clientBody struct {
+	r     io.Reader
+	clock *upstreamClock
+}
+
+func (b *clientBody) Read(p []byte) (int, error) {
+	b.clock.waitOnClient(false)
+	defer b.clock.waitOnClient(true)
+	return b.r.Read(p)
+}
+
+// upstreamBody is a response body whose every read the upstream must
+// answer within the timeout.
+type upstreamBody struct {
+	r     io.Reader
+	clock *upstreamClock
+}
+
+func (b *upstreamBody) Read(p []byte) (int, error) {
+	b.clock.reset()
+	defer b.clock.stop()
+	return b.r.Read(p)
 }

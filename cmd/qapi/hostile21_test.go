@@ -2,7 +2,8 @@ package main
 
 // Regression tests for issue 21: keep-alive connections that sit idle, or
 // sockets that never speak, filled the connection cap of qapi proxy and
-// qapi mock and locked every other client out.
+// qapi mock and locked every other client out; a cluster that never
+// answered held the proxy's clients for 5 minutes.
 
 import (
 	"bufio"
@@ -83,4 +84,29 @@ func TestHostileIdleSocketsMock(t *testing.T) {
 		fillCap(t, url, silent)
 		stop()
 	}
+}
+
+// --upstream-timeout bounds the wait on a cluster that never answers.
+func TestHostileProxyUpstreamTimeout(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(upstream.Close)
+	t.Cleanup(func() { close(release) })
+	p := startProxy(t, nil, "--upstream", upstream.URL, "--upstream-timeout", "300ms")
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Get(p.url + "/v1/version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusGatewayTimeout || !strings.Contains(string(body), "http_gateway_timeout_error") {
+		t.Errorf("a silent cluster: %s %s", resp.Status, body)
+	}
+	p.stop(t)
 }

@@ -281,6 +281,14 @@ func (p *Proxy) keepBody(r *http.Request, ex *flight) ([]byte, bool, error) {
 	if whole {
 		r.Body.Close()
 		r.Body = io.NopCloser(bytes.NewReader(buf))
+		// A body read whole goes on with its length, not re-framed as
+		// chunked, for an upstream that does not take chunked requests;
+		// GetBody lets the transport send it again on a fresh connection.
+		// Declared trailers still need chunked framing.
+		if len(r.Trailer) == 0 {
+			r.ContentLength, r.TransferEncoding = int64(len(buf)), nil
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf)), nil }
+		}
 		return buf, false, nil
 	}
 	r.Body = readCloser{io.MultiReader(bytes.NewReader(buf), r.Body), r.Body}

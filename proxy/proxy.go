@@ -4,6 +4,11 @@
 // structured line, and optionally records the traffic as a redacted HAR
 // file that qapi verify checks offline.
 //
+// Only the path is rewritten, to its canonical form (slashes merged, dot
+// segments removed, escapes of unreserved characters decoded, %2F kept),
+// so that the checks and the cluster act on one path; a path that climbs
+// above the root is refused with a 400.
+//
 // Bodies stream through: the proxy keeps at most MaxBodyBytes of each for
 // the checks, and all exchanges in flight keep at most MaxKeptBytes
 // together; the schema check of a body it could not keep is skipped (the
@@ -199,6 +204,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.exchanges.Add(1)
 	ex := &flight{started: time.Now()}
 	defer func() { p.kept.Add(-ex.held) }()
+	if err := normalizePath(r); err != nil {
+		path := p.checker.Redactor().Text(r.URL.EscapedPath())
+		p.log.Info("request refused: its path cannot be normalized", "method", r.Method, "path", path, "error", err.Error())
+		writeError(w, http.StatusBadRequest, "http_bad_request_error", fmt.Sprintf("qapi proxy: the path %s cannot be normalized: %v", path, err))
+		return
+	}
 	serve.StallBody(w, r)
 	body, truncated, err := p.keepBody(r, ex)
 	if err != nil {

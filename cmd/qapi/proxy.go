@@ -34,8 +34,10 @@ schemas, write-only values never returned. Each violation is one JSON line on st
 --fail-on-violation: then a violating request is answered 400 in Qumulo's error shape
 without reaching the cluster, and a violating response carries an X-Qapi-Violation header.
 --record writes the traffic as a HAR 1.2 file, secrets redacted, valid after every exchange;
-check it later with qapi verify. Requests outside the spec pass unchecked: each method and
-path is logged once, and their counts when the proxy stops. TLS to the cluster is verified:
+check it later with qapi verify. Paths are normalized (slashes merged, dot segments removed,
+escapes of unreserved characters decoded, %2F kept) before they are checked and forwarded; a
+path climbing above the root is refused with a 400. Requests outside the spec pass unchecked:
+each method and path is logged once, and their counts when the proxy stops. TLS to the cluster is verified:
 trust a self-signed certificate with --ca-cert FILE (or QUMULO_CA_CERT); --insecure (or
 QUMULO_INSECURE=1) skips verification, loudly. For clients that only speak HTTPS, --tls
 serves HTTPS with a generated self-signed certificate (written to --cert-out), or with

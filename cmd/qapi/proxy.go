@@ -45,8 +45,8 @@ serves HTTPS with a generated self-signed certificate (written to --cert-out), o
 (60 s: for its response headers, for each read of a body, and with --fail-on-violation for the
 whole answer held back to check) is cut, and a client not yet answered gets a 504 in Qumulo's
 error shape. At most 256 client connections are open at once; when all are, a new client takes
-the place of the one idle the longest, or of one silent for 2 s. A body that sends nothing for
-30 s is cut. Stops on SIGINT or SIGTERM.
+the place of the one idle the longest, or of one that has not sent a request's headers within
+2 s. A body that sends nothing for 30 s is cut. Stops on SIGINT or SIGTERM.
 Exit codes: 0 stopped with no violation seen, 1 a violation was seen, 2 usage or setup error.`
 
 type proxyCmd struct {

@@ -10,9 +10,10 @@ import (
 	"time"
 )
 
-// PressedHeaderTimeout is how long a connection may stay silent once the
-// cap is reached and a client waits: past it, a connection that never sent
-// a byte is closed to make room (ReadHeaderTimeout applies otherwise).
+// PressedHeaderTimeout is how long a connection may take to send a
+// request's headers once the cap is reached and a client waits: past it,
+// it is closed to make room, one that never sent a byte first
+// (ReadHeaderTimeout applies otherwise).
 const PressedHeaderTimeout = 2 * time.Second
 
 // pressedAfter is PressedHeaderTimeout; a test shortens it.
@@ -22,8 +23,8 @@ var pressedAfter = PressedHeaderTimeout
 // A client arriving when all are open takes the place of the connection
 // idle the longest between two requests, as nginx reuses its keep-alive
 // connections and Envoy's overload manager drops idle ones first; with none
-// idle, it takes the place of one that has sent nothing for
-// PressedHeaderTimeout, or waits for a connection to close. Connections
+// idle, it takes the place of one that has not sent a request's headers
+// within PressedHeaderTimeout, or waits for a connection to close. Connections
 // are known to be idle only on a server built by NewServer.
 func Listen(addr string, maxConns int) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
@@ -143,34 +144,43 @@ func (l *limitListener) admit(c *conn) error {
 }
 
 // victim is the connection to close for a waiting client: the one idle the
-// longest, else the oldest that never spoke once it has been silent for
-// pressedAfter; wait is when that will be, 0 for never. l.mu is held.
+// longest; else, once it has waited pressedAfter, the oldest that never
+// spoke, then the oldest that has not finished its request's headers (a
+// TLS handshake and nothing since, a dribble); wait is when one will be
+// due, 0 for never. l.mu is held.
 func (l *limitListener) victim(now time.Time) (victim *conn, wait time.Duration) {
-	var idle, silent *conn
+	var idle, silent, slow *conn
+	oldest := func(have, c *conn) *conn {
+		if have == nil || c.since.Before(have.since) {
+			return c
+		}
+		return have
+	}
 	for c := range l.conns {
-		if c.spoke.Load() {
-			continue
-		}
-		switch c.state {
-		case http.StateIdle:
-			if idle == nil || c.since.Before(idle.since) {
-				idle = c
-			}
-		case http.StateNew:
-			if silent == nil || c.since.Before(silent.since) {
-				silent = c
-			}
+		spoke := c.spoke.Load()
+		switch {
+		case c.state == http.StateIdle && !spoke:
+			idle = oldest(idle, c)
+		case c.state == http.StateNew && !spoke:
+			silent = oldest(silent, c)
+		case c.state == http.StateNew || c.state == http.StateIdle:
+			slow = oldest(slow, c)
 		}
 	}
-	switch {
-	case idle != nil:
+	if idle != nil {
 		return idle, 0
-	case silent == nil:
-		return nil, 0
-	case now.Sub(silent.since) >= pressedAfter:
-		return silent, 0
 	}
-	return nil, silent.since.Add(pressedAfter).Sub(now)
+	for _, c := range []*conn{silent, slow} {
+		if c != nil && now.Sub(c.since) >= pressedAfter {
+			return c, 0
+		}
+	}
+	for _, c := range []*conn{silent, slow} {
+		if c != nil && (wait == 0 || c.since.Add(pressedAfter).Sub(now) < wait) {
+			wait = c.since.Add(pressedAfter).Sub(now)
+		}
+	}
+	return nil, wait
 }
 
 // remove gives c's place back.

@@ -143,7 +143,8 @@ func TestHostileIdleConnsReclaimed(t *testing.T) {
 
 // Connections that never send a byte fill the cap: a new client takes the
 // place of the oldest once it has been silent for pressedAfter, and one
-// that has begun its request is left to finish it.
+// that has begun its request is left to finish it while silent ones are
+// there to close.
 func TestHostileSilentConnsReclaimed(t *testing.T) {
 	pressedAfter = 200 * time.Millisecond
 	t.Cleanup(func() { pressedAfter = PressedHeaderTimeout })
@@ -172,4 +173,27 @@ func TestHostileSilentConnsReclaimed(t *testing.T) {
 		t.Fatalf("a request under way was cut: %v", err)
 	}
 	resp.Body.Close()
+}
+
+// Connections that finish a TLS handshake and then send no request, or
+// dribble one, fill the cap: a new client takes the place of the oldest
+// once it has taken pressedAfter.
+func TestHostileHandshakeThenSilenceReclaimed(t *testing.T) {
+	pressedAfter = 200 * time.Millisecond
+	t.Cleanup(func() { pressedAfter = PressedHeaderTimeout })
+	const max = 8
+	addr, clientTLS := capped(t, max, true)
+	conns := make([]net.Conn, max)
+	for i := range conns {
+		conns[i] = dial(t, addr, clientTLS)
+		if i%2 == 1 {
+			if _, err := io.WriteString(conns[i], "GET / HTTP/1.1\r\n"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	served(t, addr, clientTLS, ReadHeaderTimeout/2)
+	if !closedByServer(conns[0], bufio.NewReader(conns[0])) {
+		t.Error("the oldest connection was not closed")
+	}
 }

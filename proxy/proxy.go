@@ -254,10 +254,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = readCloser{&clientBody{r.Body, ex.clock}, r.Body}
 	}
 	r = r.WithContext(ctx)
-	p.rp.ServeHTTP(w, r)
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
+	lw := &lazyHeader{ResponseWriter: w}
+	p.forward(lw, r, ex)
 	if ex.failed != nil {
 		return
 	}
@@ -278,6 +276,72 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// forward sends r to the upstream and its answer to the client through lw.
+// Until the answer's first byte goes out, an upstream cut for its timeout
+// still gets the client a 504 in place of the answer.
+func (p *Proxy) forward(lw *lazyHeader, r *http.Request, ex *flight) {
+	defer func() {
+		v := recover()
+		if v != nil && v != http.ErrAbortHandler {
+			panic(v)
+		}
+		if !lw.sent && errors.Is(context.Cause(r.Context()), errUpstreamTimeout) {
+			ex.failed = errUpstreamTimeout
+			clear(lw.Header())
+			lw.status = 0
+			p.gatewayTimeout(lw)
+			v = nil
+		}
+		if v != nil {
+			panic(v) // the answer is under way or lost: the server cuts the client
+		}
+		lw.Flush()
+	}()
+	p.rp.ServeHTTP(lw, r)
+}
+
+// lazyHeader holds the status of an answer back until its first byte or
+// flush, so that it can still be replaced by an error.
+type lazyHeader struct {
+	http.ResponseWriter
+	status int
+	sent   bool
+}
+
+func (w *lazyHeader) WriteHeader(code int) {
+	if code < 200 { // informational: passes at once
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *lazyHeader) send() {
+	if !w.sent && w.status != 0 {
+		w.sent = true
+		w.ResponseWriter.WriteHeader(w.status)
+	}
+}
+
+func (w *lazyHeader) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.send()
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush sends what there is; a response controller finds it by Unwrap.
+func (w *lazyHeader) Flush() {
+	w.send()
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap gives a response controller the writer underneath.
+func (w *lazyHeader) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // keepBody reads up to MaxBodyBytes of the request body for the checks and
 // puts it back in front of the rest, so the upstream gets it all.
@@ -444,7 +508,7 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 		if !cut {
 			p.log.Error("upstream failed", "upstream", p.cfg.Upstream.Redacted(), "method", r.Method, "path", p.redactPath(ex, r), "error", msg)
 		}
-		writeError(w, http.StatusGatewayTimeout, "http_gateway_timeout_error", fmt.Sprintf("qapi proxy: the cluster at %s did not answer within %s", p.cfg.Upstream.Redacted(), p.cfg.UpstreamTimeout))
+		p.gatewayTimeout(w)
 		return
 	}
 	if errors.Is(err, context.Canceled) {
@@ -454,6 +518,11 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	p.log.Error("upstream failed", "upstream", p.cfg.Upstream.Redacted(), "method", r.Method, "path", p.redactPath(ex, r), "error", msg)
 	writeError(w, http.StatusBadGateway, "http_bad_gateway_error", fmt.Sprintf("qapi proxy: the cluster at %s did not answer: %s", p.cfg.Upstream.Redacted(), msg))
+}
+
+// gatewayTimeout answers 504 for an upstream that kept the proxy waiting.
+func (p *Proxy) gatewayTimeout(w http.ResponseWriter) {
+	writeError(w, http.StatusGatewayTimeout, "http_gateway_timeout_error", fmt.Sprintf("qapi proxy: the cluster at %s did not answer within %s", p.cfg.Upstream.Redacted(), p.cfg.UpstreamTimeout))
 }
 
 // writeError answers in Qumulo's error shape.

@@ -161,8 +161,8 @@ func TestUpstreamTricklingBodyHeldBackCut(t *testing.T) {
 
 // An answer that streams to the client (no --fail-on-violation) may take
 // longer than the timeout in all, as long as no single wait does; once
-// the upstream stalls past it, it is cut and the client's answer is cut
-// short.
+// the upstream stalls past it, it is cut: the client gets a 504 if it has
+// had nothing yet, else its answer is cut short.
 func TestUpstreamStreamedBodyBetweenReads(t *testing.T) {
 	t.Parallel()
 	const timeout = time.Second
@@ -175,7 +175,15 @@ func TestUpstreamStreamedBodyBetweenReads(t *testing.T) {
 	}
 	<-done
 
-	url, cut, done := trickler(t, jsonHead(len(keyStore))+keyStore[:10], keyStore[10:], 30*time.Second)
+	// Headers come at once, the body's first byte never: the client has
+	// had nothing yet and gets a 504.
+	url, cut, done := trickler(t, jsonHead(len(keyStore)), keyStore, 30*time.Second)
+	e = setupUpstream(t, url, nil, withTimeout, nil)
+	status, _, body = call(t, "GET", e.url+"/v2/encryption/key-store", "tok", "")
+	want504(t, status, body)
+	waitCut(t, cut, done)
+
+	url, cut, done = trickler(t, jsonHead(len(keyStore))+keyStore[:10], keyStore[10:], 30*time.Second)
 	e = setupUpstream(t, url, nil, withTimeout, nil)
 	got := make(chan error, 1)
 	go func() {

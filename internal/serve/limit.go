@@ -145,9 +145,9 @@ func (l *limitListener) admit(c *conn) error {
 
 // victim is the connection to close for a waiting client: the one idle the
 // longest; else, once it has waited pressedAfter, the oldest that never
-// spoke, then the oldest that has not finished its request's headers (a
-// TLS handshake and nothing since, a dribble); wait is when one will be
-// due, 0 for never. l.mu is held.
+// spoke, or with none such the oldest that has not finished its request's
+// headers (a TLS handshake and nothing since, a dribble); wait is when one
+// will be due, 0 for never. l.mu is held.
 func (l *limitListener) victim(now time.Time) (victim *conn, wait time.Duration) {
 	var idle, silent, slow *conn
 	oldest := func(have, c *conn) *conn {
@@ -170,15 +170,17 @@ func (l *limitListener) victim(now time.Time) (victim *conn, wait time.Duration)
 	if idle != nil {
 		return idle, 0
 	}
-	for _, c := range []*conn{silent, slow} {
-		if c != nil && now.Sub(c.since) >= pressedAfter {
-			return c, 0
-		}
+	// A silent one goes before a slow one, even one due later: a client
+	// that has sent part of a request is more likely to finish it.
+	due := silent
+	if due == nil {
+		due = slow
 	}
-	for _, c := range []*conn{silent, slow} {
-		if c != nil && (wait == 0 || c.since.Add(pressedAfter).Sub(now) < wait) {
-			wait = c.since.Add(pressedAfter).Sub(now)
-		}
+	if due == nil {
+		return nil, 0
+	}
+	if wait = due.since.Add(pressedAfter).Sub(now); wait <= 0 {
+		return due, 0
 	}
 	return nil, wait
 }

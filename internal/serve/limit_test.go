@@ -22,11 +22,17 @@ import (
 // connections, over TLS when asked; it returns the address and the TLS
 // configuration a client needs (nil for plain HTTP).
 func capped(t *testing.T, max int, withTLS bool) (string, *tls.Config) {
+	addr, clientTLS, _ := cappedListener(t, max, withTLS)
+	return addr, clientTLS
+}
+
+func cappedListener(t *testing.T, max int, withTLS bool) (string, *tls.Config, *limitListener) {
 	t.Helper()
 	ln, err := Listen("127.0.0.1:0", max)
 	if err != nil {
 		t.Fatal(err)
 	}
+	limited := ln.(*limitListener)
 	addr := ln.Addr()
 	var clientTLS *tls.Config
 	if withTLS {
@@ -44,7 +50,27 @@ func capped(t *testing.T, max int, withTLS bool) (string, *tls.Config) {
 	}))
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
-	return addr.String(), clientTLS
+	return addr.String(), clientTLS, limited
+}
+
+// waitSpoken waits, at most 15 s, until the server has read from n of l's
+// connections.
+func waitSpoken(t *testing.T, l *limitListener, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		l.mu.Lock()
+		spoken := 0
+		for c := range l.conns {
+			if c.spoke.Load() {
+				spoken++
+			}
+		}
+		l.mu.Unlock()
+		if spoken >= n {
+			return
+		}
+	}
+	t.Fatalf("the server did not read from %d connections", n)
 }
 
 func dial(t *testing.T, addr string, clientTLS *tls.Config) net.Conn {
@@ -182,7 +208,7 @@ func TestHostileSilentConnsReclaimed(t *testing.T) {
 	pressedAfter = 200 * time.Millisecond
 	t.Cleanup(func() { pressedAfter = PressedHeaderTimeout })
 	const max = 8
-	addr, _ := capped(t, max, false)
+	addr, _, l := cappedListener(t, max, false)
 	conns := make([]net.Conn, max)
 	readers := make([]*bufio.Reader, max)
 	for i := range conns {
@@ -193,6 +219,7 @@ func TestHostileSilentConnsReclaimed(t *testing.T) {
 	if _, err := io.WriteString(conns[0], "GET / HTTP/1.1\r\n"); err != nil {
 		t.Fatal(err)
 	}
+	waitSpoken(t, l, 1)
 	// Within ReadHeaderTimeout, which would have freed a place anyway.
 	served(t, addr, nil, ReadHeaderTimeout/2)
 	if !closedByServer(conns[1], readers[1]) {

@@ -4,6 +4,11 @@
 // structured line, and optionally records the traffic as a redacted HAR
 // file that qapi verify checks offline.
 //
+// Only the path is rewritten, to its canonical form (slashes merged, dot
+// segments removed, escapes of unreserved characters decoded, %2F kept),
+// so that the checks and the cluster act on one path; a path that climbs
+// above the root is refused with a 400.
+//
 // Bodies stream through: the proxy keeps at most MaxBodyBytes of each for
 // the checks, and all exchanges in flight keep at most MaxKeptBytes
 // together; the schema check of a body it could not keep is skipped (the
@@ -24,11 +29,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +48,10 @@ import (
 
 // DefaultMaxBodyBytes is how much of a body the proxy keeps for the checks.
 const DefaultMaxBodyBytes = 8 << 20
+
+// DefaultUpstreamTimeout is how long the upstream may keep the proxy
+// waiting, as nginx's proxy_read_timeout defaults to.
+const DefaultUpstreamTimeout = 60 * time.Second
 
 // ViolationHeader marks a response that violates the contract, with the
 // names of the checks it fails, when FailOnViolation is set.
@@ -76,6 +87,13 @@ type Config struct {
 	// that many large or stalled bodies at once cannot take the memory
 	// they like; 0 means 8 × MaxBodyBytes.
 	MaxKeptBytes int64
+	// UpstreamTimeout bounds how long the upstream may keep the proxy
+	// waiting: for the response headers once the request is sent, and for
+	// each read of the response body; with FailOnViolation, for the whole
+	// answer, which the client gets nothing of until it is checked. An
+	// upstream past it is cut, and a client not yet answered gets a 504;
+	// 0 means DefaultUpstreamTimeout.
+	UpstreamTimeout time.Duration
 }
 
 // Proxy is the validating reverse proxy; it is an http.Handler.
@@ -101,6 +119,9 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if cfg.MaxKeptBytes <= 0 {
 		cfg.MaxKeptBytes = 8 * cfg.MaxBodyBytes
+	}
+	if cfg.UpstreamTimeout <= 0 {
+		cfg.UpstreamTimeout = DefaultUpstreamTimeout
 	}
 	if cfg.Transport == nil {
 		t, err := Transport(nil, false)
@@ -147,7 +168,8 @@ func (p *Proxy) Outside() []check.OutsideSpec { return p.outside.List() }
 
 // Transport builds the upstream transport: TLS verified against caPEM when
 // given (only those CAs), else the system's roots; insecure skips
-// verification, which the caller must warn about.
+// verification, which the caller must warn about. How long the upstream
+// may take to answer is the proxy's to bound (Config.UpstreamTimeout).
 func Transport(caPEM []byte, insecure bool) (*http.Transport, error) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -160,7 +182,6 @@ func Transport(caPEM []byte, insecure bool) (*http.Transport, error) {
 	}
 	t.TLSClientConfig.InsecureSkipVerify = insecure
 	t.MaxIdleConnsPerHost = 256
-	t.ResponseHeaderTimeout = 5 * time.Minute
 	return t, nil
 }
 
@@ -175,12 +196,20 @@ type flight struct {
 	failed  error
 	// held is the budget (MaxKeptBytes) this exchange took.
 	held int64
+	// clock cuts the upstream when it keeps the proxy waiting too long.
+	clock *upstreamClock
 }
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.exchanges.Add(1)
 	ex := &flight{started: time.Now()}
 	defer func() { p.kept.Add(-ex.held) }()
+	if err := normalizePath(r); err != nil {
+		path := p.checker.Redactor().Text(r.URL.EscapedPath())
+		p.log.Info("request refused: its path cannot be normalized", "method", r.Method, "path", path, "error", err.Error())
+		writeError(w, http.StatusBadRequest, "http_bad_request_error", fmt.Sprintf("qapi proxy: the path %s cannot be normalized: %v", path, err))
+		return
+	}
 	serve.StallBody(w, r)
 	body, truncated, err := p.keepBody(r, ex)
 	if err != nil {
@@ -217,11 +246,16 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, ex))
-	p.rp.ServeHTTP(w, r)
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
+	ctx, cut := context.WithCancelCause(context.WithValue(r.Context(), ctxKey{}, ex))
+	defer cut(nil)
+	ex.clock = p.startClock(cut, r, ex)
+	defer ex.clock.stop()
+	if truncated {
+		r.Body = readCloser{&clientBody{r.Body, ex.clock}, r.Body}
 	}
+	r = r.WithContext(ctx)
+	lw := &lazyHeader{ResponseWriter: w}
+	p.forward(lw, r, ex)
 	if ex.failed != nil {
 		return
 	}
@@ -243,6 +277,72 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// forward sends r to the upstream and its answer to the client through lw.
+// Until the answer's first byte goes out, an upstream cut for its timeout
+// still gets the client a 504 in place of the answer.
+func (p *Proxy) forward(lw *lazyHeader, r *http.Request, ex *flight) {
+	defer func() {
+		v := recover()
+		if v != nil && v != http.ErrAbortHandler {
+			panic(v)
+		}
+		if !lw.sent && errors.Is(context.Cause(r.Context()), errUpstreamTimeout) {
+			ex.failed = errUpstreamTimeout
+			clear(lw.Header())
+			lw.status = 0
+			p.gatewayTimeout(lw)
+			v = nil
+		}
+		if v != nil {
+			panic(v) // the answer is under way or lost: the server cuts the client
+		}
+		lw.Flush()
+	}()
+	p.rp.ServeHTTP(lw, r)
+}
+
+// lazyHeader holds the status of an answer back until its first byte or
+// flush, so that it can still be replaced by an error.
+type lazyHeader struct {
+	http.ResponseWriter
+	status int
+	sent   bool
+}
+
+func (w *lazyHeader) WriteHeader(code int) {
+	if code < 200 { // informational: passes at once
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *lazyHeader) send() {
+	if !w.sent && w.status != 0 {
+		w.sent = true
+		w.ResponseWriter.WriteHeader(w.status)
+	}
+}
+
+func (w *lazyHeader) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.send()
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush sends what there is; a response controller finds it by Unwrap.
+func (w *lazyHeader) Flush() {
+	w.send()
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap gives a response controller the writer underneath.
+func (w *lazyHeader) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // keepBody reads up to MaxBodyBytes of the request body for the checks and
 // puts it back in front of the rest, so the upstream gets it all.
 func (p *Proxy) keepBody(r *http.Request, ex *flight) ([]byte, bool, error) {
@@ -256,6 +356,14 @@ func (p *Proxy) keepBody(r *http.Request, ex *flight) ([]byte, bool, error) {
 	if whole {
 		r.Body.Close()
 		r.Body = io.NopCloser(bytes.NewReader(buf))
+		// A body read whole goes on with its length, not re-framed as
+		// chunked, for an upstream that does not take chunked requests;
+		// GetBody lets the transport send it again on a fresh connection.
+		// Declared trailers still need chunked framing.
+		if len(r.Trailer) == 0 {
+			r.ContentLength, r.TransferEncoding = int64(len(buf)), nil
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf)), nil }
+		}
 		return buf, false, nil
 	}
 	r.Body = readCloser{io.MultiReader(bytes.NewReader(buf), r.Body), r.Body}
@@ -327,25 +435,29 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	ex.traffic.Status = resp.StatusCode
 	ex.traffic.Header = resp.Header.Clone()
 	ctx := resp.Request.Context()
+	ex.clock.answered()
 	if !p.cfg.FailOnViolation {
+		ex.clock.stop()
 		ex.capture = &capture{rc: resp.Body, p: p, ctx: ctx, ex: ex, size: resp.ContentLength,
 			truncated: resp.ContentLength > p.cfg.MaxBodyBytes} // never kept, so never buffered
 		resp.Body = ex.capture
 		return nil
 	}
 	// The header must say whether the answer violates the contract, so
-	// read the body (up to the cap) before the first byte goes out.
+	// read the body (up to the cap) before the first byte goes out, within
+	// the time the upstream has left.
 	buf, whole, err := p.keep(ctx, resp.Body, resp.ContentLength, ex)
 	if err != nil {
 		return err
 	}
+	ex.clock.stop()
 	if whole {
 		resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(buf))
 		ex.traffic.Body = buf
 		ex.traffic.Body, ex.traffic.BodyTruncated = p.decoded(ex.traffic)
 	} else {
-		resp.Body = readCloser{io.MultiReader(bytes.NewReader(buf), resp.Body), resp.Body}
+		resp.Body = readCloser{io.MultiReader(bytes.NewReader(buf), &upstreamBody{resp.Body, ex.clock}), resp.Body}
 		ex.traffic.BodyTruncated = true
 		p.noteTruncated(resp.Request, ex)
 	}
@@ -390,6 +502,15 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	ex.failed = err
 	msg := ex.traffic.Redactor.Text(err.Error())
+	cut := errors.Is(context.Cause(r.Context()), errUpstreamTimeout) // the clock logged it
+	var ne net.Error
+	if cut || (errors.As(err, &ne) && ne.Timeout()) {
+		if !cut {
+			p.log.Error("upstream failed", "upstream", p.cfg.Upstream.Redacted(), "method", r.Method, "path", p.redactPath(ex, r), "error", msg)
+		}
+		p.gatewayTimeout(w)
+		return
+	}
 	if errors.Is(err, context.Canceled) {
 		// The client went away; nobody reads an answer.
 		p.log.Info("client canceled the request", "method", r.Method, "path", p.redactPath(ex, r))
@@ -397,6 +518,11 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	p.log.Error("upstream failed", "upstream", p.cfg.Upstream.Redacted(), "method", r.Method, "path", p.redactPath(ex, r), "error", msg)
 	writeError(w, http.StatusBadGateway, "http_bad_gateway_error", fmt.Sprintf("qapi proxy: the cluster at %s did not answer: %s", p.cfg.Upstream.Redacted(), msg))
+}
+
+// gatewayTimeout answers 504 for an upstream that kept the proxy waiting.
+func (p *Proxy) gatewayTimeout(w http.ResponseWriter) {
+	writeError(w, http.StatusGatewayTimeout, "http_gateway_timeout_error", fmt.Sprintf("qapi proxy: the cluster at %s did not answer within %s", p.cfg.Upstream.Redacted(), p.cfg.UpstreamTimeout))
 }
 
 // writeError answers in Qumulo's error shape.
@@ -474,7 +600,9 @@ type capture struct {
 }
 
 func (c *capture) Read(b []byte) (int, error) {
+	c.ex.clock.reset()
 	n, err := c.rc.Read(b)
+	c.ex.clock.stop()
 	for rest := b[:n]; len(rest) > 0 && !c.truncated; {
 		if len(c.buf) == cap(c.buf) && !c.p.grow(c.ctx, &c.buf, c.size, c.ex) {
 			c.truncated, c.buf = true, nil
@@ -493,4 +621,78 @@ func (c *capture) kept() ([]byte, bool) {
 		return nil, true
 	}
 	return c.buf, false
+}
+
+// errUpstreamTimeout is why the proxy cut an upstream that kept it waiting.
+var errUpstreamTimeout = errors.New("the upstream kept the proxy waiting past its timeout")
+
+// upstreamClock counts the time the proxy waits on the upstream, and
+// cancels the exchange with errUpstreamTimeout once one wait outlasts
+// UpstreamTimeout. Time spent waiting on the client (reading a body it
+// streams, or writing to it) does not count.
+type upstreamClock struct {
+	t *time.Timer
+	d time.Duration
+	// mu orders the request body's pauses with the answer's arrival,
+	// after which the request side no longer touches the timer.
+	mu     sync.Mutex
+	headed bool
+}
+
+// startClock starts the wait for the upstream's answer.
+func (p *Proxy) startClock(cut context.CancelCauseFunc, r *http.Request, ex *flight) *upstreamClock {
+	d := p.cfg.UpstreamTimeout
+	return &upstreamClock{d: d, t: time.AfterFunc(d, func() {
+		p.log.Error("upstream cut: it kept the proxy waiting too long", "upstream", p.cfg.Upstream.Redacted(), "method", r.Method, "path", p.redactPath(ex, r), "timeout", d.String())
+		cut(errUpstreamTimeout)
+	})}
+}
+
+func (c *upstreamClock) reset() { c.t.Reset(c.d) }
+func (c *upstreamClock) stop()  { c.t.Stop() }
+
+// answered marks the response headers' arrival.
+func (c *upstreamClock) answered() {
+	c.mu.Lock()
+	c.headed = true
+	c.mu.Unlock()
+}
+
+// waitOnClient stops the clock while the request body waits on the
+// client, unless the answer has come; done restarts it.
+func (c *upstreamClock) waitOnClient(done bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.headed:
+	case done:
+		c.reset()
+	default:
+		c.stop()
+	}
+}
+
+// clientBody is a request body streamed from the client to the upstream.
+type clientBody struct {
+	r     io.Reader
+	clock *upstreamClock
+}
+
+func (b *clientBody) Read(p []byte) (int, error) {
+	b.clock.waitOnClient(false)
+	defer b.clock.waitOnClient(true)
+	return b.r.Read(p)
+}
+
+// upstreamBody is a response body whose every read the upstream must
+// answer within the timeout.
+type upstreamBody struct {
+	r     io.Reader
+	clock *upstreamClock
+}
+
+func (b *upstreamBody) Read(p []byte) (int, error) {
+	b.clock.reset()
+	defer b.clock.stop()
+	return b.r.Read(p)
 }

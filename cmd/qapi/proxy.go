@@ -25,7 +25,7 @@ import (
 // version is what recordings name as their creator's version.
 const version = "dev"
 
-const proxySynopsis = `qapi proxy --upstream URL [--listen HOST:PORT] [--tls [--cert-out FILE] | --cert FILE --key FILE] [--spec FILE] [--record FILE.har] [--fail-on-violation] [--ca-cert FILE] [--insecure] [--strict]
+const proxySynopsis = `qapi proxy --upstream URL [--listen HOST:PORT] [--tls [--cert-out FILE] | --cert FILE --key FILE] [--spec FILE] [--record FILE.har] [--fail-on-violation] [--upstream-timeout DURATION] [--ca-cert FILE] [--insecure] [--strict]
 
 Forwards every request to the cluster at --upstream (default: $QUMULO_URL) and checks each
 request and response against the contract on the way: status, content type, headers,
@@ -34,13 +34,19 @@ schemas, write-only values never returned. Each violation is one JSON line on st
 --fail-on-violation: then a violating request is answered 400 in Qumulo's error shape
 without reaching the cluster, and a violating response carries an X-Qapi-Violation header.
 --record writes the traffic as a HAR 1.2 file, secrets redacted, valid after every exchange;
-check it later with qapi verify. Requests outside the spec pass unchecked: each method and
-path is logged once, and their counts when the proxy stops. TLS to the cluster is verified:
+check it later with qapi verify. Paths are normalized (slashes merged, dot segments removed,
+escapes of unreserved characters decoded, %2F kept) before they are checked and forwarded; a
+path climbing above the root is refused with a 400. Requests outside the spec pass unchecked:
+each method and path is logged once, and their counts when the proxy stops. TLS to the cluster is verified:
 trust a self-signed certificate with --ca-cert FILE (or QUMULO_CA_CERT); --insecure (or
 QUMULO_INSECURE=1) skips verification, loudly. For clients that only speak HTTPS, --tls
 serves HTTPS with a generated self-signed certificate (written to --cert-out), or with
---cert FILE --key FILE. At most 256 client connections are open at once; a body that sends
-nothing for 30 s is cut. Stops on SIGINT or SIGTERM.
+--cert FILE --key FILE. A cluster that keeps the proxy waiting longer than --upstream-timeout
+(60 s: for its response headers, for each read of a body, and with --fail-on-violation for the
+whole answer held back to check) is cut, and a client not yet answered gets a 504 in Qumulo's
+error shape. At most 256 client connections are open at once; when all are, a new client takes
+the place of the one idle the longest, or of one that has not sent a request's headers within
+2 s. A body that sends nothing for 30 s is cut. Stops on SIGINT or SIGTERM.
 Exit codes: 0 stopped with no violation seen, 1 a violation was seen, 2 usage or setup error.`
 
 type proxyCmd struct {
@@ -55,6 +61,7 @@ type proxyCmd struct {
 	failOnViolation bool
 	strict          bool
 	maxBody         int64
+	upstreamTimeout time.Duration
 	tls             bool
 	certOut         string
 	certFile        string
@@ -78,6 +85,7 @@ func (c *proxyCmd) parse(args []string) error {
 	fs.BoolVar(&c.failOnViolation, "fail-on-violation", false, "answer violating requests with a 400 and mark violating responses with "+proxy.ViolationHeader)
 	fs.BoolVar(&c.strict, "strict", false, "also fail response bodies with properties the schema does not declare")
 	fs.Int64Var(&c.maxBody, "max-body", proxy.DefaultMaxBodyBytes, "`BYTES` of each body kept for the checks; larger bodies stream through with their schema unchecked (all exchanges in flight keep at most 8 times this together)")
+	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", proxy.DefaultUpstreamTimeout, "cut the cluster when it keeps the proxy waiting this `DURATION` (for its headers, each read of a body, and with --fail-on-violation the whole answer), answering 504")
 	fs.BoolVar(&c.tls, "tls", false, "serve HTTPS to clients, with a generated self-signed certificate unless --cert and --key are given")
 	fs.StringVar(&c.certOut, "cert-out", "", "with a generated certificate, write it (PEM) to `FILE` so clients can trust it; default: a file in the temp folder")
 	fs.StringVar(&c.certFile, "cert", "", "serve HTTPS with the certificate chain in PEM `FILE` (needs --key; implies --tls)")
@@ -107,6 +115,9 @@ func (c *proxyCmd) parse(args []string) error {
 	}
 	if c.maxBody <= 0 {
 		return errors.New("proxy: --max-body must be positive")
+	}
+	if c.upstreamTimeout <= 0 {
+		return fmt.Errorf("proxy: --upstream-timeout %s must be positive", c.upstreamTimeout)
 	}
 	if (c.certFile == "") != (c.keyFile == "") {
 		return errors.New("proxy: --cert and --key go together")
@@ -150,6 +161,7 @@ func (c *proxyCmd) Run(ctx context.Context) error {
 	cfg := proxy.Config{
 		Upstream: upstream, Spec: spec, Transport: transport, Logger: logger,
 		FailOnViolation: c.failOnViolation, Strict: c.strict, MaxBodyBytes: c.maxBody,
+		UpstreamTimeout: c.upstreamTimeout,
 	}
 	if c.record != "" {
 		rec, err := har.Create(c.record, version)

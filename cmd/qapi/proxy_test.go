@@ -220,6 +220,8 @@ func TestProxyUsage(t *testing.T) {
 		{"proxy"},
 		{"proxy", "--upstream", "cluster:8000"},
 		{"proxy", "--upstream", "https://cluster:8000", "extra"},
+		{"proxy", "--upstream", "https://cluster:8000", "--upstream-timeout", "0s"},
+		{"proxy", "--upstream", "https://cluster:8000", "--upstream-timeout", "soon"},
 	} {
 		if code, _, stderr := runEnv(t, nil, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr)

@@ -1,27 +1,25 @@
 // Package serve holds what qapi's servers (the mock and the proxy) do
-// against slow and greedy peers: a cap on open connections, timeouts for
-// headers, bodies and idle connections, and handing the memory of large
-// bodies back to the operating system once they are gone, so that a burst
-// of big or stalled uploads does not leave a server at its peak size.
+// against slow and greedy peers: a cap on open connections that reclaims
+// idle ones when clients wait, timeouts for headers, bodies and idle
+// connections, and handing the memory of large bodies back to the
+// operating system once they are gone, so that a burst of big or stalled
+// uploads does not leave a server at its peak size.
 package serve
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/net/netutil"
 )
 
 // Limits every qapi server sets.
 const (
-	// MaxConns caps open connections; past it, new ones wait in the
-	// kernel's backlog until one closes.
+	// MaxConns caps open connections; past it, a new one takes the place
+	// of an idle or silent one (see Listen), or waits in the kernel's
+	// backlog until one closes.
 	MaxConns = 256
 	// ReadHeaderTimeout cuts a client that dribbles its headers.
 	ReadHeaderTimeout = 10 * time.Second
@@ -31,20 +29,12 @@ const (
 	StallTimeout = 30 * time.Second
 )
 
-// Listen listens on addr with at most maxConns connections open at once.
-func Listen(addr string, maxConns int) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", addr, err)
-	}
-	return netutil.LimitListener(ln, maxConns), nil
-}
-
-// NewServer is an http.Server for h with the header and idle timeouts.
+// NewServer is an http.Server for h with the header and idle timeouts,
+// which tells a listener from Listen which connections are idle.
 // Bodies are bounded by StallBody (a proxy streams large bodies for as long
 // as they keep coming) or by a ReadTimeout the caller sets.
 func NewServer(h http.Handler) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: ReadHeaderTimeout, IdleTimeout: IdleTimeout}
+	return &http.Server{Handler: h, ReadHeaderTimeout: ReadHeaderTimeout, IdleTimeout: IdleTimeout, ConnState: trackState}
 }
 
 // StallBody makes every read of r's body fail once the client has sent

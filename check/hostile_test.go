@@ -223,3 +223,47 @@ paths:
 		}
 	}
 }
+
+// A recording keeps [REDACTED] where a secret was, whatever its type (a
+// keytab's key is a list of numbers): verify does not judge the marker as
+// the value it stands for, and still judges everything else.
+func TestRedactedValuesAreNotJudged(t *testing.T) {
+	t.Parallel()
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(`openapi: 3.0.3
+info: {title: keytab, version: "1"}
+paths:
+  /v1/auth/kerberos-keytab:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  entries:
+                    type: array
+                    items: {type: object, properties: {principal: {type: string}, key: {type: array, items: {type: integer}}}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewChecker(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for body, want := range map[string]Status{
+		`{"entries":[{"principal":"host/a","key":"[REDACTED]"}]}`: Pass,
+		`{"entries":[{"principal":"host/a","key":[1,2]}]}`:        Pass,
+		`{"entries":[{"principal":"host/a","key":"abc"}]}`:        Fail,
+		`{"entries":[{"principal":7,"key":"[REDACTED]"}]}`:        Fail,
+	} {
+		tr := Traffic{Request: httptest.NewRequest("GET", "https://cluster:8000/v1/auth/kerberos-keytab", nil), Status: 200, Header: jsonHeader(), Body: []byte(body)}
+		for _, o := range c.Check(tr).Outcomes {
+			if o.Check == ResponseSchemaConformance && o.Status != want {
+				t.Errorf("%s: %s (%s), want %s", body, o.Status, o.Reason, want)
+			}
+		}
+	}
+}

@@ -8,10 +8,14 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"weak"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	qapi "github.com/qapitools/qapi"
 )
@@ -350,4 +354,31 @@ func TestReactions(t *testing.T) {
 			t.Errorf("React(%+v): no error", bad)
 		}
 	}
+}
+
+// The cache of blueprints holds a document weakly: once nothing else holds
+// it, its entry goes, so a process that builds many documents (a contract
+// run per test) does not keep them all.
+func TestBlueprintGoesWithItsDocument(t *testing.T) {
+	t.Parallel()
+	key := func() weak.Pointer[openapi3.T] {
+		doc := loadSpec(t, engineSpec)
+		if _, err := New(WithSpec(doc)); err != nil {
+			t.Fatal(err)
+		}
+		return weak.Make(doc)
+	}()
+	cached := func() bool {
+		blueprints.Lock()
+		defer blueprints.Unlock()
+		return blueprints.m[key] != nil
+	}
+	for range 100 {
+		if !cached() {
+			return
+		}
+		runtime.GC()
+		runtime.Gosched()
+	}
+	t.Error("the blueprint of a document nothing holds is still cached after 100 collections")
 }

@@ -74,6 +74,13 @@ func TestSeedAndInspect(t *testing.T) {
 	if string(tw.ReadFile("/projects/alpha/readme.txt")) != "hi" {
 		t.Error("ReadFile lost the file's data")
 	}
+
+	// A user seeded by path logs in with a client of its own.
+	tw.Seed("POST", "/v1/users/", map[string]any{"name": "alice", "password": "alice-pass-1"})
+	alice := tw.NewClient(client.WithCredentials("alice", "alice-pass-1"))
+	if who, err := alice.Session.GetWhoAmI(ctx); err != nil || who.Name == nil || *who.Name != "alice" {
+		t.Errorf("who-am-i of the seeded user: %+v, %v", who, err)
+	}
 }
 
 // A reaction makes one operation, or one item of it, fail with the status

@@ -76,7 +76,7 @@ func WithTokenLifetime(d time.Duration) Option { return func(c *config) { c.toke
 // get 413.
 func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
 
-// WithTLS makes Start (and mocktest.NewServer) serve HTTPS with a freshly generated
+// WithTLS makes Start (and mocktest.New) serve HTTPS with a freshly generated
 // self-signed certificate, as a cluster does on port 8000.
 func WithTLS() Option { return func(c *config) { c.tls = true } }
 

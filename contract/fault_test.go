@@ -163,7 +163,7 @@ func TestEveryFaultIsCaughtByItsCheck(t *testing.T) {
 				t.Fatalf("the healthy mock fails %v", healthy)
 			}
 			rep := runAgainst(t, spec, strict, mock.WithFault(f))
-			want := append([]string(nil), mock.FaultChecks[f]...)
+			want := mock.FaultChecks(f) // a copy: sorting it leaves the table alone
 			sort.Strings(want)
 			if got := failedChecks(rep); !reflect.DeepEqual(got, want) {
 				var b strings.Builder

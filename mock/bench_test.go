@@ -60,3 +60,17 @@ func BenchmarkFileSystemWorkflow(b *testing.B) {
 		do("DELETE", "/v1/files/%2Fd", "")
 	}
 }
+
+// BenchmarkNewTwin is the cost of a fresh twin per test after the first:
+// what mocktest pays for isolation.
+func BenchmarkNewTwin(b *testing.B) {
+	if _, err := New(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

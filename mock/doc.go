@@ -36,10 +36,19 @@
 // error_class, description, stack, user_visible}) from one table of kinds.
 // If-Match compares entity tags as RFC 9110 does, quoted or not.
 //
-// In a Go test, start one with mocktest.NewServer; elsewhere build a handler
-// with New and serve it yourself, or use Start.
+// A Mock is an http.Handler, and every way of serving it answers alike:
+// httptest.NewServer(m), Start, mocktest, or m.ServeHTTP called directly.
+// Mock.ServeHTTP applies the test's reactions (React) first, then the twin
+// behind its fault, if WithFault chose one; the typed and generic layers
+// are chosen per operation in one table, so neither knows of faults.
 //
-// Every answer leaves through Mock.ServeHTTP, and the typed and generic
-// layers are chosen per operation in one table, so a fault (WithFault,
-// qapi mock --fault NAME) wraps the handler without touching either layer.
+// In a Go test, mocktest.New gives each test a fresh twin on loopback with
+// a logged-in client; a test seeds and inspects the twin with Seed, Get and
+// the file-system helpers (MkdirAll, WriteFile, ReadFile, Files), makes an
+// operation fail, stall or drop its connection with React, finishes or
+// fails jobs with FinishJob and FailJob (WithHeldJobs), and sets the time
+// with WithClock. What a mock works out from its document (the router, the
+// engine's plans) is built once per document and shared, so a fresh twin
+// costs a fraction of a millisecond after the first; the document must not
+// change once served.
 package mock

@@ -25,15 +25,10 @@ import (
 type engine struct {
 	m    *Mock
 	seed uint64
-	// creates maps a POST on a collection to the path template of its
-	// items, e.g. /v2/nfs/exports/ → /v2/nfs/exports/{ref}.
-	creates map[*openapi3.Operation]string
-	// gets maps a path template to its GET, the base of a PATCH on a
-	// resource never written and the shape of a collection listing.
-	gets     map[string]*openapi3.Operation
-	plan     map[string]*plan
-	colls    map[string]*collection
-	handlers map[*openapi3.Operation]handler
+	// blueprint is what the engine knows of the document: plans,
+	// collections, module handlers (blueprint.go). It is shared with every
+	// twin of the document and never changes.
+	*blueprint
 	// running counts tree-delete jobs not yet finished, so requests skip
 	// the lock that finishes them while there are none.
 	running atomic.Int64
@@ -45,9 +40,7 @@ type engine struct {
 	kids map[string]map[string]struct{}
 	// alias maps a collection key and a natural key (a share name, an
 	// export path) to the key of the item it names.
-	alias map[string]string
-	// fold are the collections whose natural keys compare without case.
-	fold   map[string]bool
+	alias  map[string]string
 	nextID map[string]uint64
 	fs     *fileSystem
 	jobs   map[string]*treeDeleteJob
@@ -56,14 +49,16 @@ type engine struct {
 	// accessTokens are the access tokens' ids by digest of the bearer
 	// token (access_tokens.go).
 	accessTokens map[[sha256.Size]byte]string
-	// known are the privileges the document knows, and needs the one each
-	// operation needs of a local user (privileges.go).
-	known []any
-	needs map[*openapi3.Operation]string
 }
 
 // resource is the stored state of one key.
 type resource struct {
+	// value is copy-on-write: once stored it is never changed in place.
+	// A read hands it out under the read lock and the answer is shaped
+	// and marshalled after the lock is gone (serve), so a write stores a
+	// new value (mergePatch and DeepCopy build one) and never edits the
+	// maps or slices of the old one, which a reader may still be
+	// encoding. Only start, before the twin serves, edits values in place.
 	value any
 	rev   uint64
 	// deleted marks a singleton that was deleted; items are forgotten.
@@ -74,26 +69,13 @@ type resource struct {
 	aliases []string
 }
 
-func newEngine(m *Mock) *engine {
-	e := &engine{m: m, seed: uint64(m.cfg.seed), creates: map[*openapi3.Operation]string{}, gets: map[string]*openapi3.Operation{},
-		res: map[string]*resource{}, kids: map[string]map[string]struct{}{}, alias: map[string]string{}, fold: map[string]bool{}, nextID: map[string]uint64{}, jobs: map[string]*treeDeleteJob{}}
-	for path, item := range m.doc.Paths.Map() {
-		if item.Get != nil {
-			e.gets[path] = item.Get
-		}
-		if item.Post == nil {
-			continue
-		}
-		if itemPath, _, ok := oas.ItemOf(m.doc, path); ok {
-			e.creates[item.Post] = itemPath
-		}
+func newEngine(m *Mock, b *blueprint) (*engine, error) {
+	e := &engine{m: m, seed: uint64(m.cfg.seed), blueprint: b,
+		res: map[string]*resource{}, kids: map[string]map[string]struct{}{}, alias: map[string]string{}, nextID: map[string]uint64{}, jobs: map[string]*treeDeleteJob{}}
+	if err := e.start(); err != nil {
+		return nil, err
 	}
-	e.plan = e.plans(m.doc)
-	e.handlers = e.moduleHandlers(m.doc)
-	e.known = privilegesOf(m.doc)
-	e.needs = needs(m.doc, e.known)
-	e.start()
-	return e
+	return e, nil
 }
 
 // parent is the key a resource is listed under.
@@ -163,6 +145,8 @@ func (e *engine) aliasKey(coll, v string) string {
 // decoded and validated it, nil when the operation takes none.
 func (e *engine) serve(w http.ResponseWriter, r *http.Request, route *routers.Route, params map[string]string, body []byte, value any) error {
 	c := &call{r: r, route: route, params: params, body: value, raw: body}
+	// a.value may be a stored value, shared with other readers and no
+	// longer under the lock: respond only reads it (see resource.value).
 	a, err := e.handle(c)
 	if err != nil {
 		return err
@@ -474,7 +458,7 @@ func (e *engine) currentTag(k string) string {
 }
 
 // idSchema is the schema of the id field of the items a GET answers.
-func (e *engine) idSchema(get *openapi3.Operation, field string) *openapi3.Schema {
+func idSchema(get *openapi3.Operation, field string) *openapi3.Schema {
 	if get == nil {
 		return nil
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,10 +32,10 @@ const (
 	FaultUndeclaredProperty    Fault = "undeclared-property"
 )
 
-// FaultChecks maps each fault to the contract checks that must fail when
+// faultChecks maps each fault to the contract checks that must fail when
 // the mock runs with it, and only those; undeclared-property shows only
 // under strict checking.
-var FaultChecks = map[Fault][]string{
+var faultChecks = map[Fault][]string{
 	FaultWrongFieldType:        {check.ResponseSchemaConformance},
 	FaultUndocumentedStatus:    {check.StatusCodeConformance},
 	FaultServerErrorOnBadInput: {check.NotAServerError, check.NegativeDataRejection},
@@ -45,36 +47,31 @@ var FaultChecks = map[Fault][]string{
 	FaultUndeclaredProperty:    {check.ResponseSchemaConformance},
 }
 
+// FaultChecks answers the contract checks that must fail when the mock runs
+// with fault f, and only those (nil for a fault it does not know);
+// undeclared-property shows only under strict checking. The slice is the
+// caller's own.
+func FaultChecks(f Fault) []string { return slices.Clone(faultChecks[f]) }
+
 // Faults lists the fault names in order.
-func Faults() []Fault {
-	out := make([]Fault, 0, len(FaultChecks))
-	for f := range FaultChecks {
-		out = append(out, f)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}
+func Faults() []Fault { return slices.Sorted(maps.Keys(faultChecks)) }
 
 // ParseFault checks a fault name.
 func ParseFault(name string) (Fault, error) {
-	if _, ok := FaultChecks[Fault(name)]; ok {
+	if _, ok := faultChecks[Fault(name)]; ok {
 		return Fault(name), nil
 	}
-	names := make([]string, 0, len(FaultChecks))
+	names := make([]string, 0, len(faultChecks))
 	for _, f := range Faults() {
 		names = append(names, string(f))
 	}
 	return "", fmt.Errorf("unknown fault %q (want one of %s)", name, strings.Join(names, ", "))
 }
 
-// Handler is the mock as served: the mock itself, or the mock behind its
-// fault when WithFault chose one.
-func (m *Mock) Handler() http.Handler {
-	if m.cfg.fault == "" {
-		return m
-	}
-	return newFaulty(m.cfg.fault, m)
-}
+// Handler is the mock as served. A Mock applies its fault and reactions
+// itself, so it is the mock; it stays for callers that served Handler()
+// when only it applied the fault.
+func (m *Mock) Handler() http.Handler { return m }
 
 // faulty wraps a healthy mock and breaks its answers in one way. Faults sit
 // outside the mock so the mock itself stays correct; login is never broken,
@@ -82,6 +79,8 @@ func (m *Mock) Handler() http.Handler {
 type faulty struct {
 	fault Fault
 	inner http.Handler
+	// user and password log in for ignored-token.
+	user, password string
 
 	mu          sync.Mutex
 	token       string
@@ -89,8 +88,8 @@ type faulty struct {
 	snapshots   map[string]*recorded
 }
 
-func newFaulty(fault Fault, inner http.Handler) *faulty {
-	return &faulty{fault: fault, inner: inner, snapshots: map[string]*recorded{}}
+func newFaulty(fault Fault, inner http.Handler, user, password string) *faulty {
+	return &faulty{fault: fault, inner: inner, user: user, password: password, snapshots: map[string]*recorded{}}
 }
 
 func (f *faulty) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -161,18 +160,16 @@ func (f *faulty) withValidToken(r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.token == "" {
-		if m, ok := f.inner.(*Mock); ok {
-			body := fmt.Sprintf(`{"username":%q,"password":%q}`, m.cfg.user, m.cfg.password)
-			rec := httptest.NewRecorder()
-			req := httptest.NewRequest(http.MethodPost, "/v1/session/login", strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			f.inner.ServeHTTP(rec, req)
-			var cred struct {
-				BearerToken string `json:"bearer_token"`
-			}
-			_ = json.Unmarshal(rec.Body.Bytes(), &cred)
-			f.token = cred.BearerToken
+		body, _ := json.Marshal(map[string]string{"username": f.user, "password": f.password})
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/v1/session/login", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		f.inner.ServeHTTP(rec, req)
+		var cred struct {
+			BearerToken string `json:"bearer_token"`
 		}
+		_ = json.Unmarshal(rec.Body.Bytes(), &cred)
+		f.token = cred.BearerToken
 	}
 	r.Header.Set("Authorization", "Bearer "+f.token)
 }

@@ -36,11 +36,12 @@ var filesModule = module{
 			return a, err
 		},
 	},
-	start: func(e *engine) {
+	start: func(e *engine) error {
 		now := e.m.cfg.now().UnixNano()
 		root := &inode{id: rootID, typ: typeDirectory, mode: "0777", owner: adminID, group: usersGroupID, links: 1, kids: map[string]*inode{},
 			created: now, modified: now, changed: now, accessed: now}
 		e.fs = &fileSystem{root: root, byID: map[uint64]*inode{rootID: root}, nextID: firstFileID}
+		return nil
 	},
 }
 

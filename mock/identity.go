@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"maps"
 	"net/url"
 	"slices"
@@ -117,7 +118,7 @@ var identityModule = module{
 		"GET /users/{}/groups":       groupsOf,
 		"POST /users/{}/setpassword": setPassword,
 	},
-	start: func(e *engine) {
+	start: func(e *engine) error {
 		e.passwords = map[string][sha256.Size]byte{}
 		e.accessTokens = map[[sha256.Size]byte]string{}
 		// The admin is an Administrator, as the Administrators group is
@@ -125,14 +126,14 @@ var identityModule = module{
 		if coll, ok := e.colls["/groups/{}/members"]; ok {
 			if k, ok := e.findItem("/users", adminID); ok {
 				if _, err := e.insert(nil, coll, "/groups/"+adminsID+"/members", adminID, maps.Clone(objectOf(e.res[k].value))); err != nil {
-					panic("mock: the admin's membership: " + err.Error())
+					return fmt.Errorf("the admin's membership: %w", err)
 				}
 			}
 		}
 		if coll, ok := e.colls["/auth/roles/{}/members"]; ok {
 			if _, who, err := e.localIdentity(adminsID, ""); err == nil {
 				if _, err := e.insert(nil, coll, "/auth/roles/Administrators/members", adminsID, who); err != nil {
-					panic("mock: the Administrators role's member: " + err.Error())
+					return fmt.Errorf("the Administrators role's member: %w", err)
 				}
 			}
 		}
@@ -148,6 +149,7 @@ var identityModule = module{
 				objectOf(r.value)["privileges"] = privs
 			}
 		}
+		return nil
 	},
 }
 

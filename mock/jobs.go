@@ -2,6 +2,7 @@ package mock
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -17,7 +18,10 @@ import (
 // runs and answers 404 once it has finished, when the tree is gone. A job
 // runs until a client has seen it running once, or for treeDeleteTime on
 // the mock's clock, whichever comes first: a client polling the job sees it
-// finish on its next poll, and one polling the directory sees it go.
+// finish on its next poll, and one polling the directory sees it go. With
+// WithHeldJobs a job runs until the test finishes or fails it (FinishJob,
+// FailJob); a failed job reports its error and stays until it is restarted
+// or cancelled, as an aborted job does on a cluster.
 //
 // The jobs are typed handlers: they live beside the engine's store, not as
 // items in it, and their answers are gen's types; they take the engine's
@@ -41,6 +45,12 @@ type treeDeleteJob struct {
 	created time.Time
 	due     time.Time
 	seen    bool
+	// held keeps the job running until the test finishes or fails it
+	// (WithHeldJobs).
+	held bool
+	// failed is the error the job stopped with (FailJob); "" while it
+	// runs.
+	failed string
 	// files, dirs and bytes are counted when the job starts.
 	files, dirs, bytes int64
 }
@@ -69,7 +79,7 @@ func (t *typedServer) CreateTreeDeleteJob(_ context.Context, req server.CreateTr
 		return nil, newError(errInvalidRequest, "a tree delete of %s is already running", dir.path())
 	}
 	now := e.m.cfg.now()
-	j := &treeDeleteJob{dir: dir, path: dir.path(), created: now, due: now.Add(treeDeleteTime)}
+	j := &treeDeleteJob{dir: dir, path: dir.path(), created: now, due: now.Add(treeDeleteTime), held: e.m.cfg.heldJobs}
 	var walk func(d *inode)
 	walk = func(d *inode) {
 		for _, k := range d.kids {
@@ -98,7 +108,7 @@ func (j *treeDeleteJob) status() gen.TreeDeleteJobStatus {
 		CreateTime:   new(j.created.UTC().Format(time.RFC3339Nano)),
 		InitialFiles: num(j.files), InitialDirectories: num(j.dirs), InitialCapacity: num(capacity),
 		RemainingFiles: num(j.files / 2), RemainingDirectories: num((j.dirs + 1) / 2), RemainingCapacity: num(capacity / 2),
-		LastErrorMessage: new(""),
+		LastErrorMessage: new(j.failed),
 	}
 }
 
@@ -106,11 +116,15 @@ func (j *treeDeleteJob) status() gen.TreeDeleteJobStatus {
 func (e *engine) advanceJobs() {
 	now := e.m.cfg.now()
 	for id, j := range e.jobs {
-		if !now.Before(j.due) {
+		if j.runsOn() && !now.Before(j.due) {
 			e.finishJob(id)
 		}
 	}
 }
+
+// runsOn tells whether a job finishes by itself: it has not failed and the
+// test does not hold it.
+func (j *treeDeleteJob) runsOn() bool { return j.failed == "" && !j.held }
 
 // finishJob deletes a job's tree and forgets the job.
 func (e *engine) finishJob(id string) {
@@ -133,35 +147,37 @@ func (e *engine) jobID(ref string) string {
 
 // GetTreeDeleteJob reports a running job; one a client has seen running
 // finishes now, and a finished job is 404.
-func (t *typedServer) GetTreeDeleteJob(_ context.Context, req server.GetTreeDeleteJobRequestObject) (server.GetTreeDeleteJobResponseObject, error) {
+func (t *typedServer) GetTreeDeleteJob(ctx context.Context, req server.GetTreeDeleteJobRequestObject) (server.GetTreeDeleteJobResponseObject, error) {
 	e := t.m.engine
 	defer e.lock()()
 	id := e.jobID(req.ID)
 	j := e.jobs[id]
-	if j != nil && j.seen {
+	peek := peeking(ctx)
+	if j != nil && j.seen && j.runsOn() && !peek {
 		e.finishJob(id)
 		j = nil
 	}
 	if j == nil {
 		return nil, newError(errNoSuchEntry, "no tree-delete job for %q: it finished or never started", id)
 	}
-	j.seen = true
+	j.seen = j.seen || !peek
 	return server.GetTreeDeleteJob200JSONResponse(j.status()), nil
 }
 
 // ListTreeDeleteJobs reports the running jobs, as GetTreeDeleteJob does
 // each.
-func (t *typedServer) ListTreeDeleteJobs(context.Context, server.ListTreeDeleteJobsRequestObject) (server.ListTreeDeleteJobsResponseObject, error) {
+func (t *typedServer) ListTreeDeleteJobs(ctx context.Context, _ server.ListTreeDeleteJobsRequestObject) (server.ListTreeDeleteJobsResponseObject, error) {
 	e := t.m.engine
 	defer e.lock()()
+	peek := peeking(ctx)
 	jobs := []gen.TreeDeleteJobStatus{}
 	for _, id := range slices.Sorted(maps.Keys(e.jobs)) {
 		j := e.jobs[id]
-		if j.seen {
+		if j.seen && j.runsOn() && !peek {
 			e.finishJob(id)
 			continue
 		}
-		j.seen = true
+		j.seen = j.seen || !peek
 		jobs = append(jobs, j.status())
 	}
 	return server.ListTreeDeleteJobs200JSONResponse{Jobs: &jobs}, nil
@@ -189,7 +205,47 @@ func (t *typedServer) RestartTreeDeleteJob(_ context.Context, req server.Restart
 	if j == nil {
 		return nil, newError(errNoSuchEntry, "no tree-delete job for %q", req.ID)
 	}
-	j.seen = false
+	j.seen, j.failed = false, ""
 	j.due = e.m.cfg.now().Add(treeDeleteTime)
 	return server.RestartTreeDeleteJob202Response{}, nil
+}
+
+// Jobs lists the running tree-delete jobs by id (the directory's file id),
+// failed ones included, in order.
+func (m *Mock) Jobs() []string {
+	e := m.engine
+	defer e.lock()()
+	return slices.Sorted(maps.Keys(e.jobs))
+}
+
+// FinishJob finishes a running tree-delete job now, failed or not: its tree
+// is gone and GET on the job answers 404. id is the job's id (the
+// directory's file id) or the directory's path.
+func (m *Mock) FinishJob(id string) error {
+	e := m.engine
+	defer e.lock()()
+	key := e.jobID(id)
+	if e.jobs[key] == nil {
+		return fmt.Errorf("finish job %q: %w", id, newError(errNoSuchEntry, "no tree-delete job for %q", id))
+	}
+	e.finishJob(key)
+	return nil
+}
+
+// FailJob makes a running tree-delete job stop with an error, as one that
+// hit a file lock does: GET and the list report message in
+// last_error_message, the tree stays, and the job stays until a client
+// restarts it (POST /v1/tree-delete/jobs/restart/{id}) or cancels it.
+func (m *Mock) FailJob(id, message string) error {
+	if message == "" {
+		return fmt.Errorf("fail job %q: empty message", id)
+	}
+	e := m.engine
+	defer e.lock()()
+	j := e.jobs[e.jobID(id)]
+	if j == nil {
+		return fmt.Errorf("fail job %q: %w", id, newError(errNoSuchEntry, "no tree-delete job for %q", id))
+	}
+	j.failed = message
+	return nil
 }

@@ -24,14 +24,23 @@ import (
 )
 
 // Mock is the fake cluster as an http.Handler. Build one with New; it is
-// safe for concurrent use.
+// safe for concurrent use. Whichever way it is served (ServeHTTP, Start,
+// httptest.NewServer, mocktest), it answers alike: its reactions first,
+// then the twin behind its fault, if WithFault chose one.
 type Mock struct {
-	cfg    config
-	doc    *openapi3.T
-	router *oas.Router
-	ops    map[*openapi3.Operation]*opInfo
+	cfg config
+	doc *openapi3.T
+	// blueprint is what the mock works out from doc, shared with every
+	// mock of doc (blueprint.go).
+	*blueprint
+	// typed holds the typed handler of each operation that has one (see
+	// typedServer); the engine answers the others.
+	typed  map[*openapi3.Operation]http.HandlerFunc
 	auth   *sessions
 	engine *engine
+	// handler is the twin as served: twin, or twin behind its fault.
+	handler   http.Handler
+	reactions reactions
 	// revision numbers every acknowledged write across all resources, so an
 	// ETag also tells the order in which writes took effect.
 	revision atomic.Uint64
@@ -49,13 +58,11 @@ type opInfo struct {
 	// without security requirements, which the mock checks itself (with
 	// the real tokens) before validation.
 	validate *routers.Route
-	// typed is the handler of an operation with a typed handler (see
-	// typedServer); nil means the engine answers.
-	typed http.HandlerFunc
 }
 
 // New builds a mock for the configured document (the embedded api.yaml by
-// default).
+// default). What it works out from the document alone is built once per
+// document and shared, so a fresh mock per test is cheap.
 func New(opts ...Option) (*Mock, error) {
 	cfg := newConfig(opts)
 	doc := cfg.spec
@@ -65,24 +72,13 @@ func New(opts ...Option) (*Mock, error) {
 			return nil, fmt.Errorf("load embedded spec: %w", err)
 		}
 	}
-	router, err := oas.NewRouter(doc)
+	bp, err := blueprintOf(doc)
 	if err != nil {
 		return nil, err
 	}
-	m := &Mock{cfg: cfg, doc: doc, router: router, ops: map[*openapi3.Operation]*opInfo{}}
+	m := &Mock{cfg: cfg, doc: doc, blueprint: bp, typed: map[*openapi3.Operation]http.HandlerFunc{}}
 	m.specJSON = sync.OnceValues(func() ([]byte, error) { return json.Marshal(doc) })
 	m.auth = newSessions(cfg)
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			bare := *op
-			bare.Security = &openapi3.SecurityRequirements{}
-			m.ops[op] = &opInfo{
-				secured:  oas.Secured(doc, op),
-				jsonBody: oas.TakesJSON(op),
-				validate: &routers.Route{Spec: router.Doc, Path: path, PathItem: item, Method: method, Operation: &bare},
-			}
-		}
-	}
 	si := server.NewStrictHandlerWithOptions(newTypedServer(m), nil, server.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 			writeError(w, newError(errBadRequest, "request body: %v", err))
@@ -104,11 +100,17 @@ func New(opts ...Option) (*Mock, error) {
 	for pattern, h := range typed {
 		method, path, _ := strings.Cut(pattern, " ")
 		if item := doc.Paths.Value(path); item != nil && item.GetOperation(method) != nil {
-			m.ops[item.GetOperation(method)].typed = h
+			m.typed[item.GetOperation(method)] = h
 		}
 	}
-	m.engine = newEngine(m)
+	if m.engine, err = newEngine(m, bp); err != nil {
+		return nil, fmt.Errorf("mock: a fresh twin: %w", err)
+	}
 	m.auth.accessToken = m.engine.accessTokenUser
+	m.handler = twin{m}
+	if cfg.fault != "" {
+		m.handler = newFaulty(cfg.fault, m.handler, cfg.user, cfg.password)
+	}
 	return m, nil
 }
 
@@ -156,10 +158,22 @@ const (
 	ifMatchKey ctxKey = iota
 )
 
-// ServeHTTP answers one request: route, authenticate, bound and check the
-// body, validate against the document, then hand it to a typed handler or
-// the engine. Every refusal is a Qumulo error with the matching status.
+// ServeHTTP answers one request: a reaction's answer when one matches it
+// (React), else the twin's, through its fault if it has one.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if m.reactions.active() && m.react(w, r) {
+		return
+	}
+	m.handler.ServeHTTP(w, r)
+}
+
+// twin is the mock without its reactions and fault: route, authenticate,
+// bound and check the body, validate against the document, then hand the
+// request to a typed handler or the engine. Every refusal is a Qumulo error
+// with the matching status.
+type twin struct{ m *Mock }
+
+func (t twin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -170,7 +184,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, newError(errInternal, "internal error: %v", v))
 		}
 	}()
-	if err := m.serve(w, r); err != nil {
+	if err := t.m.serve(w, r); err != nil {
 		writeError(w, asError(err))
 	}
 }
@@ -191,7 +205,7 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
 	if info == nil {
 		return newError(errNotFound, "no such endpoint: %s", r.URL.Path)
 	}
-	if info.secured {
+	if info.secured && !trusted(r.Context()) {
 		uid, err := m.auth.check(r)
 		if err != nil {
 			return err
@@ -241,13 +255,13 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
 	if im := r.Header.Get("If-Match"); im != "" {
 		r = r.WithContext(context.WithValue(r.Context(), ifMatchKey, im))
 	}
-	if info.typed != nil {
+	if typed := m.typed[route.Operation]; typed != nil {
 		// The generated handlers read path parameters as a ServeMux
 		// would have set them.
 		for name, v := range params {
 			r.SetPathValue(name, v)
 		}
-		info.typed(w, r)
+		typed(w, r)
 		return nil
 	}
 	return m.engine.serve(w, r, route, params, body, value)

@@ -34,6 +34,7 @@ type config struct {
 	addr          string
 	now           func() time.Time
 	fault         Fault
+	heldJobs      bool
 }
 
 func newConfig(opts []Option) config {
@@ -53,7 +54,9 @@ func newConfig(opts []Option) config {
 }
 
 // WithSpec serves doc instead of the embedded api.yaml. The mock does not
-// change doc, so one document can back many mocks.
+// change doc, so one document can back many mocks; nor may the caller once
+// a mock serves it: mocks of one document share what they work out from it
+// (its router and plans), built on the first New.
 func WithSpec(doc *openapi3.T) Option { return func(c *config) { c.spec = doc } }
 
 // WithSeed seeds the values generated for settings and status never written
@@ -73,7 +76,7 @@ func WithTokenLifetime(d time.Duration) Option { return func(c *config) { c.toke
 // get 413.
 func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
 
-// WithTLS makes Start (and mocktest.NewServer) serve HTTPS with a freshly generated
+// WithTLS makes Start (and mocktest.New) serve HTTPS with a freshly generated
 // self-signed certificate, as a cluster does on port 8000.
 func WithTLS() Option { return func(c *config) { c.tls = true } }
 
@@ -81,11 +84,19 @@ func WithTLS() Option { return func(c *config) { c.tls = true } }
 // port on 127.0.0.1.
 func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 
-// WithClock replaces the clock used for token expiry and timestamps, so
-// tests can expire a token without sleeping.
+// WithClock replaces the clock of all the twin's time: token expiry and
+// access-token expiration, the times it stamps (files, snapshots, keys,
+// jobs) and when a job is due, so a test can expire a token or finish a job
+// without sleeping. now must be safe for concurrent use. Only the TLS
+// certificate is dated by the real clock, which clients check it against.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
-// WithFault makes the server break the contract in one way (see Faults), so
-// a contract suite can show it notices. Only Start (and mocktest.NewServer) apply it;
-// Handler returns the faulty handler for other uses.
+// WithFault makes the twin break the contract in one way (see Faults), so
+// a contract suite can show it notices. Every way of serving the mock
+// applies it: ServeHTTP, Start, httptest.NewServer(m), mocktest.
 func WithFault(f Fault) Option { return func(c *config) { c.fault = f } }
+
+// WithHeldJobs keeps every tree-delete job running until the test finishes
+// it (FinishJob) or fails it (FailJob), instead of finishing once a client
+// has seen it running or after a second on the twin's clock.
+func WithHeldJobs() Option { return func(c *config) { c.heldJobs = true } }

@@ -53,11 +53,13 @@ func Start(opts ...Option) (*Server, error) {
 	// Bodies are small (--max-body), so a whole request and its answer get
 	// a deadline each: a stalled upload or a reader that never reads lets
 	// go of its connection and its buffer.
-	s.srv = serve.NewServer(m.Handler())
+	s.srv = serve.NewServer(m)
 	s.srv.ReadTimeout, s.srv.WriteTimeout = readTimeout, writeTimeout
 	scheme := "http"
 	if m.cfg.tls {
-		cert, certPEM, err := selfSigned(ln.Addr(), m.cfg.now())
+		// Dated by the real clock, whatever WithClock says: clients check
+		// it against theirs.
+		cert, certPEM, err := selfSigned(ln.Addr(), time.Now())
 		if err != nil {
 			ln.Close()
 			return nil, err

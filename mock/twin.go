@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -42,7 +43,7 @@ type module struct {
 	singletons map[string]map[string]any
 	// start sets up state a fresh cluster has beyond collection seeds,
 	// once the module's seeds are in.
-	start func(e *engine)
+	start func(e *engine) error
 }
 
 // modules are the resource families the twin knows.
@@ -182,7 +183,7 @@ type collection struct {
 }
 
 // plans works out, once, the plan of every template in the document.
-func (e *engine) plans(doc *openapi3.T) map[string]*plan {
+func (e *blueprint) plans(doc *openapi3.T) map[string]*plan {
 	families := map[string]*family{}
 	resolvers := map[string]resolver{}
 	for _, mod := range modules {
@@ -210,7 +211,7 @@ func (e *engine) plans(doc *openapi3.T) map[string]*plan {
 		}
 		if c.itemTemplate == "" || itemTemplate > c.itemTemplate {
 			c.itemTemplate = itemTemplate
-			if s := e.idSchema(e.gets[itemTemplate], fam.idField); s != nil {
+			if s := idSchema(e.gets[itemTemplate], fam.idField); s != nil {
 				c.numericID = s.Type.Is("integer") || s.Type.Is("number")
 			}
 		}
@@ -250,7 +251,7 @@ func (e *engine) plans(doc *openapi3.T) map[string]*plan {
 }
 
 // moduleHandlers finds the operations of the document the modules answer.
-func (e *engine) moduleHandlers(doc *openapi3.T) map[*openapi3.Operation]handler {
+func moduleHandlers(doc *openapi3.T) map[*openapi3.Operation]handler {
 	byShape := map[string]handler{}
 	for _, mod := range modules {
 		for key, h := range mod.handlers {
@@ -270,7 +271,7 @@ func (e *engine) moduleHandlers(doc *openapi3.T) map[*openapi3.Operation]handler
 
 // start gives the store what a fresh cluster has: each module's seeds and
 // singletons, then whatever else it sets up.
-func (e *engine) start() {
+func (e *engine) start() error {
 	for _, mod := range modules {
 		for _, shape := range slices.Sorted(maps.Keys(mod.families)) {
 			coll := e.colls[shape]
@@ -282,21 +283,21 @@ func (e *engine) start() {
 				id := scalarString(obj[coll.fam.idField])
 				obj = objectOf(mergePatch(e.initial(coll.itemTemplate, shape+"/"+id, nil, true), obj))
 				if _, err := e.insert(nil, coll, shape, id, obj); err != nil {
-					panic("mock: seed of " + shape + ": " + err.Error())
+					return fmt.Errorf("seed %s %q: %w", shape, id, err)
 				}
 			}
 		}
 		for _, shape := range slices.Sorted(maps.Keys(mod.singletons)) {
-			for _, template := range slices.Sorted(maps.Keys(e.gets)) {
-				if shapeOf(template) == shape {
-					v := mergePatch(e.initial(template, shape, nil, false), mod.singletons[shape])
-					e.put(shape, &resource{value: v, rev: e.m.revision.Add(1)})
-					break
-				}
+			if template, ok := e.singletons[shape]; ok {
+				v := mergePatch(e.initial(template, shape, nil, false), mod.singletons[shape])
+				e.put(shape, &resource{value: v, rev: e.m.revision.Add(1)})
 			}
 		}
 		if mod.start != nil {
-			mod.start(e)
+			if err := mod.start(e); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
 }

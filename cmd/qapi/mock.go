@@ -68,7 +68,7 @@ func (c *mockCmd) parse(args []string) error {
 	}
 	if c.fault == "list" {
 		for _, f := range mock.Faults() {
-			fmt.Fprintf(c.stdout, "%-28s caught by %s\n", f, strings.Join(mock.FaultChecks[f], ", "))
+			fmt.Fprintf(c.stdout, "%-28s caught by %s\n", f, strings.Join(mock.FaultChecks(f), ", "))
 		}
 		return errHelp
 	}

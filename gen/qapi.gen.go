@@ -10554,7 +10554,7 @@ type TreeDeleteJobStatus struct {
 	// InitialPath The path of the directory at the time the job was started.
 	InitialPath *string `json:"initial_path,omitempty"`
 
-	// LastErrorMessage The message from the last error that caused this job to be aborted.
+	// LastErrorMessage The message from the last error that caused this job to be aborted; null while the job is healthy.
 	LastErrorMessage *string `json:"last_error_message,omitempty"`
 
 	// Mode One of:

@@ -2,12 +2,16 @@ package mock
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/qapitools/qapi/gen"
 	"github.com/qapitools/qapi/mock/internal/server"
@@ -99,7 +103,79 @@ func (t *typedServer) CreateTreeDeleteJob(_ context.Context, req server.CreateTr
 	return server.CreateTreeDeleteJob202Response{}, nil
 }
 
-// status renders a job as a cluster reports it, half done.
+// jobView is a job as a cluster reports it: last_error_message is null
+// while the job is healthy, never "" (clients read any value but null as an
+// aborted job). Where the spec served says the field is never null (the
+// pages do), it is left out instead, which a client reads the same way.
+type jobView struct {
+	gen.TreeDeleteJobStatus
+	LastErrorMessage *string `json:"last_error_message"`
+	// nullable tells whether the spec served lets the field be null.
+	nullable bool
+}
+
+// jobViewNoNull is a jobView for a spec without the null.
+type jobViewNoNull struct {
+	gen.TreeDeleteJobStatus
+	LastErrorMessage *string `json:"last_error_message,omitempty"`
+}
+
+// VisitGetTreeDeleteJobResponse writes one job.
+func (v jobView) VisitGetTreeDeleteJobResponse(w http.ResponseWriter) error {
+	return writeJSON(w, v.shaped())
+}
+
+// shaped is what v answers: itself, or without the null where the spec
+// served has none.
+func (v jobView) shaped() any {
+	if v.LastErrorMessage == nil && !v.nullable {
+		return jobViewNoNull{v.TreeDeleteJobStatus, nil}
+	}
+	return v
+}
+
+// jobsView is the list of jobs.
+type jobsView struct {
+	Jobs []jobView
+}
+
+// VisitListTreeDeleteJobsResponse writes the list of jobs.
+func (v jobsView) VisitListTreeDeleteJobsResponse(w http.ResponseWriter) error {
+	jobs := make([]any, len(v.Jobs))
+	for i, j := range v.Jobs {
+		jobs[i] = j.shaped()
+	}
+	return writeJSON(w, map[string]any{"jobs": jobs})
+}
+
+// lastErrorNullable tells whether doc lets a job's last_error_message be
+// null.
+func lastErrorNullable(doc *openapi3.T) bool {
+	s := doc.Components.Schemas["TreeDeleteJobStatus"]
+	if s == nil || s.Value == nil {
+		return false
+	}
+	p := s.Value.Properties["last_error_message"]
+	return p != nil && p.Value != nil && p.Value.Nullable
+}
+
+func writeJSON(w http.ResponseWriter, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	return json.NewEncoder(w).Encode(v)
+}
+
+// view renders a job as a cluster reports it, null where the document
+// doc lets it be.
+func (j *treeDeleteJob) view(doc *openapi3.T) jobView {
+	v := jobView{TreeDeleteJobStatus: j.status(), nullable: lastErrorNullable(doc)}
+	if j.failed != "" {
+		v.LastErrorMessage = new(j.failed)
+	}
+	return v
+}
+
+// status renders a job's figures as a cluster reports them, half done.
 func (j *treeDeleteJob) status() gen.TreeDeleteJobStatus {
 	num := func(v int64) *string { return new(strconv.FormatInt(v, 10)) }
 	capacity := j.bytes + 4096*(j.files+j.dirs)
@@ -108,7 +184,6 @@ func (j *treeDeleteJob) status() gen.TreeDeleteJobStatus {
 		CreateTime:   new(j.created.UTC().Format(time.RFC3339Nano)),
 		InitialFiles: num(j.files), InitialDirectories: num(j.dirs), InitialCapacity: num(capacity),
 		RemainingFiles: num(j.files / 2), RemainingDirectories: num((j.dirs + 1) / 2), RemainingCapacity: num(capacity / 2),
-		LastErrorMessage: new(j.failed),
 	}
 }
 
@@ -161,7 +236,7 @@ func (t *typedServer) GetTreeDeleteJob(ctx context.Context, req server.GetTreeDe
 		return nil, newError(errNoSuchEntry, "no tree-delete job for %q: it finished or never started", id)
 	}
 	j.seen = j.seen || !peek
-	return server.GetTreeDeleteJob200JSONResponse(j.status()), nil
+	return j.view(t.m.doc), nil
 }
 
 // ListTreeDeleteJobs reports the running jobs, as GetTreeDeleteJob does
@@ -170,7 +245,7 @@ func (t *typedServer) ListTreeDeleteJobs(ctx context.Context, _ server.ListTreeD
 	e := t.m.engine
 	defer e.lock()()
 	peek := peeking(ctx)
-	jobs := []gen.TreeDeleteJobStatus{}
+	jobs := []jobView{}
 	for _, id := range slices.Sorted(maps.Keys(e.jobs)) {
 		j := e.jobs[id]
 		if j.seen && j.runsOn() && !peek {
@@ -178,9 +253,9 @@ func (t *typedServer) ListTreeDeleteJobs(ctx context.Context, _ server.ListTreeD
 			continue
 		}
 		j.seen = j.seen || !peek
-		jobs = append(jobs, j.status())
+		jobs = append(jobs, j.view(t.m.doc))
 	}
-	return server.ListTreeDeleteJobs200JSONResponse{Jobs: &jobs}, nil
+	return jobsView{Jobs: jobs}, nil
 }
 
 // DeleteTreeDeleteJob cancels a running job; what it deleted stays deleted,

@@ -214,7 +214,7 @@ func TestJobsOnDemand(t *testing.T) {
 	if r := c.do("POST", "/v1/tree-delete/jobs/restart/"+jobs[0], nil, nil); r.status != http.StatusAccepted {
 		t.Fatalf("restart: %d %s", r.status, r.body)
 	}
-	if got, _ := m.Get("/v1/tree-delete/jobs/" + jobs[0]); !strings.Contains(string(got), `"last_error_message":""`) {
+	if got, _ := m.Get("/v1/tree-delete/jobs/" + jobs[0]); !strings.Contains(string(got), `"last_error_message":null`) {
 		t.Errorf("a restarted job reads %s", got)
 	}
 	if err := m.FinishJob(jobs[0]); err != nil {

@@ -24,29 +24,11 @@ import (
 // collection the spec can create. Items are shared between operations,
 // except that a DELETE gets one of its own.
 func (r *runner) itemParams(ctx context.Context, o check.Operation, params map[string]string) {
-	segs := strings.Split(strings.TrimSuffix(o.Path, "/"), "/")
-	for i, seg := range segs {
-		name, ok := strings.CutPrefix(seg, "{")
-		if !ok {
+	for _, it := range pathItems(r.cfg.Spec, o.Path) {
+		if it.collPath == "" {
 			continue
 		}
-		name = strings.TrimSuffix(name, "}")
-		itemPath := strings.Join(segs[:i+1], "/")
-		collPath := strings.Join(segs[:i], "/") + "/"
-		coll := r.cfg.Spec.Paths.Value(collPath)
-		if coll == nil {
-			collPath = strings.TrimSuffix(collPath, "/")
-			coll = r.cfg.Spec.Paths.Value(collPath)
-		}
-		if coll == nil || coll.Post == nil {
-			continue
-		}
-		// The collection's items, whatever their parameter is called here
-		// ({newer_id} names a snapshot as {id} does).
-		item, itemParam, ok := oas.ItemOf(r.cfg.Spec, collPath)
-		if !ok || strings.TrimSuffix(item, "/") != strings.TrimSuffix(itemPath, seg)+"{"+itemParam+"}" {
-			continue
-		}
+		name, collPath, itemParam := it.param, it.collPath, it.itemParam
 		key := oas.FillPath(collPath, params)
 		id, have := r.items[key]
 		if !have || o.Method == http.MethodDelete {

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
-	"strings"
 
 	"github.com/qapitools/qapi/check"
 	"github.com/qapitools/qapi/internal/oas"
@@ -79,14 +77,8 @@ func (r *runner) notRun(o check.Operation, c classified) string {
 // onOwnItems tells whether every item rq's path names, of collections the
 // run can create in, is one the run created.
 func (r *runner) onOwnItems(rq request) bool {
-	segs := strings.Split(strings.TrimSuffix(rq.path, "/"), "/")
-	items := r.classes[rq.method+" "+rq.path].items
-	for i, seg := range segs {
-		name, ok := strings.CutPrefix(seg, "{")
-		if !ok || !slices.Contains(items, strings.TrimSuffix(name, "}")) {
-			continue
-		}
-		if !r.ours[oas.FillPath(strings.Join(segs[:i+1], "/"), rq.pathParams)] {
+	for _, it := range pathItems(r.cfg.Spec, rq.path) {
+		if it.collPath != "" && !r.ours[oas.FillPath(it.itemPath, rq.pathParams)] {
 			return false
 		}
 	}
@@ -98,15 +90,9 @@ func (r *runner) onOwnItems(rq request) bool {
 // (a read-only run creates nothing): reading a made-up id only reads a
 // 404.
 func (r *runner) existingItems(ctx context.Context, o check.Operation, params map[string]string) {
-	segs := strings.Split(strings.TrimSuffix(o.Path, "/"), "/")
-	for i, seg := range segs {
-		name, ok := strings.CutPrefix(seg, "{")
-		if !ok {
-			continue
-		}
-		name = strings.TrimSuffix(name, "}")
-		itemPath := strings.Join(segs[:i+1], "/")
-		list, listed := r.listingOf(itemPath)
+	for _, it := range pathItems(r.cfg.Spec, o.Path) {
+		name := it.param
+		list, listed := r.listingOf(it.itemPath)
 		if !listed {
 			continue
 		}

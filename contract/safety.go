@@ -201,26 +201,46 @@ func opOr(a, b *openapi3.Operation) *openapi3.Operation {
 // such a path only with items it created.
 func creatableItems(doc *openapi3.T, path string) []string {
 	var out []string
+	for _, it := range pathItems(doc, path) {
+		if it.collPath != "" {
+			out = append(out, it.param)
+		}
+	}
+	return out
+}
+
+// pathItem is a parameter of a path template, with the template up to it
+// and, when the spec can create such items (POST on the collection), the
+// collection and the parameter its item template names them by ({newer_id}
+// names a snapshot as {id} does).
+type pathItem struct {
+	param, itemPath     string
+	collPath, itemParam string
+}
+
+// pathItems lists the parameters of a path template, outermost first.
+func pathItems(doc *openapi3.T, path string) []pathItem {
+	var out []pathItem
 	segs := strings.Split(strings.TrimSuffix(path, "/"), "/")
 	for i, seg := range segs {
 		name, ok := strings.CutPrefix(seg, "{")
 		if !ok {
 			continue
 		}
+		it := pathItem{param: strings.TrimSuffix(name, "}"), itemPath: strings.Join(segs[:i+1], "/")}
 		collPath := strings.Join(segs[:i], "/") + "/"
 		coll := doc.Paths.Value(collPath)
 		if coll == nil {
 			collPath = strings.TrimSuffix(collPath, "/")
 			coll = doc.Paths.Value(collPath)
 		}
-		if coll == nil || coll.Post == nil {
-			continue
+		if coll != nil && coll.Post != nil {
+			item, itemParam, ok := oas.ItemOf(doc, collPath)
+			if ok && strings.TrimSuffix(item, "/") == strings.Join(segs[:i], "/")+"/{"+itemParam+"}" {
+				it.collPath, it.itemParam = collPath, itemParam
+			}
 		}
-		item, itemParam, ok := oas.ItemOf(doc, collPath)
-		if !ok || strings.TrimSuffix(item, "/") != strings.Join(segs[:i], "/")+"/{"+itemParam+"}" {
-			continue
-		}
-		out = append(out, strings.TrimSuffix(name, "}"))
+		out = append(out, it)
 	}
 	return out
 }

@@ -127,3 +127,16 @@ func hasFailed(res *Result, check string) bool {
 func quote(s string) string {
 	return `"` + strings.ReplaceAll(s, "\n", `\n`) + `"`
 }
+
+// The check lists are read through functions that hand out copies: a
+// caller that changes one changes nobody else's.
+func TestCheckListsAreCopies(t *testing.T) {
+	t.Parallel()
+	for name, get := range map[string]func() []Check{"Active": Active, "Passive": Passive} {
+		first := get()
+		first[0].Name = "changed"
+		if get()[0].Name == "changed" {
+			t.Errorf("%s hands out its own list", name)
+		}
+	}
+}

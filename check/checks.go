@@ -4,6 +4,8 @@
 // check has one implementation here.
 package check
 
+import "slices"
+
 // Check names, as qapi contract --checks takes them.
 const (
 	RequestConformance         = "request_conformance"
@@ -48,23 +50,27 @@ func list(names ...string) []Check {
 }
 
 // Active lists the checks of the contract runner, which sends requests of
-// its own, in report order.
-var Active = list(NotAServerError, StatusCodeConformance, ContentTypeConformance, ResponseHeadersConformance,
-	ResponseSchemaConformance, NegativeDataRejection, IgnoredAuth, WriteOnlyNeverReturned, StatefulRoundTrip, EtagRespected)
+// its own, in report order; the list is the caller's to change.
+func Active() []Check { return slices.Clone(active) }
 
 // Passive lists the checks that apply to one observed exchange, in report
-// order: what the proxy and qapi verify check. Negative data, round trips
-// and ETags need requests of their own and are not among them; ignored_auth
-// is checked as an observer can (a request without a token to a secured
-// operation must not succeed).
-var Passive = append(list(RequestConformance, NotAServerError, StatusCodeConformance, ContentTypeConformance,
+// order: what the proxy and qapi verify check; the list is the caller's to
+// change. Negative data, round trips and ETags need requests of their own
+// and are not among them; ignored_auth is checked as an observer can (a
+// request without a token to a secured operation must not succeed).
+func Passive() []Check { return slices.Clone(passive) }
+
+var active = list(NotAServerError, StatusCodeConformance, ContentTypeConformance, ResponseHeadersConformance,
+	ResponseSchemaConformance, NegativeDataRejection, IgnoredAuth, WriteOnlyNeverReturned, StatefulRoundTrip, EtagRespected)
+
+var passive = append(list(RequestConformance, NotAServerError, StatusCodeConformance, ContentTypeConformance,
 	ResponseHeadersConformance, ResponseSchemaConformance),
 	Check{IgnoredAuth, "A request without a token to an operation that requires security is refused."},
 	Check{WriteOnlyNeverReturned, descriptions[WriteOnlyNeverReturned]})
 
 // Known tells whether name is one of the Active checks.
 func Known(name string) bool {
-	for _, c := range Active {
+	for _, c := range active {
 		if c.Name == name {
 			return true
 		}

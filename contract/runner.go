@@ -201,7 +201,7 @@ func newRunner(cfg Config) (*runner, error) {
 	r.token = cfg.Token
 	r.report = &report.Report{Target: red.Text(cfg.BaseURL), Seed: cfg.Seed, Started: time.Now().UTC(), Strict: cfg.Strict,
 		ReadOnly: cfg.Access == ReadOnly, Access: cfg.Access.String()}
-	for _, c := range check.Active {
+	for _, c := range check.Active() {
 		if len(cfg.Checks) == 0 || slices.Contains(cfg.Checks, c.Name) {
 			r.report.Checks = append(r.report.Checks, c)
 		}

@@ -14,14 +14,14 @@ import (
 // passingReport is a finished report of three operations whose checks all
 // passed or did not apply.
 func passingReport() *Report {
-	rep := &Report{Target: "https://cluster:8000", Seed: 7, Checks: check.Active, Requests: 12}
+	rep := &Report{Target: "https://cluster:8000", Seed: 7, Checks: check.Active(), Requests: 12}
 	for _, o := range []struct{ id, method, path string }{
 		{"LoginSession", "post", "/v1/session/login"},
 		{"GetEncryptionKeyStore", "get", "/v2/encryption/key-store"},
 		{"ReplaceEncryptionKeyStore", "put", "/v2/encryption/key-store"},
 	} {
 		t := rep.Operation(o.id, o.method, o.path)
-		for i, c := range check.Active {
+		for i, c := range check.Active() {
 			if i%3 == 2 {
 				t.Skip(c.Name, "not applicable here")
 				continue
@@ -90,7 +90,7 @@ func TestFailureReportsRedactSecrets(t *testing.T) {
 		RequestBody:   r.Body([]byte(`{"kms_store":{"client_private_key":"-----BEGIN PRIVATE KEY-----x","hostname":"kms"},"note":"pw hunter2-password"}`)),
 		ResponseBody:  r.Body([]byte(`{"bearer_token":"session-v1:abcdef","admin_password_hint":"none"}`)),
 	}
-	rep := &Report{Checks: check.Active[:1]}
+	rep := &Report{Checks: check.Active()[:1]}
 	rep.Operation("ReplaceEncryptionKeyStore", "put", "/v2/encryption/key-store").Fail(check.NotAServerError, "answered 500", ex)
 	rep.Finish()
 	var out bytes.Buffer
@@ -137,12 +137,12 @@ func TestExcerptRedactsAcrossTheCut(t *testing.T) {
 // every report, and what was not put back fails the run.
 func TestNotRunAndNotRestored(t *testing.T) {
 	t.Parallel()
-	rep := &Report{Target: "https://cluster:8000", Checks: check.Active, Access: "read-only"}
+	rep := &Report{Target: "https://cluster:8000", Checks: check.Active(), Access: "read-only"}
 	tally := rep.Operation("HaltCluster", "post", "/v1/shutdown/halt")
 	tally.Classify("disruptive", "powers nodes off")
 	tally.NotRun("disruptive: powers nodes off (needs --allow-disruptive)")
 	rep.Finish()
-	if rep.Failed() || rep.Totals.Skip != len(check.Active) {
+	if rep.Failed() || rep.Totals.Skip != len(check.Active()) {
 		t.Fatalf("a run that did not send an operation: failed %v, totals %+v", rep.Failed(), rep.Totals)
 	}
 	var text, html bytes.Buffer

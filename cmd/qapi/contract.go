@@ -44,7 +44,7 @@ type contractCmd struct {
 
 func (c *contractCmd) parse(args []string) error {
 	var names []string
-	for _, ch := range check.Active {
+	for _, ch := range check.Active() {
 		names = append(names, ch.Name)
 	}
 	fs := newFlagSet("contract", "qapi contract [--spec FILE] [--checks NAME,...] [--seed N] [--strict] [--allow-writes [--allow-disruptive]] [--junit FILE] [--json FILE] [--html FILE]\n"+
@@ -96,7 +96,7 @@ func (c *contractCmd) parse(args []string) error {
 
 func (c *contractCmd) Run(ctx context.Context) error {
 	if c.list {
-		for _, ch := range check.Active {
+		for _, ch := range check.Active() {
 			fmt.Fprintf(c.stdout, "%-30s %s\n", ch.Name, ch.Description)
 		}
 		return nil

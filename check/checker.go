@@ -18,7 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/qapitools/qapi/internal/oas"
-	"github.com/qapitools/qapi/internal/redact"
+	"github.com/qapitools/qapi/redact"
 )
 
 // Directions of a Violation.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/qapitools/qapi/internal/redact"
+	"github.com/qapitools/qapi/redact"
 )
 
 func keyStoreGet(auth string) Traffic {

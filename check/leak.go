@@ -11,7 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/qapitools/qapi/internal/oas"
-	"github.com/qapitools/qapi/internal/redact"
+	"github.com/qapitools/qapi/redact"
 )
 
 // leakedSecret finds a value sent as write-only in a response: as a whole

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/qapitools/qapi/gen"
-	"github.com/qapitools/qapi/internal/redact"
+	"github.com/qapitools/qapi/redact"
 )
 
 // DefaultPort is the port of the REST API on a Qumulo cluster; New assumes

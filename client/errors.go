@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/qapitools/qapi/internal/qerror"
-	"github.com/qapitools/qapi/internal/redact"
+	"github.com/qapitools/qapi/redact"
 )
 
 // Sentinel errors for the statuses callers branch on. An *APIError matches

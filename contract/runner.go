@@ -19,7 +19,7 @@ import (
 
 	"github.com/qapitools/qapi/check"
 	"github.com/qapitools/qapi/internal/oas"
-	"github.com/qapitools/qapi/internal/redact"
+	"github.com/qapitools/qapi/redact"
 	"github.com/qapitools/qapi/report"
 )
 

@@ -24,7 +24,7 @@ import (
 
 	"github.com/qapitools/qapi/check"
 	"github.com/qapitools/qapi/internal/fileio"
-	"github.com/qapitools/qapi/internal/redact"
+	"github.com/qapitools/qapi/redact"
 )
 
 // Archive is an HTTP Archive 1.2 document (http://www.softwareishard.com/blog/har-12-spec/),

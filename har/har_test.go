@@ -12,7 +12,7 @@ import (
 
 	qapi "github.com/qapitools/qapi"
 	"github.com/qapitools/qapi/check"
-	"github.com/qapitools/qapi/internal/redact"
+	"github.com/qapitools/qapi/redact"
 )
 
 func jsonHeader() http.Header { return http.Header{"Content-Type": {"application/json"}} }

@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/qapitools/qapi/internal/redact"
+	"github.com/qapitools/qapi/redact"
 )
 
 // Exchange is one request and its response, as sent and received. Bodies and

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/qapitools/qapi/check"
-	"github.com/qapitools/qapi/internal/redact"
+	"github.com/qapitools/qapi/redact"
 )
 
 // passingReport is a finished report of three operations whose checks all

@@ -14,7 +14,7 @@ import (
 
 	"github.com/qapitools/qapi/check"
 	"github.com/qapitools/qapi/har"
-	"github.com/qapitools/qapi/internal/redact"
+	"github.com/qapitools/qapi/redact"
 	"github.com/qapitools/qapi/report"
 )
 

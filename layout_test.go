@@ -129,3 +129,107 @@ func TestOnlyTheCLIReadsTheEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// No exported API of a public package takes or returns a type of an
+// internal package, which no other module can name or build: exported
+// functions, methods and the fields and types they are made of.
+func TestPublicAPIsNameNoInternalType(t *testing.T) {
+	t.Parallel()
+	err := filepath.WalkDir(".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && name != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata" || d.Name() == "internal" || d.Name() == "cmd" || d.Name() == "bench") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		internal := map[string]bool{}
+		for _, imp := range f.Imports {
+			path := strings.Trim(imp.Path.Value, `"`)
+			if !strings.Contains(path, "/internal/") && !strings.HasSuffix(path, "/internal") {
+				continue
+			}
+			local := filepath.Base(path)
+			if imp.Name != nil {
+				local = imp.Name.Name
+			}
+			internal[local] = true
+		}
+		if len(internal) == 0 {
+			return nil
+		}
+		names := func(n ast.Node) {
+			ast.Inspect(n, func(n ast.Node) bool {
+				if sel, ok := n.(*ast.SelectorExpr); ok {
+					if x, ok := sel.X.(*ast.Ident); ok && internal[x.Name] {
+						t.Errorf("%s: an exported API names %s.%s", name, x.Name, sel.Sel.Name)
+					}
+				}
+				return true
+			})
+		}
+		for _, decl := range f.Decls {
+			switch decl := decl.(type) {
+			case *ast.FuncDecl:
+				if decl.Name.IsExported() && (decl.Recv == nil || exportedRecv(decl.Recv)) {
+					names(decl.Type)
+				}
+			case *ast.GenDecl:
+				for _, spec := range decl.Specs {
+					ts, ok := spec.(*ast.TypeSpec)
+					if !ok || !ts.Name.IsExported() {
+						continue
+					}
+					exportedParts(ts.Type, names)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// exportedRecv tells a method of an exported type.
+func exportedRecv(recv *ast.FieldList) bool {
+	typ := recv.List[0].Type
+	if star, ok := typ.(*ast.StarExpr); ok {
+		typ = star.X
+	}
+	if idx, ok := typ.(*ast.IndexExpr); ok {
+		typ = idx.X
+	}
+	id, ok := typ.(*ast.Ident)
+	return ok && id.IsExported()
+}
+
+// exportedParts hands the exported fields and methods of a type, or the
+// type itself when it is not a struct or interface, to names.
+func exportedParts(typ ast.Expr, names func(ast.Node)) {
+	var fields *ast.FieldList
+	switch t := typ.(type) {
+	case *ast.StructType:
+		fields = t.Fields
+	case *ast.InterfaceType:
+		fields = t.Methods
+	default:
+		names(typ)
+		return
+	}
+	for _, f := range fields.List {
+		exported := len(f.Names) == 0 // embedded
+		for _, n := range f.Names {
+			exported = exported || n.IsExported()
+		}
+		if exported {
+			names(f.Type)
+		}
+	}
+}

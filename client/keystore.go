@@ -213,17 +213,23 @@ func (k KMSConfig) MarshalJSON() ([]byte, error) {
 //	r, err := c.API().ReplaceEncryptionKeyStoreWithResponse(ctx, body, gen.RequestEditorFn(client.IfMatch(etag)))
 type RequestOption func(ctx context.Context, req *http.Request) error
 
+// ErrEmptyETag is the error of a call given IfMatch(""): read the resource
+// with SaveETag (or its ETag method) first.
+var ErrEmptyETag = errors.New("IfMatch with an empty ETag guards nothing")
+
 // IfMatch returns a RequestOption that sends If-Match: etag, so a write
 // applies only if the resource still has that ETag (else ErrPreconditionFailed):
 //
 //	err := c.UseLocalKeyStore(ctx, client.IfMatch(ks.ETag()))
 //
-// An empty etag sends nothing.
+// An empty etag is an error (ErrEmptyETag), and nothing is sent: a guard
+// that silently guards nothing is the trap it would be.
 func IfMatch(etag string) RequestOption {
 	return func(_ context.Context, req *http.Request) error {
-		if etag != "" {
-			req.Header.Set("If-Match", etag)
+		if etag == "" {
+			return ErrEmptyETag
 		}
+		req.Header.Set("If-Match", etag)
 		return nil
 	}
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -152,5 +153,26 @@ func TestIfMatchOnAPI(t *testing.T) {
 	}
 	if err := e.c.CheckResponse(r.HTTPResponse, r.Body); !IsPreconditionFailed(err) {
 		t.Errorf("stale If-Match through API(): err = %v, want precondition failed", err)
+	}
+}
+
+// IfMatch("") fails the call before anything is sent, rather than send the
+// write unguarded.
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+func TestIfMatchEmptyIsAnError(t *testing.T) {
+	t.Parallel()
+	sent := false
+	c, err := New("http://127.0.0.1:1", WithToken("session-v1:t"), WithHTTPClient(&http.Client{Transport: roundTrip(func(*http.Request) (*http.Response, error) {
+		sent = true
+		return nil, errors.New("unreachable")
+	})}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UseLocalKeyStore(context.Background(), IfMatch("")); !errors.Is(err, ErrEmptyETag) || sent {
+		t.Errorf("IfMatch(\"\"): err %v, sent %v; want ErrEmptyETag and nothing sent", err, sent)
 	}
 }

@@ -41,12 +41,13 @@ func (s *TreeDeleteService) GetJob(ctx context.Context, id string, opts ...Reque
 
 // WaitJob waits for the job GetJob reads to finish: it calls GetJob until the
 // cluster answers 404 Not Found, as it does once the job has finished, and then
-// returns nil. Another error ends the wait with that error; so does the end of
-// ctx, with an error that wraps ctx.Err(). See WaitGone for how often it asks.
+// returns nil. A job the cluster reports stopped on an error (its
+// last_error_message) ends the wait at once with a *JobError; another error
+// ends it with that error; so does the end of ctx, with an error that wraps
+// ctx.Err(). See WaitGone for how often it asks.
 func (s *TreeDeleteService) WaitJob(ctx context.Context, id string, opts ...RequestOption) error {
 	return WaitGone(ctx, func(ctx context.Context) error {
-		_, err := s.GetJob(ctx, id, opts...)
-		return err
+		return jobFailed(s.GetJob(ctx, id, opts...))
 	})
 }
 

@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -66,4 +68,44 @@ func poll(ctx context.Context, done func(ctx context.Context) (bool, error), int
 		t.Reset(interval)
 		interval = min(2*interval, limit)
 	}
+}
+
+// ErrJobFailed matches a *JobError with errors.Is.
+var ErrJobFailed = errors.New("job failed")
+
+// JobError is a job the cluster reports stopped on an error: a tree delete
+// that hit a file lock answers the message in last_error_message and stays
+// until it is restarted or cancelled, so waiting on would only wait for the
+// deadline.
+type JobError struct {
+	// Message is the cluster's, as it sent it.
+	Message string
+}
+
+// Error returns the message, bounded and printable.
+func (e *JobError) Error() string {
+	return "job stopped on an error: " + printable(e.Message, maxDescription)
+}
+
+// Is makes errors.Is(err, ErrJobFailed) hold.
+func (e *JobError) Is(target error) bool { return target == ErrJobFailed }
+
+// jobFailed is what a poll of a job's status tells a wait: the error of
+// the read, a *JobError when the status carries a last_error_message (null
+// or "" while the job is healthy), or nil.
+func jobFailed(status any, err error) error {
+	if err != nil || status == nil {
+		return err
+	}
+	data, err := json.Marshal(status)
+	if err != nil {
+		return nil
+	}
+	var v struct {
+		LastErrorMessage *string `json:"last_error_message"`
+	}
+	if json.Unmarshal(data, &v) == nil && v.LastErrorMessage != nil && *v.LastErrorMessage != "" {
+		return &JobError{Message: *v.LastErrorMessage}
+	}
+	return nil
 }

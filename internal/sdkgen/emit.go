@@ -271,7 +271,7 @@ func seq(b *strings.Builder, a *Area, o *Op) {
 
 func wait(b *strings.Builder, a *Area, o *Op) {
 	comment(b,
-		fmt.Sprintf("%s waits for the job %s reads to finish: it calls %s until the cluster answers 404 Not Found, as it does once the job has finished, and then returns nil. Another error ends the wait with that error; so does the end of ctx, with an error that wraps ctx.Err(). See WaitGone for how often it asks.", o.Wait, o.Name, o.Name))
+		fmt.Sprintf("%s waits for the job %s reads to finish: it calls %s until the cluster answers 404 Not Found, as it does once the job has finished, and then returns nil. A job the cluster reports stopped on an error (its last_error_message) ends the wait at once with a *JobError; another error ends it with that error; so does the end of ctx, with an error that wraps ctx.Err(). See WaitGone for how often it asks.", o.Wait, o.Name, o.Name))
 	var parts []string
 	for _, arg := range o.shape.args {
 		parts = append(parts, arg.name+" "+arg.typ)
@@ -285,7 +285,7 @@ func wait(b *strings.Builder, a *Area, o *Op) {
 	if o.shape.result == "" {
 		fmt.Fprintf(b, "\t\treturn s.%s(%s)\n", o.Name, o.callArgs())
 	} else {
-		fmt.Fprintf(b, "\t\t_, err := s.%s(%s)\n\t\treturn err\n", o.Name, o.callArgs())
+		fmt.Fprintf(b, "\t\treturn jobFailed(s.%s(%s))\n", o.Name, o.callArgs())
 	}
 	b.WriteString("\t})\n}\n")
 }

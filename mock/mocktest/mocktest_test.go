@@ -225,3 +225,23 @@ func TestClock(t *testing.T) {
 		t.Error("Set did not set")
 	}
 }
+
+// A job the cluster reports stopped on an error ends a wait at once with
+// the job's own message, rather than at the deadline.
+func TestWaitJobFailsFast(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tw := mocktest.New(t, mock.WithHeldJobs())
+	tw.MkdirAll("/scratch/a")
+	if err := tw.Client.TreeDelete.CreateJob(ctx, gen.TreeDeleteJobPost{ID: client.Ptr("/scratch")}); err != nil {
+		t.Fatal(err)
+	}
+	id := tw.Mock.Jobs()[0]
+	tw.FailJob(id, "file locked")
+	err := tw.Client.TreeDelete.WaitJob(ctx, id)
+	var je *client.JobError
+	if !errors.Is(err, client.ErrJobFailed) || !errors.As(err, &je) || je.Message != "file locked" || ctx.Err() != nil {
+		t.Fatalf("WaitJob on a failed job: %v (deadline passed: %v)", err, ctx.Err() != nil)
+	}
+}

@@ -28,6 +28,9 @@ var (
 	// ErrUnauthorized matches 401 answers: a missing, expired or refused token,
 	// or a failed login.
 	ErrUnauthorized = errors.New("unauthorized")
+	// ErrBadRequest matches 400 answers: the request was refused as
+	// malformed or invalid.
+	ErrBadRequest = errors.New("bad request")
 	// ErrForbidden matches 403 answers: the user lacks the privilege.
 	ErrForbidden = errors.New("forbidden")
 	// ErrNotFound matches 404 answers, such as fs_no_such_entry_error.
@@ -40,6 +43,7 @@ var (
 )
 
 var statusSentinels = map[int]error{
+	http.StatusBadRequest:         ErrBadRequest,
 	http.StatusUnauthorized:       ErrUnauthorized,
 	http.StatusForbidden:          ErrForbidden,
 	http.StatusNotFound:           ErrNotFound,
@@ -49,6 +53,13 @@ var statusSentinels = map[int]error{
 
 // IsUnauthorized reports whether err wraps a 401 answer.
 func IsUnauthorized(err error) bool { return errors.Is(err, ErrUnauthorized) }
+
+// IsBadRequest reports whether err wraps a 400 answer.
+func IsBadRequest(err error) bool { return errors.Is(err, ErrBadRequest) }
+
+// IsForbidden reports whether err wraps a 403 answer: the user lacks the
+// privilege.
+func IsForbidden(err error) bool { return errors.Is(err, ErrForbidden) }
 
 // IsNotFound reports whether err wraps a 404 answer.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
@@ -161,8 +172,13 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is makes errors.Is(err, ErrNotFound) and the other sentinels match by status.
+// Is makes errors.Is(err, ErrNotFound) and the other sentinels match by
+// status, and errors.Is(err, ClassFSNoSuchEntry) and the other classes by
+// error class.
 func (e *APIError) Is(target error) bool {
+	if c, ok := target.(ErrorClass); ok {
+		return e.ErrorClass != "" && e.ErrorClass == string(c)
+	}
 	s, ok := statusSentinels[e.StatusCode]
 	return ok && s == target
 }

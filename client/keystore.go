@@ -217,6 +217,10 @@ type RequestOption func(ctx context.Context, req *http.Request) error
 // with SaveETag (or its ETag method) first.
 var ErrEmptyETag = errors.New("IfMatch with an empty ETag guards nothing")
 
+// ErrIfMatchTwice is the error of a call given two different If-Match
+// values, one in its params and one by IfMatch: neither silently wins.
+var ErrIfMatchTwice = errors.New("two different If-Match values")
+
 // IfMatch returns a RequestOption that sends If-Match: etag, so a write
 // applies only if the resource still has that ETag (else ErrPreconditionFailed):
 //
@@ -228,6 +232,9 @@ func IfMatch(etag string) RequestOption {
 	return func(_ context.Context, req *http.Request) error {
 		if etag == "" {
 			return ErrEmptyETag
+		}
+		if set := req.Header.Get("If-Match"); set != "" && set != etag {
+			return fmt.Errorf("%w: the params carry If-Match %q and IfMatch gives %q", ErrIfMatchTwice, set, etag)
 		}
 		req.Header.Set("If-Match", etag)
 		return nil

@@ -176,3 +176,22 @@ func TestIfMatchEmptyIsAnError(t *testing.T) {
 		t.Errorf("IfMatch(\"\"): err %v, sent %v; want ErrEmptyETag and nothing sent", err, sent)
 	}
 }
+
+// An If-Match in a call's params and a different one by IfMatch fail the
+// call before anything is sent: neither silently wins.
+func TestIfMatchTwiceIsAnError(t *testing.T) {
+	t.Parallel()
+	sent := false
+	c, err := New("http://127.0.0.1:1", WithToken("session-v1:t"), WithHTTPClient(&http.Client{Transport: roundTrip(func(*http.Request) (*http.Response, error) {
+		sent = true
+		return nil, errors.New("unreachable")
+	})}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	etag := `"7"`
+	_, err = c.SMB.UpdateShare(context.Background(), "projects", &gen.UpdateSMBShareParams{IfMatch: &etag}, gen.SMBShareV3{}, IfMatch(`"8"`))
+	if !errors.Is(err, ErrIfMatchTwice) || sent {
+		t.Errorf("two If-Match values: err %v, sent %v; want ErrIfMatchTwice and nothing sent", err, sent)
+	}
+}

@@ -27,6 +27,9 @@ func (s *AnalyticsService) GetActivityCurrent(ctx context.Context, params *gen.G
 // Returns capacity history data for the cluster.
 func (s *AnalyticsService) ListCapacityHistory(ctx context.Context, params *gen.ListAnalyticsCapacityHistoryParams, opts ...RequestOption) ([]gen.OverallHistoricalCapacity, error) {
 	req, err := gen.NewListAnalyticsCapacityHistoryRequest(s.c.server, params)
+	if params == nil {
+		req, err = nil, missingParams("begin-time")
+	}
 	return callValue[[]gen.OverallHistoricalCapacity](ctx, s.c, "ListAnalyticsCapacityHistory", req, err, opts)
 }
 

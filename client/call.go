@@ -17,6 +17,9 @@ import (
 // when it could not), with opts applied, and returns a 2xx answer with its
 // body; any other answer is an *APIError.
 func (c *Client) exchange(ctx context.Context, op string, req *http.Request, buildErr error, opts []RequestOption) (*http.Response, []byte, error) {
+	if errors.Is(buildErr, ErrMissingParams) {
+		return nil, nil, fmt.Errorf("%s: %w", op, buildErr)
+	}
 	if buildErr != nil {
 		return nil, nil, fmt.Errorf("%s: %w", op, errors.New(c.red.Text(buildErr.Error())))
 	}
@@ -120,3 +123,11 @@ func SaveETag(etag *string) RequestOption {
 //
 //	gen.SMBSharePostV3{ShareName: client.Ptr("projects"), FSPath: client.Ptr("/projects")}
 func Ptr[T any](v T) *T { return &v }
+
+// ErrMissingParams is the error of a call whose required query parameters
+// were not given (a nil params): it is refused before anything is sent.
+var ErrMissingParams = errors.New("required parameters missing")
+
+func missingParams(names string) error {
+	return fmt.Errorf("%w: pass params with %s", ErrMissingParams, names)
+}

@@ -93,6 +93,9 @@ func (s *FilesService) DeleteFile(ctx context.Context, ref string, opts ...Reque
 // Release an arbitrary lock range.
 func (s *FilesService) DeleteFileLocksNLMByteRange(ctx context.Context, ref string, params *gen.DeleteFileLocksNLMByteRangeParams, opts ...RequestOption) error {
 	req, err := gen.NewDeleteFileLocksNLMByteRangeRequest(s.c.server, ref, params)
+	if params == nil {
+		req, err = nil, missingParams("offset, size, owner_id")
+	}
 	return s.c.callNone(ctx, "DeleteFileLocksNLMByteRange", req, err, opts)
 }
 
@@ -453,6 +456,9 @@ func (s *FilesService) ListFileRecursiveAggregates(ctx context.Context, ref stri
 // based on by-value property.
 func (s *FilesService) ListFileSample(ctx context.Context, ref string, params *gen.ListFileSampleParams, opts ...RequestOption) ([]gen.FilesAggregates, error) {
 	req, err := gen.NewListFileSampleRequest(s.c.server, ref, params)
+	if params == nil {
+		req, err = nil, missingParams("by-value, limit")
+	}
 	return callValue[[]gen.FilesAggregates](ctx, s.c, "ListFileSample", req, err, opts)
 }
 

@@ -195,3 +195,24 @@ func TestIfMatchTwiceIsAnError(t *testing.T) {
 		t.Errorf("two If-Match values: err %v, sent %v; want ErrIfMatchTwice and nothing sent", err, sent)
 	}
 }
+
+// A required query parameter is checked before anything is sent: a nil
+// params fails the call with an error that names the parameter.
+func TestRequiredParamsCheckedBeforeSending(t *testing.T) {
+	t.Parallel()
+	sent := false
+	c, err := New("http://127.0.0.1:1", WithToken("session-v1:t"), WithHTTPClient(&http.Client{Transport: roundTrip(func(*http.Request) (*http.Response, error) {
+		sent = true
+		return nil, errors.New("unreachable")
+	})}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.S3.DeleteBucket(context.Background(), "media", nil)
+	if !errors.Is(err, ErrMissingParams) || !strings.Contains(err.Error(), "delete-root-dir") || sent {
+		t.Errorf("DeleteBucket without params: err %v, sent %v", err, sent)
+	}
+	if _, err := c.Snapshots.List(context.Background(), nil); !errors.Is(err, ErrMissingParams) || !strings.Contains(err.Error(), "filter") {
+		t.Errorf("Snapshots.List without params: %v", err)
+	}
+}

@@ -42,6 +42,9 @@ func (s *S3Service) DeleteAccessKey(ctx context.Context, id string, opts ...Requ
 // Delete an existing S3 bucket.
 func (s *S3Service) DeleteBucket(ctx context.Context, name string, params *gen.DeleteS3BucketParams, opts ...RequestOption) error {
 	req, err := gen.NewDeleteS3BucketRequest(s.c.server, name, params)
+	if params == nil {
+		req, err = nil, missingParams("delete-root-dir")
+	}
 	return s.c.callNone(ctx, "DeleteS3Bucket", req, err, opts)
 }
 

@@ -320,6 +320,9 @@ func (s *SnapshotsService) GetTotalUsedCapacity(ctx context.Context, opts ...Req
 // Returns information about all snapshots.
 func (s *SnapshotsService) List(ctx context.Context, params *gen.ListSnapshotsParams, opts ...RequestOption) (*gen.Snapshots, error) {
 	req, err := gen.NewListSnapshotsRequest(s.c.server, params)
+	if params == nil {
+		req, err = nil, missingParams("filter")
+	}
 	return callPtr[gen.Snapshots](ctx, s.c, "ListSnapshots", req, err, opts)
 }
 
@@ -405,6 +408,9 @@ func (s *SnapshotsService) ListStatusV2(ctx context.Context, opts ...RequestOpti
 // Returns the statuses for all snapshots.
 func (s *SnapshotsService) ListStatusV3(ctx context.Context, params *gen.ListSnapshotsStatusV3Params, opts ...RequestOption) (*gen.SnapshotStatuses, error) {
 	req, err := gen.NewListSnapshotsStatusV3Request(s.c.server, params)
+	if params == nil {
+		req, err = nil, missingParams("filter")
+	}
 	return callPtr[gen.SnapshotStatuses](ctx, s.c, "ListSnapshotsStatusV3", req, err, opts)
 }
 

@@ -218,6 +218,13 @@ func (p *Plan) method(b *strings.Builder, a *Area, o *Op) {
 		call += ", " + args
 	}
 	call += ")"
+	// A required query parameter lives in params: a nil params is refused,
+	// naming it, before anything is sent.
+	check := ""
+	if len(o.Required) > 0 && o.shape.params != "" {
+		check = fmt.Sprintf("\tif params == nil {\n\t\treq, err = nil, missingParams(%q)\n\t}\n", strings.Join(o.Required, ", "))
+		call = fmt.Sprintf("%s\n%s", call, strings.TrimSuffix(check, "\n"))
+	}
 	switch {
 	case o.shape.result == "":
 		fmt.Fprintf(b, "func (s *%s) %s(ctx context.Context%s, opts ...RequestOption) error {\n", a.Service(), o.Name, sig)

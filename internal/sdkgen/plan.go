@@ -57,6 +57,9 @@ type Op struct {
 	// Wait is the name of the method that waits for a job this operation
 	// reads, or "" when there is none.
 	Wait string
+	// Required lists the required query parameters, which the method's
+	// params carry: a nil params is refused before anything is sent.
+	Required []string
 
 	shape   shape
 	page    *paging
@@ -181,6 +184,11 @@ func planOp(doc *openapi3.T, g *genSource, a *Area, path, method string, item *o
 		Deprecated: op.Deprecated,
 		IfMatch:    oas.TakesIfMatch(item, op),
 		Accepted:   op.Responses.Status(http.StatusAccepted) != nil,
+	}
+	for _, p := range oas.Parameters(item, op) {
+		if p.In == openapi3.ParameterInQuery && p.Required {
+			o.Required = append(o.Required, p.Name)
+		}
 	}
 	sh, err := g.shapeOf(op.OperationID)
 	if err != nil {

@@ -50,7 +50,11 @@
 // the cluster runs in the background, reports with GET on the job, and
 // forgets (404) once it has finished; the service of that GET then has
 // Wait<Item> (Get<Item> with Wait for Get: TreeDelete.WaitJob), which polls
-// it until it answers 404 or the context ends.
+// it until it answers 404 or the context ends, and stops at once with a
+// *JobError when the job reports a last_error_message.
+//
+// A method whose operation has required query parameters refuses a nil
+// params, naming them, before anything is sent (ErrMissingParams).
 //
 // Names made this way that collide with another method of the service are
 // an error.

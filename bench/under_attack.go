@@ -333,7 +333,10 @@ func attackEndless(ctx context.Context, _ config, bin, _, tmp string, b *strings
 		}
 		go func() { _ = srv.Serve(ln) }()
 		jsonOut, htmlOut := filepath.Join(tmp, "endless.json"), filepath.Join(tmp, "endless.html")
-		args := []string{"contract", "--allow-writes", "--json", jsonOut, "--html", htmlOut}
+		// A journal of each run's own: against these servers no create
+		// names its item, so a run keeps its journal.
+		journal := filepath.Join(tmp, fmt.Sprintf("journal-%d", time.Now().UnixNano()))
+		args := []string{"contract", "--allow-writes", "--journal", journal, "--json", jsonOut, "--html", htmlOut}
 		specName := fmt.Sprintf("embedded api.yaml (%d ops)", qapiOps())
 		if s.spec != "" {
 			args, specName = append(args, "--spec", s.spec), seedLabel()
@@ -510,7 +513,7 @@ func recordSuite(ctx context.Context, bin, spec, har string) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, bin, "contract", "--spec", spec, "--allow-writes")
+	cmd := exec.CommandContext(ctx, bin, "contract", "--spec", spec, "--allow-writes", "--journal", filepath.Join(filepath.Dir(har), "journal"))
 	cmd.Env = append(os.Environ(), "QUMULO_URL="+p.url, "QUMULO_USERNAME="+mock.DefaultUser, "QUMULO_PASSWORD="+mock.DefaultPassword)
 	out, err := cmd.CombinedOutput()
 	p.stop() // closes the recording

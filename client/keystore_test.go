@@ -162,18 +162,26 @@ type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
 
-func TestIfMatchEmptyIsAnError(t *testing.T) {
-	t.Parallel()
-	sent := false
+// unsentClient is a client whose every request fails; sent tells whether
+// one was tried, for tests of what is refused before anything is sent.
+func unsentClient(t *testing.T) (c *Client, sent *bool) {
+	t.Helper()
+	sent = new(bool)
 	c, err := New("http://127.0.0.1:1", WithToken("session-v1:t"), WithHTTPClient(&http.Client{Transport: roundTrip(func(*http.Request) (*http.Response, error) {
-		sent = true
+		*sent = true
 		return nil, errors.New("unreachable")
 	})}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.UseLocalKeyStore(context.Background(), IfMatch("")); !errors.Is(err, ErrEmptyETag) || sent {
-		t.Errorf("IfMatch(\"\"): err %v, sent %v; want ErrEmptyETag and nothing sent", err, sent)
+	return c, sent
+}
+
+func TestIfMatchEmptyIsAnError(t *testing.T) {
+	t.Parallel()
+	c, sent := unsentClient(t)
+	if err := c.UseLocalKeyStore(context.Background(), IfMatch("")); !errors.Is(err, ErrEmptyETag) || *sent {
+		t.Errorf("IfMatch(\"\"): err %v, sent %v; want ErrEmptyETag and nothing sent", err, *sent)
 	}
 }
 
@@ -181,18 +189,11 @@ func TestIfMatchEmptyIsAnError(t *testing.T) {
 // call before anything is sent: neither silently wins.
 func TestIfMatchTwiceIsAnError(t *testing.T) {
 	t.Parallel()
-	sent := false
-	c, err := New("http://127.0.0.1:1", WithToken("session-v1:t"), WithHTTPClient(&http.Client{Transport: roundTrip(func(*http.Request) (*http.Response, error) {
-		sent = true
-		return nil, errors.New("unreachable")
-	})}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, sent := unsentClient(t)
 	etag := `"7"`
-	_, err = c.SMB.UpdateShare(context.Background(), "projects", &gen.UpdateSMBShareParams{IfMatch: &etag}, gen.SMBShareV3{}, IfMatch(`"8"`))
-	if !errors.Is(err, ErrIfMatchTwice) || sent {
-		t.Errorf("two If-Match values: err %v, sent %v; want ErrIfMatchTwice and nothing sent", err, sent)
+	_, err := c.SMB.UpdateShare(context.Background(), "projects", &gen.UpdateSMBShareParams{IfMatch: &etag}, gen.SMBShareV3{}, IfMatch(`"8"`))
+	if !errors.Is(err, ErrIfMatchTwice) || *sent {
+		t.Errorf("two If-Match values: err %v, sent %v; want ErrIfMatchTwice and nothing sent", err, *sent)
 	}
 }
 
@@ -200,17 +201,10 @@ func TestIfMatchTwiceIsAnError(t *testing.T) {
 // params fails the call with an error that names the parameter.
 func TestRequiredParamsCheckedBeforeSending(t *testing.T) {
 	t.Parallel()
-	sent := false
-	c, err := New("http://127.0.0.1:1", WithToken("session-v1:t"), WithHTTPClient(&http.Client{Transport: roundTrip(func(*http.Request) (*http.Response, error) {
-		sent = true
-		return nil, errors.New("unreachable")
-	})}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = c.S3.DeleteBucket(context.Background(), "media", nil)
-	if !errors.Is(err, ErrMissingParams) || !strings.Contains(err.Error(), "delete-root-dir") || sent {
-		t.Errorf("DeleteBucket without params: err %v, sent %v", err, sent)
+	c, sent := unsentClient(t)
+	err := c.S3.DeleteBucket(context.Background(), "media", nil)
+	if !errors.Is(err, ErrMissingParams) || !strings.Contains(err.Error(), "delete-root-dir") || *sent {
+		t.Errorf("DeleteBucket without params: err %v, sent %v", err, *sent)
 	}
 	if _, err := c.Snapshots.List(context.Background(), nil); !errors.Is(err, ErrMissingParams) || !strings.Contains(err.Error(), "filter") {
 		t.Errorf("Snapshots.List without params: %v", err)

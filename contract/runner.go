@@ -537,15 +537,48 @@ func (r *runner) operation(ctx context.Context, o check.Operation) {
 				v, s = next, again
 			}
 		}
-		if s.status() < 300 {
-			r.roundTrip(ctx, o, v, s, res)
-		} else {
-			res.Skip(check.StatefulRoundTrip, fmt.Sprintf("the valid request got %d", s.status()))
+		for _, p := range probes {
+			if p.each {
+				p.run(r, ctx, o, v, s, res)
+			}
 		}
-		r.negative(ctx, o, v, res)
 	}
-	r.auth(ctx, o, rq, res)
-	r.etag(ctx, o, rq, res)
+	for _, p := range probes {
+		if !p.each {
+			p.run(r, ctx, o, rq, nil, res)
+		}
+	}
+}
+
+// probe runs an active check that needs requests of its own (check.Probes)
+// after the valid request rq for o got the answer s.
+type probe struct {
+	check string
+	// each runs the probe after every variant of the valid request, with
+	// its answer; the others run once, on the first, without it.
+	each bool
+	run  func(r *runner, ctx context.Context, o check.Operation, rq request, s *sent, res *report.Tally)
+}
+
+// probes are the runner's part of the checks check.Probes names, in the
+// order they run: a write is read back before invalid bodies follow it.
+var probes = []probe{
+	{check.StatefulRoundTrip, true, func(r *runner, ctx context.Context, o check.Operation, rq request, s *sent, res *report.Tally) {
+		if s.status() >= 300 {
+			res.Skip(check.StatefulRoundTrip, fmt.Sprintf("the valid request got %d", s.status()))
+			return
+		}
+		r.roundTrip(ctx, o, rq, s, res)
+	}},
+	{check.NegativeDataRejection, true, func(r *runner, ctx context.Context, o check.Operation, rq request, _ *sent, res *report.Tally) {
+		r.negative(ctx, o, rq, res)
+	}},
+	{check.IgnoredAuth, false, func(r *runner, ctx context.Context, o check.Operation, rq request, _ *sent, res *report.Tally) {
+		r.auth(ctx, o, rq, res)
+	}},
+	{check.EtagRespected, false, func(r *runner, ctx context.Context, o check.Operation, rq request, _ *sent, res *report.Tally) {
+		r.etag(ctx, o, rq, res)
+	}},
 }
 
 // notServed tells how an answer shows that the target does not serve the

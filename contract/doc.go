@@ -20,8 +20,9 @@
 //
 // The files follow a run's stages: runner.go sends and records, requests.go
 // builds valid and invalid requests, fixtures.go creates the items
-// operations act on, active.go holds the checks that need requests of
-// their own; safety.go classes every operation (Classify), gate.go decides
+// operations act on, active.go holds the probes: the requests of the checks
+// that need requests of their own (check.Probes), whose answers check's
+// judges decide; safety.go classes every operation (Classify), gate.go decides
 // what may be sent, journal.go and restore.go journal each change before
 // it is sent and undo it.
 //

@@ -1,7 +1,9 @@
 // Package check judges exchanges against an OpenAPI contract: one request
 // and its response at a time, as the proxy sees them live, qapi verify reads
 // them from a recording and the contract runner gets them back. Each named
-// check has one implementation here.
+// check is one entry of the registry (registry.go) and has one
+// implementation here: a response check (responseChecks, the request's in
+// Checker) or a judge of a probe's answers (judge.go).
 package check
 
 // Check names, as qapi contract --checks takes them; registry.go says

@@ -39,6 +39,13 @@
 // only an error. If-Match is a RequestOption (client.IfMatch) on every
 // operation, and the 117 that document it say so.
 //
+// A body that is not JSON (a file's data, application/octet-stream) is a
+// stream: the method takes an io.Reader, built with gen's
+// New<operationId>RequestWithBody, and sends it as it reads it (a reader
+// that cannot rewind is sent once, never held for a retry); an answer that
+// is not JSON is returned as an io.ReadCloser read from the connection,
+// which the caller closes.
+//
 // # Iterators and waits
 //
 // A GET that takes the query parameters after and limit and whose answer is

@@ -58,7 +58,10 @@
 // forgets (404) once it has finished; the service of that GET then has
 // Wait<Item> (Get<Item> with Wait for Get: TreeDelete.WaitJob), which polls
 // it until it answers 404 or the context ends, and stops at once with a
-// *JobError when the job reports a last_error_message.
+// *JobError when the job reports a last_error_message. The methods that
+// start a tree delete (TreeDelete.CreateJob, TreeDelete.RestartJob) are
+// written by hand in package client (hand.go lists them): they return a
+// handle on the job, whose id the answer does not carry.
 //
 // A method whose operation has required query parameters refuses a nil
 // params, naming them, before anything is sent (ErrMissingParams).

@@ -98,8 +98,10 @@ func (p *Plan) area(a *Area) string {
 	comment(&b, fmt.Sprintf("%s has the %s under /vN/%s/; reach it as Client.%s.", a.Service(), count(len(a.Ops), "operation"), a.Segment, a.Name))
 	fmt.Fprintf(&b, "type %s struct{ c *Client }\n", a.Service())
 	for _, o := range a.Ops {
-		b.WriteString("\n")
-		p.method(&b, a, o)
+		if _, ok := handWritten[o.ID]; !ok {
+			b.WriteString("\n")
+			p.method(&b, a, o)
+		}
 		if o.page != nil {
 			b.WriteString("\n")
 			seq(&b, a, o)

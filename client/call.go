@@ -17,34 +17,44 @@ import (
 // when it could not), with opts applied, and returns a 2xx answer with its
 // body; any other answer is an *APIError.
 func (c *Client) exchange(ctx context.Context, op string, req *http.Request, buildErr error, opts []RequestOption) (*http.Response, []byte, error) {
-	if errors.Is(buildErr, ErrMissingParams) {
-		return nil, nil, fmt.Errorf("%s: %w", op, buildErr)
-	}
-	if buildErr != nil {
-		return nil, nil, fmt.Errorf("%s: %w", op, errors.New(c.red.Text(buildErr.Error())))
-	}
-	saved := &saved{}
-	req = req.WithContext(context.WithValue(ctx, savedKey{}, saved))
-	for _, o := range opts {
-		if err := o(req.Context(), req); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", op, err)
-		}
-	}
-	resp, err := c.Do(req)
+	resp, err := c.open(ctx, op, req, buildErr, opts)
 	if err != nil {
 		return nil, nil, err
-	}
-	if resp.StatusCode/100 != 2 {
-		return nil, nil, newAPIError(resp, readErrorBody(resp), c.red)
 	}
 	body, err := readAll(resp)
 	if err != nil {
 		return nil, nil, c.newOpError(resp.Request, fmt.Errorf("read answer: %w", err), 1)
 	}
+	return resp, body, nil
+}
+
+// open sends req as exchange does and returns a 2xx answer with its body
+// unread, for the caller to read and close.
+func (c *Client) open(ctx context.Context, op string, req *http.Request, buildErr error, opts []RequestOption) (*http.Response, error) {
+	if errors.Is(buildErr, ErrMissingParams) {
+		return nil, fmt.Errorf("%s: %w", op, buildErr)
+	}
+	if buildErr != nil {
+		return nil, fmt.Errorf("%s: %w", op, errors.New(c.red.Text(buildErr.Error())))
+	}
+	saved := &saved{}
+	req = req.WithContext(context.WithValue(ctx, savedKey{}, saved))
+	for _, o := range opts {
+		if err := o(req.Context(), req); err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, newAPIError(resp, readErrorBody(resp), c.red)
+	}
 	for _, p := range saved.etags {
 		*p = resp.Header.Get("ETag")
 	}
-	return resp, body, nil
+	return resp, nil
 }
 
 // decode reads a 2xx body into out. An empty body leaves out as it is, as

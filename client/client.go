@@ -275,7 +275,10 @@ func (c *Client) do(ctx context.Context, req *http.Request) (*http.Response, err
 		return nil, c.newOpError(req, fmt.Errorf("read request body: %w", err), 0)
 	}
 	useAuth := c.auth.applies(req)
-	mayRetry := idempotent(req)
+	// A streamed body that cannot rewind is sent once: replaying it would
+	// need all of it held.
+	once := getBody == nil && req.Body != nil && req.Body != http.NoBody
+	mayRetry := idempotent(req) && !once
 	policy := c.retry
 	start := time.Now()
 	relogged := false
@@ -314,7 +317,7 @@ func (c *Client) do(ctx context.Context, req *http.Request) (*http.Response, err
 		if err != nil && ctx.Err() != nil {
 			return nil, c.newOpError(req, ctx.Err(), attempt)
 		}
-		if err == nil && resp.StatusCode == http.StatusUnauthorized && useAuth && c.auth.canRelogin() && !relogged {
+		if err == nil && resp.StatusCode == http.StatusUnauthorized && useAuth && c.auth.canRelogin() && !relogged && !once {
 			// The session token expired or was revoked: log in once more and
 			// replay. The replay is not a retry, so it does not use up an attempt.
 			relogged = true
@@ -372,7 +375,7 @@ func (c *Client) answer(req *http.Request, resp *http.Response) *http.Response {
 	r := req.Clone(req.Context())
 	r.Body, r.GetBody = http.NoBody, nil
 	resp.Request = r
-	if c.maxBody > 0 {
+	if c.maxBody > 0 && !unbounded(req.Context()) {
 		resp.Body = &limitedBody{ReadCloser: resp.Body, left: c.maxBody, limit: c.maxBody}
 	}
 	return resp
@@ -399,13 +402,18 @@ func (c *Client) logAttempt(ctx context.Context, r *http.Request, attempt int, r
 }
 
 // replayableBody returns a function that yields a fresh copy of req's body
-// for each attempt, reading the body into memory if req cannot rewind it.
+// for each attempt, reading the body into memory if req cannot rewind it,
+// unless the body is a stream (a file's data), which it leaves to be sent
+// once (nil).
 func replayableBody(req *http.Request) (func() (io.ReadCloser, error), error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
 	if req.GetBody != nil {
 		return req.GetBody, nil
+	}
+	if sendsOnce(req.Context()) {
+		return nil, nil
 	}
 	b, err := io.ReadAll(req.Body)
 	_ = req.Body.Close()

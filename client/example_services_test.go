@@ -50,21 +50,20 @@ func ExampleWait() {
 	}
 }
 
-// Delete a directory tree and wait until it is gone.
-func ExampleTreeDeleteService_WaitJob() {
+// Delete a directory tree and wait until it is gone. The job's id (the
+// directory's file id) is all a program that restarts meanwhile needs to
+// wait again: c.TreeDelete.Job(id).Wait(ctx).
+func ExampleTreeDeleteService_CreateJob() {
 	ctx := context.Background()
 	c, err := client.New("qumulo.example.com", client.WithCredentials("admin", "secret"))
 	if err != nil {
 		panic(err)
 	}
-	dir, err := c.Files.GetFileInfoAttributes(ctx, "/scratch", nil)
+	job, err := c.TreeDelete.CreateJob(ctx, gen.TreeDeleteJobPost{ID: client.Ptr("/scratch")})
 	if err != nil {
 		panic(err)
 	}
-	if err := c.TreeDelete.CreateJob(ctx, gen.TreeDeleteJobPost{ID: dir.ID}); err != nil {
-		panic(err)
-	}
-	if err := c.TreeDelete.WaitJob(ctx, *dir.ID); err != nil {
-		panic(err)
+	if err := job.Wait(ctx); err != nil {
+		panic(err) // errors.Is(err, client.ErrJobFailed) when the job stopped on an error
 	}
 }

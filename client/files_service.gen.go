@@ -4,6 +4,7 @@ package client
 
 import (
 	"context"
+	"io"
 	"iter"
 	"net/http"
 
@@ -171,9 +172,13 @@ func (s *FilesService) ExplainFileInfoACLSetMode(ctx context.Context, ref string
 // GetFileData calls GetFileData, GET /v1/files/{ref}/data.
 //
 // Return the contents of the file as an HTTP octet stream.
-func (s *FilesService) GetFileData(ctx context.Context, ref string, params *gen.GetFileDataParams, opts ...RequestOption) error {
+//
+// The answer is read from the connection as the caller reads it, past the
+// client's bound on answers, until the caller closes it, which it must. An
+// error answer is an *APIError, as for every call.
+func (s *FilesService) GetFileData(ctx context.Context, ref string, params *gen.GetFileDataParams, opts ...RequestOption) (io.ReadCloser, error) {
 	req, err := gen.NewGetFileDataRequest(s.c.server, ref, params)
-	return s.c.callNone(ctx, "GetFileData", req, err, opts)
+	return s.c.callStream(ctx, "GetFileData", req, err, opts)
 }
 
 // GetFileInfoACL calls GetFileInfoACL, GET /v2/files/{ref}/info/acl.
@@ -770,8 +775,13 @@ func (s *FilesService) RenameFileStream(ctx context.Context, ref string, streamI
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *FilesService) ReplaceFileData(ctx context.Context, ref string, body map[string]any, opts ...RequestOption) (*gen.FilesAttributes, error) {
-	req, err := gen.NewReplaceFileDataRequest(s.c.server, ref, nil, body)
+//
+// The body is sent as application/octet-stream as it is read, never held whole:
+// a reader that can rewind (*bytes.Reader, *bytes.Buffer, *strings.Reader) may
+// be retried, any other is sent once.
+func (s *FilesService) ReplaceFileData(ctx context.Context, ref string, body io.Reader, opts ...RequestOption) (*gen.FilesAttributes, error) {
+	req, err := gen.NewReplaceFileDataRequestWithBody(s.c.server, ref, nil, "application/octet-stream", body)
+	ctx = streamed(ctx)
 	return callPtr[gen.FilesAttributes](ctx, s.c, "ReplaceFileData", req, err, opts)
 }
 
@@ -849,8 +859,13 @@ func (s *FilesService) Resolve(ctx context.Context, params *gen.ResolveFilesPara
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *FilesService) UpdateFileData(ctx context.Context, ref string, params *gen.UpdateFileDataParams, body map[string]any, opts ...RequestOption) (*gen.FilesAttributes, error) {
-	req, err := gen.NewUpdateFileDataRequest(s.c.server, ref, params, body)
+//
+// The body is sent as application/octet-stream as it is read, never held whole:
+// a reader that can rewind (*bytes.Reader, *bytes.Buffer, *strings.Reader) may
+// be retried, any other is sent once.
+func (s *FilesService) UpdateFileData(ctx context.Context, ref string, params *gen.UpdateFileDataParams, body io.Reader, opts ...RequestOption) (*gen.FilesAttributes, error) {
+	req, err := gen.NewUpdateFileDataRequestWithBody(s.c.server, ref, params, "application/octet-stream", body)
+	ctx = streamed(ctx)
 	return callPtr[gen.FilesAttributes](ctx, s.c, "UpdateFileData", req, err, opts)
 }
 

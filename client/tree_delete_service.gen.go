@@ -12,17 +12,6 @@ import (
 // Client.TreeDelete.
 type TreeDeleteService struct{ c *Client }
 
-// CreateJob calls CreateTreeDeleteJob, POST /v1/tree-delete/jobs/.
-//
-// Start unlinking this directory and all its contents.
-//
-// The cluster answers 202 Accepted and finishes the work in the background.
-// TreeDelete.WaitJob waits for it to finish.
-func (s *TreeDeleteService) CreateJob(ctx context.Context, body gen.TreeDeleteJobPost, opts ...RequestOption) error {
-	req, err := gen.NewCreateTreeDeleteJobRequest(s.c.server, body)
-	return s.c.callNone(ctx, "CreateTreeDeleteJob", req, err, opts)
-}
-
 // DeleteJob calls DeleteTreeDeleteJob, DELETE /v1/tree-delete/jobs/{id}.
 //
 // Cancel directory-tree deletion on the specified directory.
@@ -57,16 +46,4 @@ func (s *TreeDeleteService) WaitJob(ctx context.Context, id string, opts ...Requ
 func (s *TreeDeleteService) ListJobs(ctx context.Context, opts ...RequestOption) (*gen.TreeDeleteJobsResponse, error) {
 	req, err := gen.NewListTreeDeleteJobsRequest(s.c.server)
 	return callPtr[gen.TreeDeleteJobsResponse](ctx, s.c, "ListTreeDeleteJobs", req, err, opts)
-}
-
-// RestartJob calls RestartTreeDeleteJob, POST
-// /v1/tree-delete/jobs/restart/{id}.
-//
-// Restart execution of a directory tree deletion job that has hit an error on a
-// filelock.
-//
-// The cluster answers 202 Accepted and finishes the work in the background.
-func (s *TreeDeleteService) RestartJob(ctx context.Context, id string, opts ...RequestOption) error {
-	req, err := gen.NewRestartTreeDeleteJobRequest(s.c.server, id)
-	return s.c.callNone(ctx, "RestartTreeDeleteJob", req, err, opts)
 }

@@ -74,10 +74,14 @@ func TestSeqAndWaitAgainstTheTwin(t *testing.T) {
 		t.Errorf("%d pages of 2 for 5 quotas, want 3", n)
 	}
 
-	if err := c.TreeDelete.CreateJob(ctx, gen.TreeDeleteJobPost{ID: client.Ptr("/a")}); err != nil {
+	job, err := c.TreeDelete.CreateJob(ctx, gen.TreeDeleteJobPost{ID: client.Ptr("/a")})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.TreeDelete.WaitJob(ctx, dirA); err != nil {
+	if job.ID() != dirA {
+		t.Errorf("the job of /a has id %s, want its file id %s", job.ID(), dirA)
+	}
+	if err := job.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := counts.count("GET /v1/tree-delete/jobs/" + dirA); n < 2 {

@@ -11387,9 +11387,6 @@ type GetFileDataParams struct {
 	Length *int64 `form:"length,omitempty" json:"length,omitempty"`
 }
 
-// UpdateFileDataJSONBody defines parameters for UpdateFileData.
-type UpdateFileDataJSONBody = map[string]interface{}
-
 // UpdateFileDataParams defines parameters for UpdateFileData.
 type UpdateFileDataParams struct {
 	// Offset Write the provided data at the given 64-bit integer offset. If the offset is greater than the size of the file, the file will be zero-extended up to offset before the data is written. (default: 0)
@@ -11398,9 +11395,6 @@ type UpdateFileDataParams struct {
 	// IfMatch ETag for expected version
 	IfMatch *string `json:"If-Match,omitempty"`
 }
-
-// ReplaceFileDataJSONBody defines parameters for ReplaceFileData.
-type ReplaceFileDataJSONBody = map[string]interface{}
 
 // ReplaceFileDataParams defines parameters for ReplaceFileData.
 type ReplaceFileDataParams struct {
@@ -12589,12 +12583,6 @@ type ResolveFilesJSONRequestBody = ResolveFilesJSONBody
 
 // CopyFileChunkJSONRequestBody defines body for CopyFileChunk for application/json ContentType.
 type CopyFileChunkJSONRequestBody = FilesCopyChunk
-
-// UpdateFileDataJSONRequestBody defines body for UpdateFileData for application/json ContentType.
-type UpdateFileDataJSONRequestBody = UpdateFileDataJSONBody
-
-// ReplaceFileDataJSONRequestBody defines body for ReplaceFileData for application/json ContentType.
-type ReplaceFileDataJSONRequestBody = ReplaceFileDataJSONBody
 
 // CreateFileEntryJSONRequestBody defines body for CreateFileEntry for application/json ContentType.
 type CreateFileEntryJSONRequestBody = FilesCreateEntry
@@ -13830,12 +13818,8 @@ type ClientInterface interface {
 	// UpdateFileDataWithBody request with any body
 	UpdateFileDataWithBody(ctx context.Context, ref string, params *UpdateFileDataParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	UpdateFileData(ctx context.Context, ref string, params *UpdateFileDataParams, body UpdateFileDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// ReplaceFileDataWithBody request with any body
 	ReplaceFileDataWithBody(ctx context.Context, ref string, params *ReplaceFileDataParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	ReplaceFileData(ctx context.Context, ref string, params *ReplaceFileDataParams, body ReplaceFileDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListFileEntries request
 	ListFileEntries(ctx context.Context, ref string, params *ListFileEntriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -17314,32 +17298,8 @@ func (c *Client) UpdateFileDataWithBody(ctx context.Context, ref string, params 
 	return c.Client.Do(req)
 }
 
-func (c *Client) UpdateFileData(ctx context.Context, ref string, params *UpdateFileDataParams, body UpdateFileDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateFileDataRequest(c.Server, ref, params, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
 func (c *Client) ReplaceFileDataWithBody(ctx context.Context, ref string, params *ReplaceFileDataParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceFileDataRequestWithBody(c.Server, ref, params, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-func (c *Client) ReplaceFileData(ctx context.Context, ref string, params *ReplaceFileDataParams, body ReplaceFileDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceFileDataRequest(c.Server, ref, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -28782,17 +28742,6 @@ func NewGetFileDataRequest(server string, ref string, params *GetFileDataParams)
 	return req, nil
 }
 
-// NewUpdateFileDataRequest calls the generic UpdateFileData builder with application/json body
-func NewUpdateFileDataRequest(server string, ref string, params *UpdateFileDataParams, body UpdateFileDataJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewUpdateFileDataRequestWithBody(server, ref, params, "application/json", bodyReader)
-}
-
 // NewUpdateFileDataRequestWithBody generates requests for UpdateFileData with any type of body
 func NewUpdateFileDataRequestWithBody(server string, ref string, params *UpdateFileDataParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -28869,17 +28818,6 @@ func NewUpdateFileDataRequestWithBody(server string, ref string, params *UpdateF
 	}
 
 	return req, nil
-}
-
-// NewReplaceFileDataRequest calls the generic ReplaceFileData builder with application/json body
-func NewReplaceFileDataRequest(server string, ref string, params *ReplaceFileDataParams, body ReplaceFileDataJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewReplaceFileDataRequestWithBody(server, ref, params, "application/json", bodyReader)
 }
 
 // NewReplaceFileDataRequestWithBody generates requests for ReplaceFileData with any type of body
@@ -44986,12 +44924,8 @@ type ClientWithResponsesInterface interface {
 	// UpdateFileDataWithBodyWithResponse request with any body
 	UpdateFileDataWithBodyWithResponse(ctx context.Context, ref string, params *UpdateFileDataParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFileDataResponse, error)
 
-	UpdateFileDataWithResponse(ctx context.Context, ref string, params *UpdateFileDataParams, body UpdateFileDataJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFileDataResponse, error)
-
 	// ReplaceFileDataWithBodyWithResponse request with any body
 	ReplaceFileDataWithBodyWithResponse(ctx context.Context, ref string, params *ReplaceFileDataParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceFileDataResponse, error)
-
-	ReplaceFileDataWithResponse(ctx context.Context, ref string, params *ReplaceFileDataParams, body ReplaceFileDataJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceFileDataResponse, error)
 
 	// ListFileEntriesWithResponse request
 	ListFileEntriesWithResponse(ctx context.Context, ref string, params *ListFileEntriesParams, reqEditors ...RequestEditorFn) (*ListFileEntriesResponse, error)
@@ -62243,25 +62177,9 @@ func (c *ClientWithResponses) UpdateFileDataWithBodyWithResponse(ctx context.Con
 	return ParseUpdateFileDataResponse(rsp)
 }
 
-func (c *ClientWithResponses) UpdateFileDataWithResponse(ctx context.Context, ref string, params *UpdateFileDataParams, body UpdateFileDataJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFileDataResponse, error) {
-	rsp, err := c.UpdateFileData(ctx, ref, params, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseUpdateFileDataResponse(rsp)
-}
-
 // ReplaceFileDataWithBodyWithResponse request with arbitrary body returning *ReplaceFileDataResponse
 func (c *ClientWithResponses) ReplaceFileDataWithBodyWithResponse(ctx context.Context, ref string, params *ReplaceFileDataParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceFileDataResponse, error) {
 	rsp, err := c.ReplaceFileDataWithBody(ctx, ref, params, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseReplaceFileDataResponse(rsp)
-}
-
-func (c *ClientWithResponses) ReplaceFileDataWithResponse(ctx context.Context, ref string, params *ReplaceFileDataParams, body ReplaceFileDataJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceFileDataResponse, error) {
-	rsp, err := c.ReplaceFileData(ctx, ref, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

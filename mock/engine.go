@@ -722,8 +722,10 @@ func (e *engine) respond(w http.ResponseWriter, op *openapi3.Operation, g *oas.G
 	}
 	if a.raw != nil {
 		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.FormatInt(int64(len(a.raw))+a.zeros, 10))
 		w.WriteHeader(status)
 		_, _ = w.Write(a.raw)
+		writeZeros(w, a.zeros)
 		return nil
 	}
 	if media == nil || status == http.StatusNoContent {

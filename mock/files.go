@@ -62,6 +62,8 @@ type fileSystem struct {
 	root   *inode
 	byID   map[uint64]*inode
 	nextID uint64
+	// held is the bytes of data all files hold (filedata.go).
+	held int64
 }
 
 // inode is one file, directory or other object. Times are Unix
@@ -217,8 +219,7 @@ func patchAttributes(e *engine, c *call) (answer, error) {
 			if err != nil || size < 0 || n.isDir() {
 				return answer{}, newError(errInvalidRequest, "request body field \"size\": %q is not a size this file can take", s)
 			}
-			n.size = size
-			n.data = nil
+			e.truncate(n, size)
 		case "creation_time", "modification_time", "change_time", "access_time":
 			t, err := time.Parse(time.RFC3339Nano, s)
 			if err != nil {
@@ -438,6 +439,7 @@ func (e *engine) reparent(n *inode) {
 // streams, metadata and quota.
 func (e *engine) forget(n *inode) {
 	delete(e.fs.byID, n.id)
+	e.setData(n, nil, 0)
 	id := strconv.FormatUint(n.id, 10)
 	e.removeBelow("/files/" + id)
 	if q := "/files/quotas/" + id; e.res[q] != nil {
@@ -484,68 +486,6 @@ func resolvePaths(e *engine, c *call) (answer, error) {
 		out = append(out, map[string]any{"id": strconv.FormatUint(n.id, 10), "path": n.path()})
 	}
 	return answer{value: out}, nil
-}
-
-// readData answers a file's contents, or the part offset and length name.
-func readData(e *engine, c *call) (answer, error) {
-	n := e.file(c)
-	if n.isDir() {
-		return answer{}, newError(errInvalidRequest, "%s is a directory", n.path())
-	}
-	data := n.data
-	if data == nil {
-		data = make([]byte, n.size) // a file truncated up reads as zeros
-	}
-	if s := c.query("offset"); s != "" {
-		off, err := strconv.Atoi(s)
-		if err != nil || off < 0 {
-			return answer{}, newError(errInvalidRequest, "query parameter offset: %q is not an offset", s)
-		}
-		data = data[min(off, len(data)):]
-	}
-	if s := c.query("length"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 {
-			return answer{}, newError(errInvalidRequest, "query parameter length: %q is not a length", s)
-		}
-		data = data[:min(n, len(data))]
-	}
-	return answer{raw: data}, nil
-}
-
-// writeData replaces a file's contents (PUT) or writes at an offset
-// (PATCH) with the request body.
-func writeData(e *engine, c *call) (answer, error) {
-	n := e.file(c)
-	if n.isDir() {
-		return answer{}, newError(errInvalidRequest, "%s is a directory", n.path())
-	}
-	if err := checkIfMatch(c, etag(n.rev)); err != nil {
-		return answer{}, err
-	}
-	off := 0
-	if s := c.query("offset"); s != "" && c.route.Method == "PATCH" {
-		var err error
-		if off, err = strconv.Atoi(s); err != nil || off < 0 {
-			return answer{}, newError(errInvalidRequest, "query parameter offset: %q is not an offset", s)
-		}
-	}
-	old := n.data
-	if old == nil {
-		old = make([]byte, n.size)
-	}
-	if c.route.Method == "PUT" {
-		old = nil
-	}
-	data := append(slices.Clone(old[:min(off, len(old))]), make([]byte, max(0, off-len(old)))...)
-	data = append(data, c.raw...)
-	if end := off + len(c.raw); end < len(old) {
-		data = append(data, old[end:]...)
-	}
-	n.data, n.size = data, int64(len(data))
-	n.modified = e.m.cfg.now().UnixNano()
-	e.touch(n)
-	return answer{value: e.attrs(n), etag: etag(n.rev)}, nil
 }
 
 // aggregates sums up what is under a directory.

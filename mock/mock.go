@@ -54,6 +54,9 @@ type Mock struct {
 type opInfo struct {
 	secured  bool
 	jsonBody bool // the operation takes a JSON request body
+	// streams are the media types of a request body that is not JSON (a
+	// file's data), bounded as a file rather than as a request.
+	streams []string
 	// validate is the route request validation runs on: the operation
 	// without security requirements, which the mock checks itself (with
 	// the real tokens) before validation.
@@ -217,7 +220,14 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) error {
 			r = r.WithContext(context.WithValue(r.Context(), userKey{}, uid))
 		}
 	}
-	body, err := m.readBody(r)
+	limit := m.cfg.maxBody
+	if len(info.streams) > 0 {
+		if err := checkStreamType(r, info.streams); err != nil {
+			return err
+		}
+		limit = m.cfg.maxFile
+	}
+	body, err := m.readBody(r, limit)
 	if err != nil {
 		return err
 	}
@@ -288,26 +298,26 @@ func (m *Mock) serveSpec(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// readBody reads the whole body up to the limit.
-func (m *Mock) readBody(r *http.Request) ([]byte, error) {
+// readBody reads the whole body up to limit bytes.
+func (m *Mock) readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
-	if r.ContentLength > m.cfg.maxBody {
-		return nil, newError(errTooLarge, "request body of %d bytes is over the limit of %d bytes", r.ContentLength, m.cfg.maxBody)
+	if r.ContentLength > limit {
+		return nil, newError(errTooLarge, "request body of %d bytes is over the limit of %d bytes", r.ContentLength, limit)
 	}
 	// Counted from the start: a stalled upload's buffer is memory too.
 	expect := r.ContentLength
 	if expect < 0 {
-		expect = m.cfg.maxBody
+		expect = limit
 	}
-	serve.Hold(r.Context(), int(min(expect, m.cfg.maxBody)))
-	body, err := io.ReadAll(io.LimitReader(r.Body, m.cfg.maxBody+1))
+	serve.Hold(r.Context(), int(min(expect, limit)))
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, newError(errBadRequest, "read request body: %v", err)
 	}
-	if int64(len(body)) > m.cfg.maxBody {
-		return nil, newError(errTooLarge, "request body is over the limit of %d bytes", m.cfg.maxBody)
+	if int64(len(body)) > limit {
+		return nil, newError(errTooLarge, "request body is over the limit of %d bytes", limit)
 	}
 	return body, nil
 }

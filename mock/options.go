@@ -35,6 +35,8 @@ type config struct {
 	now           func() time.Time
 	fault         Fault
 	heldJobs      bool
+	maxFile       int64 // the bytes of data one file holds (filedata.go)
+	maxData       int64 // the bytes of data all files hold
 }
 
 func newConfig(opts []Option) config {
@@ -44,6 +46,8 @@ func newConfig(opts []Option) config {
 		password:      DefaultPassword,
 		tokenLifetime: DefaultTokenLifetime,
 		maxBody:       DefaultMaxBodyBytes,
+		maxFile:       DefaultMaxFileBytes,
+		maxData:       DefaultMaxDataBytes,
 		addr:          "127.0.0.1:0",
 		now:           time.Now,
 	}

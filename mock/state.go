@@ -155,7 +155,7 @@ func (m *Mock) WriteFile(path string, data []byte) (id string, err error) {
 	if n.isDir() {
 		return "", fmt.Errorf("write %s: %w", path, newError(errInvalidRequest, "%s is a directory", n.path()))
 	}
-	n.data, n.size = slices.Clone(data), int64(len(data))
+	e.setData(n, slices.Clone(data), int64(len(data)))
 	n.modified = m.cfg.now().UnixNano()
 	e.touch(n)
 	return strconv.FormatUint(n.id, 10), nil
@@ -172,10 +172,8 @@ func (m *Mock) ReadFile(path string) ([]byte, error) {
 	if n.isDir() {
 		return nil, fmt.Errorf("read %s: %w", path, newError(errInvalidRequest, "%s is a directory", n.path()))
 	}
-	if n.data == nil {
-		return make([]byte, n.size), nil
-	}
-	return slices.Clone(n.data), nil
+	data, zeros := n.read(0, -1)
+	return append(slices.Clone(data), make([]byte, zeros)...), nil
 }
 
 // Files lists every path of the file system in order, directories ending

@@ -131,8 +131,11 @@ type answer struct {
 	// value is shaped to the operation's response schema; nil answers a
 	// generated value, unless raw or none is set.
 	value any
-	// raw is answered as is, as application/octet-stream.
-	raw []byte
+	// raw is answered as is, as application/octet-stream, and then zeros
+	// zero bytes (a file's tail that holds no data). A handler answers raw
+	// it no longer changes: respond writes it after the lock is released.
+	raw   []byte
+	zeros int64
 	// etag, when set, is answered in the ETag header.
 	etag string
 	// location, when set, is answered in the Location header.

@@ -39,6 +39,13 @@
 // only an error. If-Match is a RequestOption (client.IfMatch) on every
 // operation, and the 117 that document it say so.
 //
+// A body that is not JSON (a file's data, application/octet-stream) is a
+// stream: the method takes an io.Reader, built with gen's
+// New<operationId>RequestWithBody, and sends it as it reads it (a reader
+// that cannot rewind is sent once, never held for a retry); an answer that
+// is not JSON is returned as an io.ReadCloser read from the connection,
+// which the caller closes.
+//
 // # Iterators and waits
 //
 // A GET that takes the query parameters after and limit and whose answer is
@@ -51,7 +58,10 @@
 // forgets (404) once it has finished; the service of that GET then has
 // Wait<Item> (Get<Item> with Wait for Get: TreeDelete.WaitJob), which polls
 // it until it answers 404 or the context ends, and stops at once with a
-// *JobError when the job reports a last_error_message.
+// *JobError when the job reports a last_error_message. The methods that
+// start a tree delete (TreeDelete.CreateJob, TreeDelete.RestartJob) are
+// written by hand in package client (hand.go lists them): they return a
+// handle on the job, whose id the answer does not carry.
 //
 // A method whose operation has required query parameters refuses a nil
 // params, naming them, before anything is sent (ErrMissingParams).

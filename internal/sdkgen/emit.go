@@ -98,8 +98,10 @@ func (p *Plan) area(a *Area) string {
 	comment(&b, fmt.Sprintf("%s has the %s under /vN/%s/; reach it as Client.%s.", a.Service(), count(len(a.Ops), "operation"), a.Segment, a.Name))
 	fmt.Fprintf(&b, "type %s struct{ c *Client }\n", a.Service())
 	for _, o := range a.Ops {
-		b.WriteString("\n")
-		p.method(&b, a, o)
+		if _, ok := handWritten[o.ID]; !ok {
+			b.WriteString("\n")
+			p.method(&b, a, o)
+		}
 		if o.page != nil {
 			b.WriteString("\n")
 			seq(&b, a, o)
@@ -140,7 +142,10 @@ func (o *Op) builderArgs(params string) string {
 	case o.shape.nilParams:
 		parts = append(parts, "nil")
 	}
-	if o.shape.body != "" {
+	switch {
+	case o.shape.stream != "":
+		parts = append(parts, o.streamArgs()...)
+	case o.shape.body != "":
 		parts = append(parts, "body")
 	}
 	return strings.Join(parts, ", ")
@@ -195,6 +200,12 @@ func (p *Plan) method(b *strings.Builder, a *Area, o *Op) {
 	if o.IfMatch {
 		paras = append(paras, "It takes If-Match: pass IfMatch(etag) to apply it only while the resource has that ETag; a stale one fails with ErrPreconditionFailed.")
 	}
+	if o.shape.stream != "" {
+		paras = append(paras, fmt.Sprintf("The body is sent as %s as it is read, never held whole: a reader that can rewind (*bytes.Reader, *bytes.Buffer, *strings.Reader) may be retried, any other is sent once.", o.shape.stream))
+	}
+	if o.shape.streamResult {
+		paras = append(paras, "The answer is read from the connection as the caller reads it, past the client's bound on answers, until the caller closes it, which it must. An error answer is an *APIError, as for every call.")
+	}
 	if o.Accepted {
 		para := "The cluster answers 202 Accepted and finishes the work in the background."
 		if w := p.waitFor(o); w != "" {
@@ -214,6 +225,9 @@ func (p *Plan) method(b *strings.Builder, a *Area, o *Op) {
 		sig = ", " + sig
 	}
 	call := fmt.Sprintf("gen.New%sRequest(s.c.server", o.ID)
+	if o.shape.stream != "" {
+		call = fmt.Sprintf("gen.New%sRequestWithBody(s.c.server", o.ID)
+	}
 	if args := o.builderArgs("params"); args != "" {
 		call += ", " + args
 	}
@@ -225,7 +239,15 @@ func (p *Plan) method(b *strings.Builder, a *Area, o *Op) {
 		check = fmt.Sprintf("\tif params == nil {\n\t\treq, err = nil, missingParams(%q)\n\t}\n", strings.Join(o.Required, ", "))
 		call = fmt.Sprintf("%s\n%s", call, strings.TrimSuffix(check, "\n"))
 	}
+	if o.shape.stream != "" {
+		// Sent as it is read: a reader that cannot rewind is not buffered
+		// for a retry.
+		call += "\n\tctx = streamed(ctx)"
+	}
 	switch {
+	case o.shape.streamResult:
+		fmt.Fprintf(b, "func (s *%s) %s(ctx context.Context%s, opts ...RequestOption) (io.ReadCloser, error) {\n", a.Service(), o.Name, sig)
+		fmt.Fprintf(b, "\treq, err := %s\n\treturn s.c.callStream(ctx, %q, req, err, opts)\n}\n", call, o.ID)
 	case o.shape.result == "":
 		fmt.Fprintf(b, "func (s *%s) %s(ctx context.Context%s, opts ...RequestOption) error {\n", a.Service(), o.Name, sig)
 		fmt.Fprintf(b, "\treq, err := %s\n\treturn s.c.callNone(ctx, %q, req, err, opts)\n}\n", call, o.ID)

@@ -59,6 +59,12 @@ type shape struct {
 	result    string // the 200 body's type, or ""
 	pointer   bool   // result is returned by pointer
 	imports   []string
+	// stream is the media type of a request body that is not JSON, sent
+	// from an io.Reader (stream.go), or "".
+	stream string
+	// streamResult tells that the answer is not JSON and is returned as an
+	// io.ReadCloser.
+	streamResult bool
 }
 
 type arg struct{ name, typ string }
@@ -66,15 +72,32 @@ type arg struct{ name, typ string }
 // reserved are the names the generated methods use for their own variables.
 var reserved = []string{"ctx", "params", "body", "opts", "s", "req", "err", "p", "r", "after"}
 
-func (g *genSource) shapeOf(id string) (shape, error) {
-	var sh shape
-	fn := g.funcs["New"+id+"Request"]
+// shapeOf is the shape of operation id; stream is the media type of its
+// request body when that is not JSON (streamedBody), whose builder is
+// New<id>RequestWithBody.
+func (g *genSource) shapeOf(id, stream string) (shape, error) {
+	sh := shape{stream: stream}
+	builder := "New" + id + "Request"
+	if stream != "" {
+		builder += "WithBody"
+	}
+	fn := g.funcs[builder]
 	if fn == nil {
-		return sh, fmt.Errorf("package gen has no New%sRequest: regenerate gen", id)
+		return sh, fmt.Errorf("package gen has no %s: regenerate gen", builder)
 	}
 	fields := fn.Type.Params.List
 	if len(fields) == 0 || len(fields[0].Names) != 1 || fields[0].Names[0].Name != "server" {
-		return sh, fmt.Errorf("New%sRequest does not take the server first", id)
+		return sh, fmt.Errorf("%s does not take the server first", builder)
+	}
+	if stream != "" {
+		// …, contentType string, body io.Reader: the method takes the
+		// reader and sends the media type.
+		if len(fields) < 3 {
+			return sh, fmt.Errorf("%s does not take a content type and a body", builder)
+		}
+		fields = fields[:len(fields)-2]
+		sh.body = "io.Reader"
+		sh.imports = append(sh.imports, "io")
 	}
 	for _, fl := range fields[1:] {
 		for _, n := range fl.Names {

@@ -190,9 +190,13 @@ func planOp(doc *openapi3.T, g *genSource, a *Area, path, method string, item *o
 			o.Required = append(o.Required, p.Name)
 		}
 	}
-	sh, err := g.shapeOf(op.OperationID)
+	sh, err := g.shapeOf(op.OperationID, streamedBody(op))
 	if err != nil {
 		return nil, err
+	}
+	if streamedAnswer(op) {
+		sh.streamResult = true
+		sh.imports = append(sh.imports, "io")
 	}
 	o.shape = sh
 	if method == http.MethodGet {

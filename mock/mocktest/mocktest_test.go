@@ -148,10 +148,14 @@ func TestJobsAndClock(t *testing.T) {
 	tw := mocktest.New(t, mock.WithHeldJobs(), mock.WithClock(clk.Now), mock.WithTLS())
 	tw.WriteFile("/scratch/tmp/f", []byte("x"))
 	clk.Advance(time.Minute)
-	if err := tw.Client.TreeDelete.CreateJob(ctx, gen.TreeDeleteJobPost{ID: client.Ptr("/scratch")}); err != nil {
+	started, err := tw.Client.TreeDelete.CreateJob(ctx, gen.TreeDeleteJobPost{ID: client.Ptr("/scratch")})
+	if err != nil {
 		t.Fatal(err)
 	}
-	id := tw.Mock.Jobs()[0]
+	id := started.ID()
+	if jobs := tw.Mock.Jobs(); len(jobs) != 1 || jobs[0] != id {
+		t.Fatalf("the handle's id is %s; the twin runs %v", id, jobs)
+	}
 	tw.FailJob(id, "file locked: /scratch/tmp/f")
 	job, err := tw.Client.TreeDelete.GetJob(ctx, id)
 	if err != nil || job.LastErrorMessage == nil || *job.LastErrorMessage != "file locked: /scratch/tmp/f" {
@@ -234,12 +238,12 @@ func TestWaitJobFailsFast(t *testing.T) {
 	defer cancel()
 	tw := mocktest.New(t, mock.WithHeldJobs())
 	tw.MkdirAll("/scratch/a")
-	if err := tw.Client.TreeDelete.CreateJob(ctx, gen.TreeDeleteJobPost{ID: client.Ptr("/scratch")}); err != nil {
+	job, err := tw.Client.TreeDelete.CreateJob(ctx, gen.TreeDeleteJobPost{ID: client.Ptr("/scratch")})
+	if err != nil {
 		t.Fatal(err)
 	}
-	id := tw.Mock.Jobs()[0]
-	tw.FailJob(id, "file locked")
-	err := tw.Client.TreeDelete.WaitJob(ctx, id)
+	tw.FailJob(job.ID(), "file locked")
+	err = job.Wait(ctx)
 	var je *client.JobError
 	if !errors.Is(err, client.ErrJobFailed) || !errors.As(err, &je) || je.Message != "file locked" || ctx.Err() != nil {
 		t.Fatalf("WaitJob on a failed job: %v (deadline passed: %v)", err, ctx.Err() != nil)

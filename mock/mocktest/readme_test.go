@@ -2,6 +2,7 @@ package mocktest_test
 
 import (
 	"context"
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -47,17 +48,18 @@ func TestTreeDeleteThatFails(t *testing.T) {
 	clock := mocktest.NewClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 	tw := mocktest.New(t, mock.WithHeldJobs(), mock.WithClock(clock.Now))
 	tw.WriteFile("/scratch/big.bin", make([]byte, 1<<20)) // parents made too
-	if err := tw.Client.TreeDelete.CreateJob(ctx, gen.TreeDeleteJobPost{ID: client.Ptr("/scratch")}); err != nil {
+	job, err := tw.Client.TreeDelete.CreateJob(ctx, gen.TreeDeleteJobPost{ID: client.Ptr("/scratch")})
+	if err != nil {
 		t.Fatal(err)
 	}
-	id := tw.Mock.Jobs()[0] // the directory's file id
-	tw.FailJob(id, "file locked")
-	if job, err := tw.Client.TreeDelete.GetJob(ctx, id); err != nil || *job.LastErrorMessage != "file locked" {
-		t.Fatalf("job: %+v, %v", job, err)
+	tw.FailJob(job.ID(), "file locked") // the id is the directory's file id
+	if err := job.Wait(ctx); !errors.Is(err, client.ErrJobFailed) {
+		t.Fatalf("wait: %v, want the job's own error at once", err)
 	}
 	clock.Advance(11 * time.Hour) // the session token expires; the client logs in again
-	tw.FinishJob(id)
-	if err := tw.Client.TreeDelete.WaitJob(ctx, id); err != nil {
+	tw.FinishJob(job.ID())
+	resumed := tw.Client.TreeDelete.Job(job.ID()) // a handle rebuilt from the id alone
+	if err := resumed.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if slices.Contains(tw.Files(), "/scratch/") {

@@ -1,0 +1,203 @@
+package mock
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/qapitools/qapi/internal/oas"
+)
+
+// A file's data: GET /v1/files/{ref}/data answers the bytes, or the part
+// offset and length name; PUT replaces them and PATCH writes at offset,
+// zero-extending the file up to it (docs/rest-api-guide/files/
+// files_ref_data.md). Both ways the body is application/octet-stream
+// (overlays/80-file-data.yaml). A file keeps its leading bytes in
+// inode.data; from len(data) up to its size it reads as zeros, so a file
+// made larger by setting its size holds nothing more.
+//
+// A cluster holds petabytes and the twin holds memory: the bytes a file
+// holds, up to the end of its last write, are bounded by WithMaxFileData
+// (DefaultMaxFileBytes), and so are the bytes all files hold
+// (DefaultMaxDataBytes). A write beyond either answers 413
+// http_request_entity_too_large_error, as a request body over the limit
+// does. A size set as an attribute costs nothing and is not bounded.
+
+const (
+	// DefaultMaxFileBytes is the largest size a file of the twin takes
+	// unless WithMaxFileData says otherwise: 64 MiB.
+	DefaultMaxFileBytes = 64 << 20
+	// DefaultMaxDataBytes is how many bytes of data all the twin's files
+	// hold at most unless WithMaxFileData says otherwise: 256 MiB.
+	DefaultMaxDataBytes = 256 << 20
+)
+
+// WithMaxFileData bounds the size of one file (and so the body of a write
+// of its data) to perFile bytes and the data all files hold to total
+// bytes; a write beyond either answers 413.
+func WithMaxFileData(perFile, total int64) Option {
+	return func(c *config) { c.maxFile, c.maxData = perFile, total }
+}
+
+// streamTypes are the media types of op's request body when it is not
+// JSON, in order.
+func streamTypes(op *openapi3.Operation) []string {
+	if op.RequestBody == nil || op.RequestBody.Value == nil || oas.TakesJSON(op) {
+		return nil
+	}
+	var types []string
+	for ct := range op.RequestBody.Value.Content {
+		types = append(types, ct)
+	}
+	slices.Sort(types)
+	return types
+}
+
+// checkStreamType refuses, before the body is read, a request whose
+// Content-Type is not one of the operation's, as a cluster refuses JSON
+// sent as a file's data.
+func checkStreamType(r *http.Request, types []string) error {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if ct == "" && (r.Body == nil || r.Body == http.NoBody) {
+		return nil
+	}
+	if err != nil || !slices.Contains(types, mt) {
+		return newError(errUnsupportedMedia, "unsupported content type %q: send %s", ct, types[0])
+	}
+	return nil
+}
+
+// setData makes data n's leading bytes and size its size, counting what
+// the file system holds. The caller holds the lock.
+func (e *engine) setData(n *inode, data []byte, size int64) {
+	e.fs.held += int64(len(data)) - int64(len(n.data))
+	n.data, n.size = data, size
+}
+
+// checkData refuses a write that would make n hold held bytes, by the
+// bounds.
+func (e *engine) checkData(n *inode, held int64) error {
+	if held > e.m.cfg.maxFile {
+		return newError(errTooLarge, "%s: %d bytes of data in one file would be over the twin's limit of %d bytes a file", n.path(), held, e.m.cfg.maxFile)
+	}
+	if total := e.fs.held - int64(len(n.data)) + held; total > e.m.cfg.maxData {
+		return newError(errTooLarge, "%s: %d bytes of data in all files would be over the twin's limit of %d bytes", n.path(), total, e.m.cfg.maxData)
+	}
+	return nil
+}
+
+// truncate sets a file's size, keeping the data below it; what it holds
+// does not grow, so any size is taken.
+func (e *engine) truncate(n *inode, size int64) {
+	e.setData(n, n.data[:min(size, int64(len(n.data)))], size)
+}
+
+// read answers length bytes of a file from off (length < 0 for all there
+// is): the part of its data in range, which is never changed in place
+// (writes make new data), and how many zeros follow it.
+func (n *inode) read(off, length int64) (data []byte, zeros int64) {
+	off = min(off, n.size)
+	end := n.size
+	if length >= 0 && length < end-off {
+		end = off + length
+	}
+	held := int64(len(n.data))
+	data = n.data[min(off, held):min(end, held)]
+	if data == nil {
+		data = []byte{}
+	}
+	return data, end - off - int64(len(data))
+}
+
+// writeZeros writes n zero bytes.
+func writeZeros(w io.Writer, n int64) {
+	var zero [32 << 10]byte
+	for n > 0 {
+		k, err := w.Write(zero[:min(n, int64(len(zero)))])
+		if err != nil {
+			return
+		}
+		n -= int64(k)
+	}
+}
+
+// int64Query reads a query parameter that is a byte count or offset;
+// absent, it is def.
+func int64Query(c *call, name string, def int64) (int64, error) {
+	s := c.query(name)
+	if s == "" {
+		return def, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 {
+		return 0, newError(errInvalidRequest, "query parameter %s: %q is not a byte count", name, s)
+	}
+	return v, nil
+}
+
+// readData answers a file's contents, or the part offset and length name.
+func readData(e *engine, c *call) (answer, error) {
+	n := e.file(c)
+	if n.isDir() {
+		return answer{}, newError(errInvalidRequest, "%s is a directory", n.path())
+	}
+	off, err := int64Query(c, "offset", 0)
+	if err != nil {
+		return answer{}, err
+	}
+	length, err := int64Query(c, "length", -1)
+	if err != nil {
+		return answer{}, err
+	}
+	data, zeros := n.read(off, length)
+	return answer{raw: data, zeros: zeros, etag: etag(n.rev)}, nil
+}
+
+// writeData replaces a file's contents (PUT) or writes at an offset
+// (PATCH) with the request body, and answers the file's attributes.
+func writeData(e *engine, c *call) (answer, error) {
+	n := e.file(c)
+	if n.isDir() {
+		return answer{}, newError(errInvalidRequest, "%s is a directory", n.path())
+	}
+	if err := checkIfMatch(c, etag(n.rev)); err != nil {
+		return answer{}, err
+	}
+	var off int64
+	if c.route.Method == http.MethodPatch {
+		var err error
+		if off, err = int64Query(c, "offset", 0); err != nil {
+			return answer{}, err
+		}
+	}
+	if off > e.m.cfg.maxFile {
+		return answer{}, e.checkData(n, off)
+	}
+	end := off + int64(len(c.raw))
+	size := end
+	if c.route.Method == http.MethodPatch {
+		size = max(n.size, end)
+	}
+	// PATCH keeps what is held and makes the zeros up to the write.
+	held := end
+	if c.route.Method == http.MethodPatch {
+		held = max(end, int64(len(n.data)))
+	}
+	if err := e.checkData(n, held); err != nil {
+		return answer{}, err
+	}
+	data := make([]byte, held)
+	if c.route.Method == http.MethodPatch {
+		copy(data, n.data)
+	}
+	copy(data[off:], c.raw)
+	e.setData(n, data, size)
+	n.modified = e.m.cfg.now().UnixNano()
+	e.touch(n)
+	return answer{value: e.attrs(n), etag: etag(n.rev)}, nil
+}

@@ -53,7 +53,13 @@
 //     operation deprecated.
 //   - Optional settings: each top-level property of a PUT or PATCH body is
 //     nullable, as clusters take and answer null for an unset setting
-//     (nullable.go).
+//     (nullable.go, oas.OptionalSetting).
+//   - Nulls: a property a cluster answers as null when it has no value is
+//     nullable, by the rule the twin follows (oas.SendsNull): its
+//     description speaks of null, it is uid, gid, name, sid or domain of an
+//     identity (an object with auth_id), or a tree-delete job's
+//     last_error_message. Optional settings and paging aside, nothing
+//     else is.
 //   - Lists: the answer of a GET that takes after or limit has paging.next,
 //     the next page's path and query, null on the last page (paging.go).
 //

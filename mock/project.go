@@ -117,6 +117,7 @@ func shape(g *oas.Generator, v any, ref *openapi3.SchemaRef, depth int) any {
 			return val
 		}
 		out := map[string]any{}
+		filled := false
 		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 			p := s.Properties[name]
 			if p == nil || p.Value == nil || oas.WriteOnly(p.Value) {
@@ -131,10 +132,13 @@ func shape(g *oas.Generator, v any, ref *openapi3.SchemaRef, depth int) any {
 			case slices.Contains(s.Required, name):
 				out[name] = g.Value(p)
 			default:
-				out[name] = fill(name, p)
+				out[name], filled = fill(name, p), true
 			}
 		}
-		oas.DropAbsentArms(s, out)
+		if filled {
+			// Of a union the pages flatten, only the selected arm is filled.
+			oas.DropAbsentArms(s, out)
+		}
 		return out
 	case []any:
 		if !s.Type.Is("array") {

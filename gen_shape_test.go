@@ -16,8 +16,8 @@ import (
 // integer port, a Local/KMS union with a discriminator, named enum constants.
 // These lines fail to compile when gen loses them.
 var (
-	_ int                         = gen.EncryptionV2KeyStoreResponseUnionKMSStore{}.Port
-	_ *int                        = gen.EncryptionV2PutKeyStoreUnionKMSStore{}.Port
+	_ int64                       = gen.EncryptionV2KeyStoreResponseUnionKMSStore{}.Port
+	_ *int64                      = gen.EncryptionV2PutKeyStoreUnionKMSStore{}.Port
 	_ gen.EncryptionStatus        = gen.EncryptionStatusEncrypted
 	_ func() (interface{}, error) = gen.EncryptionV2KeyStoreResponseUnion{}.ValueByDiscriminator
 	// Every arm of both key-store unions has the one EncryptionType.
@@ -27,11 +27,14 @@ var (
 	_ gen.EncryptionType = gen.EncryptionV2PutKeyStoreKMS{}.Type
 	// The whole API, named and typed as convert's rule says: query
 	// parameters typed from the pages' wording, RFC 3339 times, copies of a
-	// server type as that type.
+	// server type as that type, numbers as integers but for fractions.
 	_ *int                                                                                                        = gen.GetFileDataParams{}.Snapshot
 	_ *int64                                                                                                      = gen.GetFileDataParams{}.Offset
 	_ *bool                                                                                                       = gen.CreateSMBShareParams{}.AllowFSPathCreate
 	_ *time.Time                                                                                                  = gen.FilesAttributes{}.ModificationTime
+	_ *int64                                                                                                      = gen.SnapshotInfo{}.ID
+	_ *int64                                                                                                      = gen.FilesAttributes{}.ChildCount
+	_ *float64                                                                                                    = gen.PortalEvictionSettings{}.FreeThreshold
 	_ *[]gen.SMBShareV3                                                                                           = gen.SMBSharesV3{}.Entries
 	_ func(context.Context, *gen.ListSMBSharesParams, ...gen.RequestEditorFn) (*gen.ListSMBSharesResponse, error) = (*gen.ClientWithResponses)(nil).ListSMBSharesWithResponse
 )

@@ -39,7 +39,7 @@ var registry = []entry{
 	{name: ResponseHeadersConformance, active: true, passive: true,
 		description: "Documented response headers are present and match their schemas."},
 	// undeclared-property shows only under strict checking.
-	{name: ResponseSchemaConformance, active: true, passive: true, faults: []string{"wrong-field-type", "undeclared-property"},
+	{name: ResponseSchemaConformance, active: true, passive: true, faults: []string{"wrong-field-type", "undeclared-property", "missing-field"},
 		description: "Every response body validates against its schema; with strict mode, undeclared properties fail too (drift)."},
 	{name: NegativeDataRejection, active: true, probe: true, faults: []string{"server-error-on-bad-input"},
 		description: "Requests made invalid on purpose (wrong type, out of range, missing required field, unknown enum value, malformed JSON) get a 4xx."},

@@ -109,7 +109,7 @@ func (c *Client) KeyStore(ctx context.Context) (KeyStore, error) {
 	case gen.EncryptionV2KeyStoreResponseKMS:
 		return KMSKeyStore{
 			Hostname:           v.KMSStore.Hostname,
-			Port:               v.KMSStore.Port,
+			Port:               int(v.KMSStore.Port),
 			KeyID:              v.KMSStore.KeyID,
 			ConfigCreationTime: v.KMSStore.ConfigCreationTime,
 			etag:               etag,
@@ -276,7 +276,7 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, opts ...Requ
 	forget := c.red.Add(cfg.ClientPrivateKey)
 	defer forget()
 
-	port := cfg.port()
+	port := int64(cfg.port())
 	store := gen.EncryptionV2PutKeyStoreUnionKMSStore{
 		Hostname: &cfg.Hostname,
 		Port:     &port,

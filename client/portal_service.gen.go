@@ -23,9 +23,9 @@ func (s *PortalService) AuthorizeHub(ctx context.Context, id string, body gen.Po
 // CreateSpoke calls CreatePortalSpoke, POST /v1/portal/spokes/.
 //
 // Create a spoke portal in the UNLINKED state in the current cluster.
-func (s *PortalService) CreateSpoke(ctx context.Context, body gen.PortalCreateRequest, opts ...RequestOption) (float64, error) {
+func (s *PortalService) CreateSpoke(ctx context.Context, body gen.PortalCreateRequest, opts ...RequestOption) (int64, error) {
 	req, err := gen.NewCreatePortalSpokeRequest(s.c.server, body)
-	return callValue[float64](ctx, s.c, "CreatePortalSpoke", req, err, opts)
+	return callValue[int64](ctx, s.c, "CreatePortalSpoke", req, err, opts)
 }
 
 // DeleteHub calls DeletePortalHub, DELETE /v1/portal/hubs/{id}.

@@ -19,7 +19,7 @@ type SnapshotsService struct{ c *Client }
 //
 // Returns approximate amount of space that would be reclaimed if all specified
 // snapshots were deleted.
-func (s *SnapshotsService) CalculateUsedCapacity(ctx context.Context, body []float64, opts ...RequestOption) (*gen.SnapshotCapacityUsed, error) {
+func (s *SnapshotsService) CalculateUsedCapacity(ctx context.Context, body []int64, opts ...RequestOption) (*gen.SnapshotCapacityUsed, error) {
 	req, err := gen.NewCalculateSnapshotsUsedCapacityRequest(s.c.server, body)
 	return callPtr[gen.SnapshotCapacityUsed](ctx, s.c, "CalculateSnapshotsUsedCapacity", req, err, opts)
 }

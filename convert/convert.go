@@ -67,6 +67,7 @@ func Convert(sources []Source, opts Options) (*Result, error) {
 	doc := b.build(pages, opts)
 	nullableSettings(doc)
 	pagedLists(doc)
+	nullableAnswers(doc)
 	var errs, warns []Problem
 	for _, p := range ps.sorted() {
 		if p.Severity == SeverityWarning && !opts.Strict {

@@ -125,7 +125,7 @@ func TestCorpusConformance(t *testing.T) {
 				}
 			}
 			for _, where := range floatSchemas(doc) {
-				t.Errorf("schema at %s uses format float; numbers must be double (or integer by overlay)", where)
+				t.Errorf("schema at %s uses format float; fractions must be double", where)
 			}
 			t.Logf("%s: %d pages, %d operations, %d tags, %d component schemas, %d warnings", rev, built.Pages, len(got), len(doc.Tags), len(doc.Components.Schemas), len(built.Warnings))
 		})

@@ -30,8 +30,22 @@
 //     settings).
 //   - Errors: every operation has a default response with the QumuloError
 //     schema.
-//   - Numbers: every integer is documented as type number; numbers get
-//     format double (float64 in Go) until an overlay says integer.
+//   - Numbers: the pages type every number number, but clusters send
+//     integers for all but fractions (numbers.go). A number is a fraction,
+//     type number with format double (float64 in Go), when its property's
+//     name (the list's, for its items) has a word percent, percentage,
+//     progress, fraction, ratio, average, avg, rate or threshold, or is
+//     values (the averages of a time series), or when its description says
+//     percent, percentage, fraction, ratio, average or "per second":
+//     percent_complete, free_threshold, rate. Every other number is type
+//     integer with format int64 (int64 in Go): ids and lists of ids (id,
+//     tenant_id, networks), ports, counts ("number of", num_*, *_count),
+//     hours, minutes and seconds, times in epoch seconds, uids and gids,
+//     MTUs, VLAN ids, speeds, sizes in bytes and the bytes of a list
+//     (value, salt). 64-bit sizes and limits the pages type string stay
+//     decimal strings. Path parameters stay strings, since a path is text
+//     and many take a name as well as an id (a snapshot's id is an integer
+//     in its body and a string in its path).
 //   - Enums: the "`VALUE` - CONSTANT_NAME" lines of an enum's description
 //     name its constants (see Names); the truncated "d:" stub at the start
 //     of some descriptions is removed.
@@ -39,7 +53,13 @@
 //     operation deprecated.
 //   - Optional settings: each top-level property of a PUT or PATCH body is
 //     nullable, as clusters take and answer null for an unset setting
-//     (nullable.go).
+//     (nullable.go, oas.OptionalSetting).
+//   - Nulls: a property a cluster answers as null when it has no value is
+//     nullable, by the rule the twin follows (oas.SendsNull): its
+//     description speaks of null, it is uid, gid, name, sid or domain of an
+//     identity (an object with auth_id), or a tree-delete job's
+//     last_error_message. Optional settings and paging aside, nothing
+//     else is.
 //   - Lists: the answer of a GET that takes after or limit has paging.next,
 //     the next page's path and query, null on the last page (paging.go).
 //

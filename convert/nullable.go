@@ -2,25 +2,21 @@ package convert
 
 import (
 	"maps"
+	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/qapitools/qapi/internal/oas"
 )
 
 // nullableSettings states what the pages leave out about optional
 // settings: a client may send null for one, and a cluster answers null for
-// one that is unset. Qumulo's Terraform provider sends anonymous_user (FTP
-// settings), inactivity_timeout and login_banner (web UI settings) as null,
-// and clusters take them. So each top-level property of a PUT or PATCH
-// request body is nullable. OpenAPI 3.0 takes no sibling beside $ref, so a
-// property that refers to a component makes the component nullable; the
-// converter gives every nested object a component of its own, named for its
-// place, so no other use is loosened by it.
-//
-// A union the pages flatten into one object is no set of optional
-// settings: its discriminator and the arms it selects ("Value present when
-// type is X") stay as they are.
+// one that is unset (oas.OptionalSetting says which properties are such).
+// OpenAPI 3.0 takes no sibling beside $ref, so a property that refers to a
+// component makes the component nullable; the converter gives every nested
+// object a component of its own, named for its place, so no other use is
+// loosened by it.
 //
 // It is a converter rule rather than an overlay because it holds for every
 // settings endpoint of every guide revision: an overlay would list fields
@@ -28,7 +24,7 @@ import (
 func nullableSettings(doc *openapi3.T) {
 	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
 		item := doc.Paths.Value(path)
-		for _, op := range []*openapi3.Operation{item.Put, item.Patch} {
+		for method, op := range map[string]*openapi3.Operation{http.MethodPut: item.Put, http.MethodPatch: item.Patch} {
 			if op == nil || op.RequestBody == nil || op.RequestBody.Value == nil {
 				continue
 			}
@@ -36,15 +32,9 @@ func nullableSettings(doc *openapi3.T) {
 			if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
 				continue
 			}
-			props := mt.Schema.Value.Properties
-			union := map[string]bool{}
-			for name, p := range props {
-				if field, ok := presentWhen(p); ok {
-					union[name], union[field] = true, true
-				}
-			}
-			for name, p := range props {
-				if p.Value != nil && !union[name] {
+			body := mt.Schema.Value
+			for name, p := range body.Properties {
+				if p.Value != nil && oas.OptionalSetting(method, body, name) {
 					p.Value.Nullable = true
 				}
 			}
@@ -52,16 +42,20 @@ func nullableSettings(doc *openapi3.T) {
 	}
 }
 
-// presentWhen reads the field of "Value present when type is X" in the
-// description of a union's arm.
-func presentWhen(p *openapi3.SchemaRef) (field string, ok bool) {
-	if p.Value == nil {
-		return "", false
+// nullableAnswers marks nullable every property a cluster answers as null
+// when it has no value, by the rule the twin follows whatever document it
+// serves (oas.SendsNull): the contract then takes the null a cluster sends,
+// and nothing else is loosened.
+func nullableAnswers(doc *openapi3.T) {
+	for _, name := range slices.Sorted(maps.Keys(doc.Components.Schemas)) {
+		s := doc.Components.Schemas[name].Value
+		if s == nil {
+			continue
+		}
+		for prop, p := range s.Properties {
+			if p.Value != nil && oas.SendsNull(s, prop) {
+				p.Value.Nullable = true
+			}
+		}
 	}
-	_, rest, ok := strings.Cut(p.Value.Description, "Value present when ")
-	if !ok {
-		return "", false
-	}
-	field, _, ok = strings.Cut(rest, " is ")
-	return field, ok
 }

@@ -321,14 +321,14 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 	switch typ {
 	case "":
 	case "number":
-		out.Type = &openapi3.Types{"number"}
-		// Every integer is documented as a number; double (float64 in Go)
-		// holds them exactly until an overlay says integer, where float32
-		// would not.
-		if out.Format != "" && out.Format != "double" {
-			s.ps.warnf(site.file, site.line, site.pointer+"/format", "number format %q widened to double", out.Format)
+		// Every integer is documented as a number (numbers.go); a fraction
+		// gets double, as float32 would not hold every value a page's
+		// float format allows.
+		numType, format := numberType(site.prop, out.Description)
+		if out.Format != "" && out.Format != format {
+			s.ps.warnf(site.file, site.line, site.pointer+"/format", "number format %q replaced by %s %s", out.Format, numType, format)
 		}
-		out.Format = "double"
+		out.Type, out.Format = &openapi3.Types{numType}, format
 	case "string", "boolean", "integer", "array", "object":
 		out.Type = &openapi3.Types{typ}
 		if typ == "string" && out.Format == "" && isDateTime(out.Description) {

@@ -3124,7 +3124,7 @@ type ADDomainJoinArgs struct {
 	BaseDN *string `json:"base_dn,omitempty"`
 
 	// DNSConfigID The unique ID of the DNS configuration to use for joining this AD domain
-	DNSConfigID *float64 `json:"dns_config_id,omitempty"`
+	DNSConfigID *int64 `json:"dns_config_id,omitempty"`
 
 	// Domain domain
 	Domain *string `json:"domain,omitempty"`
@@ -3151,7 +3151,7 @@ type ADDomainJoinArgs struct {
 // ADDomainLeaveArgs ad_domain_leave_args
 type ADDomainLeaveArgs struct {
 	// DNSConfigID The unique ID of the DNS configuration to use for leaving this AD domain
-	DNSConfigID *float64 `json:"dns_config_id,omitempty"`
+	DNSConfigID *int64 `json:"dns_config_id,omitempty"`
 
 	// Domain domain
 	Domain *string `json:"domain,omitempty"`
@@ -3175,7 +3175,7 @@ type ADDomainMonitor struct {
 	DomainNetbios *string `json:"domain_netbios,omitempty"`
 
 	// ID id
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// LastActionTime last_action_time
 	LastActionTime *string `json:"last_action_time,omitempty"`
@@ -3237,7 +3237,7 @@ type ADDomainReconfigureArgs struct {
 	BaseDN *string `json:"base_dn,omitempty"`
 
 	// DNSConfigID The unique ID of the DNS configuration to use for reconfiguring this AD domain
-	DNSConfigID *float64 `json:"dns_config_id,omitempty"`
+	DNSConfigID *int64 `json:"dns_config_id,omitempty"`
 
 	// Domain domain
 	Domain *string `json:"domain,omitempty"`
@@ -3252,7 +3252,7 @@ type ADDomainReconfigureArgs struct {
 // ADGID api_ad_gid
 type ADGID struct {
 	// GID gid
-	GID *float64 `json:"gid,omitempty"`
+	GID *int64 `json:"gid,omitempty"`
 }
 
 // ADGroupSID api_ad_group_sid
@@ -3269,7 +3269,7 @@ type ADLDAPObject struct {
 	DN *string `json:"dn,omitempty"`
 
 	// GID gid
-	GID    *float64  `json:"gid,omitempty"`
+	GID    *int64    `json:"gid,omitempty"`
 	Groups *[]string `json:"groups,omitempty"`
 
 	// Name name
@@ -3282,7 +3282,7 @@ type ADLDAPObject struct {
 	SID *string `json:"sid,omitempty"`
 
 	// UID uid
-	UID *float64 `json:"uid,omitempty"`
+	UID *int64 `json:"uid,omitempty"`
 }
 
 // ADSettings ad_settings
@@ -3351,7 +3351,7 @@ type ADStatusDc struct {
 // ADUID api_ad_uid
 type ADUID struct {
 	// UID uid
-	UID *float64 `json:"uid,omitempty"`
+	UID *int64 `json:"uid,omitempty"`
 }
 
 // AccessRight One of:
@@ -3505,7 +3505,7 @@ type BucketDescriptionLockConfigDefaultRetention struct {
 	Units *string `json:"units,omitempty"`
 
 	// Value The number of either DAYS or YEARS in the retention period
-	Value *float64 `json:"value,omitempty"`
+	Value *int64 `json:"value,omitempty"`
 }
 
 // BucketOptions api_bucket_options
@@ -3798,7 +3798,7 @@ type ClusterCalculateNodeAddCapacityResponse struct {
 	IncreaseFromCurrentUsableCapacityInBytes *string `json:"increase_from_current_usable_capacity_in_bytes,omitempty"`
 
 	// MaxNodeFailures The maximum number of tolerable cluster node failures after node-add operations
-	MaxNodeFailures *float64 `json:"max_node_failures,omitempty"`
+	MaxNodeFailures *int64 `json:"max_node_failures,omitempty"`
 
 	// NewUsableCapacityInBytes The cluster's usable capacity (in bytes) after node-add operations
 	NewUsableCapacityInBytes *string `json:"new_usable_capacity_in_bytes,omitempty"`
@@ -3813,7 +3813,7 @@ type ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTole
 	IncreaseFromCurrentUsableCapacityInBytes *string `json:"increase_from_current_usable_capacity_in_bytes,omitempty"`
 
 	// MaxNodeFailures The maximum number of tolerable cluster node failures after node-add operations and optimization for increased node fault tolerance
-	MaxNodeFailures *float64 `json:"max_node_failures,omitempty"`
+	MaxNodeFailures *int64 `json:"max_node_failures,omitempty"`
 
 	// NewUsableCapacityInBytes The cluster's usable capacity (in bytes) after node-add operations and optimization for increased node fault tolerance
 	NewUsableCapacityInBytes *string `json:"new_usable_capacity_in_bytes,omitempty"`
@@ -3858,7 +3858,7 @@ type ClusterCreationObjectBackedRequestV4 struct {
 // ClusterCreationObjectBackedRequestV4NodeIPsAndFaultDomain List of node IP and their respective fault domains to form a cluster with
 type ClusterCreationObjectBackedRequestV4NodeIPsAndFaultDomain struct {
 	// FaultDomainID fault_domain_id
-	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
+	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
 
 	// NodeIP node_ip
 	NodeIP *string `json:"node_ip,omitempty"`
@@ -3866,16 +3866,16 @@ type ClusterCreationObjectBackedRequestV4NodeIPsAndFaultDomain struct {
 
 // ClusterCreationObjectBackedRequestV4OperatorPublicKey The set of public keys allowed to sign operator bearer tokens
 type ClusterCreationObjectBackedRequestV4OperatorPublicKey struct {
-	Data *[]float64 `json:"data,omitempty"`
+	Data *[]int64 `json:"data,omitempty"`
 }
 
 // ClusterCreationObjectBackedRequestV4Pbkdf2AdminHash The PBKDF2 has parameters for the administrative user: a hexadecimal hash, a hexadecimal salt, and the number of iterations. It is possible to use these parameters for administrative password or a different password.
 type ClusterCreationObjectBackedRequestV4Pbkdf2AdminHash struct {
-	Hash *[]float64 `json:"hash,omitempty"`
+	Hash *[]int64 `json:"hash,omitempty"`
 
 	// NumIterations num_iterations
-	NumIterations *float64   `json:"num_iterations,omitempty"`
-	Salt          *[]float64 `json:"salt,omitempty"`
+	NumIterations *int64   `json:"num_iterations,omitempty"`
+	Salt          *[]int64 `json:"salt,omitempty"`
 }
 
 // ClusterCreationRequestV2 api_cluster_creation_request_v2
@@ -3884,7 +3884,7 @@ type ClusterCreationRequestV2 struct {
 	AdminPassword *string `json:"admin_password,omitempty"`
 
 	// BlocksPerStripe Number of blocks per stripe in the cluster's erasure coding configuration
-	BlocksPerStripe *float64 `json:"blocks_per_stripe,omitempty"`
+	BlocksPerStripe *int64 `json:"blocks_per_stripe,omitempty"`
 
 	// ClusterName Name of the cluster
 	ClusterName *string `json:"cluster_name,omitempty"`
@@ -3896,10 +3896,10 @@ type ClusterCreationRequestV2 struct {
 	HostInstanceID *string `json:"host_instance_id,omitempty"`
 
 	// MaxDriveFailures The maximum number of drive failures this cluster will be able to sustain
-	MaxDriveFailures *float64 `json:"max_drive_failures,omitempty"`
+	MaxDriveFailures *int64 `json:"max_drive_failures,omitempty"`
 
 	// MaxNodeFailures The maximum number of node failures this cluster will be able to sustain
-	MaxNodeFailures *float64  `json:"max_node_failures,omitempty"`
+	MaxNodeFailures *int64    `json:"max_node_failures,omitempty"`
 	NodeIPs         *[]string `json:"node_ips,omitempty"`
 	NodeUUIDs       *[]string `json:"node_uuids,omitempty"`
 }
@@ -3934,7 +3934,7 @@ type ClusterNetworkConfigV1 struct {
 	IPRanges    *[]string `json:"ip_ranges,omitempty"`
 
 	// MTU (STATIC only) The maximum transfer unit (MTU) in bytes
-	MTU *float64 `json:"mtu,omitempty"`
+	MTU *int64 `json:"mtu,omitempty"`
 
 	// Netmask (STATIC only) The IPv4 or IPv6 netmask in 0.0.0.0 or :: format, or the IPv4 or IPv6 subnet CIDR
 	Netmask *string `json:"netmask,omitempty"`
@@ -3942,7 +3942,7 @@ type ClusterNetworkConfigV1 struct {
 
 // ClusterNodeReplacementRequest api_cluster_node_replacement_request
 type ClusterNodeReplacementRequest struct {
-	NodesToBeReplaced *[]float64 `json:"nodes_to_be_replaced,omitempty"`
+	NodesToBeReplaced *[]int64 `json:"nodes_to_be_replaced,omitempty"`
 
 	// TargetStripeConfig The optional target EC stripe config.
 	TargetStripeConfig *ClusterNodeReplacementRequestTargetStripeConfig `json:"target_stripe_config,omitempty"`
@@ -3951,10 +3951,10 @@ type ClusterNodeReplacementRequest struct {
 // ClusterNodeReplacementRequestTargetStripeConfig The optional target EC stripe config.
 type ClusterNodeReplacementRequestTargetStripeConfig struct {
 	// BlocksPerStripe Number of blocks per EC stripe including parity.
-	BlocksPerStripe *float64 `json:"blocks_per_stripe,omitempty"`
+	BlocksPerStripe *int64 `json:"blocks_per_stripe,omitempty"`
 
 	// DataBlocksPerStripe The number of data blocks per stripe.
-	DataBlocksPerStripe *float64 `json:"data_blocks_per_stripe,omitempty"`
+	DataBlocksPerStripe *int64 `json:"data_blocks_per_stripe,omitempty"`
 }
 
 // ClusterNodesModifyDryRunResponse api_cluster_nodes_modify_dry_run_response
@@ -3963,13 +3963,13 @@ type ClusterNodesModifyDryRunResponse struct {
 	CurrentCapacity *string `json:"current_capacity,omitempty"`
 
 	// CurrentMaxNodeFailures The cluster's current node-fault-tolerance level
-	CurrentMaxNodeFailures *float64 `json:"current_max_node_failures,omitempty"`
+	CurrentMaxNodeFailures *int64 `json:"current_max_node_failures,omitempty"`
 
 	// ProjectedCapacity The cluster's usable capacity (in bytes) after the operation
 	ProjectedCapacity *string `json:"projected_capacity,omitempty"`
 
 	// ProjectedMaxNodeFailures The cluster's node-fault-tolerance level after the operation
-	ProjectedMaxNodeFailures *float64 `json:"projected_max_node_failures,omitempty"`
+	ProjectedMaxNodeFailures *int64 `json:"projected_max_node_failures,omitempty"`
 }
 
 // ClusterNodesModifyRequestV1 api_cluster_nodes_modify_request_v1
@@ -3983,12 +3983,12 @@ type ClusterNodesModifyRequestV1 struct {
 
 // ClusterNodesModifyRequestV2 api_cluster_nodes_modify_request_v2
 type ClusterNodesModifyRequestV2 struct {
-	NodeIPs        *[]string  `json:"node_ips,omitempty"`
-	NodeUUIDs      *[]string  `json:"node_uuids,omitempty"`
-	NodesToReplace *[]float64 `json:"nodes_to_replace,omitempty"`
+	NodeIPs        *[]string `json:"node_ips,omitempty"`
+	NodeUUIDs      *[]string `json:"node_uuids,omitempty"`
+	NodesToReplace *[]int64  `json:"nodes_to_replace,omitempty"`
 
 	// TargetMaxNodeFailures The minimum node-fault-tolerance level for the resulting cluster configuration. Note: In certain cases, a lower node-fault-tolerance level can result in higher usable capacity.
-	TargetMaxNodeFailures *float64 `json:"target_max_node_failures,omitempty"`
+	TargetMaxNodeFailures *int64 `json:"target_max_node_failures,omitempty"`
 
 	// TargetStripeConfig The final stripe configuration to use.
 	TargetStripeConfig *ClusterNodesModifyRequestV2TargetStripeConfig `json:"target_stripe_config,omitempty"`
@@ -3997,10 +3997,10 @@ type ClusterNodesModifyRequestV2 struct {
 // ClusterNodesModifyRequestV2TargetStripeConfig The final stripe configuration to use.
 type ClusterNodesModifyRequestV2TargetStripeConfig struct {
 	// BlocksPerStripe Number of blocks per EC stripe including parity.
-	BlocksPerStripe *float64 `json:"blocks_per_stripe,omitempty"`
+	BlocksPerStripe *int64 `json:"blocks_per_stripe,omitempty"`
 
 	// DataBlocksPerStripe The number of data blocks per stripe.
-	DataBlocksPerStripe *float64 `json:"data_blocks_per_stripe,omitempty"`
+	DataBlocksPerStripe *int64 `json:"data_blocks_per_stripe,omitempty"`
 }
 
 // ClusterObjectBackedModifyDryRunResponse api_cluster_object_backed_modify_dry_run_response
@@ -4014,10 +4014,10 @@ type ClusterObjectBackedModifyDryRunResponse struct {
 // ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem The nodes that are currently in the cluster.
 type ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem struct {
 	// FaultDomainID fault_domain_id
-	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
+	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
 
 	// NodeID node_id
-	NodeID *float64 `json:"node_id,omitempty"`
+	NodeID *int64 `json:"node_id,omitempty"`
 
 	// NodeIP node_ip
 	NodeIP *string `json:"node_ip,omitempty"`
@@ -4026,7 +4026,7 @@ type ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem struct {
 // ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem The IP addresses of the nodes that are being added to the cluster during the modification.
 type ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem struct {
 	// FaultDomainID fault_domain_id
-	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
+	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
 
 	// NodeIP node_ip
 	NodeIP *string `json:"node_ip,omitempty"`
@@ -4035,10 +4035,10 @@ type ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem struct {
 // ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem The nodes that are being removed from the cluster during the modification.
 type ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem struct {
 	// FaultDomainID fault_domain_id
-	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
+	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
 
 	// NodeID node_id
-	NodeID *float64 `json:"node_id,omitempty"`
+	NodeID *int64 `json:"node_id,omitempty"`
 
 	// NodeIP node_ip
 	NodeIP *string `json:"node_ip,omitempty"`
@@ -4047,7 +4047,7 @@ type ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem struct {
 // ClusterObjectBackedModifyDryRunResponseTargetMembershipItem The IP addresses and fault domains of the nodes that should be in the cluster after the modification.
 type ClusterObjectBackedModifyDryRunResponseTargetMembershipItem struct {
 	// FaultDomainID fault_domain_id
-	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
+	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
 
 	// NodeIP node_ip
 	NodeIP *string `json:"node_ip,omitempty"`
@@ -4067,7 +4067,7 @@ type ClusterObjectBackedNodesGetResponseMembership struct {
 // ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain The IP addresses and fault domains of the nodes in the cluster.
 type ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain struct {
 	// FaultDomainID fault_domain_id
-	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
+	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
 
 	// NodeIP node_ip
 	NodeIP *string `json:"node_ip,omitempty"`
@@ -4087,7 +4087,7 @@ type ClusterObjectBackedNodesModifyRequestV2TargetMembership struct {
 // ClusterObjectBackedNodesModifyRequestV2TargetMembershipNodeIPsAndFaultDomain The IP addresses and fault domains of the nodes in the cluster.
 type ClusterObjectBackedNodesModifyRequestV2TargetMembershipNodeIPsAndFaultDomain struct {
 	// FaultDomainID fault_domain_id
-	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
+	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
 
 	// NodeIP node_ip
 	NodeIP *string `json:"node_ip,omitempty"`
@@ -4135,7 +4135,7 @@ type ConnectionListData struct {
 	Connections *[]ConnectionListDataConnection `json:"connections,omitempty"`
 
 	// ID id
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 }
 
 // ConnectionListDataConnection connections
@@ -4144,7 +4144,7 @@ type ConnectionListDataConnection struct {
 	NetworkAddress *string `json:"network_address,omitempty"`
 
 	// TenantID tenant_id
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 
 	// Type One of:
 	//  * `CONNECTION_TYPE_NFS` - CONNECTION_TYPE_NFS,
@@ -4207,7 +4207,7 @@ type Crypto string
 // DNSClearCache api_dns_clear_cache
 type DNSClearCache struct {
 	// DNSConfigID dns_config_id
-	DNSConfigID *float64 `json:"dns_config_id,omitempty"`
+	DNSConfigID *int64 `json:"dns_config_id,omitempty"`
 
 	// SkipForwardCache When true, forward lookup results will not be cleared from the cache.
 	SkipForwardCache *bool `json:"skip_forward_cache,omitempty"`
@@ -4222,7 +4222,7 @@ type DNSConfig struct {
 	DNSServers       *[]string `json:"dns_servers,omitempty"`
 
 	// ID Unique identifier for this DNS configuration.
-	ID              *float64                   `json:"id,omitempty"`
+	ID              *int64                     `json:"id,omitempty"`
 	LookupOverrides *[]DNSConfigLookupOverride `json:"lookup_overrides,omitempty"`
 }
 
@@ -4331,13 +4331,13 @@ type DiskSlot struct {
 	MinimumRawCapacity *string `json:"minimum_raw_capacity,omitempty"`
 
 	// NodeID Integer ID of the node containing the slot.
-	NodeID *float64 `json:"node_id,omitempty"`
+	NodeID *int64 `json:"node_id,omitempty"`
 
 	// RawCapacity Raw capacity in bytes (0 if slot is empty)
 	RawCapacity *string `json:"raw_capacity,omitempty"`
 
 	// Slot Integer ID of slot on the given node
-	Slot *float64 `json:"slot,omitempty"`
+	Slot *int64 `json:"slot,omitempty"`
 
 	// SlotType One of:
 	//  * `SSD` - API_DEVICE_SLOT_TYPE_SSD,
@@ -4441,7 +4441,7 @@ type EncryptionV2CreateKMIPKeyKMSConfig struct {
 	Hostname *string `json:"hostname,omitempty"`
 
 	// Port The port number of the Key Management Server, 5696 by default.
-	Port *float64 `json:"port,omitempty"`
+	Port *int64 `json:"port,omitempty"`
 
 	// ServerCACert The Certificate Authority certificate that Qumulo Core uses to validate the certificate that the Key Management Server presents to client TLS connections.
 	ServerCACert *string `json:"server_ca_cert,omitempty"`
@@ -4484,7 +4484,7 @@ type EncryptionV2KeyStoreResponseUnionKMSStore struct {
 	KeyID string `json:"key_id"`
 
 	// Port The port number of the Key Management Server, 5696 by default.
-	Port int `json:"port"`
+	Port int64 `json:"port"`
 }
 
 // EncryptionV2KeyStoreResponseUnionLocalStore Value present when type is ENCRYPTION_TYPE_LOCAL.
@@ -4527,7 +4527,7 @@ type EncryptionV2PutKeyStoreUnionKMSStore struct {
 	KeyID *string `json:"key_id,omitempty"`
 
 	// Port The port number of the Key Management Server, 5696 by default.
-	Port *int `json:"port,omitempty"`
+	Port *int64 `json:"port,omitempty"`
 
 	// ServerCACert The Certificate Authority certificate that Qumulo Core uses to validate the certificate that the Key Management Server presents to client TLS connections.
 	ServerCACert *string `json:"server_ca_cert,omitempty"`
@@ -4588,7 +4588,7 @@ type ExpandedID struct {
 // FSAttributes api_fs_attributes
 type FSAttributes struct {
 	// BlockSizeBytes File system block size in bytes
-	BlockSizeBytes *float64 `json:"block_size_bytes,omitempty"`
+	BlockSizeBytes *int64 `json:"block_size_bytes,omitempty"`
 
 	// FreeSizeBytes Available file system size in bytes
 	FreeSizeBytes *string `json:"free_size_bytes,omitempty"`
@@ -4687,7 +4687,7 @@ type FTPStatus struct {
 // FTPStatusStatus The current FTP server status on each node.
 type FTPStatusStatus struct {
 	// NodeID node_id
-	NodeID *float64 `json:"node_id,omitempty"`
+	NodeID *int64 `json:"node_id,omitempty"`
 
 	// Status The status of the server on this node.
 	Status *string `json:"status,omitempty"`
@@ -4718,7 +4718,7 @@ type FileHandleHandleInfo struct {
 	Location *string `json:"location,omitempty"`
 
 	// NumByteRangeLocks num_byte_range_locks
-	NumByteRangeLocks *float64 `json:"num_byte_range_locks,omitempty"`
+	NumByteRangeLocks *int64 `json:"num_byte_range_locks,omitempty"`
 
 	// Owner owner
 	Owner *string `json:"owner,omitempty"`
@@ -4727,7 +4727,7 @@ type FileHandleHandleInfo struct {
 	Path *string `json:"path,omitempty"`
 
 	// Version version
-	Version *float64 `json:"version,omitempty"`
+	Version *int64 `json:"version,omitempty"`
 }
 
 // FileRegion One of:
@@ -4993,7 +4993,7 @@ type FilesAttributes struct {
 	ChangeTime *time.Time `json:"change_time,omitempty"`
 
 	// ChildCount Count of children (valid for directories)
-	ChildCount *float64 `json:"child_count,omitempty"`
+	ChildCount *int64 `json:"child_count,omitempty"`
 
 	// CreationTime File creation time, RFC 3339 format
 	CreationTime *time.Time `json:"creation_time,omitempty"`
@@ -5040,7 +5040,7 @@ type FilesAttributes struct {
 	Name *string `json:"name,omitempty"`
 
 	// NumLinks How many directory entries are associated with this file
-	NumLinks *float64 `json:"num_links,omitempty"`
+	NumLinks *int64 `json:"num_links,omitempty"`
 
 	// Owner File owner
 	Owner *string `json:"owner,omitempty"`
@@ -5107,10 +5107,10 @@ type FilesAttributesExtendedAttributes struct {
 // FilesAttributesMajorMinorNumbers The major and minor numbers for UNIX device files
 type FilesAttributesMajorMinorNumbers struct {
 	// Major major
-	Major *float64 `json:"major,omitempty"`
+	Major *int64 `json:"major,omitempty"`
 
 	// Minor minor
-	Minor *float64 `json:"minor,omitempty"`
+	Minor *int64 `json:"minor,omitempty"`
 }
 
 // FilesCopyChunk api_files_copy_chunk
@@ -5131,7 +5131,7 @@ type FilesCopyChunk struct {
 	SourcePath *string `json:"source_path,omitempty"`
 
 	// SourceSnapshot Snapshot ID specifying the version of the file to copy from. Defaults to head version.
-	SourceSnapshot *float64 `json:"source_snapshot,omitempty"`
+	SourceSnapshot *int64 `json:"source_snapshot,omitempty"`
 
 	// SourceStreamID Stream ID of the source file. Defaults to default stream.
 	SourceStreamID *string `json:"source_stream_id,omitempty"`
@@ -5192,10 +5192,10 @@ type FilesCreateEntryAction string
 // FilesCreateEntryMajorMinorNumbers When creating a UNIX device file, these are the major and minor numbers
 type FilesCreateEntryMajorMinorNumbers struct {
 	// Major major
-	Major *float64 `json:"major,omitempty"`
+	Major *int64 `json:"major,omitempty"`
 
 	// Minor minor
-	Minor *float64 `json:"minor,omitempty"`
+	Minor *int64 `json:"minor,omitempty"`
 }
 
 // FilesDeriveModeExplanation api_files_derive_mode_explanation
@@ -5363,7 +5363,7 @@ type FilesDirAggregates struct {
 // FilesDirectoryEntries api_files_directory_entries
 type FilesDirectoryEntries struct {
 	// ChildCount child_count
-	ChildCount *float64           `json:"child_count,omitempty"`
+	ChildCount *int64             `json:"child_count,omitempty"`
 	Files      *[]FilesAttributes `json:"files,omitempty"`
 
 	// ID Unique ID of this directory
@@ -5551,12 +5551,12 @@ type FilesUserMetadataRangeResultEntry struct {
 	//  * `GENERIC` - FS_USER_METADATA_TYPE_GENERIC,
 	//  * `S3` - FS_USER_METADATA_TYPE_S3
 	Type  *FSUserMetadataType `json:"type,omitempty"`
-	Value *[]float64          `json:"value,omitempty"`
+	Value *[]int64            `json:"value,omitempty"`
 }
 
 // FilesUserMetadataValue api_files_user_metadata_value
 type FilesUserMetadataValue struct {
-	Value *[]float64 `json:"value,omitempty"`
+	Value *[]int64 `json:"value,omitempty"`
 }
 
 // FireIn One of:
@@ -5576,7 +5576,7 @@ type GetFilesAttributes struct {
 	ChangeTime *time.Time `json:"change_time,omitempty"`
 
 	// ChildCount Count of children (valid for directories)
-	ChildCount *float64 `json:"child_count,omitempty"`
+	ChildCount *int64 `json:"child_count,omitempty"`
 
 	// CreationTime File creation time, RFC 3339 format
 	CreationTime *time.Time `json:"creation_time,omitempty"`
@@ -5626,7 +5626,7 @@ type GetFilesAttributes struct {
 	Name *string `json:"name,omitempty"`
 
 	// NumLinks How many directory entries are associated with this file
-	NumLinks *float64 `json:"num_links,omitempty"`
+	NumLinks *int64 `json:"num_links,omitempty"`
 
 	// Owner File owner
 	Owner *string `json:"owner,omitempty"`
@@ -5693,10 +5693,10 @@ type GetFilesAttributesExtendedAttributes struct {
 // GetFilesAttributesMajorMinorNumbers The major and minor numbers for UNIX device files
 type GetFilesAttributesMajorMinorNumbers struct {
 	// Major major
-	Major *float64 `json:"major,omitempty"`
+	Major *int64 `json:"major,omitempty"`
 
 	// Minor minor
-	Minor *float64 `json:"minor,omitempty"`
+	Minor *int64 `json:"minor,omitempty"`
 }
 
 // Group api_group
@@ -5806,7 +5806,7 @@ type Identity struct {
 	Domain *Domain `json:"domain,omitempty"`
 
 	// GID gid
-	GID *float64 `json:"gid,omitempty"`
+	GID *int64 `json:"gid,omitempty"`
 
 	// Name name
 	Name *string `json:"name,omitempty"`
@@ -5815,7 +5815,7 @@ type Identity struct {
 	SID *string `json:"sid,omitempty"`
 
 	// UID uid
-	UID *float64 `json:"uid,omitempty"`
+	UID *int64 `json:"uid,omitempty"`
 }
 
 // IdentityAttributes identity_attributes
@@ -5854,10 +5854,10 @@ type InterfaceConfig struct {
 	DefaultGatewayIPv6 *string `json:"default_gateway_ipv6,omitempty"`
 
 	// ID Unique identifier for this interface configuration
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// MTU Maximum transmission unit configuration value
-	MTU *float64 `json:"mtu,omitempty"`
+	MTU *int64 `json:"mtu,omitempty"`
 
 	// Name Name of the configured interface i.e. bond0
 	Name *string `json:"name,omitempty"`
@@ -5882,7 +5882,7 @@ type InterfaceNetworkStatuses struct {
 	NetworkStatuses *[]InterfaceNetworkStatusesNetworkStatus `json:"network_statuses,omitempty"`
 
 	// NodeID Node Id
-	NodeID *float64 `json:"node_id,omitempty"`
+	NodeID *int64 `json:"node_id,omitempty"`
 
 	// NodeName Node name
 	NodeName *string `json:"node_name,omitempty"`
@@ -5897,7 +5897,7 @@ type InterfaceNetworkStatuses struct {
 // InterfaceNetworkStatusesAWSStatus AWS Network Status.
 type InterfaceNetworkStatusesAWSStatus struct {
 	// DeviceNumber Device number of the interface.
-	DeviceNumber *float64 `json:"device_number,omitempty"`
+	DeviceNumber *int64 `json:"device_number,omitempty"`
 
 	// EniID ID of the network interface.
 	EniID                *string   `json:"eni_id,omitempty"`
@@ -5969,7 +5969,7 @@ type InterfaceNetworkStatusesInterfaceDetails struct {
 	MACAddress *string `json:"mac_address,omitempty"`
 
 	// Speed Network card speed in Mbps.
-	Speed *float64 `json:"speed,omitempty"`
+	Speed *int64 `json:"speed,omitempty"`
 
 	// Timestamp UNIX epoch timestamp for when the network status was sampled.
 	Timestamp *string `json:"timestamp,omitempty"`
@@ -5989,10 +5989,10 @@ type InterfaceNetworkStatusesInterfaceStatus struct {
 	DefaultGatewayIPv6 *string `json:"default_gateway_ipv6,omitempty"`
 
 	// InterfaceID Unique identifier for this interface configuration.
-	InterfaceID *float64 `json:"interface_id,omitempty"`
+	InterfaceID *int64 `json:"interface_id,omitempty"`
 
 	// MTU The maximum transfer unit in bytes
-	MTU *float64 `json:"mtu,omitempty"`
+	MTU *int64 `json:"mtu,omitempty"`
 
 	// Name Name of the configured interface i.e. bond0.
 	Name *string `json:"name,omitempty"`
@@ -6013,7 +6013,7 @@ type InterfaceNetworkStatusesNetworkStatus struct {
 	FloatingAddresses *[]string          `json:"floating_addresses,omitempty"`
 
 	// MTU The maximum transfer unit in bytes
-	MTU *float64 `json:"mtu,omitempty"`
+	MTU *int64 `json:"mtu,omitempty"`
 
 	// Name User-assigned network configuration name
 	Name *string `json:"name,omitempty"`
@@ -6022,7 +6022,7 @@ type InterfaceNetworkStatusesNetworkStatus struct {
 	Netmask *string `json:"netmask,omitempty"`
 
 	// VLANID User-assigned vlan_id tag for network configuration.
-	VLANID *float64 `json:"vlan_id,omitempty"`
+	VLANID *int64 `json:"vlan_id,omitempty"`
 }
 
 // KerberosConfig kerberos_config
@@ -6095,13 +6095,13 @@ type KerberosKeytabEntry struct {
 	//  * `KERBEROS_ENCRYPTION_TYPE_DIGEST_MD5_NONE` - KERBEROS_ENCRYPTION_TYPE_DIGEST_MD5_NONE,
 	//  * `KERBEROS_ENCRYPTION_TYPE_CRAM_MD5_NONE` - KERBEROS_ENCRYPTION_TYPE_CRAM_MD5_NONE
 	Enctype *KerberosEncryptionType `json:"enctype,omitempty"`
-	Key     *[]float64              `json:"key,omitempty"`
+	Key     *[]int64                `json:"key,omitempty"`
 
 	// Principal principal
 	Principal *string `json:"principal,omitempty"`
 
 	// Version version
-	Version *float64 `json:"version,omitempty"`
+	Version *int64 `json:"version,omitempty"`
 }
 
 // KeyCreationOptions api_key_creation_options
@@ -6147,7 +6147,7 @@ type LDAPConnectionState struct {
 	Health *LDAPHealth `json:"health,omitempty"`
 
 	// NodeID node_id
-	NodeID  *float64                     `json:"node_id,omitempty"`
+	NodeID  *int64                       `json:"node_id,omitempty"`
 	Servers *[]LDAPConnectionStateServer `json:"servers,omitempty"`
 }
 
@@ -6175,17 +6175,17 @@ type LDAPLoginNameToGIDNumbers struct {
 
 // LDAPLoginNameToGIDNumbersUIDNumbersToGIDNumber uid_numbers_to_gid_numbers
 type LDAPLoginNameToGIDNumbersUIDNumbersToGIDNumber struct {
-	GIDNumbers *[]float64 `json:"gid_numbers,omitempty"`
+	GIDNumbers *[]int64 `json:"gid_numbers,omitempty"`
 
 	// UIDNumber uid_number
-	UIDNumber *float64 `json:"uid_number,omitempty"`
+	UIDNumber *int64 `json:"uid_number,omitempty"`
 }
 
 // LDAPLoginNameToUIDNumbers api_ldap_login_name_to_uid_numbers
 type LDAPLoginNameToUIDNumbers struct {
 	// LoginName login_name
-	LoginName  *string    `json:"login_name,omitempty"`
-	UIDNumbers *[]float64 `json:"uid_numbers,omitempty"`
+	LoginName  *string  `json:"login_name,omitempty"`
+	UIDNumbers *[]int64 `json:"uid_numbers,omitempty"`
 }
 
 // LDAPSchema One of:
@@ -6198,7 +6198,7 @@ type LDAPUIDNumberToLoginNames struct {
 	LoginNames *[]string `json:"login_names,omitempty"`
 
 	// UIDNumber uid_number
-	UIDNumber *float64 `json:"uid_number,omitempty"`
+	UIDNumber *int64 `json:"uid_number,omitempty"`
 }
 
 // LEDPattern One of:
@@ -6314,13 +6314,13 @@ type MonitoringConfig struct {
 	MqHost *string `json:"mq_host,omitempty"`
 
 	// MqPort mq_port
-	MqPort *float64 `json:"mq_port,omitempty"`
+	MqPort *int64 `json:"mq_port,omitempty"`
 
 	// MqProxyHost mq_proxy_host
 	MqProxyHost *string `json:"mq_proxy_host,omitempty"`
 
 	// MqProxyPort mq_proxy_port
-	MqProxyPort *float64 `json:"mq_proxy_port,omitempty"`
+	MqProxyPort *int64 `json:"mq_proxy_port,omitempty"`
 
 	// NexusEnabled nexus_enabled
 	NexusEnabled *bool `json:"nexus_enabled,omitempty"`
@@ -6329,13 +6329,13 @@ type MonitoringConfig struct {
 	NexusHost *string `json:"nexus_host,omitempty"`
 
 	// NexusInterval nexus_interval
-	NexusInterval *float64 `json:"nexus_interval,omitempty"`
+	NexusInterval *int64 `json:"nexus_interval,omitempty"`
 
 	// NexusPort nexus_port
-	NexusPort *float64 `json:"nexus_port,omitempty"`
+	NexusPort *int64 `json:"nexus_port,omitempty"`
 
 	// Period period
-	Period *float64 `json:"period,omitempty"`
+	Period *int64 `json:"period,omitempty"`
 
 	// S3ProxyDisableHTTPS s3_proxy_disable_https
 	S3ProxyDisableHTTPS *bool `json:"s3_proxy_disable_https,omitempty"`
@@ -6344,7 +6344,7 @@ type MonitoringConfig struct {
 	S3ProxyHost *string `json:"s3_proxy_host,omitempty"`
 
 	// S3ProxyPort s3_proxy_port
-	S3ProxyPort *float64 `json:"s3_proxy_port,omitempty"`
+	S3ProxyPort *int64 `json:"s3_proxy_port,omitempty"`
 
 	// VPNEnabled vpn_enabled
 	VPNEnabled *bool `json:"vpn_enabled,omitempty"`
@@ -6417,7 +6417,7 @@ type NFS4ByteRangeGrantsGrant struct {
 	NodeAddress *string `json:"node_address,omitempty"`
 
 	// NodeID The node whose NFSv4.1 server holds the client state.
-	NodeID *float64 `json:"node_id,omitempty"`
+	NodeID *int64 `json:"node_id,omitempty"`
 
 	// Offset offset
 	Offset *string `json:"offset,omitempty"`
@@ -6463,7 +6463,7 @@ type NFSExport struct {
 	Restrictions *[]NFSExportRestriction `json:"restrictions,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the NFS export is a part of
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 }
 
 // NFSExportPatch api_nfs_export_patch
@@ -6485,7 +6485,7 @@ type NFSExportPatch struct {
 	Restrictions *[]NFSExportPatchRestriction `json:"restrictions,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the NFS export is a part of
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 }
 
 // NFSExportPatchRestriction An array of NFS host restrictions.
@@ -6530,7 +6530,7 @@ type NFSExportPatchV3 struct {
 	Restrictions *[]NFSExportPatchV3Restriction `json:"restrictions,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the NFS export is a part of
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 }
 
 // NFSExportPatchV3Restriction An array of NFS host restrictions.
@@ -6611,7 +6611,7 @@ type NFSExportPostV3 struct {
 	Restrictions *[]NFSExportPostV3Restriction `json:"restrictions,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the NFS export is a part of
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 }
 
 // NFSExportPostV3Restriction An array of NFS host restrictions.
@@ -6679,7 +6679,7 @@ type NFSExportV3 struct {
 	Restrictions *[]NFSExportV3Restriction `json:"restrictions,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the NFS export is a part of
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 }
 
 // NFSExportV3Restriction An array of NFS host restrictions.
@@ -6729,7 +6729,7 @@ type NFSExportsV3Entry struct {
 	Restrictions *[]NFSExportsV3EntryRestriction `json:"restrictions,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the NFS export is a part of
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 }
 
 // NFSExportsV3EntryRestriction An array of NFS host restrictions.
@@ -6855,11 +6855,11 @@ type NetworkConfigV2 struct {
 	FloatingIPRanges *[]string          `json:"floating_ip_ranges,omitempty"`
 
 	// ID id
-	ID       *float64  `json:"id,omitempty"`
+	ID       *int64    `json:"id,omitempty"`
 	IPRanges *[]string `json:"ip_ranges,omitempty"`
 
 	// MTU mtu
-	MTU *float64 `json:"mtu,omitempty"`
+	MTU *int64 `json:"mtu,omitempty"`
 
 	// Name name
 	Name *string `json:"name,omitempty"`
@@ -6868,10 +6868,10 @@ type NetworkConfigV2 struct {
 	Netmask *string `json:"netmask,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the network is a part of.
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 
 	// VLANID User assigned VLAN tag for network configuration. 1-4094 are valid VLAN IDs and 0 is used for untagged networks.
-	VLANID *float64 `json:"vlan_id,omitempty"`
+	VLANID *int64 `json:"vlan_id,omitempty"`
 }
 
 // NetworkInterface One of:
@@ -6888,7 +6888,7 @@ type NetworkInterface string
 // NetworkStatusResponse api_network_status_response
 type NetworkStatusResponse struct {
 	// ID Node ID
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// NetworkDetails network_details
 	NetworkDetails *NetworkStatusResponseNetworkDetails `json:"network_details,omitempty"`
@@ -6935,7 +6935,7 @@ type NetworkStatusResponseNetworkDetails struct {
 	MACAddress *string `json:"mac_address,omitempty"`
 
 	// Speed Network card speed in Mbps.
-	Speed *float64 `json:"speed,omitempty"`
+	Speed *int64 `json:"speed,omitempty"`
 
 	// Timestamp UNIX epoch timestamp for when the network status was sampled.
 	Timestamp *string `json:"timestamp,omitempty"`
@@ -6967,10 +6967,10 @@ type NetworkStatusResponseNetworkStatus struct {
 	GatewayIPv6 *string `json:"gateway_ipv6,omitempty"`
 
 	// ID Node Id
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// MTU The maximum transfer unit in bytes
-	MTU *float64 `json:"mtu,omitempty"`
+	MTU *int64 `json:"mtu,omitempty"`
 
 	// Netmask The IPv4 or IPv6 netmask in 0.0.0.0 or :: format, or the IPv4 or IPv6 subnet CIDR
 	Netmask *string `json:"netmask,omitempty"`
@@ -6985,7 +6985,7 @@ type NewPassword struct {
 // Node api_node
 type Node struct {
 	// ID id
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// Label Physically identifiable label assigned to the hardware
 	Label *string `json:"label,omitempty"`
@@ -7012,7 +7012,7 @@ type Node struct {
 // NodeChassis api_node_chassis
 type NodeChassis struct {
 	// ID id
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// LightVisible Visibility of the node identifier light
 	LightVisible *bool                   `json:"light_visible,omitempty"`
@@ -7046,7 +7046,7 @@ type NodeFloatingIPs struct {
 	FloatingAddresses *[]string `json:"floating_addresses,omitempty"`
 
 	// ID Node Id
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 }
 
 // NodeMonitoringStatus api_node_monitoring_status
@@ -7068,7 +7068,7 @@ type NodeMonitoringStatus struct {
 	Monitoring *MonitoringConnectionState `json:"monitoring,omitempty"`
 
 	// NodeID Node Id
-	NodeID *float64 `json:"node_id,omitempty"`
+	NodeID *int64 `json:"node_id,omitempty"`
 
 	// VPNConnection One of:
 	//  * `DISABLED` - MONITORING_CONNECTION_STATE_DISABLED,
@@ -7081,8 +7081,8 @@ type NodeMonitoringStatus struct {
 
 // NodeReplacementPlan api_node_replacement_plan
 type NodeReplacementPlan struct {
-	NodesCurrentlyBeingReplaced *[]float64 `json:"nodes_currently_being_replaced,omitempty"`
-	NodesToBeReplaced           *[]float64 `json:"nodes_to_be_replaced,omitempty"`
+	NodesCurrentlyBeingReplaced *[]int64 `json:"nodes_currently_being_replaced,omitempty"`
+	NodesToBeReplaced           *[]int64 `json:"nodes_to_be_replaced,omitempty"`
 
 	// TargetStripeConfig The target EC stripe config. If this value is empty, it indicates that the cluster's stripe config will remain unchanged throughout the node replacement.
 	TargetStripeConfig *NodeReplacementPlanTargetStripeConfig `json:"target_stripe_config,omitempty"`
@@ -7091,10 +7091,10 @@ type NodeReplacementPlan struct {
 // NodeReplacementPlanTargetStripeConfig The target EC stripe config. If this value is empty, it indicates that the cluster's stripe config will remain unchanged throughout the node replacement.
 type NodeReplacementPlanTargetStripeConfig struct {
 	// BlocksPerStripe Number of blocks per EC stripe including parity.
-	BlocksPerStripe *float64 `json:"blocks_per_stripe,omitempty"`
+	BlocksPerStripe *int64 `json:"blocks_per_stripe,omitempty"`
 
 	// DataBlocksPerStripe The number of data blocks per stripe.
-	DataBlocksPerStripe *float64 `json:"data_blocks_per_stripe,omitempty"`
+	DataBlocksPerStripe *int64 `json:"data_blocks_per_stripe,omitempty"`
 }
 
 // NodeState api_node_state
@@ -7103,7 +7103,7 @@ type NodeState struct {
 	ClusterID *string `json:"cluster_id,omitempty"`
 
 	// NodeID node-id of the node responding to the get
-	NodeID *float64 `json:"node_id,omitempty"`
+	NodeID *int64 `json:"node_id,omitempty"`
 
 	// State The state of the node:
 	//  * `ACTIVE` - Configured node part of active quorum,
@@ -7131,7 +7131,7 @@ type NodeUIDLight struct {
 // NodeUIDLightStatus api_node_uid_light_status
 type NodeUIDLightStatus struct {
 	// ID Integer ID of the node being reported.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// LightVisible Visibility of the node identification light
 	LightVisible *bool `json:"light_visible,omitempty"`
@@ -7171,7 +7171,7 @@ type ObjectCreateRequestV3 struct {
 	ObjectStoreAddress *string `json:"object_store_address,omitempty"`
 
 	// Port HTTPS port to use when communicating with the object store (default: 443)
-	Port *float64 `json:"port,omitempty"`
+	Port *int64 `json:"port,omitempty"`
 
 	// Region Region the bucket is located in
 	Region *string `json:"region,omitempty"`
@@ -7214,7 +7214,7 @@ type ObjectRelationshipV3 struct {
 	ObjectStoreAddress *string `json:"object_store_address,omitempty"`
 
 	// Port HTTPS port to use when communicating with the object store
-	Port *float64 `json:"port,omitempty"`
+	Port *int64 `json:"port,omitempty"`
 
 	// Region Region the bucket is located in
 	Region *string `json:"region,omitempty"`
@@ -7249,7 +7249,7 @@ type OverallHistoricalCapacity struct {
 	MetadataUsed *string `json:"metadata_used,omitempty"`
 
 	// PeriodStartTime period_start_time
-	PeriodStartTime *float64 `json:"period_start_time,omitempty"`
+	PeriodStartTime *int64 `json:"period_start_time,omitempty"`
 
 	// SnapshotUsed snapshot_used
 	SnapshotUsed *string `json:"snapshot_used,omitempty"`
@@ -7328,7 +7328,7 @@ type PortalAuthorizeRequest struct {
 	SpokeAddress *string `json:"spoke_address,omitempty"`
 
 	// SpokePort TCP port for the cluster that proposed the portal relationship
-	SpokePort *float64 `json:"spoke_port,omitempty"`
+	SpokePort *int64 `json:"spoke_port,omitempty"`
 }
 
 // PortalCreateRequest api_portal_create_request
@@ -7373,7 +7373,7 @@ type PortalEvictionSettings struct {
 // PortalHubRelationship api_portal_hub_relationship
 type PortalHubRelationship struct {
 	// ID Hub portal ID
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// Root Local hub portal root directory file ID
 	Root *string `json:"root,omitempty"`
@@ -7391,7 +7391,7 @@ type PortalHubRelationship struct {
 	SpokeClusterUUID *string `json:"spoke_cluster_uuid,omitempty"`
 
 	// SpokePort TCP port for the cluster with the spoke portal (if in a relationship)
-	SpokePort *float64 `json:"spoke_port,omitempty"`
+	SpokePort *int64 `json:"spoke_port,omitempty"`
 
 	// State One of:
 	//  * `UNLINKED` - PORTAL_UNLINKED,
@@ -7404,7 +7404,7 @@ type PortalHubRelationship struct {
 // PortalHubRelationshipPatch api_portal_hub_relationship_patch
 type PortalHubRelationshipPatch struct {
 	// ID Hub portal ID
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// Root Local hub portal root directory file ID
 	Root *string `json:"root,omitempty"`
@@ -7422,7 +7422,7 @@ type PortalHubRelationshipPatch struct {
 	SpokeClusterUUID *string `json:"spoke_cluster_uuid,omitempty"`
 
 	// SpokePort TCP port for the cluster with the spoke portal (if in a relationship)
-	SpokePort *float64 `json:"spoke_port,omitempty"`
+	SpokePort *int64 `json:"spoke_port,omitempty"`
 
 	// State One of:
 	//  * `UNLINKED` - PORTAL_UNLINKED,
@@ -7440,7 +7440,7 @@ type PortalHubRelationships struct {
 // PortalHubRelationshipsEntry List of hub portals
 type PortalHubRelationshipsEntry struct {
 	// ID Hub portal ID
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// Root Local hub portal root directory file ID
 	Root *string `json:"root,omitempty"`
@@ -7458,7 +7458,7 @@ type PortalHubRelationshipsEntry struct {
 	SpokeClusterUUID *string `json:"spoke_cluster_uuid,omitempty"`
 
 	// SpokePort TCP port for the cluster with the spoke portal (if in a relationship)
-	SpokePort *float64 `json:"spoke_port,omitempty"`
+	SpokePort *int64 `json:"spoke_port,omitempty"`
 
 	// State One of:
 	//  * `UNLINKED` - PORTAL_UNLINKED,
@@ -7474,7 +7474,7 @@ type PortalProposeRequest struct {
 	HubAddress *string `json:"hub_address,omitempty"`
 
 	// HubPort TCP port for the remote cluster
-	HubPort *float64 `json:"hub_port,omitempty"`
+	HubPort *int64 `json:"hub_port,omitempty"`
 
 	// HubRoot Full path to the hub portal root directory
 	HubRoot *string `json:"hub_root,omitempty"`
@@ -7486,13 +7486,13 @@ type PortalSpokeRelationship struct {
 	HubAddress *string `json:"hub_address,omitempty"`
 
 	// HubPort TCP port for the cluster with the hub portal (if in a relationship)
-	HubPort *float64 `json:"hub_port,omitempty"`
+	HubPort *int64 `json:"hub_port,omitempty"`
 
 	// HubRoot Remote hub portal root directory (if in a relationship)
 	HubRoot *string `json:"hub_root,omitempty"`
 
 	// ID Spoke portal ID
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// SpokeRoot Local spoke portal root directory file ID
 	SpokeRoot *string `json:"spoke_root,omitempty"`
@@ -7514,13 +7514,13 @@ type PortalSpokeRelationshipPatch struct {
 	HubAddress *string `json:"hub_address,omitempty"`
 
 	// HubPort TCP port for the cluster with the hub portal (if in a relationship)
-	HubPort *float64 `json:"hub_port,omitempty"`
+	HubPort *int64 `json:"hub_port,omitempty"`
 
 	// HubRoot Remote hub portal root directory (if in a relationship)
 	HubRoot *string `json:"hub_root,omitempty"`
 
 	// ID Spoke portal ID
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// SpokeRoot Local spoke portal root directory file ID
 	SpokeRoot *string `json:"spoke_root,omitempty"`
@@ -7547,13 +7547,13 @@ type PortalSpokeRelationshipsEntry struct {
 	HubAddress *string `json:"hub_address,omitempty"`
 
 	// HubPort TCP port for the cluster with the hub portal (if in a relationship)
-	HubPort *float64 `json:"hub_port,omitempty"`
+	HubPort *int64 `json:"hub_port,omitempty"`
 
 	// HubRoot Remote hub portal root directory (if in a relationship)
 	HubRoot *string `json:"hub_root,omitempty"`
 
 	// ID Spoke portal ID
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// SpokeRoot Local spoke portal root directory file ID
 	SpokeRoot *string `json:"spoke_root,omitempty"`
@@ -7714,19 +7714,19 @@ type ProductType string
 // ProtectionStatus api_protection_status
 type ProtectionStatus struct {
 	// BlocksPerStripe The total number of blocks per stripe, including parity.
-	BlocksPerStripe *float64 `json:"blocks_per_stripe,omitempty"`
+	BlocksPerStripe *int64 `json:"blocks_per_stripe,omitempty"`
 
 	// DataBlocksPerStripe The number of data blocks per stripe.
-	DataBlocksPerStripe *float64 `json:"data_blocks_per_stripe,omitempty"`
+	DataBlocksPerStripe *int64 `json:"data_blocks_per_stripe,omitempty"`
 
 	// MaxDriveFailures The maximum number of drive failures this cluster can sustain and remain operational.
-	MaxDriveFailures *float64 `json:"max_drive_failures,omitempty"`
+	MaxDriveFailures *int64 `json:"max_drive_failures,omitempty"`
 
 	// MaxDriveSpares DEPRECATED: The approximate number of drives of sparing space that this cluster has reserved for reprotect.
-	MaxDriveSpares *float64 `json:"max_drive_spares,omitempty"`
+	MaxDriveSpares *int64 `json:"max_drive_spares,omitempty"`
 
 	// MaxNodeFailures The maximum number of node failures this cluster can sustain and remain operational.
-	MaxNodeFailures *float64 `json:"max_node_failures,omitempty"`
+	MaxNodeFailures *int64 `json:"max_node_failures,omitempty"`
 
 	// PendingConfiguration The configuration to which this cluster is being changed.
 	PendingConfiguration *ProtectionStatusPendingConfiguration `json:"pending_configuration,omitempty"`
@@ -7735,22 +7735,22 @@ type ProtectionStatus struct {
 	ProtectionSystemType *string `json:"protection_system_type,omitempty"`
 
 	// RemainingDriveFailures The number of drive failures this cluster can currently sustain and remain operational.
-	RemainingDriveFailures *float64 `json:"remaining_drive_failures,omitempty"`
+	RemainingDriveFailures *int64 `json:"remaining_drive_failures,omitempty"`
 
 	// RemainingNodeFailures The number of node failures this cluster can currently sustain and remain operational.
-	RemainingNodeFailures *float64 `json:"remaining_node_failures,omitempty"`
+	RemainingNodeFailures *int64 `json:"remaining_node_failures,omitempty"`
 }
 
 // ProtectionStatusPendingConfiguration The configuration to which this cluster is being changed.
 type ProtectionStatusPendingConfiguration struct {
 	// BlocksPerStripe Number of blocks per stripe for this stripe config
-	BlocksPerStripe *float64 `json:"blocks_per_stripe,omitempty"`
+	BlocksPerStripe *int64 `json:"blocks_per_stripe,omitempty"`
 
 	// MaxDriveFailures Number of simultaneous drive failures supported for this stripe config
-	MaxDriveFailures *float64 `json:"max_drive_failures,omitempty"`
+	MaxDriveFailures *int64 `json:"max_drive_failures,omitempty"`
 
 	// MaxNodeFailures Number of simultaneous node failures supported for this stripe config
-	MaxNodeFailures *float64 `json:"max_node_failures,omitempty"`
+	MaxNodeFailures *int64 `json:"max_node_failures,omitempty"`
 }
 
 // QueuedReplicationSnapshots api_queued_replication_snapshots
@@ -7770,7 +7770,7 @@ type QueuedReplicationSnapshotsEntry struct {
 	Expiration *string `json:"expiration,omitempty"`
 
 	// ID Unique identifier of the snapshot
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// InDelete Whether or not the snapshot is in the process of being deleted
 	InDelete *bool `json:"in_delete,omitempty"`
@@ -7779,7 +7779,7 @@ type QueuedReplicationSnapshotsEntry struct {
 	Name *string `json:"name,omitempty"`
 
 	// PolicyID Unique identifier of the policy that created this snapshot
-	PolicyID *float64 `json:"policy_id,omitempty"`
+	PolicyID *int64 `json:"policy_id,omitempty"`
 
 	// SourceFileID Source directory of the snapshot
 	SourceFileID *string `json:"source_file_id,omitempty"`
@@ -7852,7 +7852,7 @@ type RebootStartOptions struct {
 	IsRolling *bool `json:"is_rolling,omitempty"`
 
 	// NumNodesToReboot If the number of nodes to reboot is configured and rolling reboot is enabled, your cluster reboots the specified number of nodes at a time. The number of nodes must be greater than 0 and less than or equal to the number of node failures that your cluster permits. By default, the value is the number of permitted node failures minus 1 (1 node minimum).
-	NumNodesToReboot *float64 `json:"num_nodes_to_reboot,omitempty"`
+	NumNodesToReboot *int64 `json:"num_nodes_to_reboot,omitempty"`
 }
 
 // RebootState One of:
@@ -7868,7 +7868,7 @@ type RebootStatus struct {
 	ErrorMessage *string `json:"error_message,omitempty"`
 
 	// RebootedNodeCount rebooted_node_count
-	RebootedNodeCount *float64 `json:"rebooted_node_count,omitempty"`
+	RebootedNodeCount *int64 `json:"rebooted_node_count,omitempty"`
 
 	// Rolling rolling
 	Rolling *bool `json:"rolling,omitempty"`
@@ -7881,7 +7881,7 @@ type RebootStatus struct {
 	State *RebootState `json:"state,omitempty"`
 
 	// TotalNodeCount total_node_count
-	TotalNodeCount *float64 `json:"total_node_count,omitempty"`
+	TotalNodeCount *int64 `json:"total_node_count,omitempty"`
 
 	// UpgradeInitiated upgrade_initiated
 	UpgradeInitiated *bool `json:"upgrade_initiated,omitempty"`
@@ -7955,16 +7955,16 @@ type RestriperStatus struct {
 	BlockedReason *string `json:"blocked_reason,omitempty"`
 
 	// CoordinatorNode Restriper coordinator for this quorum (where reports will get stored).
-	CoordinatorNode *float64 `json:"coordinator_node,omitempty"`
+	CoordinatorNode *int64 `json:"coordinator_node,omitempty"`
 
 	// DataAtRisk True if any data in the cluster needs to be reprotected, false otherwise.
 	DataAtRisk *bool `json:"data_at_risk,omitempty"`
 
 	// ElapsedSeconds How long since the current phase began (0 if status != RUNNING).
-	ElapsedSeconds *float64 `json:"elapsed_seconds,omitempty"`
+	ElapsedSeconds *int64 `json:"elapsed_seconds,omitempty"`
 
 	// EstimatedSecondsLeft How much longer the current phase is expected to take (UINTMAX if status != RUNNING).
-	EstimatedSecondsLeft *float64 `json:"estimated_seconds_left,omitempty"`
+	EstimatedSecondsLeft *int64 `json:"estimated_seconds_left,omitempty"`
 
 	// PercentComplete Percent of work completed by the current phase.
 	PercentComplete *float64 `json:"percent_complete,omitempty"`
@@ -7991,13 +7991,13 @@ type RestriperStatusV2 struct {
 	BlockedReason *string `json:"blocked_reason,omitempty"`
 
 	// CoordinatorNode Restriper coordinator node ID in this quorum, where reports are being recorded.
-	CoordinatorNode *float64 `json:"coordinator_node,omitempty"`
+	CoordinatorNode *int64 `json:"coordinator_node,omitempty"`
 
 	// DataAtRisk True if any data is not fully protected, false otherwise.
 	DataAtRisk *bool `json:"data_at_risk,omitempty"`
 
 	// ElapsedSeconds Elapsed time since the current phase began (0 if state is not RUNNING).
-	ElapsedSeconds *float64 `json:"elapsed_seconds,omitempty"`
+	ElapsedSeconds *int64 `json:"elapsed_seconds,omitempty"`
 
 	// PercentComplete Percent completion of the current phase (0 if state is not RUNNING).
 	PercentComplete *float64 `json:"percent_complete,omitempty"`
@@ -8037,7 +8037,7 @@ type ReverseRequest struct {
 	SourceAddress *string `json:"source_address,omitempty"`
 
 	// SourcePort Network port of the source cluster (defaults to 3712)
-	SourcePort *float64 `json:"source_port,omitempty"`
+	SourcePort *int64 `json:"source_port,omitempty"`
 
 	// TargetRelationshipID The identifier of the target relationship to reverse
 	TargetRelationshipID *string `json:"target_relationship_id,omitempty"`
@@ -8174,7 +8174,7 @@ type SMBSessionInfo struct {
 	Location *string `json:"location,omitempty"`
 
 	// NumOpens num_opens
-	NumOpens *float64 `json:"num_opens,omitempty"`
+	NumOpens *int64 `json:"num_opens,omitempty"`
 
 	// Originator originator
 	Originator *string `json:"originator,omitempty"`
@@ -8184,7 +8184,7 @@ type SMBSessionInfo struct {
 	ShareNames    *[]string `json:"share_names,omitempty"`
 
 	// TenantID tenant_id
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 
 	// TimeIdle time_idle
 	TimeIdle *SMBSessionInfoTimeIdle `json:"time_idle,omitempty"`
@@ -8301,7 +8301,7 @@ type SMBShare struct {
 	ShareName *string `json:"share_name,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the SMB share is a part of
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 }
 
 // SMBSharePost api_smb_share_post
@@ -8423,7 +8423,7 @@ type SMBSharePostV3 struct {
 	ShareName *string `json:"share_name,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the SMB share is a part of
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 }
 
 // SMBSharePostV3NetworkPermission The network access control list (ACL) for this SMB share. If not specified, the default is to allow any host.
@@ -8495,7 +8495,7 @@ type SMBShareV2 struct {
 	ShareName *string `json:"share_name,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the SMB share is a part of
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 }
 
 // SMBShareV2NetworkPermission The network access control list (ACL) for this SMB share. If not specified, the default is to allow any host.
@@ -8564,7 +8564,7 @@ type SMBShareV3 struct {
 	ShareName *string `json:"share_name,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the SMB share is a part of
-	TenantID *float64 `json:"tenant_id,omitempty"`
+	TenantID *int64 `json:"tenant_id,omitempty"`
 }
 
 // SMBShareV3NetworkPermission The network access control list (ACL) for this SMB share. If not specified, the default is to allow any host.
@@ -8633,7 +8633,7 @@ type SettableFilesAttributes struct {
 	ChangeTime *time.Time `json:"change_time,omitempty"`
 
 	// ChildCount Count of children (valid for directories)
-	ChildCount *float64 `json:"child_count,omitempty"`
+	ChildCount *int64 `json:"child_count,omitempty"`
 
 	// CreationTime File creation time, RFC 3339 format
 	CreationTime *time.Time `json:"creation_time,omitempty"`
@@ -8677,7 +8677,7 @@ type SettableFilesAttributes struct {
 	Name *string `json:"name,omitempty"`
 
 	// NumLinks How many directory entries are associated with this file
-	NumLinks *float64 `json:"num_links,omitempty"`
+	NumLinks *int64 `json:"num_links,omitempty"`
 
 	// Owner File owner
 	Owner *string `json:"owner,omitempty"`
@@ -8741,10 +8741,10 @@ type SettableFilesAttributesExtendedAttributes struct {
 // SettableFilesAttributesMajorMinorNumbers The major and minor numbers for UNIX device files
 type SettableFilesAttributesMajorMinorNumbers struct {
 	// Major major
-	Major *float64 `json:"major,omitempty"`
+	Major *int64 `json:"major,omitempty"`
 
 	// Minor minor
-	Minor *float64 `json:"minor,omitempty"`
+	Minor *int64 `json:"minor,omitempty"`
 }
 
 // ShareMode One of:
@@ -8798,7 +8798,7 @@ type SnapshotCapacityUsageInfo struct {
 	CapacityUsedBytes *string `json:"capacity_used_bytes,omitempty"`
 
 	// ID Unique identifier for a snapshot
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 }
 
 // SnapshotCapacityUsed api_snapshot_capacity_used
@@ -8873,7 +8873,7 @@ type SnapshotInfo struct {
 	Expiration *time.Time `json:"expiration,omitempty"`
 
 	// ID The unique snapshot identifier.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// InDelete Specifies whether the snapshot is in the process of being deleted.
 	InDelete *bool `json:"in_delete,omitempty"`
@@ -8882,7 +8882,7 @@ type SnapshotInfo struct {
 	Name *string `json:"name,omitempty"`
 
 	// PolicyID The policy ID from which this snapshot was created, or null if this snapshot was created manually.
-	PolicyID *float64 `json:"policy_id,omitempty"`
+	PolicyID *int64 `json:"policy_id,omitempty"`
 
 	// SourceFileID The source file ID of the directory for the snapshot.
 	SourceFileID *string `json:"source_file_id,omitempty"`
@@ -8903,7 +8903,7 @@ type SnapshotInfoV1 struct {
 	Expiration *string `json:"expiration,omitempty"`
 
 	// ID Unique identifier of the snapshot
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// Name Name of the snapshot
 	Name *string `json:"name,omitempty"`
@@ -8927,7 +8927,7 @@ type SnapshotInfoV2 struct {
 	Expiration *string `json:"expiration,omitempty"`
 
 	// ID Unique identifier of the snapshot
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// InDelete Whether or not the snapshot is in the process of being deleted
 	InDelete *bool `json:"in_delete,omitempty"`
@@ -8994,16 +8994,16 @@ type SnapshotPolicyCreateSchedule struct {
 	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
 
 	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 }
 
 // SnapshotPolicyCreateScheduleCreationSchedule Structure defining when to take snapshots
 type SnapshotPolicyCreateScheduleCreationSchedule struct {
 	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *float64 `json:"day_of_month,omitempty"`
+	DayOfMonth *int64 `json:"day_of_month,omitempty"`
 
 	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *float64 `json:"fire_every,omitempty"`
+	FireEvery *int64 `json:"fire_every,omitempty"`
 
 	// FireEveryInterval One of:
 	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
@@ -9017,10 +9017,10 @@ type SnapshotPolicyCreateScheduleCreationSchedule struct {
 	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
 
 	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *float64 `json:"hour,omitempty"`
+	Hour *int64 `json:"hour,omitempty"`
 
 	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *float64 `json:"minute,omitempty"`
+	Minute *int64 `json:"minute,omitempty"`
 
 	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
 	OnDays *[]OnDay `json:"on_days,omitempty"`
@@ -9029,16 +9029,16 @@ type SnapshotPolicyCreateScheduleCreationSchedule struct {
 	Timezone *string `json:"timezone,omitempty"`
 
 	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *float64 `json:"window_end_hour,omitempty"`
+	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
 
 	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *float64 `json:"window_end_minute,omitempty"`
+	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
 
 	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *float64 `json:"window_start_hour,omitempty"`
+	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
 
 	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *float64 `json:"window_start_minute,omitempty"`
+	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotPolicyCreateV2 api_snapshot_policy_create_v2
@@ -9068,16 +9068,16 @@ type SnapshotPolicyCreateV2Schedule struct {
 	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
 
 	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 }
 
 // SnapshotPolicyCreateV2ScheduleCreationSchedule Structure defining when to take snapshots
 type SnapshotPolicyCreateV2ScheduleCreationSchedule struct {
 	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *float64 `json:"day_of_month,omitempty"`
+	DayOfMonth *int64 `json:"day_of_month,omitempty"`
 
 	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *float64 `json:"fire_every,omitempty"`
+	FireEvery *int64 `json:"fire_every,omitempty"`
 
 	// FireEveryInterval One of:
 	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
@@ -9091,10 +9091,10 @@ type SnapshotPolicyCreateV2ScheduleCreationSchedule struct {
 	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
 
 	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *float64 `json:"hour,omitempty"`
+	Hour *int64 `json:"hour,omitempty"`
 
 	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *float64 `json:"minute,omitempty"`
+	Minute *int64 `json:"minute,omitempty"`
 
 	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
 	OnDays *[]OnDay `json:"on_days,omitempty"`
@@ -9103,16 +9103,16 @@ type SnapshotPolicyCreateV2ScheduleCreationSchedule struct {
 	Timezone *string `json:"timezone,omitempty"`
 
 	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *float64 `json:"window_end_hour,omitempty"`
+	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
 
 	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *float64 `json:"window_end_minute,omitempty"`
+	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
 
 	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *float64 `json:"window_start_hour,omitempty"`
+	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
 
 	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *float64 `json:"window_start_minute,omitempty"`
+	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotPolicyInfo api_snapshot_policy_info
@@ -9121,7 +9121,7 @@ type SnapshotPolicyInfo struct {
 	Enabled *bool `json:"enabled,omitempty"`
 
 	// ID The unique identifier for the snapshot policy.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// LockKeyRef If non-empty, snapshots taken for this policy will be locked with the given id.
 	LockKeyRef *string `json:"lock_key_ref,omitempty"`
@@ -9148,16 +9148,16 @@ type SnapshotPolicyInfoSchedule struct {
 	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
 
 	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 }
 
 // SnapshotPolicyInfoScheduleCreationSchedule Structure defining when to take snapshots
 type SnapshotPolicyInfoScheduleCreationSchedule struct {
 	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *float64 `json:"day_of_month,omitempty"`
+	DayOfMonth *int64 `json:"day_of_month,omitempty"`
 
 	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *float64 `json:"fire_every,omitempty"`
+	FireEvery *int64 `json:"fire_every,omitempty"`
 
 	// FireEveryInterval One of:
 	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
@@ -9171,10 +9171,10 @@ type SnapshotPolicyInfoScheduleCreationSchedule struct {
 	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
 
 	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *float64 `json:"hour,omitempty"`
+	Hour *int64 `json:"hour,omitempty"`
 
 	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *float64 `json:"minute,omitempty"`
+	Minute *int64 `json:"minute,omitempty"`
 
 	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
 	OnDays *[]OnDay `json:"on_days,omitempty"`
@@ -9183,16 +9183,16 @@ type SnapshotPolicyInfoScheduleCreationSchedule struct {
 	Timezone *string `json:"timezone,omitempty"`
 
 	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *float64 `json:"window_end_hour,omitempty"`
+	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
 
 	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *float64 `json:"window_end_minute,omitempty"`
+	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
 
 	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *float64 `json:"window_start_hour,omitempty"`
+	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
 
 	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *float64 `json:"window_start_minute,omitempty"`
+	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotPolicyInfoV2 api_snapshot_policy_info_v2
@@ -9201,7 +9201,7 @@ type SnapshotPolicyInfoV2 struct {
 	Enabled *bool `json:"enabled,omitempty"`
 
 	// ID The unique identifier for the snapshot policy.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// PolicyName The snapshot policy name.
 	PolicyName *string `json:"policy_name,omitempty"`
@@ -9225,16 +9225,16 @@ type SnapshotPolicyInfoV2Schedule struct {
 	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
 
 	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 }
 
 // SnapshotPolicyInfoV2ScheduleCreationSchedule Structure defining when to take snapshots
 type SnapshotPolicyInfoV2ScheduleCreationSchedule struct {
 	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *float64 `json:"day_of_month,omitempty"`
+	DayOfMonth *int64 `json:"day_of_month,omitempty"`
 
 	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *float64 `json:"fire_every,omitempty"`
+	FireEvery *int64 `json:"fire_every,omitempty"`
 
 	// FireEveryInterval One of:
 	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
@@ -9248,10 +9248,10 @@ type SnapshotPolicyInfoV2ScheduleCreationSchedule struct {
 	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
 
 	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *float64 `json:"hour,omitempty"`
+	Hour *int64 `json:"hour,omitempty"`
 
 	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *float64 `json:"minute,omitempty"`
+	Minute *int64 `json:"minute,omitempty"`
 
 	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
 	OnDays *[]OnDay `json:"on_days,omitempty"`
@@ -9260,16 +9260,16 @@ type SnapshotPolicyInfoV2ScheduleCreationSchedule struct {
 	Timezone *string `json:"timezone,omitempty"`
 
 	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *float64 `json:"window_end_hour,omitempty"`
+	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
 
 	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *float64 `json:"window_end_minute,omitempty"`
+	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
 
 	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *float64 `json:"window_start_hour,omitempty"`
+	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
 
 	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *float64 `json:"window_start_minute,omitempty"`
+	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotStatus api_snapshot_status
@@ -9278,7 +9278,7 @@ type SnapshotStatus struct {
 	Expiration *time.Time `json:"expiration,omitempty"`
 
 	// ID The unique snapshot identifier.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// InDelete Specifies whether the snapshot is in the process of being deleted.
 	InDelete *bool `json:"in_delete,omitempty"`
@@ -9291,7 +9291,7 @@ type SnapshotStatus struct {
 	Owners *[]SnapshotStatusOwner `json:"owners,omitempty"`
 
 	// PolicyID The policy ID from which this snapshot was created, or null if this snapshot was created manually.
-	PolicyID *float64 `json:"policy_id,omitempty"`
+	PolicyID *int64 `json:"policy_id,omitempty"`
 
 	// PolicyName The policy name from which this snapshot was created, or null if this snapshot was created manually or its policy was deleted.
 	PolicyName *string `json:"policy_name,omitempty"`
@@ -9324,7 +9324,7 @@ type SnapshotStatusV2 struct {
 	Expiration *string `json:"expiration,omitempty"`
 
 	// ID Unique identifier of the snapshot
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// Name Name of the snapshot
 	Name   *string                  `json:"name,omitempty"`
@@ -9410,7 +9410,7 @@ type SnapshotsPolicyInfoV1 struct {
 	Enabled *bool `json:"enabled,omitempty"`
 
 	// ID Unique identifier for the snapshot policy
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// Name Name of the snapshot policy
 	Name          *string                          `json:"name,omitempty"`
@@ -9427,16 +9427,16 @@ type SnapshotsPolicyInfoV1Schedule struct {
 	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
 
 	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 }
 
 // SnapshotsPolicyInfoV1ScheduleCreationSchedule Structure defining when to take snapshots
 type SnapshotsPolicyInfoV1ScheduleCreationSchedule struct {
 	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *float64 `json:"day_of_month,omitempty"`
+	DayOfMonth *int64 `json:"day_of_month,omitempty"`
 
 	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *float64 `json:"fire_every,omitempty"`
+	FireEvery *int64 `json:"fire_every,omitempty"`
 
 	// FireEveryInterval One of:
 	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
@@ -9450,10 +9450,10 @@ type SnapshotsPolicyInfoV1ScheduleCreationSchedule struct {
 	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
 
 	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *float64 `json:"hour,omitempty"`
+	Hour *int64 `json:"hour,omitempty"`
 
 	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *float64 `json:"minute,omitempty"`
+	Minute *int64 `json:"minute,omitempty"`
 
 	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
 	OnDays *[]OnDay `json:"on_days,omitempty"`
@@ -9462,16 +9462,16 @@ type SnapshotsPolicyInfoV1ScheduleCreationSchedule struct {
 	Timezone *string `json:"timezone,omitempty"`
 
 	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *float64 `json:"window_end_hour,omitempty"`
+	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
 
 	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *float64 `json:"window_end_minute,omitempty"`
+	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
 
 	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *float64 `json:"window_start_hour,omitempty"`
+	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
 
 	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *float64 `json:"window_start_minute,omitempty"`
+	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotsPolicyStatus snapshots_api_policy_status
@@ -9480,7 +9480,7 @@ type SnapshotsPolicyStatus struct {
 	Enabled *bool `json:"enabled,omitempty"`
 
 	// ID The unique identifier for the snapshot policy.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// LockKey If not set to null, the system uses the specified identifier to create locked snapshots under this policy.
 	LockKey *string                       `json:"lock_key,omitempty"`
@@ -9517,16 +9517,16 @@ type SnapshotsPolicyStatusSchedule struct {
 	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
 
 	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 }
 
 // SnapshotsPolicyStatusScheduleCreationSchedule Structure defining when to take snapshots
 type SnapshotsPolicyStatusScheduleCreationSchedule struct {
 	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *float64 `json:"day_of_month,omitempty"`
+	DayOfMonth *int64 `json:"day_of_month,omitempty"`
 
 	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *float64 `json:"fire_every,omitempty"`
+	FireEvery *int64 `json:"fire_every,omitempty"`
 
 	// FireEveryInterval One of:
 	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
@@ -9540,10 +9540,10 @@ type SnapshotsPolicyStatusScheduleCreationSchedule struct {
 	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
 
 	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *float64 `json:"hour,omitempty"`
+	Hour *int64 `json:"hour,omitempty"`
 
 	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *float64 `json:"minute,omitempty"`
+	Minute *int64 `json:"minute,omitempty"`
 
 	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
 	OnDays *[]OnDay `json:"on_days,omitempty"`
@@ -9552,16 +9552,16 @@ type SnapshotsPolicyStatusScheduleCreationSchedule struct {
 	Timezone *string `json:"timezone,omitempty"`
 
 	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *float64 `json:"window_end_hour,omitempty"`
+	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
 
 	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *float64 `json:"window_end_minute,omitempty"`
+	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
 
 	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *float64 `json:"window_start_hour,omitempty"`
+	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
 
 	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *float64 `json:"window_start_minute,omitempty"`
+	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotsPolicyStatusV1 snapshots_api_policy_status_v1
@@ -9570,7 +9570,7 @@ type SnapshotsPolicyStatusV1 struct {
 	Enabled *bool `json:"enabled,omitempty"`
 
 	// ID Unique identifier for the snapshot policy
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// Name Name of the snapshot policy
 	Name        *string                              `json:"name,omitempty"`
@@ -9594,16 +9594,16 @@ type SnapshotsPolicyStatusV1Schedule struct {
 	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
 
 	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 }
 
 // SnapshotsPolicyStatusV1ScheduleCreationSchedule Structure defining when to take snapshots
 type SnapshotsPolicyStatusV1ScheduleCreationSchedule struct {
 	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *float64 `json:"day_of_month,omitempty"`
+	DayOfMonth *int64 `json:"day_of_month,omitempty"`
 
 	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *float64 `json:"fire_every,omitempty"`
+	FireEvery *int64 `json:"fire_every,omitempty"`
 
 	// FireEveryInterval One of:
 	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
@@ -9617,10 +9617,10 @@ type SnapshotsPolicyStatusV1ScheduleCreationSchedule struct {
 	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
 
 	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *float64 `json:"hour,omitempty"`
+	Hour *int64 `json:"hour,omitempty"`
 
 	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *float64 `json:"minute,omitempty"`
+	Minute *int64 `json:"minute,omitempty"`
 
 	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
 	OnDays *[]OnDay `json:"on_days,omitempty"`
@@ -9629,16 +9629,16 @@ type SnapshotsPolicyStatusV1ScheduleCreationSchedule struct {
 	Timezone *string `json:"timezone,omitempty"`
 
 	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *float64 `json:"window_end_hour,omitempty"`
+	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
 
 	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *float64 `json:"window_end_minute,omitempty"`
+	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
 
 	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *float64 `json:"window_start_hour,omitempty"`
+	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
 
 	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *float64 `json:"window_start_minute,omitempty"`
+	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotsPolicyStatusV1SourceFile Status of the source directory for the policy. The array contains exactly one status.
@@ -9659,7 +9659,7 @@ type SnapshotsPolicyStatusV2 struct {
 	Enabled *bool `json:"enabled,omitempty"`
 
 	// ID The unique identifier for the snapshot policy.
-	ID     *float64                        `json:"id,omitempty"`
+	ID     *int64                          `json:"id,omitempty"`
 	Owners *[]SnapshotsPolicyStatusV2Owner `json:"owners,omitempty"`
 
 	// PolicyName The snapshot policy name.
@@ -9693,16 +9693,16 @@ type SnapshotsPolicyStatusV2Schedule struct {
 	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
 
 	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 }
 
 // SnapshotsPolicyStatusV2ScheduleCreationSchedule Structure defining when to take snapshots
 type SnapshotsPolicyStatusV2ScheduleCreationSchedule struct {
 	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *float64 `json:"day_of_month,omitempty"`
+	DayOfMonth *int64 `json:"day_of_month,omitempty"`
 
 	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *float64 `json:"fire_every,omitempty"`
+	FireEvery *int64 `json:"fire_every,omitempty"`
 
 	// FireEveryInterval One of:
 	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
@@ -9716,10 +9716,10 @@ type SnapshotsPolicyStatusV2ScheduleCreationSchedule struct {
 	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
 
 	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *float64 `json:"hour,omitempty"`
+	Hour *int64 `json:"hour,omitempty"`
 
 	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *float64 `json:"minute,omitempty"`
+	Minute *int64 `json:"minute,omitempty"`
 
 	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
 	OnDays *[]OnDay `json:"on_days,omitempty"`
@@ -9728,16 +9728,16 @@ type SnapshotsPolicyStatusV2ScheduleCreationSchedule struct {
 	Timezone *string `json:"timezone,omitempty"`
 
 	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *float64 `json:"window_end_hour,omitempty"`
+	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
 
 	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *float64 `json:"window_end_minute,omitempty"`
+	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
 
 	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *float64 `json:"window_start_hour,omitempty"`
+	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
 
 	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *float64 `json:"window_start_minute,omitempty"`
+	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotsPolicyStatuses snapshots_api_policy_statuses
@@ -9802,7 +9802,7 @@ type SourceCreateRequest struct {
 	TargetAddress *string `json:"target_address,omitempty"`
 
 	// TargetPort Network port to replicate to on the target (defaults to 3712)
-	TargetPort *float64 `json:"target_port,omitempty"`
+	TargetPort *int64 `json:"target_port,omitempty"`
 
 	// TargetRootPath Path to the target directory
 	TargetRootPath *string `json:"target_root_path,omitempty"`
@@ -9811,25 +9811,25 @@ type SourceCreateRequest struct {
 // SourceCreateRequestBlackoutWindow List of blackout windows for the relationship (defaults to empty)
 type SourceCreateRequestBlackoutWindow struct {
 	// EndHour Hour of day [0, 23] at which the blackout window ends
-	EndHour *float64 `json:"end_hour,omitempty"`
+	EndHour *int64 `json:"end_hour,omitempty"`
 
 	// EndMinute Minute of hour [0, 59] at which the blackout window ends
-	EndMinute *float64 `json:"end_minute,omitempty"`
+	EndMinute *int64 `json:"end_minute,omitempty"`
 
 	// OnDays List of days of the week on which the replication schedule applies. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days.
 	OnDays *[]OnDay `json:"on_days,omitempty"`
 
 	// StartHour Hour of day [0, 23] at which the blackout window begins
-	StartHour *float64 `json:"start_hour,omitempty"`
+	StartHour *int64 `json:"start_hour,omitempty"`
 
 	// StartMinute Minute of hour [0, 59] at which the blackout window begins
-	StartMinute *float64 `json:"start_minute,omitempty"`
+	StartMinute *int64 `json:"start_minute,omitempty"`
 }
 
 // SourceCreateRequestSnapshotPolicy List of snapshot policies linked with the relationship along with the corresponding expiration time to live for replicated target snapshots for each linked policy (defaults to empty)
 type SourceCreateRequestSnapshotPolicy struct {
 	// ID Unique identifier for the snapshot policy linked with the relationship
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// TargetExpiration Duration after which to expire snapshots on the target cluster that were replicated from this snapshot policy, in format <quantity><units>, where <quantity> is a positive integer less than 100 and <units> is one of [months, weeks, days, hours, minutes], e.g. 5days or 1hours. 'never' indicates snapshots should never expire and 'same_as_policy' indicates snapshots should expire at the same time as the snapshot policy specifies.
 	TargetExpiration *string `json:"target_expiration,omitempty"`
@@ -9867,31 +9867,31 @@ type SourceRelationship struct {
 	TargetAddress *string `json:"target_address,omitempty"`
 
 	// TargetPort Network port to replicate to on the target
-	TargetPort *float64 `json:"target_port,omitempty"`
+	TargetPort *int64 `json:"target_port,omitempty"`
 }
 
 // SourceRelationshipBlackoutWindow List of blackout windows for the relationship
 type SourceRelationshipBlackoutWindow struct {
 	// EndHour Hour of day [0, 23] at which the blackout window ends
-	EndHour *float64 `json:"end_hour,omitempty"`
+	EndHour *int64 `json:"end_hour,omitempty"`
 
 	// EndMinute Minute of hour [0, 59] at which the blackout window ends
-	EndMinute *float64 `json:"end_minute,omitempty"`
+	EndMinute *int64 `json:"end_minute,omitempty"`
 
 	// OnDays List of days of the week on which the replication schedule applies. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days.
 	OnDays *[]OnDay `json:"on_days,omitempty"`
 
 	// StartHour Hour of day [0, 23] at which the blackout window begins
-	StartHour *float64 `json:"start_hour,omitempty"`
+	StartHour *int64 `json:"start_hour,omitempty"`
 
 	// StartMinute Minute of hour [0, 59] at which the blackout window begins
-	StartMinute *float64 `json:"start_minute,omitempty"`
+	StartMinute *int64 `json:"start_minute,omitempty"`
 }
 
 // SourceRelationshipSnapshotPolicy List of snapshot policies linked with the relationship along with the corresponding expiration time of the replicated snapshots on the target for each linked policy
 type SourceRelationshipSnapshotPolicy struct {
 	// ID Unique identifier for the snapshot policy linked with the relationship
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// TargetExpiration Duration after which to expire snapshots on the target cluster that were replicated from this snapshot policy, in format <quantity><units>, where <quantity> is a positive integer less than 100 and <units> is one of [months, weeks, days, hours, minutes], e.g. 5days or 1hours. 'never' indicates snapshots should never expire and 'same_as_policy' indicates snapshots should expire at the same time as the snapshot policy specifies.
 	TargetExpiration *string `json:"target_expiration,omitempty"`
@@ -9930,7 +9930,7 @@ type SourceRelationshipStatus struct {
 	NextActiveTime *string `json:"next_active_time,omitempty"`
 
 	// QueuedSnapshotCount The number of snapshots from linked snapshot policies awaiting replication by this relationship
-	QueuedSnapshotCount *float64 `json:"queued_snapshot_count,omitempty"`
+	QueuedSnapshotCount *int64 `json:"queued_snapshot_count,omitempty"`
 
 	// RecoveryPoint The time that the last successful job started, encoded as RFC 3339
 	RecoveryPoint *time.Time `json:"recovery_point,omitempty"`
@@ -9989,7 +9989,7 @@ type SourceRelationshipStatus struct {
 	TargetClusterUUID *string `json:"target_cluster_uuid,omitempty"`
 
 	// TargetPort Network port to replicate to on the target
-	TargetPort *float64 `json:"target_port,omitempty"`
+	TargetPort *int64 `json:"target_port,omitempty"`
 
 	// TargetRootPath Path to the target directory
 	TargetRootPath *string `json:"target_root_path,omitempty"`
@@ -10011,19 +10011,19 @@ type SourceRelationshipStatusState string
 // SourceRelationshipStatusBlackoutWindow List of blackout windows for the relationship
 type SourceRelationshipStatusBlackoutWindow struct {
 	// EndHour Hour of day [0, 23] at which the blackout window ends
-	EndHour *float64 `json:"end_hour,omitempty"`
+	EndHour *int64 `json:"end_hour,omitempty"`
 
 	// EndMinute Minute of hour [0, 59] at which the blackout window ends
-	EndMinute *float64 `json:"end_minute,omitempty"`
+	EndMinute *int64 `json:"end_minute,omitempty"`
 
 	// OnDays List of days of the week on which the replication schedule applies. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days.
 	OnDays *[]OnDay `json:"on_days,omitempty"`
 
 	// StartHour Hour of day [0, 23] at which the blackout window begins
-	StartHour *float64 `json:"start_hour,omitempty"`
+	StartHour *int64 `json:"start_hour,omitempty"`
 
 	// StartMinute Minute of hour [0, 59] at which the blackout window begins
-	StartMinute *float64 `json:"start_minute,omitempty"`
+	StartMinute *int64 `json:"start_minute,omitempty"`
 }
 
 // SourceRelationshipStatusDurationOfLastJob The elapsed execution time of the previous job, in nanoseconds. If no job has ever run, this field will be null.
@@ -10080,7 +10080,7 @@ type SourceRelationshipStatusReplicationJobStatus struct {
 // SourceRelationshipStatusSnapshotPolicy List of snapshot policies linked with the relationship along with the corresponding expiration time of the replicated snapshots on the target for each linked policy
 type SourceRelationshipStatusSnapshotPolicy struct {
 	// ID Unique identifier for the snapshot policy linked with the relationship
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// TargetExpiration Duration after which to expire snapshots on the target cluster that were replicated from this snapshot policy, in format <quantity><units>, where <quantity> is a positive integer less than 100 and <units> is one of [months, weeks, days, hours, minutes], e.g. 5days or 1hours. 'never' indicates snapshots should never expire and 'same_as_policy' indicates snapshots should expire at the same time as the snapshot policy specifies.
 	TargetExpiration *string `json:"target_expiration,omitempty"`
@@ -10096,19 +10096,19 @@ type SourceTrusteeMatch string
 // StaticIPAllocationSummary api_static_ip_allocation_summary
 type StaticIPAllocationSummary struct {
 	// AvailableIPs Number of IP addresses available; can be negative
-	AvailableIPs *float64 `json:"available_ips,omitempty"`
+	AvailableIPs *int64 `json:"available_ips,omitempty"`
 
 	// SurplusFloatingIPs Floating ip count too small or large
-	SurplusFloatingIPs *float64 `json:"surplus_floating_ips,omitempty"`
+	SurplusFloatingIPs *int64 `json:"surplus_floating_ips,omitempty"`
 
 	// TotalFloatingIPs Total floating ips
-	TotalFloatingIPs *float64 `json:"total_floating_ips,omitempty"`
+	TotalFloatingIPs *int64 `json:"total_floating_ips,omitempty"`
 
 	// TotalIPs Total number of IP addresses in the given IP ranges
-	TotalIPs *float64 `json:"total_ips,omitempty"`
+	TotalIPs *int64 `json:"total_ips,omitempty"`
 
 	// UsedIPs Number of IP addresses currently assigned to nodes
-	UsedIPs *float64 `json:"used_ips,omitempty"`
+	UsedIPs *int64 `json:"used_ips,omitempty"`
 }
 
 // SupportedProtectionConfigs api_supported_protection_configs
@@ -10119,16 +10119,16 @@ type SupportedProtectionConfigs struct {
 // SupportedProtectionConfigsSupportedConfig Vector of supported protection configurations
 type SupportedProtectionConfigsSupportedConfig struct {
 	// BlocksPerStripe Number of blocks per stripe for this stripe config
-	BlocksPerStripe *float64 `json:"blocks_per_stripe,omitempty"`
+	BlocksPerStripe *int64 `json:"blocks_per_stripe,omitempty"`
 
 	// MaxClusterNodeCount The max amount of nodes supported to guarantee data safety with this stripe config
-	MaxClusterNodeCount *float64 `json:"max_cluster_node_count,omitempty"`
+	MaxClusterNodeCount *int64 `json:"max_cluster_node_count,omitempty"`
 
 	// MaxDriveFailures Number of simultaneous drive failures supported for this stripe config
-	MaxDriveFailures *float64 `json:"max_drive_failures,omitempty"`
+	MaxDriveFailures *int64 `json:"max_drive_failures,omitempty"`
 
 	// MaxNodeFailures Number of simultaneous node failures supported for this stripe config
-	MaxNodeFailures *float64 `json:"max_node_failures,omitempty"`
+	MaxNodeFailures *int64 `json:"max_node_failures,omitempty"`
 
 	// UsableCapacityInBytes The usable capacity in bytes if the node/SKU configuration uses this stripe config
 	UsableCapacityInBytes *string `json:"usable_capacity_in_bytes,omitempty"`
@@ -10163,7 +10163,7 @@ type SyslogAuditConfig struct {
 	ServerAddress *string `json:"server_address,omitempty"`
 
 	// ServerPort server_port
-	ServerPort *float64 `json:"server_port,omitempty"`
+	ServerPort *int64 `json:"server_port,omitempty"`
 }
 
 // SyslogAuditConfigDelta syslog_audit_config_delta
@@ -10183,7 +10183,7 @@ type SyslogAuditConfigDelta struct {
 	ServerAddress *string `json:"server_address,omitempty"`
 
 	// ServerPort server_port
-	ServerPort *float64 `json:"server_port,omitempty"`
+	ServerPort *int64 `json:"server_port,omitempty"`
 }
 
 // SyslogAuditFormat One of:
@@ -10266,7 +10266,7 @@ type TargetRelationshipStatus struct {
 	SourceClusterUUID *string `json:"source_cluster_uuid,omitempty"`
 
 	// SourcePort Network port previously used to replicate to on the source
-	SourcePort *float64 `json:"source_port,omitempty"`
+	SourcePort *int64 `json:"source_port,omitempty"`
 
 	// SourceRootPath Path to the source directory
 	SourceRootPath *string `json:"source_root_path,omitempty"`
@@ -10364,14 +10364,14 @@ type TargetRelationshipStatusReplicationJobStatus struct {
 // TenantConfig api_tenant_config
 type TenantConfig struct {
 	// ID Unique identifier for this tenant configuration.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// IdentityConfigID Unique identifier for the identity configuration to use for this tenant.
-	IdentityConfigID *float64 `json:"identity_config_id,omitempty"`
+	IdentityConfigID *int64 `json:"identity_config_id,omitempty"`
 
 	// Name Unique name of the tenant chosen by the user.
-	Name     *string    `json:"name,omitempty"`
-	Networks *[]float64 `json:"networks,omitempty"`
+	Name     *string  `json:"name,omitempty"`
+	Networks *[]int64 `json:"networks,omitempty"`
 
 	// NFSEnabled NFS is accessible from this tenant.
 	NFSEnabled *bool `json:"nfs_enabled,omitempty"`
@@ -10395,14 +10395,14 @@ type TenantConfig struct {
 // TenantConfigPatch api_tenant_config_patch
 type TenantConfigPatch struct {
 	// ID Unique identifier for this tenant configuration.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// IdentityConfigID Unique identifier for the identity configuration to use for this tenant.
-	IdentityConfigID *float64 `json:"identity_config_id,omitempty"`
+	IdentityConfigID *int64 `json:"identity_config_id,omitempty"`
 
 	// Name Unique name of the tenant chosen by the user.
-	Name     *string    `json:"name,omitempty"`
-	Networks *[]float64 `json:"networks,omitempty"`
+	Name     *string  `json:"name,omitempty"`
+	Networks *[]int64 `json:"networks,omitempty"`
 
 	// NFSEnabled NFS is accessible from this tenant.
 	NFSEnabled *bool `json:"nfs_enabled,omitempty"`
@@ -10426,11 +10426,11 @@ type TenantConfigPatch struct {
 // TenantConfigPost api_tenant_config_post
 type TenantConfigPost struct {
 	// IdentityConfigID Unique identifier for the identity configuration to use for this tenant.
-	IdentityConfigID *float64 `json:"identity_config_id,omitempty"`
+	IdentityConfigID *int64 `json:"identity_config_id,omitempty"`
 
 	// Name Unique name of the tenant chosen by the user.
-	Name     *string    `json:"name,omitempty"`
-	Networks *[]float64 `json:"networks,omitempty"`
+	Name     *string  `json:"name,omitempty"`
+	Networks *[]int64 `json:"networks,omitempty"`
 
 	// NFSEnabled NFS is accessible from this tenant. Defaults to false.
 	NFSEnabled *bool `json:"nfs_enabled,omitempty"`
@@ -10459,14 +10459,14 @@ type TenantConfigs struct {
 // TenantConfigsEntry List of tenant configs
 type TenantConfigsEntry struct {
 	// ID Unique identifier for this tenant configuration.
-	ID *float64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty"`
 
 	// IdentityConfigID Unique identifier for the identity configuration to use for this tenant.
-	IdentityConfigID *float64 `json:"identity_config_id,omitempty"`
+	IdentityConfigID *int64 `json:"identity_config_id,omitempty"`
 
 	// Name Unique name of the tenant chosen by the user.
-	Name     *string    `json:"name,omitempty"`
-	Networks *[]float64 `json:"networks,omitempty"`
+	Name     *string  `json:"name,omitempty"`
+	Networks *[]int64 `json:"networks,omitempty"`
 
 	// NFSEnabled NFS is accessible from this tenant.
 	NFSEnabled *bool `json:"nfs_enabled,omitempty"`
@@ -10491,7 +10491,7 @@ type TenantConfigsEntry struct {
 type TimeSeriesDataset struct {
 	// ID id
 	ID     *string    `json:"id,omitempty"`
-	Times  *[]float64 `json:"times,omitempty"`
+	Times  *[]int64   `json:"times,omitempty"`
 	Values *[]float64 `json:"values,omitempty"`
 }
 
@@ -10643,7 +10643,7 @@ type UpgradePrepareRequest struct {
 	ImagePath *string `json:"image_path,omitempty"`
 
 	// NumNodesToReboot If the number of nodes to reboot is configured and rolling reboot is enabled, your cluster reboots the specified number of nodes at a time. The number of nodes must be greater than 0 and less than or equal to the number of node failures that your cluster permits. By default, the value is the number of permitted node failures minus 1 (1 node minimum).
-	NumNodesToReboot *float64 `json:"num_nodes_to_reboot,omitempty"`
+	NumNodesToReboot *int64 `json:"num_nodes_to_reboot,omitempty"`
 }
 
 // UpgradeState One of:
@@ -10688,7 +10688,7 @@ type UpgradeStatusSettings struct {
 	InstallPath *string `json:"install_path,omitempty"`
 
 	// NumNodesToReboot num_nodes_to_reboot
-	NumNodesToReboot *float64 `json:"num_nodes_to_reboot,omitempty"`
+	NumNodesToReboot *int64 `json:"num_nodes_to_reboot,omitempty"`
 
 	// TargetVersion target_version
 	TargetVersion *string `json:"target_version,omitempty"`
@@ -11997,7 +11997,7 @@ type CreateSnapshotV1Params struct {
 }
 
 // CalculateSnapshotsUsedCapacityJSONBody defines parameters for CalculateSnapshotsUsedCapacity.
-type CalculateSnapshotsUsedCapacityJSONBody = []float64
+type CalculateSnapshotsUsedCapacityJSONBody = []int64
 
 // UpdateSnapshotsPolicyV1Params defines parameters for UpdateSnapshotsPolicyV1.
 type UpdateSnapshotsPolicyV1Params struct {
@@ -53223,7 +53223,7 @@ func (r ListPortalSpokesResponse) ContentType() string {
 type CreatePortalSpokeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	JSON200      *float64
+	JSON200      *int64
 	JSONDefault  *QumuloError
 }
 
@@ -73499,7 +73499,7 @@ func ParseCreatePortalSpokeResponse(rsp *http.Response) (*CreatePortalSpokeRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest float64
+		var dest int64
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

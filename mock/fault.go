@@ -32,6 +32,7 @@ const (
 	FaultLostWrite             Fault = "lost-write"
 	FaultIgnoredIfMatch        Fault = "ignored-if-match"
 	FaultUndeclaredProperty    Fault = "undeclared-property"
+	FaultMissingField          Fault = "missing-field"
 )
 
 // faultChecks maps each fault to the contract checks that must fail when
@@ -139,6 +140,8 @@ func (f *faulty) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		header.Set("Content-Type", "text/plain; charset=utf-8")
 	case f.fault == FaultWrongFieldType && ok && isJSON:
 		body = rewriteObject(body, breakFirstString)
+	case f.fault == FaultMissingField && ok && isJSON:
+		body = rewriteObject(body, dropFirstNestedKey)
 	case f.fault == FaultUndeclaredProperty && ok && isJSON:
 		body = rewriteObject(body, func(m map[string]any) bool { m["qapi_undeclared_property"] = true; return true })
 	case f.fault == FaultLeakedPrivateKey && ok && isJSON && r.Method == http.MethodGet:
@@ -293,6 +296,20 @@ func rewriteObject(body []byte, change func(map[string]any) bool) []byte {
 		return body
 	}
 	return out
+}
+
+// dropFirstNestedKey leaves out the first key (in order) of the first
+// object nested in m, as a server that omits a field its schema requires
+// (the twin answers every declared key): the top level is left whole, so
+// the ids and fields a client sent still come back.
+func dropFirstNestedKey(m map[string]any) bool {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if inner, ok := m[k].(map[string]any); ok && len(inner) > 0 {
+			delete(inner, slices.Sorted(maps.Keys(inner))[0])
+			return true
+		}
+	}
+	return false
 }
 
 // breakFirstString turns the first string field found (keys in order,

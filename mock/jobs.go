@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/qapitools/qapi/gen"
 	"github.com/qapitools/qapi/mock/internal/server"
 )
@@ -104,34 +102,17 @@ func (t *typedServer) CreateTreeDeleteJob(_ context.Context, req server.CreateTr
 }
 
 // jobView is a job as a cluster reports it: last_error_message is null
-// while the job is healthy, never "" (clients read any value but null as an
-// aborted job). Where the spec served says the field is never null (the
-// pages do), it is left out instead, which a client reads the same way.
+// while the job is healthy, never "" and never absent (oas.SendsNull:
+// clients read any value but null as an aborted job), whatever the spec
+// served says.
 type jobView struct {
 	gen.TreeDeleteJobStatus
 	LastErrorMessage *string `json:"last_error_message"`
-	// nullable tells whether the spec served lets the field be null.
-	nullable bool
-}
-
-// jobViewNoNull is a jobView for a spec without the null.
-type jobViewNoNull struct {
-	gen.TreeDeleteJobStatus
-	LastErrorMessage *string `json:"last_error_message,omitempty"`
 }
 
 // VisitGetTreeDeleteJobResponse writes one job.
 func (v jobView) VisitGetTreeDeleteJobResponse(w http.ResponseWriter) error {
-	return writeJSON(w, v.shaped())
-}
-
-// shaped is what v answers: itself, or without the null where the spec
-// served has none.
-func (v jobView) shaped() any {
-	if v.LastErrorMessage == nil && !v.nullable {
-		return jobViewNoNull{v.TreeDeleteJobStatus, nil}
-	}
-	return v
+	return writeJSON(w, v)
 }
 
 // jobsView is the list of jobs.
@@ -141,22 +122,7 @@ type jobsView struct {
 
 // VisitListTreeDeleteJobsResponse writes the list of jobs.
 func (v jobsView) VisitListTreeDeleteJobsResponse(w http.ResponseWriter) error {
-	jobs := make([]any, len(v.Jobs))
-	for i, j := range v.Jobs {
-		jobs[i] = j.shaped()
-	}
-	return writeJSON(w, map[string]any{"jobs": jobs})
-}
-
-// lastErrorNullable tells whether doc lets a job's last_error_message be
-// null.
-func lastErrorNullable(doc *openapi3.T) bool {
-	s := doc.Components.Schemas["TreeDeleteJobStatus"]
-	if s == nil || s.Value == nil {
-		return false
-	}
-	p := s.Value.Properties["last_error_message"]
-	return p != nil && p.Value != nil && p.Value.Nullable
+	return writeJSON(w, map[string]any{"jobs": append([]jobView{}, v.Jobs...)})
 }
 
 func writeJSON(w http.ResponseWriter, v any) error {
@@ -165,10 +131,9 @@ func writeJSON(w http.ResponseWriter, v any) error {
 	return json.NewEncoder(w).Encode(v)
 }
 
-// view renders a job as a cluster reports it, null where the document
-// doc lets it be.
-func (j *treeDeleteJob) view(doc *openapi3.T) jobView {
-	v := jobView{TreeDeleteJobStatus: j.status(), nullable: lastErrorNullable(doc)}
+// view renders a job as a cluster reports it.
+func (j *treeDeleteJob) view() jobView {
+	v := jobView{TreeDeleteJobStatus: j.status()}
 	if j.failed != "" {
 		v.LastErrorMessage = new(j.failed)
 	}
@@ -236,7 +201,7 @@ func (t *typedServer) GetTreeDeleteJob(ctx context.Context, req server.GetTreeDe
 		return nil, newError(errNoSuchEntry, "no tree-delete job for %q: it finished or never started", id)
 	}
 	j.seen = j.seen || !peek
-	return j.view(t.m.doc), nil
+	return j.view(), nil
 }
 
 // ListTreeDeleteJobs reports the running jobs, as GetTreeDeleteJob does
@@ -253,7 +218,7 @@ func (t *typedServer) ListTreeDeleteJobs(ctx context.Context, _ server.ListTreeD
 			continue
 		}
 		j.seen = j.seen || !peek
-		jobs = append(jobs, j.view(t.m.doc))
+		jobs = append(jobs, j.view())
 	}
 	return jobsView{Jobs: jobs}, nil
 }

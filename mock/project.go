@@ -17,7 +17,10 @@ const maxShapeDepth = 12
 // project shapes a stored value to a response schema: properties the schema
 // does not have and write-only ones go, values of the wrong shape and
 // missing required properties are generated, and of a union the arm the
-// value fits is kept. The result is checked; if it still does not fit, the
+// value fits is kept. A cluster answers every property its schema
+// declares: one the value lacks is null where a cluster sends null
+// (oas.SendsNull, whatever the document's marks say), else the value an
+// item has where nobody set it. The result is checked; if it still does not fit, the
 // generated value is answered instead.
 func project(g *oas.Generator, v any, ref *openapi3.SchemaRef) any {
 	out := shape(g, v, ref, 0)
@@ -114,16 +117,27 @@ func shape(g *oas.Generator, v any, ref *openapi3.SchemaRef, depth int) any {
 			return val
 		}
 		out := map[string]any{}
+		filled := false
 		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 			p := s.Properties[name]
 			if p == nil || p.Value == nil || oas.WriteOnly(p.Value) {
 				continue
 			}
-			if x, ok := val[name]; ok {
+			x, ok := val[name]
+			switch {
+			case (!ok || x == nil) && oas.SendsNull(s, name):
+				out[name] = nil
+			case ok:
 				out[name] = shape(g, x, p, depth+1)
-			} else if slices.Contains(s.Required, name) {
+			case slices.Contains(s.Required, name):
 				out[name] = g.Value(p)
+			default:
+				out[name], filled = fill(name, p), true
 			}
+		}
+		if filled {
+			// Of a union the pages flatten, only the selected arm is filled.
+			oas.DropAbsentArms(s, out)
 		}
 		return out
 	case []any:
@@ -141,6 +155,15 @@ func shape(g *oas.Generator, v any, ref *openapi3.SchemaRef, depth int) any {
 		}
 		return g.Value(ref)
 	}
+}
+
+// fill is the value of an optional property nobody set: the same wherever
+// the item is answered (alone or in a list), so it is generated from the
+// property's name alone.
+func fill(name string, ref *openapi3.SchemaRef) any {
+	g := oas.NewGenerator(0, name, oas.Response)
+	g.Minimal = true
+	return g.Value(ref)
 }
 
 // plainFit tells, without validating, that a scalar fits a schema that only

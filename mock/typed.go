@@ -115,7 +115,7 @@ func (t *typedServer) GetEncryptionKeyStore(context.Context, server.GetEncryptio
 				KMSStore: gen.EncryptionV2KeyStoreResponseUnionKMSStore{
 					Hostname:           t.kms.hostname,
 					KeyID:              t.kms.keyID,
-					Port:               t.kms.port,
+					Port:               int64(t.kms.port),
 					ConfigCreationTime: t.kms.created.UTC().Truncate(time.Second), // answered as 2024-10-16T12:00:00Z
 				},
 			})
@@ -187,7 +187,7 @@ func checkKMS(s gen.EncryptionV2PutKeyStoreUnionKMSStore) (*kmsConfig, error) {
 		if *s.Port < 1 || *s.Port > 65535 {
 			return nil, newError(errBadRequest, field, "port", "must be in the range 1-65535")
 		}
-		c.port = *s.Port
+		c.port = int(*s.Port)
 	}
 	for _, p := range []struct {
 		name, want string

@@ -295,6 +295,7 @@ func TestFaultsShowInLogAndVerify(t *testing.T) {
 		{fault: mock.FaultWrongContentType, check: check.ContentTypeConformance},
 		{fault: mock.FaultLeakedPrivateKey, check: check.WriteOnlyNeverReturned},
 		{fault: mock.FaultUndeclaredProperty, check: check.ResponseSchemaConformance, strict: true},
+		{fault: mock.FaultMissingField, check: check.ResponseSchemaConformance},
 		{fault: mock.FaultIgnoredToken, check: check.IgnoredAuth, extra: func(t *testing.T, base, _ string) {
 			call(t, "GET", base+"/v2/encryption/key-store", "", "")
 		}},

@@ -81,8 +81,10 @@ func vendorStyle(v any) any {
 	return v
 }
 
-// The whole contract against itself as a cluster writes it: thousands of
-// raw changes, none after the cluster rules.
+// The whole contract against itself as a cluster writes it: hundreds of
+// raw breaking changes (nullability, parameter types; integers no longer,
+// since the converter types them as clusters do), none after the cluster
+// rules.
 func TestWholeContractAsAClusterWritesIt(t *testing.T) {
 	t.Parallel()
 	var v map[string]any
@@ -127,7 +129,7 @@ func TestWholeContractAsAClusterWritesIt(t *testing.T) {
 			}
 		}
 	}
-	if total[0] < 1000 {
+	if total[0] < 500 {
 		t.Errorf("raw: %d breaking changes; the rewrite no longer imitates a cluster's spec", total[0])
 	}
 	for _, k := range slices.Sorted(maps.Keys(counts)) {

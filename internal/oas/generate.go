@@ -56,9 +56,10 @@ type Generator struct {
 	// name must have, such as the path parameters a resource echoes back.
 	Names map[string]string
 	// Minimal makes the values a fresh item has where a client set
-	// nothing: a default the schema states, else the first enum value,
-	// false, zero (or the least number allowed), "0" for a decimal string,
-	// and empty strings and lists.
+	// nothing: null where a cluster answers null (SendsNull), else a
+	// default the schema states, else the first enum value, false, zero
+	// (or the least number allowed), "0" for a decimal string, and empty
+	// strings and lists.
 	Minimal bool
 }
 
@@ -227,6 +228,10 @@ func (g *Generator) object(s *openapi3.Schema, depth int) map[string]any {
 			continue
 		}
 		if depth >= maxDepth && !slices.Contains(s.Required, name) {
+			continue
+		}
+		if g.Minimal && g.dir == Response && SendsNull(s, name) {
+			out[name] = nil // unset, as a cluster answers it
 			continue
 		}
 		if v, ok := g.Names[name]; ok && (p.Value.Type.Is("string") || p.Value.Type == nil) && len(p.Value.Enum) == 0 {

@@ -25,7 +25,11 @@ var update = flag.Bool("update", false, "rewrite gen/names.golden and client/nam
 // types, functions, methods, constants, variables and struct fields.
 func genNames(t *testing.T) []string {
 	t.Helper()
-	return exportedNames(t, "gen/qapi.gen.go")
+	files, err := filepath.Glob("gen/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exportedNames(t, files...)
 }
 
 // exportedNames lists the exported names the files declare, sorted.

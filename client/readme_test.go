@@ -35,7 +35,7 @@ func createSMBShareOnNewDirectory(ctx context.Context, c *client.Client) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("share %s serves directory %s\n", *share.ID, *dir.ID)
+	fmt.Printf("share %s serves directory %s\n", share.GetID(), dir.GetID())
 	return nil
 }
 
@@ -44,7 +44,7 @@ func pageThroughQuotas(ctx context.Context, c *client.Client) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("directory %s: at most %s bytes\n", *q.ID, *q.Limit)
+		fmt.Printf("directory %s: at most %s bytes\n", q.GetID(), q.GetLimit())
 	}
 	return nil
 }

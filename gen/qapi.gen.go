@@ -46285,14 +46285,6 @@ func (r GetFTPSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFTPSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateFTPSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46314,14 +46306,6 @@ func (r UpdateFTPSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateFTPSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceFTPSettingsResponse struct {
@@ -46347,14 +46331,6 @@ func (r ReplaceFTPSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceFTPSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetFTPStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46378,14 +46354,6 @@ func (r GetFTPStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFTPStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CancelADResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46406,14 +46374,6 @@ func (r CancelADResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CancelADResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type DismissADErrorResponse struct {
@@ -46439,14 +46399,6 @@ func (r DismissADErrorResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DismissADErrorResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetADDistinguishedNameObjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46468,14 +46420,6 @@ func (r GetADDistinguishedNameObjectResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetADDistinguishedNameObjectResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListADGIDSIDsResponse struct {
@@ -46501,14 +46445,6 @@ func (r ListADGIDSIDsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListADGIDSIDsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type JoinADResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46531,14 +46467,6 @@ func (r JoinADResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r JoinADResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type LeaveADResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46559,14 +46487,6 @@ func (r LeaveADResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r LeaveADResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetADMonitorResponse struct {
@@ -46592,14 +46512,6 @@ func (r GetADMonitorResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetADMonitorResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReconfigureADResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46620,14 +46532,6 @@ func (r ReconfigureADResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReconfigureADResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetADSettingsResponse struct {
@@ -46653,14 +46557,6 @@ func (r GetADSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetADSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceADSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46682,14 +46578,6 @@ func (r ReplaceADSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceADSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListADSIDExpandedGroupsResponse struct {
@@ -46715,14 +46603,6 @@ func (r ListADSIDExpandedGroupsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListADSIDExpandedGroupsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetADSIDGIDResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46744,14 +46624,6 @@ func (r GetADSIDGIDResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetADSIDGIDResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetADSIDObjectResponse struct {
@@ -46777,14 +46649,6 @@ func (r GetADSIDObjectResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetADSIDObjectResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetADSIDUIDResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46806,14 +46670,6 @@ func (r GetADSIDUIDResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetADSIDUIDResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetADSIDUsernameResponse struct {
@@ -46839,14 +46695,6 @@ func (r GetADSIDUsernameResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetADSIDUsernameResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetADStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46868,14 +46716,6 @@ func (r GetADStatusResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetADStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListADUIDSIDsResponse struct {
@@ -46901,14 +46741,6 @@ func (r ListADUIDSIDsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListADUIDSIDsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListADUsernameObjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46930,14 +46762,6 @@ func (r ListADUsernameObjectsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListADUsernameObjectsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListADUsernameSIDsResponse struct {
@@ -46963,14 +46787,6 @@ func (r ListADUsernameSIDsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListADUsernameSIDsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetAnalyticsActivityCurrentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -46992,14 +46808,6 @@ func (r GetAnalyticsActivityCurrentResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAnalyticsActivityCurrentResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListAnalyticsCapacityHistoryResponse struct {
@@ -47025,14 +46833,6 @@ func (r ListAnalyticsCapacityHistoryResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAnalyticsCapacityHistoryResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListAnalyticsCapacityHistoryByTimestampResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47054,14 +46854,6 @@ func (r ListAnalyticsCapacityHistoryByTimestampResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAnalyticsCapacityHistoryByTimestampResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListAnalyticsTimeSeriesResponse struct {
@@ -47087,14 +46879,6 @@ func (r ListAnalyticsTimeSeriesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAnalyticsTimeSeriesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetAuditCloudwatchConfigResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47116,14 +46900,6 @@ func (r GetAuditCloudwatchConfigResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAuditCloudwatchConfigResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateAuditCloudwatchConfigResponse struct {
@@ -47149,14 +46925,6 @@ func (r UpdateAuditCloudwatchConfigResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateAuditCloudwatchConfigResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceAuditCloudwatchConfigResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47180,14 +46948,6 @@ func (r ReplaceAuditCloudwatchConfigResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceAuditCloudwatchConfigResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetAuditCloudwatchStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47208,14 +46968,6 @@ func (r GetAuditCloudwatchStatusResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAuditCloudwatchStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetAuditSyslogConfigResponse struct {
@@ -47241,14 +46993,6 @@ func (r GetAuditSyslogConfigResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAuditSyslogConfigResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateAuditSyslogConfigResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47270,14 +47014,6 @@ func (r UpdateAuditSyslogConfigResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateAuditSyslogConfigResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceAuditSyslogConfigResponse struct {
@@ -47303,14 +47039,6 @@ func (r ReplaceAuditSyslogConfigResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceAuditSyslogConfigResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetAuditSyslogStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47332,14 +47060,6 @@ func (r GetAuditSyslogStatusResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAuditSyslogStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListAuthAccessTokensResponse struct {
@@ -47365,14 +47085,6 @@ func (r ListAuthAccessTokensResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAuthAccessTokensResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateAuthAccessTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47396,14 +47108,6 @@ func (r CreateAuthAccessTokenResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateAuthAccessTokenResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteAuthAccessTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47424,14 +47128,6 @@ func (r DeleteAuthAccessTokenResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteAuthAccessTokenResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetAuthAccessTokenResponse struct {
@@ -47457,14 +47153,6 @@ func (r GetAuthAccessTokenResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAuthAccessTokenResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateAuthAccessTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47486,14 +47174,6 @@ func (r UpdateAuthAccessTokenResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateAuthAccessTokenResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListAuthIDRelatedIdentitiesResponse struct {
@@ -47519,14 +47199,6 @@ func (r ListAuthIDRelatedIdentitiesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAuthIDRelatedIdentitiesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ClearAuthCacheResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47549,14 +47221,6 @@ func (r ClearAuthCacheResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ClearAuthCacheResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteAuthIdentityAttributesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47577,14 +47241,6 @@ func (r DeleteAuthIdentityAttributesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteAuthIdentityAttributesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetAuthIdentityAttributesResponse struct {
@@ -47610,14 +47266,6 @@ func (r GetAuthIdentityAttributesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAuthIdentityAttributesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceAuthIdentityAttributesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47639,14 +47287,6 @@ func (r ReplaceAuthIdentityAttributesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceAuthIdentityAttributesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ExpandAuthIdentityResponse struct {
@@ -47672,14 +47312,6 @@ func (r ExpandAuthIdentityResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ExpandAuthIdentityResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type FindAuthIdentityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47703,14 +47335,6 @@ func (r FindAuthIdentityResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r FindAuthIdentityResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteAuthKerberosKeytabResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47731,14 +47355,6 @@ func (r DeleteAuthKerberosKeytabResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteAuthKerberosKeytabResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetAuthKerberosKeytabResponse struct {
@@ -47764,14 +47380,6 @@ func (r GetAuthKerberosKeytabResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAuthKerberosKeytabResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceAuthKerberosKeytabResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47793,14 +47401,6 @@ func (r ReplaceAuthKerberosKeytabResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceAuthKerberosKeytabResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetAuthKerberosSettingsResponse struct {
@@ -47826,14 +47426,6 @@ func (r GetAuthKerberosSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAuthKerberosSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceAuthKerberosSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47855,14 +47447,6 @@ func (r ReplaceAuthKerberosSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceAuthKerberosSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListAuthLocalUsernameRelatedIdentitiesResponse struct {
@@ -47888,14 +47472,6 @@ func (r ListAuthLocalUsernameRelatedIdentitiesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAuthLocalUsernameRelatedIdentitiesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListAuthPOSIXGIDRelatedIdentitiesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47917,14 +47493,6 @@ func (r ListAuthPOSIXGIDRelatedIdentitiesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAuthPOSIXGIDRelatedIdentitiesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListAuthPOSIXUIDRelatedIdentitiesResponse struct {
@@ -47950,14 +47518,6 @@ func (r ListAuthPOSIXUIDRelatedIdentitiesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAuthPOSIXUIDRelatedIdentitiesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListAuthPrivilegesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -47980,14 +47540,6 @@ func (r ListAuthPrivilegesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAuthPrivilegesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListAuthRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48008,14 +47560,6 @@ func (r ListAuthRolesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAuthRolesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateAuthRoleResponse struct {
@@ -48041,14 +47585,6 @@ func (r CreateAuthRoleResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateAuthRoleResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteAuthRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48069,14 +47605,6 @@ func (r DeleteAuthRoleResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteAuthRoleResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetAuthRoleResponse struct {
@@ -48102,14 +47630,6 @@ func (r GetAuthRoleResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAuthRoleResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateAuthRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48131,14 +47651,6 @@ func (r UpdateAuthRoleResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateAuthRoleResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceAuthRoleResponse struct {
@@ -48164,14 +47676,6 @@ func (r ReplaceAuthRoleResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceAuthRoleResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetAuthRoleMembersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48192,14 +47696,6 @@ func (r GetAuthRoleMembersResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAuthRoleMembersResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type SetAuthRoleMembersResponse struct {
@@ -48225,14 +47721,6 @@ func (r SetAuthRoleMembersResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SetAuthRoleMembersResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteAuthRoleMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48253,14 +47741,6 @@ func (r DeleteAuthRoleMemberResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteAuthRoleMemberResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetAuthRoleMemberResponse struct {
@@ -48286,14 +47766,6 @@ func (r GetAuthRoleMemberResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAuthRoleMemberResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListAuthSIDRelatedIdentitiesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48315,14 +47787,6 @@ func (r ListAuthSIDRelatedIdentitiesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAuthSIDRelatedIdentitiesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListAuthUserDefinedMappingsResponse struct {
@@ -48348,14 +47812,6 @@ func (r ListAuthUserDefinedMappingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAuthUserDefinedMappingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceAuthUserDefinedMappingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48377,14 +47833,6 @@ func (r ReplaceAuthUserDefinedMappingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceAuthUserDefinedMappingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CalculateClusterNodeAddCapacityResponse struct {
@@ -48410,14 +47858,6 @@ func (r CalculateClusterNodeAddCapacityResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CalculateClusterNodeAddCapacityResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListClusterNodeReplacementPlanResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48441,14 +47881,6 @@ func (r ListClusterNodeReplacementPlanResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListClusterNodeReplacementPlanResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateClusterNodeReplacementPlanResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48469,14 +47901,6 @@ func (r CreateClusterNodeReplacementPlanResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateClusterNodeReplacementPlanResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListClusterNodesResponse struct {
@@ -48502,14 +47926,6 @@ func (r ListClusterNodesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListClusterNodesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateClusterNodeV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48530,14 +47946,6 @@ func (r CreateClusterNodeV1Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateClusterNodeV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListClusterNodesChassisResponse struct {
@@ -48563,14 +47971,6 @@ func (r ListClusterNodesChassisResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListClusterNodesChassisResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListClusterNodesUIDLightsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48592,14 +47992,6 @@ func (r ListClusterNodesUIDLightsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListClusterNodesUIDLightsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetClusterNodeResponse struct {
@@ -48625,14 +48017,6 @@ func (r GetClusterNodeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetClusterNodeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetClusterNodeChassisResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48656,14 +48040,6 @@ func (r GetClusterNodeChassisResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetClusterNodeChassisResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type IdentifyClusterNodeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48684,14 +48060,6 @@ func (r IdentifyClusterNodeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r IdentifyClusterNodeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetClusterNodeUIDLightResponse struct {
@@ -48717,14 +48085,6 @@ func (r GetClusterNodeUIDLightResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetClusterNodeUIDLightResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type SetClusterNodeUIDLightResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48745,14 +48105,6 @@ func (r SetClusterNodeUIDLightResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SetClusterNodeUIDLightResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetClusterProtectionRestriperStatusResponse struct {
@@ -48778,14 +48130,6 @@ func (r GetClusterProtectionRestriperStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetClusterProtectionRestriperStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetClusterProtectionStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48807,14 +48151,6 @@ func (r GetClusterProtectionStatusResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetClusterProtectionStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetClusterRestriperStatusResponse struct {
@@ -48840,14 +48176,6 @@ func (r GetClusterRestriperStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetClusterRestriperStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetClusterSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48869,14 +48197,6 @@ func (r GetClusterSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetClusterSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceClusterSettingsResponse struct {
@@ -48902,14 +48222,6 @@ func (r ReplaceClusterSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceClusterSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceClusterSettingsSSLResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48930,14 +48242,6 @@ func (r ReplaceClusterSettingsSSLResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceClusterSettingsSSLResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListClusterSlotsResponse struct {
@@ -48963,14 +48267,6 @@ func (r ListClusterSlotsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListClusterSlotsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetClusterSlotResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -48992,14 +48288,6 @@ func (r GetClusterSlotResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetClusterSlotResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateClusterSlotResponse struct {
@@ -49025,14 +48313,6 @@ func (r UpdateClusterSlotResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateClusterSlotResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ClearDNSCacheResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49053,14 +48333,6 @@ func (r ClearDNSCacheResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ClearDNSCacheResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetDNSConfigsSystemResponse struct {
@@ -49086,14 +48358,6 @@ func (r GetDNSConfigsSystemResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDNSConfigsSystemResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateDNSConfigsSystemResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49115,14 +48379,6 @@ func (r UpdateDNSConfigsSystemResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateDNSConfigsSystemResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetDNSLookupOverrideConfigResponse struct {
@@ -49148,14 +48404,6 @@ func (r GetDNSLookupOverrideConfigResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetDNSLookupOverrideConfigResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceDNSLookupOverrideConfigResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49177,14 +48425,6 @@ func (r ReplaceDNSLookupOverrideConfigResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceDNSLookupOverrideConfigResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ResolveDNSIPsToNamesResponse struct {
@@ -49210,14 +48450,6 @@ func (r ResolveDNSIPsToNamesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ResolveDNSIPsToNamesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ResolveDNSNamesToIPsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49239,14 +48471,6 @@ func (r ResolveDNSNamesToIPsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ResolveDNSNamesToIPsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ResolveDNSResponse struct {
@@ -49272,14 +48496,6 @@ func (r ResolveDNSResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ResolveDNSResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type RotateEncryptionKeysV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49300,14 +48516,6 @@ func (r RotateEncryptionKeysV1Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RotateEncryptionKeysV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetEncryptionStatusResponse struct {
@@ -49333,14 +48541,6 @@ func (r GetEncryptionStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEncryptionStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetFileSystemResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49362,14 +48562,6 @@ func (r GetFileSystemResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileSystemResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListFileSystemSecurityKeysResponse struct {
@@ -49395,14 +48587,6 @@ func (r ListFileSystemSecurityKeysResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileSystemSecurityKeysResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateFileSystemSecurityKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49426,14 +48610,6 @@ func (r CreateFileSystemSecurityKeyResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateFileSystemSecurityKeyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteFileSystemSecurityKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49454,14 +48630,6 @@ func (r DeleteFileSystemSecurityKeyResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteFileSystemSecurityKeyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetFileSystemSecurityKeyResponse struct {
@@ -49487,14 +48655,6 @@ func (r GetFileSystemSecurityKeyResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileSystemSecurityKeyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateFileSystemSecurityKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49516,14 +48676,6 @@ func (r UpdateFileSystemSecurityKeyResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateFileSystemSecurityKeyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceFileSystemSecurityKeyResponse struct {
@@ -49549,14 +48701,6 @@ func (r ReplaceFileSystemSecurityKeyResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceFileSystemSecurityKeyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetFileSystemSecurityKeyReplacementChallengeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49578,14 +48722,6 @@ func (r GetFileSystemSecurityKeyReplacementChallengeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileSystemSecurityKeyReplacementChallengeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceFileSystemSecurityKeyActionResponse struct {
@@ -49611,14 +48747,6 @@ func (r ReplaceFileSystemSecurityKeyActionResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceFileSystemSecurityKeyActionResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetFileSystemSecurityKeyUsagesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49640,14 +48768,6 @@ func (r GetFileSystemSecurityKeyUsagesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileSystemSecurityKeyUsagesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetFileSystemSettingsAtimeResponse struct {
@@ -49673,14 +48793,6 @@ func (r GetFileSystemSettingsAtimeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileSystemSettingsAtimeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateFileSystemSettingsAtimeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49702,14 +48814,6 @@ func (r UpdateFileSystemSettingsAtimeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateFileSystemSettingsAtimeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceFileSystemSettingsAtimeResponse struct {
@@ -49735,14 +48839,6 @@ func (r ReplaceFileSystemSettingsAtimeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceFileSystemSettingsAtimeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetFileSystemSettingsNotifyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49764,14 +48860,6 @@ func (r GetFileSystemSettingsNotifyResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileSystemSettingsNotifyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceFileSystemSettingsNotifyResponse struct {
@@ -49797,14 +48885,6 @@ func (r ReplaceFileSystemSettingsNotifyResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceFileSystemSettingsNotifyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetFileSystemSettingsPermissionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49826,14 +48906,6 @@ func (r GetFileSystemSettingsPermissionsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileSystemSettingsPermissionsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceFileSystemSettingsPermissionsResponse struct {
@@ -49859,14 +48931,6 @@ func (r ReplaceFileSystemSettingsPermissionsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceFileSystemSettingsPermissionsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListFilesLocksNFS4ByteRangeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49890,14 +48954,6 @@ func (r ListFilesLocksNFS4ByteRangeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFilesLocksNFS4ByteRangeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteFilesLocksNLMByteRangeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49918,14 +48974,6 @@ func (r DeleteFilesLocksNLMByteRangeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteFilesLocksNLMByteRangeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListFilesLocksNLMByteRangeResponse struct {
@@ -49951,14 +48999,6 @@ func (r ListFilesLocksNLMByteRangeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFilesLocksNLMByteRangeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListFilesLocksNLMByteRangeWaitersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -49980,14 +49020,6 @@ func (r ListFilesLocksNLMByteRangeWaitersResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFilesLocksNLMByteRangeWaitersResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListFilesLocksSMBByteRangeResponse struct {
@@ -50013,14 +49045,6 @@ func (r ListFilesLocksSMBByteRangeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFilesLocksSMBByteRangeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListFilesLocksSMBShareModeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50042,14 +49066,6 @@ func (r ListFilesLocksSMBShareModeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFilesLocksSMBShareModeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListFilesQuotasResponse struct {
@@ -50075,14 +49091,6 @@ func (r ListFilesQuotasResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFilesQuotasResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateFilesQuotaResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50104,14 +49112,6 @@ func (r CreateFilesQuotaResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateFilesQuotaResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListFilesQuotasStatusResponse struct {
@@ -50137,14 +49137,6 @@ func (r ListFilesQuotasStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFilesQuotasStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetFilesQuotasStatusByIDResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50168,14 +49160,6 @@ func (r GetFilesQuotasStatusByIDResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFilesQuotasStatusByIDResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteFilesQuotaResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50196,14 +49180,6 @@ func (r DeleteFilesQuotaResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteFilesQuotaResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetFilesQuotaResponse struct {
@@ -50229,14 +49205,6 @@ func (r GetFilesQuotaResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFilesQuotaResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceFilesQuotaResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50258,14 +49226,6 @@ func (r ReplaceFilesQuotaResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceFilesQuotaResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ResolveFilesResponse struct {
@@ -50291,14 +49251,6 @@ func (r ResolveFilesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ResolveFilesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteFileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50319,14 +49271,6 @@ func (r DeleteFileResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteFileResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListFileAggregatesResponse struct {
@@ -50352,14 +49296,6 @@ func (r ListFileAggregatesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileAggregatesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CopyFileChunkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50383,14 +49319,6 @@ func (r CopyFileChunkResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CopyFileChunkResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetFileDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50411,14 +49339,6 @@ func (r GetFileDataResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileDataResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateFileDataResponse struct {
@@ -50444,14 +49364,6 @@ func (r UpdateFileDataResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateFileDataResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceFileDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50473,14 +49385,6 @@ func (r ReplaceFileDataResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceFileDataResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListFileEntriesResponse struct {
@@ -50506,14 +49410,6 @@ func (r ListFileEntriesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileEntriesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateFileEntryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50535,14 +49431,6 @@ func (r CreateFileEntryResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateFileEntryResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateFileLockResponse struct {
@@ -50568,14 +49456,6 @@ func (r UpdateFileLockResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateFileLockResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetFileInfoACLV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50597,14 +49477,6 @@ func (r GetFileInfoACLV1Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileInfoACLV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceFileInfoACLV1Response struct {
@@ -50630,14 +49502,6 @@ func (r ReplaceFileInfoACLV1Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceFileInfoACLV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ExplainFileInfoACLPOSIXModeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50659,14 +49523,6 @@ func (r ExplainFileInfoACLPOSIXModeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ExplainFileInfoACLPOSIXModeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ExplainFileInfoACLRightsResponse struct {
@@ -50692,14 +49548,6 @@ func (r ExplainFileInfoACLRightsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ExplainFileInfoACLRightsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ExplainFileInfoACLSetModeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50721,14 +49569,6 @@ func (r ExplainFileInfoACLSetModeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ExplainFileInfoACLSetModeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetFileInfoAttributesResponse struct {
@@ -50754,14 +49594,6 @@ func (r GetFileInfoAttributesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileInfoAttributesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateFileInfoAttributesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50783,14 +49615,6 @@ func (r UpdateFileInfoAttributesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateFileInfoAttributesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListFileLocksNFS4ByteRangeResponse struct {
@@ -50816,14 +49640,6 @@ func (r ListFileLocksNFS4ByteRangeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileLocksNFS4ByteRangeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteFileLocksNLMByteRangeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50844,14 +49660,6 @@ func (r DeleteFileLocksNLMByteRangeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteFileLocksNLMByteRangeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListFileLocksNLMByteRangeResponse struct {
@@ -50877,14 +49685,6 @@ func (r ListFileLocksNLMByteRangeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileLocksNLMByteRangeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListFileLocksNLMByteRangeWaitersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50906,14 +49706,6 @@ func (r ListFileLocksNLMByteRangeWaitersResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileLocksNLMByteRangeWaitersResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListFileLocksSMBByteRangeResponse struct {
@@ -50939,14 +49731,6 @@ func (r ListFileLocksSMBByteRangeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileLocksSMBByteRangeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListFileLocksSMBShareModeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50970,14 +49754,6 @@ func (r ListFileLocksSMBShareModeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileLocksSMBShareModeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetFileNotifyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -50998,14 +49774,6 @@ func (r GetFileNotifyResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileNotifyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type PunchFileHoleResponse struct {
@@ -51031,14 +49799,6 @@ func (r PunchFileHoleResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PunchFileHoleResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListFileRecursiveAggregatesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51060,14 +49820,6 @@ func (r ListFileRecursiveAggregatesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileRecursiveAggregatesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListFileSampleResponse struct {
@@ -51093,14 +49845,6 @@ func (r ListFileSampleResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileSampleResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListFileStreamsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51122,14 +49866,6 @@ func (r ListFileStreamsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileStreamsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateFileStreamResponse struct {
@@ -51155,14 +49891,6 @@ func (r CreateFileStreamResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateFileStreamResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteFileStreamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51183,14 +49911,6 @@ func (r DeleteFileStreamResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteFileStreamResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetFileStreamAttributesResponse struct {
@@ -51216,14 +49936,6 @@ func (r GetFileStreamAttributesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileStreamAttributesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateFileStreamAttributesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51245,14 +49957,6 @@ func (r UpdateFileStreamAttributesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateFileStreamAttributesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CopyFileStreamChunkResponse struct {
@@ -51278,14 +49982,6 @@ func (r CopyFileStreamChunkResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CopyFileStreamChunkResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetFileStreamDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51306,14 +50002,6 @@ func (r GetFileStreamDataResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileStreamDataResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateFileStreamDataResponse struct {
@@ -51339,14 +50027,6 @@ func (r UpdateFileStreamDataResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateFileStreamDataResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceFileStreamDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51368,14 +50048,6 @@ func (r ReplaceFileStreamDataResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceFileStreamDataResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type PunchFileStreamHoleResponse struct {
@@ -51401,14 +50073,6 @@ func (r PunchFileStreamHoleResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PunchFileStreamHoleResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type RenameFileStreamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51430,14 +50094,6 @@ func (r RenameFileStreamResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RenameFileStreamResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListFileUserMetadataResponse struct {
@@ -51463,14 +50119,6 @@ func (r ListFileUserMetadataResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileUserMetadataResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListFileUserMetadataByTypeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51494,14 +50142,6 @@ func (r ListFileUserMetadataByTypeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListFileUserMetadataByTypeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteFileUserMetadataByTypeByKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51522,14 +50162,6 @@ func (r DeleteFileUserMetadataByTypeByKeyResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteFileUserMetadataByTypeByKeyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetFileUserMetadataByTypeByKeyResponse struct {
@@ -51555,14 +50187,6 @@ func (r GetFileUserMetadataByTypeByKeyResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileUserMetadataByTypeByKeyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateFileUserMetadataByTypeByKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51585,14 +50209,6 @@ func (r CreateFileUserMetadataByTypeByKeyResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateFileUserMetadataByTypeByKeyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceFileUserMetadataByTypeByKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51613,14 +50229,6 @@ func (r ReplaceFileUserMetadataByTypeByKeyResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceFileUserMetadataByTypeByKeyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListGroupsResponse struct {
@@ -51646,14 +50254,6 @@ func (r ListGroupsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListGroupsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51675,14 +50275,6 @@ func (r CreateGroupResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateGroupResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListGroupMembersResponse struct {
@@ -51708,14 +50300,6 @@ func (r ListGroupMembersResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListGroupMembersResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateGroupMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51737,14 +50321,6 @@ func (r CreateGroupMemberResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateGroupMemberResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type DeleteGroupMemberResponse struct {
@@ -51769,14 +50345,6 @@ func (r DeleteGroupMemberResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteGroupMemberResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51797,14 +50365,6 @@ func (r DeleteGroupResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteGroupResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetGroupResponse struct {
@@ -51830,14 +50390,6 @@ func (r GetGroupResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetGroupResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51859,14 +50411,6 @@ func (r ReplaceGroupResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceGroupResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ExpandIdentityResponse struct {
@@ -51892,14 +50436,6 @@ func (r ExpandIdentityResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ExpandIdentityResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type FindIdentityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51921,14 +50457,6 @@ func (r FindIdentityResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r FindIdentityResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetLDAPLoginNameGIDNumbersResponse struct {
@@ -51954,14 +50482,6 @@ func (r GetLDAPLoginNameGIDNumbersResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetLDAPLoginNameGIDNumbersResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetLDAPLoginNameUIDNumbersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -51983,14 +50503,6 @@ func (r GetLDAPLoginNameUIDNumbersResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetLDAPLoginNameUIDNumbersResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetLDAPStatusResponse struct {
@@ -52016,14 +50528,6 @@ func (r GetLDAPStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetLDAPStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetLDAPUIDNumberLoginNameResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52045,14 +50549,6 @@ func (r GetLDAPUIDNumberLoginNameResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetLDAPUIDNumberLoginNameResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetLicenseEnforcementResponse struct {
@@ -52078,14 +50574,6 @@ func (r GetLicenseEnforcementResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetLicenseEnforcementResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetLicenseStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52107,14 +50595,6 @@ func (r GetLicenseStatusResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetLicenseStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetMultitenancyNFSGlobalSettingsResponse struct {
@@ -52140,14 +50620,6 @@ func (r GetMultitenancyNFSGlobalSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetMultitenancyNFSGlobalSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateMultitenancyNFSGlobalSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52169,14 +50641,6 @@ func (r UpdateMultitenancyNFSGlobalSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateMultitenancyNFSGlobalSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceMultitenancyNFSGlobalSettingsResponse struct {
@@ -52202,14 +50666,6 @@ func (r ReplaceMultitenancyNFSGlobalSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceMultitenancyNFSGlobalSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListMultitenancyNFSSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52232,14 +50688,6 @@ func (r ListMultitenancyNFSSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListMultitenancyNFSSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteMultitenancyNFSSettingResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52260,14 +50708,6 @@ func (r DeleteMultitenancyNFSSettingResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteMultitenancyNFSSettingResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetMultitenancyNFSSettingResponse struct {
@@ -52293,14 +50733,6 @@ func (r GetMultitenancyNFSSettingResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetMultitenancyNFSSettingResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateMultitenancyNFSSettingResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52322,14 +50754,6 @@ func (r UpdateMultitenancyNFSSettingResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateMultitenancyNFSSettingResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceMultitenancyNFSSettingResponse struct {
@@ -52355,14 +50779,6 @@ func (r ReplaceMultitenancyNFSSettingResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceMultitenancyNFSSettingResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetMultitenancySMBGlobalSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52384,14 +50800,6 @@ func (r GetMultitenancySMBGlobalSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetMultitenancySMBGlobalSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateMultitenancySMBGlobalSettingsResponse struct {
@@ -52417,14 +50825,6 @@ func (r UpdateMultitenancySMBGlobalSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateMultitenancySMBGlobalSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceMultitenancySMBGlobalSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52446,14 +50846,6 @@ func (r ReplaceMultitenancySMBGlobalSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceMultitenancySMBGlobalSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListMultitenancySMBSettingsResponse struct {
@@ -52478,14 +50870,6 @@ func (r ListMultitenancySMBSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListMultitenancySMBSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteMultitenancySMBSettingResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52506,14 +50890,6 @@ func (r DeleteMultitenancySMBSettingResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteMultitenancySMBSettingResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetMultitenancySMBSettingResponse struct {
@@ -52539,14 +50915,6 @@ func (r GetMultitenancySMBSettingResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetMultitenancySMBSettingResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateMultitenancySMBSettingResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52568,14 +50936,6 @@ func (r UpdateMultitenancySMBSettingResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateMultitenancySMBSettingResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceMultitenancySMBSettingResponse struct {
@@ -52601,14 +50961,6 @@ func (r ReplaceMultitenancySMBSettingResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceMultitenancySMBSettingResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListMultitenancyTenantsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52630,14 +50982,6 @@ func (r ListMultitenancyTenantsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListMultitenancyTenantsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateMultitenancyTenantResponse struct {
@@ -52663,14 +51007,6 @@ func (r CreateMultitenancyTenantResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateMultitenancyTenantResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteMultitenancyTenantResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52691,14 +51027,6 @@ func (r DeleteMultitenancyTenantResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteMultitenancyTenantResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetMultitenancyTenantResponse struct {
@@ -52724,14 +51052,6 @@ func (r GetMultitenancyTenantResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetMultitenancyTenantResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateMultitenancyTenantResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52753,14 +51073,6 @@ func (r UpdateMultitenancyTenantResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateMultitenancyTenantResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceMultitenancyTenantResponse struct {
@@ -52786,14 +51098,6 @@ func (r ReplaceMultitenancyTenantResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceMultitenancyTenantResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetNetworkFloatingIPAllocationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52815,14 +51119,6 @@ func (r GetNetworkFloatingIPAllocationResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNetworkFloatingIPAllocationResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetNetworkSettingsResponse struct {
@@ -52848,14 +51144,6 @@ func (r GetNetworkSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNetworkSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateNetworkSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52878,14 +51166,6 @@ func (r UpdateNetworkSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateNetworkSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceNetworkSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52906,14 +51186,6 @@ func (r ReplaceNetworkSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceNetworkSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetNetworkStaticIPAllocationResponse struct {
@@ -52939,14 +51211,6 @@ func (r GetNetworkStaticIPAllocationResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNetworkStaticIPAllocationResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListNetworkStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -52968,14 +51232,6 @@ func (r ListNetworkStatusResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListNetworkStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetNetworkStatusByIDResponse struct {
@@ -53001,14 +51257,6 @@ func (r GetNetworkStatusByIDResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNetworkStatusByIDResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetNodeStateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53032,14 +51280,6 @@ func (r GetNodeStateResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNodeStateResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type AddObjectStorageURIsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53060,14 +51300,6 @@ func (r AddObjectStorageURIsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddObjectStorageURIsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetObjectStorageURIsResponse struct {
@@ -53093,14 +51325,6 @@ func (r GetObjectStorageURIsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetObjectStorageURIsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListPortalHubsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53124,14 +51348,6 @@ func (r ListPortalHubsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListPortalHubsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeletePortalHubResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53152,14 +51368,6 @@ func (r DeletePortalHubResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeletePortalHubResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetPortalHubResponse struct {
@@ -53185,14 +51393,6 @@ func (r GetPortalHubResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPortalHubResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdatePortalHubResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53214,14 +51414,6 @@ func (r UpdatePortalHubResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdatePortalHubResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type AuthorizePortalHubResponse struct {
@@ -53247,14 +51439,6 @@ func (r AuthorizePortalHubResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AuthorizePortalHubResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListPortalSpokesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53276,14 +51460,6 @@ func (r ListPortalSpokesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListPortalSpokesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreatePortalSpokeResponse struct {
@@ -53309,14 +51485,6 @@ func (r CreatePortalSpokeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreatePortalSpokeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetPortalSpokesEvictionSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53338,14 +51506,6 @@ func (r GetPortalSpokesEvictionSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPortalSpokesEvictionSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdatePortalSpokesEvictionSettingsResponse struct {
@@ -53371,14 +51531,6 @@ func (r UpdatePortalSpokesEvictionSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdatePortalSpokesEvictionSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplacePortalSpokesEvictionSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53402,14 +51554,6 @@ func (r ReplacePortalSpokesEvictionSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplacePortalSpokesEvictionSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeletePortalSpokeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53430,14 +51574,6 @@ func (r DeletePortalSpokeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeletePortalSpokeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetPortalSpokeResponse struct {
@@ -53463,14 +51599,6 @@ func (r GetPortalSpokeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetPortalSpokeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdatePortalSpokeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53492,14 +51620,6 @@ func (r UpdatePortalSpokeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdatePortalSpokeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type EvictPortalSpokeDataResponse struct {
@@ -53525,14 +51645,6 @@ func (r EvictPortalSpokeDataResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r EvictPortalSpokeDataResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type EvictPortalSpokeLinkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53556,14 +51668,6 @@ func (r EvictPortalSpokeLinkResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r EvictPortalSpokeLinkResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type EvictPortalSpokeTreeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53584,14 +51688,6 @@ func (r EvictPortalSpokeTreeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r EvictPortalSpokeTreeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ProposePortalSpokeResponse struct {
@@ -53617,14 +51713,6 @@ func (r ProposePortalSpokeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ProposePortalSpokeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListS3AccessKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53646,14 +51734,6 @@ func (r ListS3AccessKeysResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListS3AccessKeysResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateS3AccessKeyResponse struct {
@@ -53679,14 +51759,6 @@ func (r CreateS3AccessKeyResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateS3AccessKeyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteS3AccessKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53707,14 +51779,6 @@ func (r DeleteS3AccessKeyResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteS3AccessKeyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListS3BucketsResponse struct {
@@ -53740,14 +51804,6 @@ func (r ListS3BucketsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListS3BucketsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateS3BucketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53771,14 +51827,6 @@ func (r CreateS3BucketResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateS3BucketResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteS3BucketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53799,14 +51847,6 @@ func (r DeleteS3BucketResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteS3BucketResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateS3BucketResponse struct {
@@ -53832,14 +51872,6 @@ func (r UpdateS3BucketResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateS3BucketResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetS3BucketPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53863,14 +51895,6 @@ func (r GetS3BucketPolicyResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetS3BucketPolicyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceS3BucketPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53891,14 +51915,6 @@ func (r ReplaceS3BucketPolicyResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceS3BucketPolicyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ExplainS3BucketPolicyAccessResponse struct {
@@ -53924,14 +51940,6 @@ func (r ExplainS3BucketPolicyAccessResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ExplainS3BucketPolicyAccessResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListS3BucketUploadsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53955,14 +51963,6 @@ func (r ListS3BucketUploadsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListS3BucketUploadsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteS3BucketUploadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -53983,14 +51983,6 @@ func (r DeleteS3BucketUploadResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteS3BucketUploadResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetS3SettingsResponse struct {
@@ -54016,14 +52008,6 @@ func (r GetS3SettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetS3SettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateS3SettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54045,14 +52029,6 @@ func (r UpdateS3SettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateS3SettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSAMLSettingsResponse struct {
@@ -54078,14 +52054,6 @@ func (r GetSAMLSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSAMLSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateSAMLSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54107,14 +52075,6 @@ func (r UpdateSAMLSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSAMLSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceSAMLSettingsResponse struct {
@@ -54140,14 +52100,6 @@ func (r ReplaceSAMLSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSAMLSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ChangeSessionPasswordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54168,14 +52120,6 @@ func (r ChangeSessionPasswordResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ChangeSessionPasswordResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type LoginSessionResponse struct {
@@ -54201,14 +52145,6 @@ func (r LoginSessionResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r LoginSessionResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type RetrieveSessionSAMLLoginResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54230,14 +52166,6 @@ func (r RetrieveSessionSAMLLoginResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RetrieveSessionSAMLLoginResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSessionRolesResponse struct {
@@ -54263,14 +52191,6 @@ func (r GetSessionRolesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSessionRolesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type StartSessionSAMLLoginResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54292,14 +52212,6 @@ func (r StartSessionSAMLLoginResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r StartSessionSAMLLoginResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSessionWhoAmIResponse struct {
@@ -54325,14 +52237,6 @@ func (r GetSessionWhoAmIResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSessionWhoAmIResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type HaltShutdownResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54353,14 +52257,6 @@ func (r HaltShutdownResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r HaltShutdownResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type PauseShutdownRebootResponse struct {
@@ -54385,14 +52281,6 @@ func (r PauseShutdownRebootResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PauseShutdownRebootResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ResumeShutdownRebootResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54415,14 +52303,6 @@ func (r ResumeShutdownRebootResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ResumeShutdownRebootResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type StartShutdownRebootResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54443,14 +52323,6 @@ func (r StartShutdownRebootResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r StartShutdownRebootResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetShutdownRebootStatusResponse struct {
@@ -54476,14 +52348,6 @@ func (r GetShutdownRebootStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetShutdownRebootStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSMBFilesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54505,14 +52369,6 @@ func (r ListSMBFilesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSMBFilesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CloseSMBFilesResponse struct {
@@ -54538,14 +52394,6 @@ func (r CloseSMBFilesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CloseSMBFilesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSMBSessionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54567,14 +52415,6 @@ func (r ListSMBSessionsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSMBSessionsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CloseSMBSessionsResponse struct {
@@ -54600,14 +52440,6 @@ func (r CloseSMBSessionsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CloseSMBSessionsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetSMBSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54629,14 +52461,6 @@ func (r GetSMBSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSMBSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateSMBSettingsResponse struct {
@@ -54662,14 +52486,6 @@ func (r UpdateSMBSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSMBSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceSMBSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54691,14 +52507,6 @@ func (r ReplaceSMBSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSMBSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListSMBSharesV1Response struct {
@@ -54724,14 +52532,6 @@ func (r ListSMBSharesV1Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSMBSharesV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateSMBShareV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54755,14 +52555,6 @@ func (r CreateSMBShareV1Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateSMBShareV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteSMBShareV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54783,14 +52575,6 @@ func (r DeleteSMBShareV1Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteSMBShareV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSMBShareV1Response struct {
@@ -54816,14 +52600,6 @@ func (r GetSMBShareV1Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSMBShareV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceSMBShareV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54845,14 +52621,6 @@ func (r ReplaceSMBShareV1Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSMBShareV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListSnapshotsV1Response struct {
@@ -54878,14 +52646,6 @@ func (r ListSnapshotsV1Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateSnapshotV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54907,14 +52667,6 @@ func (r CreateSnapshotV1Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateSnapshotV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CalculateSnapshotsUsedCapacityResponse struct {
@@ -54940,14 +52692,6 @@ func (r CalculateSnapshotsUsedCapacityResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CalculateSnapshotsUsedCapacityResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSnapshotsCapacityUsedPerSnapshotResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -54969,14 +52713,6 @@ func (r ListSnapshotsCapacityUsedPerSnapshotResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsCapacityUsedPerSnapshotResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotsCapacityUsedPerSnapshotByIDResponse struct {
@@ -55002,14 +52738,6 @@ func (r GetSnapshotsCapacityUsedPerSnapshotByIDResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotsCapacityUsedPerSnapshotByIDResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSnapshotsPoliciesV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55031,14 +52759,6 @@ func (r ListSnapshotsPoliciesV1Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsPoliciesV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateSnapshotsPolicyV1Response struct {
@@ -55064,14 +52784,6 @@ func (r CreateSnapshotsPolicyV1Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateSnapshotsPolicyV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSnapshotsPoliciesStatusV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55093,14 +52805,6 @@ func (r ListSnapshotsPoliciesStatusV1Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsPoliciesStatusV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotsPoliciesStatusByIDV1Response struct {
@@ -55126,14 +52830,6 @@ func (r GetSnapshotsPoliciesStatusByIDV1Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotsPoliciesStatusByIDV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteSnapshotsPolicyV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55154,14 +52850,6 @@ func (r DeleteSnapshotsPolicyV1Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteSnapshotsPolicyV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotsPolicyV1Response struct {
@@ -55187,14 +52875,6 @@ func (r GetSnapshotsPolicyV1Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotsPolicyV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateSnapshotsPolicyV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55216,14 +52896,6 @@ func (r UpdateSnapshotsPolicyV1Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSnapshotsPolicyV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceSnapshotsPolicyV1Response struct {
@@ -55249,14 +52921,6 @@ func (r ReplaceSnapshotsPolicyV1Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSnapshotsPolicyV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetSnapshotsTotalUsedCapacityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55280,14 +52944,6 @@ func (r GetSnapshotsTotalUsedCapacityResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotsTotalUsedCapacityResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteSnapshotV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55308,14 +52964,6 @@ func (r DeleteSnapshotV1Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteSnapshotV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotV1Response struct {
@@ -55341,14 +52989,6 @@ func (r GetSnapshotV1Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateSnapshotV1Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55370,14 +53010,6 @@ func (r UpdateSnapshotV1Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSnapshotV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceSnapshotV1Response struct {
@@ -55403,14 +53035,6 @@ func (r ReplaceSnapshotV1Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSnapshotV1Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetSupportSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55432,14 +53056,6 @@ func (r GetSupportSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSupportSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateSupportSettingsResponse struct {
@@ -55464,14 +53080,6 @@ func (r UpdateSupportSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSupportSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceSupportSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55492,14 +53100,6 @@ func (r ReplaceSupportSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSupportSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListSupportStatusResponse struct {
@@ -55525,14 +53125,6 @@ func (r ListSupportStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSupportStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetSupportVPNKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55554,14 +53146,6 @@ func (r GetSupportVPNKeysResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSupportVPNKeysResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateSupportVPNKeysResponse struct {
@@ -55587,14 +53171,6 @@ func (r UpdateSupportVPNKeysResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSupportVPNKeysResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceSupportVPNKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55616,14 +53192,6 @@ func (r ReplaceSupportVPNKeysResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSupportVPNKeysResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSupportVPNKeyCertificateSigningRequestResponse struct {
@@ -55649,14 +53217,6 @@ func (r GetSupportVPNKeyCertificateSigningRequestResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSupportVPNKeyCertificateSigningRequestResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GenerateSupportVPNKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55677,14 +53237,6 @@ func (r GenerateSupportVPNKeyResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GenerateSupportVPNKeyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetTimeSettingsResponse struct {
@@ -55710,14 +53262,6 @@ func (r GetTimeSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTimeSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateTimeSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55739,14 +53283,6 @@ func (r UpdateTimeSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateTimeSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceTimeSettingsResponse struct {
@@ -55772,14 +53308,6 @@ func (r ReplaceTimeSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceTimeSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetTimeStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55801,14 +53329,6 @@ func (r GetTimeStatusResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTimeStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetTimeTimezonesResponse struct {
@@ -55834,14 +53354,6 @@ func (r GetTimeTimezonesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTimeTimezonesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListTreeDeleteJobsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55863,14 +53375,6 @@ func (r ListTreeDeleteJobsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListTreeDeleteJobsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateTreeDeleteJobResponse struct {
@@ -55895,14 +53399,6 @@ func (r CreateTreeDeleteJobResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateTreeDeleteJobResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type RestartTreeDeleteJobResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55925,14 +53421,6 @@ func (r RestartTreeDeleteJobResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RestartTreeDeleteJobResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteTreeDeleteJobResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -55953,14 +53441,6 @@ func (r DeleteTreeDeleteJobResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteTreeDeleteJobResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetTreeDeleteJobResponse struct {
@@ -55986,14 +53466,6 @@ func (r GetTreeDeleteJobResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetTreeDeleteJobResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListUnconfiguredNodesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56015,14 +53487,6 @@ func (r ListUnconfiguredNodesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListUnconfiguredNodesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListUsersResponse struct {
@@ -56048,14 +53512,6 @@ func (r ListUsersResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListUsersResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56079,14 +53535,6 @@ func (r CreateUserResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateUserResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56107,14 +53555,6 @@ func (r DeleteUserResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteUserResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetUserResponse struct {
@@ -56140,14 +53580,6 @@ func (r GetUserResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUserResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56169,14 +53601,6 @@ func (r ReplaceUserResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceUserResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListUserGroupsResponse struct {
@@ -56202,14 +53626,6 @@ func (r ListUserGroupsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListUserGroupsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type SetUserPasswordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56230,14 +53646,6 @@ func (r SetUserPasswordResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SetUserPasswordResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetVersionResponse struct {
@@ -56263,14 +53671,6 @@ func (r GetVersionResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetVersionResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetWebUISettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56292,14 +53692,6 @@ func (r GetWebUISettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetWebUISettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateWebUISettingsResponse struct {
@@ -56325,14 +53717,6 @@ func (r UpdateWebUISettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateWebUISettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceWebUISettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56354,14 +53738,6 @@ func (r ReplaceWebUISettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceWebUISettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateClusterResponse struct {
@@ -56386,14 +53762,6 @@ func (r CreateClusterResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateClusterResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateClusterNodeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56414,14 +53782,6 @@ func (r CreateClusterNodeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateClusterNodeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type DryRunClusterNodesResponse struct {
@@ -56447,14 +53807,6 @@ func (r DryRunClusterNodesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DryRunClusterNodesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetClusterObjectBackedNodesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56478,14 +53830,6 @@ func (r GetClusterObjectBackedNodesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetClusterObjectBackedNodesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type SetClusterObjectBackedNodesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56506,14 +53850,6 @@ func (r SetClusterObjectBackedNodesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SetClusterObjectBackedNodesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type DryRunClusterObjectBackedNodesResponse struct {
@@ -56539,14 +53875,6 @@ func (r DryRunClusterObjectBackedNodesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DryRunClusterObjectBackedNodesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteClusterSettingsSSLCACertificateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56567,14 +53895,6 @@ func (r DeleteClusterSettingsSSLCACertificateResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteClusterSettingsSSLCACertificateResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetClusterSettingsSSLCACertificateResponse struct {
@@ -56600,14 +53920,6 @@ func (r GetClusterSettingsSSLCACertificateResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetClusterSettingsSSLCACertificateResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceClusterSettingsSSLCACertificateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56631,14 +53943,6 @@ func (r ReplaceClusterSettingsSSLCACertificateResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceClusterSettingsSSLCACertificateResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceClusterSettingsSSLCertificateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56659,14 +53963,6 @@ func (r ReplaceClusterSettingsSSLCertificateResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceClusterSettingsSSLCertificateResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetClusterSettingsSSLCiphersResponse struct {
@@ -56692,14 +53988,6 @@ func (r GetClusterSettingsSSLCiphersResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetClusterSettingsSSLCiphersResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceClusterSettingsSSLCiphersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56721,14 +54009,6 @@ func (r ReplaceClusterSettingsSSLCiphersResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceClusterSettingsSSLCiphersResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateEncryptionExternalKMSKeysResponse struct {
@@ -56754,14 +54034,6 @@ func (r CreateEncryptionExternalKMSKeysResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateEncryptionExternalKMSKeysResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetEncryptionKeyStoreResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56785,14 +54057,6 @@ func (r GetEncryptionKeyStoreResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEncryptionKeyStoreResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceEncryptionKeyStoreResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56813,14 +54077,6 @@ func (r ReplaceEncryptionKeyStoreResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceEncryptionKeyStoreResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetEncryptionKeyStoreStatusResponse struct {
@@ -56846,14 +54102,6 @@ func (r GetEncryptionKeyStoreStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetEncryptionKeyStoreStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type RotateEncryptionKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56874,14 +54122,6 @@ func (r RotateEncryptionKeysResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RotateEncryptionKeysResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetFileInfoACLResponse struct {
@@ -56907,14 +54147,6 @@ func (r GetFileInfoACLResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetFileInfoACLResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceFileInfoACLResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56936,14 +54168,6 @@ func (r ReplaceFileInfoACLResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceFileInfoACLResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetLDAPSettingsResponse struct {
@@ -56969,14 +54193,6 @@ func (r GetLDAPSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetLDAPSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateLDAPSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -56998,14 +54214,6 @@ func (r UpdateLDAPSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateLDAPSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceLDAPSettingsResponse struct {
@@ -57031,14 +54239,6 @@ func (r ReplaceLDAPSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceLDAPSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetMetricsEndpointsDefaultDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57059,14 +54259,6 @@ func (r GetMetricsEndpointsDefaultDataResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetMetricsEndpointsDefaultDataResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListNetworkConnectionsResponse struct {
@@ -57092,14 +54284,6 @@ func (r ListNetworkConnectionsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListNetworkConnectionsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListNetworkInterfacesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57121,14 +54305,6 @@ func (r ListNetworkInterfacesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListNetworkInterfacesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListNetworkInterfaceStatusResponse struct {
@@ -57154,14 +54330,6 @@ func (r ListNetworkInterfaceStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListNetworkInterfaceStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetNetworkInterfaceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57183,14 +54351,6 @@ func (r GetNetworkInterfaceResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNetworkInterfaceResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateNetworkInterfaceResponse struct {
@@ -57215,14 +54375,6 @@ func (r UpdateNetworkInterfaceResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateNetworkInterfaceResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceNetworkInterfaceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57243,14 +54395,6 @@ func (r ReplaceNetworkInterfaceResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceNetworkInterfaceResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListNetworkInterfaceNetworksResponse struct {
@@ -57276,14 +54420,6 @@ func (r ListNetworkInterfaceNetworksResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListNetworkInterfaceNetworksResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateNetworkInterfaceNetworkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57306,14 +54442,6 @@ func (r CreateNetworkInterfaceNetworkResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateNetworkInterfaceNetworkResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteNetworkInterfaceNetworkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57334,14 +54462,6 @@ func (r DeleteNetworkInterfaceNetworkResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteNetworkInterfaceNetworkResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetNetworkInterfaceNetworkResponse struct {
@@ -57367,14 +54487,6 @@ func (r GetNetworkInterfaceNetworkResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNetworkInterfaceNetworkResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateNetworkInterfaceNetworkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57397,14 +54509,6 @@ func (r UpdateNetworkInterfaceNetworkResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateNetworkInterfaceNetworkResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceNetworkInterfaceNetworkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57425,14 +54529,6 @@ func (r ReplaceNetworkInterfaceNetworkResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceNetworkInterfaceNetworkResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetNetworkInterfaceStatusByNodeIDResponse struct {
@@ -57458,14 +54554,6 @@ func (r GetNetworkInterfaceStatusByNodeIDResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNetworkInterfaceStatusByNodeIDResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListNFSExportsV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57487,14 +54575,6 @@ func (r ListNFSExportsV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListNFSExportsV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateNFSExportV2Response struct {
@@ -57520,14 +54600,6 @@ func (r CreateNFSExportV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateNFSExportV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteNFSExportV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57548,14 +54620,6 @@ func (r DeleteNFSExportV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteNFSExportV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetNFSExportV2Response struct {
@@ -57581,14 +54645,6 @@ func (r GetNFSExportV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNFSExportV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateNFSExportV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57610,14 +54666,6 @@ func (r UpdateNFSExportV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateNFSExportV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceNFSExportV2Response struct {
@@ -57643,14 +54691,6 @@ func (r ReplaceNFSExportV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceNFSExportV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetNFSSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57672,14 +54712,6 @@ func (r GetNFSSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNFSSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type UpdateNFSSettingsResponse struct {
@@ -57705,14 +54737,6 @@ func (r UpdateNFSSettingsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateNFSSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplaceNFSSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57734,14 +54758,6 @@ func (r ReplaceNFSSettingsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceNFSSettingsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListReplicationSourceRelationshipsResponse struct {
@@ -57767,14 +54783,6 @@ func (r ListReplicationSourceRelationshipsResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListReplicationSourceRelationshipsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateReplicationSourceRelationshipResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57796,14 +54804,6 @@ func (r CreateReplicationSourceRelationshipResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateReplicationSourceRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReverseReplicationSourceRelationshipsTargetRelationshipResponse struct {
@@ -57829,14 +54829,6 @@ func (r ReverseReplicationSourceRelationshipsTargetRelationshipResponse) StatusC
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReverseReplicationSourceRelationshipsTargetRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListReplicationSourceRelationshipsStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57860,14 +54852,6 @@ func (r ListReplicationSourceRelationshipsStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListReplicationSourceRelationshipsStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteReplicationSourceRelationshipResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57888,14 +54872,6 @@ func (r DeleteReplicationSourceRelationshipResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteReplicationSourceRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetReplicationSourceRelationshipResponse struct {
@@ -57921,14 +54897,6 @@ func (r GetReplicationSourceRelationshipResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetReplicationSourceRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateReplicationSourceRelationshipResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -57950,14 +54918,6 @@ func (r UpdateReplicationSourceRelationshipResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateReplicationSourceRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceReplicationSourceRelationshipResponse struct {
@@ -57983,14 +54943,6 @@ func (r ReplaceReplicationSourceRelationshipResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceReplicationSourceRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type AbortReplicationSourceRelationshipReplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58013,14 +54965,6 @@ func (r AbortReplicationSourceRelationshipReplicationResponse) StatusCode() int 
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AbortReplicationSourceRelationshipReplicationResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DismissReplicationSourceRelationshipErrorResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58041,14 +54985,6 @@ func (r DismissReplicationSourceRelationshipErrorResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DismissReplicationSourceRelationshipErrorResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListReplicationSourceRelationshipQueuedSnapshotsResponse struct {
@@ -58074,14 +55010,6 @@ func (r ListReplicationSourceRelationshipQueuedSnapshotsResponse) StatusCode() i
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListReplicationSourceRelationshipQueuedSnapshotsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ReplicateReplicationSourceRelationshipResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58102,14 +55030,6 @@ func (r ReplicateReplicationSourceRelationshipResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplicateReplicationSourceRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetReplicationSourceRelationshipStatusResponse struct {
@@ -58135,14 +55055,6 @@ func (r GetReplicationSourceRelationshipStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetReplicationSourceRelationshipStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteReplicationSourceRelationshipQueuedSnapshotResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58163,14 +55075,6 @@ func (r DeleteReplicationSourceRelationshipQueuedSnapshotResponse) StatusCode() 
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteReplicationSourceRelationshipQueuedSnapshotResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListReplicationTargetRelationshipsStatusResponse struct {
@@ -58196,14 +55100,6 @@ func (r ListReplicationTargetRelationshipsStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListReplicationTargetRelationshipsStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type AuthorizeReplicationTargetRelationshipResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58225,14 +55121,6 @@ func (r AuthorizeReplicationTargetRelationshipResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AuthorizeReplicationTargetRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type DeleteReplicationTargetRelationshipResponse struct {
@@ -58257,14 +55145,6 @@ func (r DeleteReplicationTargetRelationshipResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteReplicationTargetRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DismissReplicationTargetRelationshipErrorResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58285,14 +55165,6 @@ func (r DismissReplicationTargetRelationshipErrorResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DismissReplicationTargetRelationshipErrorResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type LockReplicationTargetRelationshipResponse struct {
@@ -58318,14 +55190,6 @@ func (r LockReplicationTargetRelationshipResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r LockReplicationTargetRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type MakeReplicationTargetRelationshipWritableResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58347,14 +55211,6 @@ func (r MakeReplicationTargetRelationshipWritableResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r MakeReplicationTargetRelationshipWritableResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReconnectReplicationTargetRelationshipResponse struct {
@@ -58380,14 +55236,6 @@ func (r ReconnectReplicationTargetRelationshipResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReconnectReplicationTargetRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetReplicationTargetRelationshipStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58409,14 +55257,6 @@ func (r GetReplicationTargetRelationshipStatusResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetReplicationTargetRelationshipStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListSMBSharesV2Response struct {
@@ -58442,14 +55282,6 @@ func (r ListSMBSharesV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSMBSharesV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateSMBShareV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58473,14 +55305,6 @@ func (r CreateSMBShareV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateSMBShareV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteSMBShareV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58501,14 +55325,6 @@ func (r DeleteSMBShareV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteSMBShareV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSMBShareV2Response struct {
@@ -58534,14 +55350,6 @@ func (r GetSMBShareV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSMBShareV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateSMBShareV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58563,14 +55371,6 @@ func (r UpdateSMBShareV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSMBShareV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceSMBShareV2Response struct {
@@ -58596,14 +55396,6 @@ func (r ReplaceSMBShareV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSMBShareV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSnapshotsV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58625,14 +55417,6 @@ func (r ListSnapshotsV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateSnapshotV2Response struct {
@@ -58658,14 +55442,6 @@ func (r CreateSnapshotV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateSnapshotV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSnapshotsPoliciesV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58687,14 +55463,6 @@ func (r ListSnapshotsPoliciesV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsPoliciesV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateSnapshotsPolicyV2Response struct {
@@ -58720,14 +55488,6 @@ func (r CreateSnapshotsPolicyV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateSnapshotsPolicyV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSnapshotsPoliciesStatusV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58749,14 +55509,6 @@ func (r ListSnapshotsPoliciesStatusV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsPoliciesStatusV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotsPoliciesStatusByIDV2Response struct {
@@ -58782,14 +55534,6 @@ func (r GetSnapshotsPoliciesStatusByIDV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotsPoliciesStatusByIDV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteSnapshotsPolicyV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58810,14 +55554,6 @@ func (r DeleteSnapshotsPolicyV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteSnapshotsPolicyV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotsPolicyV2Response struct {
@@ -58843,14 +55579,6 @@ func (r GetSnapshotsPolicyV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotsPolicyV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateSnapshotsPolicyV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58872,14 +55600,6 @@ func (r UpdateSnapshotsPolicyV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSnapshotsPolicyV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceSnapshotsPolicyV2Response struct {
@@ -58905,14 +55625,6 @@ func (r ReplaceSnapshotsPolicyV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSnapshotsPolicyV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSnapshotsStatusV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58934,14 +55646,6 @@ func (r ListSnapshotsStatusV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsStatusV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotsStatusByIDV2Response struct {
@@ -58967,14 +55671,6 @@ func (r GetSnapshotsStatusByIDV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotsStatusByIDV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteSnapshotV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -58995,14 +55691,6 @@ func (r DeleteSnapshotV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteSnapshotV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotV2Response struct {
@@ -59028,14 +55716,6 @@ func (r GetSnapshotV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateSnapshotV2Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59057,14 +55737,6 @@ func (r UpdateSnapshotV2Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSnapshotV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceSnapshotV2Response struct {
@@ -59090,14 +55762,6 @@ func (r ReplaceSnapshotV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSnapshotV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetSnapshotChangesSinceByOlderIDResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59119,14 +55783,6 @@ func (r GetSnapshotChangesSinceByOlderIDResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotChangesSinceByOlderIDResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotChangesSinceByOlderIDFileResponse struct {
@@ -59152,14 +55808,6 @@ func (r GetSnapshotChangesSinceByOlderIDFileResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotChangesSinceByOlderIDFileResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetUpgradeBlockedResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59181,14 +55829,6 @@ func (r GetUpgradeBlockedResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUpgradeBlockedResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CommitUpgradeResponse struct {
@@ -59213,14 +55853,6 @@ func (r CommitUpgradeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CommitUpgradeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type PrepareUpgradeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59241,14 +55873,6 @@ func (r PrepareUpgradeResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PrepareUpgradeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetUpgradeStatusV2Response struct {
@@ -59274,14 +55898,6 @@ func (r GetUpgradeStatusV2Response) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUpgradeStatusV2Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type VerifyUpgradeImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59303,14 +55919,6 @@ func (r VerifyUpgradeImageResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r VerifyUpgradeImageResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CalculateClusterSupportedProtectionInfoResponse struct {
@@ -59336,14 +55944,6 @@ func (r CalculateClusterSupportedProtectionInfoResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CalculateClusterSupportedProtectionInfoResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListNFSExportsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59365,14 +55965,6 @@ func (r ListNFSExportsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListNFSExportsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateNFSExportResponse struct {
@@ -59398,14 +55990,6 @@ func (r CreateNFSExportResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateNFSExportResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteNFSExportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59426,14 +56010,6 @@ func (r DeleteNFSExportResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteNFSExportResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetNFSExportResponse struct {
@@ -59459,14 +56035,6 @@ func (r GetNFSExportResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetNFSExportResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateNFSExportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59488,14 +56056,6 @@ func (r UpdateNFSExportResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateNFSExportResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceNFSExportResponse struct {
@@ -59521,14 +56081,6 @@ func (r ReplaceNFSExportResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceNFSExportResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListReplicationObjectRelationshipsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59550,14 +56102,6 @@ func (r ListReplicationObjectRelationshipsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListReplicationObjectRelationshipsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateReplicationObjectRelationshipResponse struct {
@@ -59583,14 +56127,6 @@ func (r CreateReplicationObjectRelationshipResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateReplicationObjectRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListReplicationObjectRelationshipsStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59613,14 +56149,6 @@ func (r ListReplicationObjectRelationshipsStatusResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListReplicationObjectRelationshipsStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteReplicationObjectRelationshipResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59641,14 +56169,6 @@ func (r DeleteReplicationObjectRelationshipResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteReplicationObjectRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetReplicationObjectRelationshipResponse struct {
@@ -59674,14 +56194,6 @@ func (r GetReplicationObjectRelationshipResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetReplicationObjectRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type AbortReplicationObjectRelationshipReplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59702,14 +56214,6 @@ func (r AbortReplicationObjectRelationshipReplicationResponse) StatusCode() int 
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AbortReplicationObjectRelationshipReplicationResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplicateReplicationObjectRelationshipResponse struct {
@@ -59734,14 +56238,6 @@ func (r ReplicateReplicationObjectRelationshipResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplicateReplicationObjectRelationshipResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetReplicationObjectRelationshipStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59762,14 +56258,6 @@ func (r GetReplicationObjectRelationshipStatusResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetReplicationObjectRelationshipStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ListSMBSharesResponse struct {
@@ -59795,14 +56283,6 @@ func (r ListSMBSharesResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSMBSharesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type CreateSMBShareResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59826,14 +56306,6 @@ func (r CreateSMBShareResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateSMBShareResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteSMBShareResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59854,14 +56326,6 @@ func (r DeleteSMBShareResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteSMBShareResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSMBShareResponse struct {
@@ -59887,14 +56351,6 @@ func (r GetSMBShareResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSMBShareResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateSMBShareResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59916,14 +56372,6 @@ func (r UpdateSMBShareResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSMBShareResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceSMBShareResponse struct {
@@ -59949,14 +56397,6 @@ func (r ReplaceSMBShareResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSMBShareResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSnapshotsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -59978,14 +56418,6 @@ func (r ListSnapshotsResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateSnapshotResponse struct {
@@ -60011,14 +56443,6 @@ func (r CreateSnapshotResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateSnapshotResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSnapshotsPoliciesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -60040,14 +56464,6 @@ func (r ListSnapshotsPoliciesResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsPoliciesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateSnapshotsPolicyResponse struct {
@@ -60073,14 +56489,6 @@ func (r CreateSnapshotsPolicyResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateSnapshotsPolicyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSnapshotsPoliciesStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -60102,14 +56510,6 @@ func (r ListSnapshotsPoliciesStatusResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsPoliciesStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotsPoliciesStatusByIDResponse struct {
@@ -60135,14 +56535,6 @@ func (r GetSnapshotsPoliciesStatusByIDResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotsPoliciesStatusByIDResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteSnapshotsPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -60163,14 +56555,6 @@ func (r DeleteSnapshotsPolicyResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteSnapshotsPolicyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotsPolicyResponse struct {
@@ -60196,14 +56580,6 @@ func (r GetSnapshotsPolicyResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotsPolicyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateSnapshotsPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -60225,14 +56601,6 @@ func (r UpdateSnapshotsPolicyResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSnapshotsPolicyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceSnapshotsPolicyResponse struct {
@@ -60258,14 +56626,6 @@ func (r ReplaceSnapshotsPolicyResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSnapshotsPolicyResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSnapshotsStatusV3Response struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -60287,14 +56647,6 @@ func (r ListSnapshotsStatusV3Response) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsStatusV3Response) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotsStatusByIDResponse struct {
@@ -60320,14 +56672,6 @@ func (r GetSnapshotsStatusByIDResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotsStatusByIDResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type DeleteSnapshotResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -60348,14 +56692,6 @@ func (r DeleteSnapshotResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteSnapshotResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotResponse struct {
@@ -60381,14 +56717,6 @@ func (r GetSnapshotResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UpdateSnapshotResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -60410,14 +56738,6 @@ func (r UpdateSnapshotResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateSnapshotResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type ReplaceSnapshotResponse struct {
@@ -60443,14 +56763,6 @@ func (r ReplaceSnapshotResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplaceSnapshotResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type LockSnapshotResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -60474,14 +56786,6 @@ func (r LockSnapshotResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r LockSnapshotResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type UnlockSnapshotResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -60502,14 +56806,6 @@ func (r UnlockSnapshotResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UnlockSnapshotResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type GetSnapshotUnlockChallengeResponse struct {
@@ -60535,14 +56831,6 @@ func (r GetSnapshotUnlockChallengeResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetSnapshotUnlockChallengeResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type GetUpgradeStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -60564,14 +56852,6 @@ func (r GetUpgradeStatusResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetUpgradeStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 type CreateClusterObjectBackedResponse struct {
@@ -60596,14 +56876,6 @@ func (r CreateClusterObjectBackedResponse) StatusCode() int {
 	return 0
 }
 
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateClusterObjectBackedResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 type ListSnapshotsStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -60625,14 +56897,6 @@ func (r ListSnapshotsStatusResponse) StatusCode() int {
 		return r.HTTPResponse.StatusCode
 	}
 	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListSnapshotsStatusResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
 }
 
 // GetFTPSettingsWithResponse request returning *GetFTPSettingsResponse

@@ -268,6 +268,8 @@ func Config(pkg string, initialisms ...string) codegen.Configuration {
 		OutputOptions: codegen.OutputOptions{
 			NameNormalizer:        string(codegen.NameNormalizerFunctionToCamelCaseWithInitialisms),
 			AdditionalInitialisms: initialisms,
+			// r.HTTPResponse.Header has it; see gen/cfg.yaml.
+			SkipClientResponseContentType: true,
 		},
 	}
 }

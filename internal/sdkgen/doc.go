@@ -58,4 +58,10 @@
 //
 // Names made this way that collide with another method of the service are
 // an error.
+//
+// # Accessors
+//
+// Beside gen/qapi.gen.go it writes gen/accessors.gen.go: a nil-safe GetX
+// for every pointer field X of every type an answer can hold (see
+// Accessors for the rule, and why fields stay pointers).
 package sdkgen

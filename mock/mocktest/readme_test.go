@@ -52,7 +52,7 @@ func TestTreeDeleteThatFails(t *testing.T) {
 	}
 	id := tw.Mock.Jobs()[0] // the directory's file id
 	tw.FailJob(id, "file locked")
-	if job, err := tw.Client.TreeDelete.GetJob(ctx, id); err != nil || *job.LastErrorMessage != "file locked" {
+	if job, err := tw.Client.TreeDelete.GetJob(ctx, id); err != nil || job.GetLastErrorMessage() != "file locked" {
 		t.Fatalf("job: %+v, %v", job, err)
 	}
 	clock.Advance(11 * time.Hour) // the session token expires; the client logs in again

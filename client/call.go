@@ -44,6 +44,9 @@ func (c *Client) exchange(ctx context.Context, op string, req *http.Request, bui
 	for _, p := range saved.etags {
 		*p = resp.Header.Get("ETag")
 	}
+	for _, p := range saved.headers {
+		*p = resp.Header.Clone()
+	}
 	return resp, body, nil
 }
 
@@ -91,7 +94,8 @@ func (c *Client) callNone(ctx context.Context, op string, req *http.Request, bui
 
 // saved collects what RequestOptions ask to be saved from the answer.
 type saved struct {
-	etags []*string
+	etags   []*string
+	headers []*http.Header
 }
 
 type savedKey struct{}
@@ -115,6 +119,27 @@ func SaveETag(etag *string) RequestOption {
 			return errors.New("client.SaveETag works with the methods of the client's services, not with API()")
 		}
 		s.etags = append(s.etags, etag)
+		return nil
+	}
+}
+
+// SaveHeader returns a RequestOption that stores in *h a copy of the
+// headers of a successful answer (ETag, Location, X-Qumulo-…), which the
+// methods of the services otherwise decode away:
+//
+//	var h http.Header
+//	share, err := c.SMB.GetShare(ctx, id, client.SaveHeader(&h))
+//	… h.Get("ETag") …
+//
+// A failed call leaves *h as it was (the *APIError's Response has the
+// headers). Like SaveETag, it fails a call of API().
+func SaveHeader(h *http.Header) RequestOption {
+	return func(ctx context.Context, _ *http.Request) error {
+		s, ok := ctx.Value(savedKey{}).(*saved)
+		if !ok {
+			return errors.New("client.SaveHeader works with the methods of the client's services, not with API()")
+		}
+		s.headers = append(s.headers, h)
 		return nil
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -215,14 +216,42 @@ func TestFieldNamesMatchConverter(t *testing.T) {
 }
 
 // codegen.Config, which qapi generate uses, is gen/cfg.yaml with the
-// converter's initialisms.
+// converter's initialisms, but for the template that leaves out
+// oapi-codegen's package doc: gen has doc.go, and a package qapi generate
+// writes has no other.
 func TestCodegenConfigMatchesCfgYAML(t *testing.T) {
 	t.Parallel()
 	want, err := codegen.LoadConfig("gen/cfg.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(want.OutputOptions.UserTemplates) != 1 || want.OutputOptions.UserTemplates["imports.tmpl"] == "" {
+		t.Fatalf("gen/cfg.yaml has user templates %v, want imports.tmpl alone", slices.Collect(maps.Keys(want.OutputOptions.UserTemplates)))
+	}
+	want.OutputOptions.UserTemplates = nil
 	if got := codegen.Config("gen", convert.AddedInitialisms...); !reflect.DeepEqual(got, want) {
 		t.Errorf("codegen.Config(\"gen\", convert.AddedInitialisms...) = %+v\ngen/cfg.yaml = %+v", got, want)
+	}
+}
+
+// gen's package doc is doc.go's, not oapi-codegen's boilerplate.
+func TestGenPackageDoc(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("gen/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []string
+	for _, file := range files {
+		f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.PackageClauseOnly|parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Doc != nil {
+			docs = append(docs, file)
+		}
+	}
+	if !slices.Equal(docs, []string{"gen/doc.go"}) {
+		t.Errorf("package docs in %v, want gen/doc.go alone", docs)
 	}
 }

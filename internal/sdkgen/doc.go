@@ -28,8 +28,12 @@
 // Only the area's name as the path spells it is removed, never a singular
 // form: ListFilesLocksSMBByteRange (the cluster's locks) is
 // Files.ListLocksSMBByteRange and ListFileLocksSMBByteRange (the locks of one
-// file) Files.ListFileLocksSMBByteRange. Two operations of an area with one
-// method name are an error.
+// file) Files.ListFileLocksSMBByteRange. Then, so that no name stutters, a
+// name that is one verb and the item of an area named by a plural (with at
+// most a version) is the verb alone: CreateSnapshot is Snapshots.Create,
+// GetSnapshotV2 Snapshots.GetV2, GetUser Users.Get; a name that says more
+// keeps the item (Groups.ListGroupMembers, Files.CreateFileEntry). Two
+// operations of an area with one method name are an error.
 //
 // A method takes the context, the path parameters in path order, the
 // operation's parameters (gen's <operationId>Params, nil for none) unless

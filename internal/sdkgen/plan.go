@@ -152,8 +152,50 @@ func areaSegment(path string) string {
 }
 
 // methodName removes the first whole-word occurrence of area from id, after
-// its first letter.
+// its first letter, and then the area's item from what is a verb and the
+// item alone (see unstutter).
 func methodName(id, area string) string {
+	return unstutter(withoutArea(id, area), area)
+}
+
+// unstutter drops the item of an area named by a plural from a name that is
+// one verb, the item and at most a version: Snapshots.CreateSnapshot is
+// Snapshots.Create, Users.GetUser Users.Get, Snapshots.GetSnapshotV2
+// Snapshots.GetV2. A name that says more keeps the item
+// (Groups.ListGroupMembers, Files.CreateFileEntry), so the file's locks
+// stay apart from the cluster's.
+func unstutter(name, area string) string {
+	item, ok := strings.CutSuffix(area, "s")
+	if !ok || item == "" {
+		return name
+	}
+	verb := 1
+	for verb < len(name) && unicode.IsLower(rune(name[verb])) {
+		verb++
+	}
+	rest, ok := strings.CutPrefix(name[verb:], item)
+	if !ok || (rest != "" && !isVersion(rest)) {
+		return name
+	}
+	return name[:verb] + rest
+}
+
+// isVersion tells a version suffix: V1, V2.
+func isVersion(s string) bool {
+	if len(s) < 2 || s[0] != 'V' {
+		return false
+	}
+	for _, r := range s[1:] {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// withoutArea removes the first whole-word occurrence of area from id,
+// after its first letter.
+func withoutArea(id, area string) string {
 	for i := 1; i+len(area) <= len(id); i++ {
 		if id[i:i+len(area)] != area {
 			continue

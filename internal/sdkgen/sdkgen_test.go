@@ -26,6 +26,15 @@ func TestMethodName(t *testing.T) {
 		{"ListFilesystems", "Files", "ListFilesystems"},
 		{"SMBClose", "SMB", "SMBClose"},
 		{"ListNFSSMBShares", "SMB", "ListNFSSMBShares"},
+		// No stutter: a verb and the area's item alone is the verb.
+		{"CreateSnapshot", "Snapshots", "Create"},
+		{"GetSnapshotV2", "Snapshots", "GetV2"},
+		{"DeleteFile", "Files", "Delete"},
+		{"ListGroupMembers", "Groups", "ListGroupMembers"},
+		{"CreateFileEntry", "Files", "CreateFileEntry"},
+		{"GetSnapshotUnlockChallenge", "Snapshots", "GetSnapshotUnlockChallenge"},
+		{"GetSnapshotVault", "Snapshots", "GetSnapshotVault"},
+		{"GetUserV", "Users", "GetUserV"},
 	}
 	for _, tt := range tests {
 		if got := methodName(tt.id, tt.area); got != tt.want {

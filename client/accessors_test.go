@@ -50,3 +50,16 @@ func TestAccessorsReadAnswers(t *testing.T) {
 		t.Error("a chain of accessors through nil is not the zero value")
 	}
 }
+
+// A list that does not page is its items: a fresh twin exports / over NFS.
+func TestListReturnsItems(t *testing.T) {
+	t.Parallel()
+	tw := mocktest.New(t)
+	exports, err := tw.Client.NFS.ListExports(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(exports) != 1 || exports[0].GetExportPath() != "/" {
+		t.Errorf("exports %+v, want the export of /", exports)
+	}
+}

@@ -86,6 +86,16 @@ func callValue[T any](ctx context.Context, c *Client, op string, req *http.Reque
 	return out, err
 }
 
+// callList runs an operation whose answer holds one list and nothing else,
+// and returns the list.
+func callList[T, E any](ctx context.Context, c *Client, op string, req *http.Request, buildErr error, opts []RequestOption, items func(*T) []E) ([]E, error) {
+	out, err := callPtr[T](ctx, c, op, req, buildErr, opts)
+	if err != nil {
+		return nil, err
+	}
+	return items(out), nil
+}
+
 // callNone runs an operation that documents no answer body.
 func (c *Client) callNone(ctx context.Context, op string, req *http.Request, buildErr error, opts []RequestOption) error {
 	_, _, err := c.exchange(ctx, op, req, buildErr, opts)

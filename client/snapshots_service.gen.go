@@ -318,12 +318,17 @@ func (s *SnapshotsService) GetV2(ctx context.Context, id string, opts ...Request
 // List calls ListSnapshots, GET /v3/snapshots/.
 //
 // Returns information about all snapshots.
-func (s *SnapshotsService) List(ctx context.Context, params *gen.ListSnapshotsParams, opts ...RequestOption) (*gen.Snapshots, error) {
+func (s *SnapshotsService) List(ctx context.Context, params *gen.ListSnapshotsParams, opts ...RequestOption) ([]gen.SnapshotInfo, error) {
 	req, err := gen.NewListSnapshotsRequest(s.c.server, params)
 	if params == nil {
 		req, err = nil, missingParams("filter")
 	}
-	return callPtr[gen.Snapshots](ctx, s.c, "ListSnapshots", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshots", req, err, opts, func(r *gen.Snapshots) []gen.SnapshotInfo {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListCapacityUsedPerSnapshot calls ListSnapshotsCapacityUsedPerSnapshot, GET
@@ -331,103 +336,163 @@ func (s *SnapshotsService) List(ctx context.Context, params *gen.ListSnapshotsPa
 //
 // Returns the approximate amount of space for each snapshot that would be
 // reclaimed if that snapshot were deleted.
-func (s *SnapshotsService) ListCapacityUsedPerSnapshot(ctx context.Context, opts ...RequestOption) (*gen.SnapshotCapacityUsedPerSnapshot, error) {
+func (s *SnapshotsService) ListCapacityUsedPerSnapshot(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotCapacityUsageInfo, error) {
 	req, err := gen.NewListSnapshotsCapacityUsedPerSnapshotRequest(s.c.server)
-	return callPtr[gen.SnapshotCapacityUsedPerSnapshot](ctx, s.c, "ListSnapshotsCapacityUsedPerSnapshot", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsCapacityUsedPerSnapshot", req, err, opts, func(r *gen.SnapshotCapacityUsedPerSnapshot) []gen.SnapshotCapacityUsageInfo {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListPolicies calls ListSnapshotsPolicies, GET /v3/snapshots/policies/.
 //
 // Returns information about all snapshot policies.
-func (s *SnapshotsService) ListPolicies(ctx context.Context, opts ...RequestOption) (*gen.SnapshotPolicies, error) {
+func (s *SnapshotsService) ListPolicies(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotPolicyInfo, error) {
 	req, err := gen.NewListSnapshotsPoliciesRequest(s.c.server)
-	return callPtr[gen.SnapshotPolicies](ctx, s.c, "ListSnapshotsPolicies", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsPolicies", req, err, opts, func(r *gen.SnapshotPolicies) []gen.SnapshotPolicyInfo {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListPoliciesStatus calls ListSnapshotsPoliciesStatus, GET
 // /v3/snapshots/policies/status/.
 //
 // Returns status information about all snapshot policies.
-func (s *SnapshotsService) ListPoliciesStatus(ctx context.Context, opts ...RequestOption) (*gen.SnapshotsPolicyStatuses, error) {
+func (s *SnapshotsService) ListPoliciesStatus(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotsPolicyStatus, error) {
 	req, err := gen.NewListSnapshotsPoliciesStatusRequest(s.c.server)
-	return callPtr[gen.SnapshotsPolicyStatuses](ctx, s.c, "ListSnapshotsPoliciesStatus", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsPoliciesStatus", req, err, opts, func(r *gen.SnapshotsPolicyStatuses) []gen.SnapshotsPolicyStatus {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListPoliciesStatusV1 calls ListSnapshotsPoliciesStatusV1, GET
 // /v1/snapshots/policies/status/.
 //
 // Returns status information about all snapshot policies.
-func (s *SnapshotsService) ListPoliciesStatusV1(ctx context.Context, opts ...RequestOption) (*gen.SnapshotsPolicyStatusesV1, error) {
+func (s *SnapshotsService) ListPoliciesStatusV1(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotsPolicyStatusV1, error) {
 	req, err := gen.NewListSnapshotsPoliciesStatusV1Request(s.c.server)
-	return callPtr[gen.SnapshotsPolicyStatusesV1](ctx, s.c, "ListSnapshotsPoliciesStatusV1", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsPoliciesStatusV1", req, err, opts, func(r *gen.SnapshotsPolicyStatusesV1) []gen.SnapshotsPolicyStatusV1 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListPoliciesStatusV2 calls ListSnapshotsPoliciesStatusV2, GET
 // /v2/snapshots/policies/status/.
 //
 // Returns status information about all snapshot policies.
-func (s *SnapshotsService) ListPoliciesStatusV2(ctx context.Context, opts ...RequestOption) (*gen.SnapshotsPolicyStatusesV2, error) {
+func (s *SnapshotsService) ListPoliciesStatusV2(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotsPolicyStatusV2, error) {
 	req, err := gen.NewListSnapshotsPoliciesStatusV2Request(s.c.server)
-	return callPtr[gen.SnapshotsPolicyStatusesV2](ctx, s.c, "ListSnapshotsPoliciesStatusV2", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsPoliciesStatusV2", req, err, opts, func(r *gen.SnapshotsPolicyStatusesV2) []gen.SnapshotsPolicyStatusV2 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListPoliciesV1 calls ListSnapshotsPoliciesV1, GET /v1/snapshots/policies/.
 //
 // Returns information about all snapshot policies.
-func (s *SnapshotsService) ListPoliciesV1(ctx context.Context, opts ...RequestOption) (*gen.SnapshotsPoliciesV1, error) {
+func (s *SnapshotsService) ListPoliciesV1(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotsPolicyInfoV1, error) {
 	req, err := gen.NewListSnapshotsPoliciesV1Request(s.c.server)
-	return callPtr[gen.SnapshotsPoliciesV1](ctx, s.c, "ListSnapshotsPoliciesV1", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsPoliciesV1", req, err, opts, func(r *gen.SnapshotsPoliciesV1) []gen.SnapshotsPolicyInfoV1 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListPoliciesV2 calls ListSnapshotsPoliciesV2, GET /v2/snapshots/policies/.
 //
 // Returns information about all snapshot policies.
-func (s *SnapshotsService) ListPoliciesV2(ctx context.Context, opts ...RequestOption) (*gen.SnapshotPoliciesV2, error) {
+func (s *SnapshotsService) ListPoliciesV2(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotPolicyInfoV2, error) {
 	req, err := gen.NewListSnapshotsPoliciesV2Request(s.c.server)
-	return callPtr[gen.SnapshotPoliciesV2](ctx, s.c, "ListSnapshotsPoliciesV2", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsPoliciesV2", req, err, opts, func(r *gen.SnapshotPoliciesV2) []gen.SnapshotPolicyInfoV2 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListStatus calls ListSnapshotsStatus, GET /v4/snapshots/status/.
 //
 // Returns the information for every snapshot.
-func (s *SnapshotsService) ListStatus(ctx context.Context, params *gen.ListSnapshotsStatusParams, opts ...RequestOption) (*gen.SnapshotStatuses, error) {
+func (s *SnapshotsService) ListStatus(ctx context.Context, params *gen.ListSnapshotsStatusParams, opts ...RequestOption) ([]gen.SnapshotStatus, error) {
 	req, err := gen.NewListSnapshotsStatusRequest(s.c.server, params)
-	return callPtr[gen.SnapshotStatuses](ctx, s.c, "ListSnapshotsStatus", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsStatus", req, err, opts, func(r *gen.SnapshotStatuses) []gen.SnapshotStatus {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListStatusV2 calls ListSnapshotsStatusV2, GET /v2/snapshots/status/.
 //
 // Returns the status on all snapshots.
-func (s *SnapshotsService) ListStatusV2(ctx context.Context, opts ...RequestOption) (*gen.SnapshotStatusesV2, error) {
+func (s *SnapshotsService) ListStatusV2(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotStatusV2, error) {
 	req, err := gen.NewListSnapshotsStatusV2Request(s.c.server)
-	return callPtr[gen.SnapshotStatusesV2](ctx, s.c, "ListSnapshotsStatusV2", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsStatusV2", req, err, opts, func(r *gen.SnapshotStatusesV2) []gen.SnapshotStatusV2 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListStatusV3 calls ListSnapshotsStatusV3, GET /v3/snapshots/status/.
 //
 // Returns the statuses for all snapshots.
-func (s *SnapshotsService) ListStatusV3(ctx context.Context, params *gen.ListSnapshotsStatusV3Params, opts ...RequestOption) (*gen.SnapshotStatuses, error) {
+func (s *SnapshotsService) ListStatusV3(ctx context.Context, params *gen.ListSnapshotsStatusV3Params, opts ...RequestOption) ([]gen.SnapshotStatus, error) {
 	req, err := gen.NewListSnapshotsStatusV3Request(s.c.server, params)
 	if params == nil {
 		req, err = nil, missingParams("filter")
 	}
-	return callPtr[gen.SnapshotStatuses](ctx, s.c, "ListSnapshotsStatusV3", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsStatusV3", req, err, opts, func(r *gen.SnapshotStatuses) []gen.SnapshotStatus {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListV1 calls ListSnapshotsV1, GET /v1/snapshots/.
 //
 // Returns information about all snapshots.
-func (s *SnapshotsService) ListV1(ctx context.Context, opts ...RequestOption) (*gen.SnapshotsV1, error) {
+func (s *SnapshotsService) ListV1(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotInfoV1, error) {
 	req, err := gen.NewListSnapshotsV1Request(s.c.server)
-	return callPtr[gen.SnapshotsV1](ctx, s.c, "ListSnapshotsV1", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsV1", req, err, opts, func(r *gen.SnapshotsV1) []gen.SnapshotInfoV1 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListV2 calls ListSnapshotsV2, GET /v2/snapshots/.
 //
 // Returns information about all snapshots.
-func (s *SnapshotsService) ListV2(ctx context.Context, params *gen.ListSnapshotsV2Params, opts ...RequestOption) (*gen.SnapshotsV2, error) {
+func (s *SnapshotsService) ListV2(ctx context.Context, params *gen.ListSnapshotsV2Params, opts ...RequestOption) ([]gen.SnapshotInfoV2, error) {
 	req, err := gen.NewListSnapshotsV2Request(s.c.server, params)
-	return callPtr[gen.SnapshotsV2](ctx, s.c, "ListSnapshotsV2", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsV2", req, err, opts, func(r *gen.SnapshotsV2) []gen.SnapshotInfoV2 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // Lock calls LockSnapshot, POST /v3/snapshots/{id}/lock.

@@ -40,7 +40,9 @@
 // If-Match is its only one, the JSON request body (gen's type), and
 // RequestOptions. It returns the 200 body: a struct by pointer, anything else
 // (a list, a string) by value; an operation that documents no body returns
-// only an error. If-Match is a RequestOption (client.IfMatch) on every
+// only an error. A List… that does not page and whose answer is an object
+// holding one list and nothing else returns that list ([]T, nil when the
+// answer has none): SMB.ListShares is a []gen.SMBShareV3. If-Match is a RequestOption (client.IfMatch) on every
 // operation, and the 117 that document it say so.
 //
 // # Iterators and waits

@@ -63,8 +63,13 @@ type Op struct {
 
 	shape   shape
 	page    *paging
-	waitsOn *Op // the POST that starts the job a Wait method waits for
+	list    *wrapped // the list the method returns instead of the answer
+	waitsOn *Op      // the POST that starts the job a Wait method waits for
 }
+
+// Unwraps tells whether the method returns the one list of the answer
+// rather than the answer.
+func (o *Op) Unwraps() bool { return o.list != nil }
 
 // HasParams tells whether the method takes gen's <ID>Params.
 func (o *Op) HasParams() bool { return o.shape.params != "" }
@@ -245,6 +250,14 @@ func planOp(doc *openapi3.T, g *genSource, a *Area, path, method string, item *o
 		if pg != nil {
 			o.page = pg
 			o.Seq = o.Name + "Seq"
+		}
+		// A list (List…) returns its items; a Get… that answers one list,
+		// such as a configuration a Replace… sends back whole, keeps its
+		// answer.
+		if pg == nil && strings.HasPrefix(o.Name, "List") {
+			if o.list, err = g.wrappedList(op, sh); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return o, nil

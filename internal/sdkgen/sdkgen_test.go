@@ -88,6 +88,16 @@ func TestBuildTheWholeContract(t *testing.T) {
 	if o := methods["Files.ListQuotas"]; o == nil || o.Seq != "ListQuotasSeq" || !o.HasParams() {
 		t.Errorf("Files.ListQuotas does not page with its params: %+v", o)
 	}
+	// A list that does not page returns its items; one that pages keeps its
+	// answer, with paging.next, beside its Seq; a Get… keeps its answer.
+	for name, want := range map[string]bool{
+		"SMB.ListShares": true, "Snapshots.List": true, "NFS.ListExports": true,
+		"Files.ListQuotas": false, "DNS.GetLookupOverrideConfig": false,
+	} {
+		if o := methods[name]; o == nil || o.Unwraps() != want {
+			t.Errorf("%s unwraps its list: %v, want %v", name, o != nil && o.Unwraps(), want)
+		}
+	}
 	// If-Match alone is no parameter struct: IfMatch sends it.
 	if o := methods["SMB.DeleteShare"]; o == nil || !o.IfMatch || o.HasParams() {
 		t.Errorf("SMB.DeleteShare takes params or no If-Match: %+v", o)

@@ -15,8 +15,6 @@ import (
 	"strings"
 	"testing"
 
-	oapi "github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
-
 	qapi "github.com/qapitools/qapi"
 	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/internal/codegen"
@@ -218,9 +216,9 @@ func TestFieldNamesMatchConverter(t *testing.T) {
 }
 
 // codegen.Config, which qapi generate uses, is gen/cfg.yaml with the
-// converter's initialisms, but for what is gen's own: the template that
-// leaves out oapi-codegen's package doc (gen has doc.go, and a package qapi
-// generate writes has no other) and the overlay of shorter type names.
+// converter's initialisms, but for the template that leaves out
+// oapi-codegen's package doc: gen has doc.go, and a package qapi generate
+// writes has no other.
 func TestCodegenConfigMatchesCfgYAML(t *testing.T) {
 	t.Parallel()
 	want, err := codegen.LoadConfig("gen/cfg.yaml")
@@ -230,11 +228,7 @@ func TestCodegenConfigMatchesCfgYAML(t *testing.T) {
 	if len(want.OutputOptions.UserTemplates) != 1 || want.OutputOptions.UserTemplates["imports.tmpl"] == "" {
 		t.Fatalf("gen/cfg.yaml has user templates %v, want imports.tmpl alone", slices.Collect(maps.Keys(want.OutputOptions.UserTemplates)))
 	}
-	if want.OutputOptions.Overlay.Path != "gen/overlay.yaml" {
-		t.Fatalf("gen/cfg.yaml has the overlay %q, want gen/overlay.yaml", want.OutputOptions.Overlay.Path)
-	}
 	want.OutputOptions.UserTemplates = nil
-	want.OutputOptions.Overlay = oapi.OutputOptionsOverlay{}
 	if got := codegen.Config("gen", convert.AddedInitialisms...); !reflect.DeepEqual(got, want) {
 		t.Errorf("codegen.Config(\"gen\", convert.AddedInitialisms...) = %+v\ngen/cfg.yaml = %+v", got, want)
 	}
@@ -259,19 +253,5 @@ func TestGenPackageDoc(t *testing.T) {
 	}
 	if !slices.Equal(docs, []string{"gen/doc.go"}) {
 		t.Errorf("package docs in %v, want gen/doc.go alone", docs)
-	}
-}
-
-// No type of gen has a name of 60 characters or more (gen/overlay.yaml
-// shortens the converter's longest), but for the two of the operation
-// ReverseReplicationSourceRelationshipsTargetRelationship, whose name is the
-// converter's.
-func TestGenTypeNamesAreShort(t *testing.T) {
-	t.Parallel()
-	for _, name := range genNames(t) {
-		typ, ok := strings.CutPrefix(name, "type ")
-		if ok && len(typ) >= 60 && !strings.HasPrefix(typ, "ReverseReplicationSourceRelationshipsTargetRelationship") {
-			t.Errorf("type %s has %d characters", typ, len(typ))
-		}
 	}
 }

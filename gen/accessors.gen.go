@@ -934,16 +934,16 @@ func (x *ClusterCalculateNodeAddCapacityResponse) GetNewUsableCapacityInBytes() 
 	return v
 }
 
-// GetClusterNodeAddCapacityOptimizedForFaultTolerance returns ClusterNodeAddCapacityOptimizedForFaultTolerance, or nil when x is nil.
-func (x *ClusterCalculateNodeAddCapacityResponse) GetClusterNodeAddCapacityOptimizedForFaultTolerance() *ClusterNodeAddCapacityOptimizedForFaultTolerance {
+// GetNodeAddCapacityOptimizedForFaultTolerance returns NodeAddCapacityOptimizedForFaultTolerance, or nil when x is nil.
+func (x *ClusterCalculateNodeAddCapacityResponse) GetNodeAddCapacityOptimizedForFaultTolerance() *ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance {
 	if x == nil {
 		return nil
 	}
-	return x.ClusterNodeAddCapacityOptimizedForFaultTolerance
+	return x.NodeAddCapacityOptimizedForFaultTolerance
 }
 
 // GetIncreaseFromCurrentUsableCapacityInBytes returns the value of IncreaseFromCurrentUsableCapacityInBytes, or its zero value when x or IncreaseFromCurrentUsableCapacityInBytes is nil.
-func (x *ClusterNodeAddCapacityOptimizedForFaultTolerance) GetIncreaseFromCurrentUsableCapacityInBytes() (v string) {
+func (x *ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance) GetIncreaseFromCurrentUsableCapacityInBytes() (v string) {
 	if x != nil && x.IncreaseFromCurrentUsableCapacityInBytes != nil {
 		v = *x.IncreaseFromCurrentUsableCapacityInBytes
 	}
@@ -951,7 +951,7 @@ func (x *ClusterNodeAddCapacityOptimizedForFaultTolerance) GetIncreaseFromCurren
 }
 
 // GetMaxNodeFailures returns the value of MaxNodeFailures, or its zero value when x or MaxNodeFailures is nil.
-func (x *ClusterNodeAddCapacityOptimizedForFaultTolerance) GetMaxNodeFailures() (v float64) {
+func (x *ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance) GetMaxNodeFailures() (v float64) {
 	if x != nil && x.MaxNodeFailures != nil {
 		v = *x.MaxNodeFailures
 	}
@@ -959,7 +959,7 @@ func (x *ClusterNodeAddCapacityOptimizedForFaultTolerance) GetMaxNodeFailures() 
 }
 
 // GetNewUsableCapacityInBytes returns the value of NewUsableCapacityInBytes, or its zero value when x or NewUsableCapacityInBytes is nil.
-func (x *ClusterNodeAddCapacityOptimizedForFaultTolerance) GetNewUsableCapacityInBytes() (v string) {
+func (x *ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance) GetNewUsableCapacityInBytes() (v string) {
 	if x != nil && x.NewUsableCapacityInBytes != nil {
 		v = *x.NewUsableCapacityInBytes
 	}
@@ -1087,7 +1087,7 @@ func (x *ClusterNodesModifyDryRunResponse) GetProjectedMaxNodeFailures() (v floa
 }
 
 // GetCurrentMembership returns the value of CurrentMembership, or its zero value when x or CurrentMembership is nil.
-func (x *ClusterObjectBackedModifyDryRunResponse) GetCurrentMembership() (v []ClusterObjectBackedDryRunCurrentMember) {
+func (x *ClusterObjectBackedModifyDryRunResponse) GetCurrentMembership() (v []ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem) {
 	if x != nil && x.CurrentMembership != nil {
 		v = *x.CurrentMembership
 	}
@@ -1095,7 +1095,7 @@ func (x *ClusterObjectBackedModifyDryRunResponse) GetCurrentMembership() (v []Cl
 }
 
 // GetNodesBeingAdded returns the value of NodesBeingAdded, or its zero value when x or NodesBeingAdded is nil.
-func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingAdded() (v []ClusterObjectBackedDryRunNodeBeingAdded) {
+func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingAdded() (v []ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem) {
 	if x != nil && x.NodesBeingAdded != nil {
 		v = *x.NodesBeingAdded
 	}
@@ -1103,7 +1103,7 @@ func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingAdded() (v []Clus
 }
 
 // GetNodesBeingRemoved returns the value of NodesBeingRemoved, or its zero value when x or NodesBeingRemoved is nil.
-func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingRemoved() (v []ClusterObjectBackedDryRunNodeBeingRemoved) {
+func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingRemoved() (v []ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem) {
 	if x != nil && x.NodesBeingRemoved != nil {
 		v = *x.NodesBeingRemoved
 	}
@@ -1111,7 +1111,7 @@ func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingRemoved() (v []Cl
 }
 
 // GetTargetMembership returns the value of TargetMembership, or its zero value when x or TargetMembership is nil.
-func (x *ClusterObjectBackedModifyDryRunResponse) GetTargetMembership() (v []ClusterObjectBackedDryRunTargetMember) {
+func (x *ClusterObjectBackedModifyDryRunResponse) GetTargetMembership() (v []ClusterObjectBackedModifyDryRunResponseTargetMembershipItem) {
 	if x != nil && x.TargetMembership != nil {
 		v = *x.TargetMembership
 	}
@@ -1119,7 +1119,7 @@ func (x *ClusterObjectBackedModifyDryRunResponse) GetTargetMembership() (v []Clu
 }
 
 // GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
-func (x *ClusterObjectBackedDryRunCurrentMember) GetFaultDomainID() (v float64) {
+func (x *ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem) GetFaultDomainID() (v float64) {
 	if x != nil && x.FaultDomainID != nil {
 		v = *x.FaultDomainID
 	}
@@ -1127,7 +1127,7 @@ func (x *ClusterObjectBackedDryRunCurrentMember) GetFaultDomainID() (v float64) 
 }
 
 // GetNodeID returns the value of NodeID, or its zero value when x or NodeID is nil.
-func (x *ClusterObjectBackedDryRunCurrentMember) GetNodeID() (v float64) {
+func (x *ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem) GetNodeID() (v float64) {
 	if x != nil && x.NodeID != nil {
 		v = *x.NodeID
 	}
@@ -1135,7 +1135,7 @@ func (x *ClusterObjectBackedDryRunCurrentMember) GetNodeID() (v float64) {
 }
 
 // GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
-func (x *ClusterObjectBackedDryRunCurrentMember) GetNodeIP() (v string) {
+func (x *ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem) GetNodeIP() (v string) {
 	if x != nil && x.NodeIP != nil {
 		v = *x.NodeIP
 	}
@@ -1143,7 +1143,7 @@ func (x *ClusterObjectBackedDryRunCurrentMember) GetNodeIP() (v string) {
 }
 
 // GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
-func (x *ClusterObjectBackedDryRunNodeBeingAdded) GetFaultDomainID() (v float64) {
+func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem) GetFaultDomainID() (v float64) {
 	if x != nil && x.FaultDomainID != nil {
 		v = *x.FaultDomainID
 	}
@@ -1151,7 +1151,7 @@ func (x *ClusterObjectBackedDryRunNodeBeingAdded) GetFaultDomainID() (v float64)
 }
 
 // GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
-func (x *ClusterObjectBackedDryRunNodeBeingAdded) GetNodeIP() (v string) {
+func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem) GetNodeIP() (v string) {
 	if x != nil && x.NodeIP != nil {
 		v = *x.NodeIP
 	}
@@ -1159,7 +1159,7 @@ func (x *ClusterObjectBackedDryRunNodeBeingAdded) GetNodeIP() (v string) {
 }
 
 // GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
-func (x *ClusterObjectBackedDryRunNodeBeingRemoved) GetFaultDomainID() (v float64) {
+func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem) GetFaultDomainID() (v float64) {
 	if x != nil && x.FaultDomainID != nil {
 		v = *x.FaultDomainID
 	}
@@ -1167,7 +1167,7 @@ func (x *ClusterObjectBackedDryRunNodeBeingRemoved) GetFaultDomainID() (v float6
 }
 
 // GetNodeID returns the value of NodeID, or its zero value when x or NodeID is nil.
-func (x *ClusterObjectBackedDryRunNodeBeingRemoved) GetNodeID() (v float64) {
+func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem) GetNodeID() (v float64) {
 	if x != nil && x.NodeID != nil {
 		v = *x.NodeID
 	}
@@ -1175,7 +1175,7 @@ func (x *ClusterObjectBackedDryRunNodeBeingRemoved) GetNodeID() (v float64) {
 }
 
 // GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
-func (x *ClusterObjectBackedDryRunNodeBeingRemoved) GetNodeIP() (v string) {
+func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem) GetNodeIP() (v string) {
 	if x != nil && x.NodeIP != nil {
 		v = *x.NodeIP
 	}
@@ -1183,7 +1183,7 @@ func (x *ClusterObjectBackedDryRunNodeBeingRemoved) GetNodeIP() (v string) {
 }
 
 // GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
-func (x *ClusterObjectBackedDryRunTargetMember) GetFaultDomainID() (v float64) {
+func (x *ClusterObjectBackedModifyDryRunResponseTargetMembershipItem) GetFaultDomainID() (v float64) {
 	if x != nil && x.FaultDomainID != nil {
 		v = *x.FaultDomainID
 	}
@@ -1191,7 +1191,7 @@ func (x *ClusterObjectBackedDryRunTargetMember) GetFaultDomainID() (v float64) {
 }
 
 // GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
-func (x *ClusterObjectBackedDryRunTargetMember) GetNodeIP() (v string) {
+func (x *ClusterObjectBackedModifyDryRunResponseTargetMembershipItem) GetNodeIP() (v string) {
 	if x != nil && x.NodeIP != nil {
 		v = *x.NodeIP
 	}
@@ -1207,7 +1207,7 @@ func (x *ClusterObjectBackedNodesGetResponse) GetMembership() *ClusterObjectBack
 }
 
 // GetNodeIPsAndFaultDomains returns the value of NodeIPsAndFaultDomains, or its zero value when x or NodeIPsAndFaultDomains is nil.
-func (x *ClusterObjectBackedNodesGetResponseMembership) GetNodeIPsAndFaultDomains() (v []ClusterObjectBackedNodeIPAndFaultDomain) {
+func (x *ClusterObjectBackedNodesGetResponseMembership) GetNodeIPsAndFaultDomains() (v []ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain) {
 	if x != nil && x.NodeIPsAndFaultDomains != nil {
 		v = *x.NodeIPsAndFaultDomains
 	}
@@ -1215,7 +1215,7 @@ func (x *ClusterObjectBackedNodesGetResponseMembership) GetNodeIPsAndFaultDomain
 }
 
 // GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
-func (x *ClusterObjectBackedNodeIPAndFaultDomain) GetFaultDomainID() (v float64) {
+func (x *ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain) GetFaultDomainID() (v float64) {
 	if x != nil && x.FaultDomainID != nil {
 		v = *x.FaultDomainID
 	}
@@ -1223,7 +1223,7 @@ func (x *ClusterObjectBackedNodeIPAndFaultDomain) GetFaultDomainID() (v float64)
 }
 
 // GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
-func (x *ClusterObjectBackedNodeIPAndFaultDomain) GetNodeIP() (v string) {
+func (x *ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain) GetNodeIP() (v string) {
 	if x != nil && x.NodeIP != nil {
 		v = *x.NodeIP
 	}

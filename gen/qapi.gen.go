@@ -3802,12 +3802,12 @@ type ClusterCalculateNodeAddCapacityResponse struct {
 	// NewUsableCapacityInBytes The cluster's usable capacity (in bytes) after node-add operations
 	NewUsableCapacityInBytes *string `json:"new_usable_capacity_in_bytes,omitempty"`
 
-	// ClusterNodeAddCapacityOptimizedForFaultTolerance This field is only populated if it is possible to optimize the cluster for increased node fault tolerance instead of usable capacity during node-add operations. When populated, it shows the usable cluster capacity and node fault tolerance for the optimized cluster.
-	ClusterNodeAddCapacityOptimizedForFaultTolerance *ClusterNodeAddCapacityOptimizedForFaultTolerance `json:"node_add_capacity_optimized_for_fault_tolerance,omitempty"`
+	// NodeAddCapacityOptimizedForFaultTolerance This field is only populated if it is possible to optimize the cluster for increased node fault tolerance instead of usable capacity during node-add operations. When populated, it shows the usable cluster capacity and node fault tolerance for the optimized cluster.
+	NodeAddCapacityOptimizedForFaultTolerance *ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance `json:"node_add_capacity_optimized_for_fault_tolerance,omitempty"`
 }
 
-// ClusterNodeAddCapacityOptimizedForFaultTolerance This field is only populated if it is possible to optimize the cluster for increased node fault tolerance instead of usable capacity during node-add operations. When populated, it shows the usable cluster capacity and node fault tolerance for the optimized cluster.
-type ClusterNodeAddCapacityOptimizedForFaultTolerance struct {
+// ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance This field is only populated if it is possible to optimize the cluster for increased node fault tolerance instead of usable capacity during node-add operations. When populated, it shows the usable cluster capacity and node fault tolerance for the optimized cluster.
+type ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance struct {
 	// IncreaseFromCurrentUsableCapacityInBytes The increase of the cluster's usable capacity (in bytes) after node-add operations and optimization for increased node fault tolerance
 	IncreaseFromCurrentUsableCapacityInBytes *string `json:"increase_from_current_usable_capacity_in_bytes,omitempty"`
 
@@ -4004,14 +4004,14 @@ type ClusterNodesModifyRequestV2TargetStripeConfig struct {
 
 // ClusterObjectBackedModifyDryRunResponse api_cluster_object_backed_modify_dry_run_response
 type ClusterObjectBackedModifyDryRunResponse struct {
-	CurrentMembership *[]ClusterObjectBackedDryRunCurrentMember    `json:"current_membership,omitempty"`
-	NodesBeingAdded   *[]ClusterObjectBackedDryRunNodeBeingAdded   `json:"nodes_being_added,omitempty"`
-	NodesBeingRemoved *[]ClusterObjectBackedDryRunNodeBeingRemoved `json:"nodes_being_removed,omitempty"`
-	TargetMembership  *[]ClusterObjectBackedDryRunTargetMember     `json:"target_membership,omitempty"`
+	CurrentMembership *[]ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem `json:"current_membership,omitempty"`
+	NodesBeingAdded   *[]ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem   `json:"nodes_being_added,omitempty"`
+	NodesBeingRemoved *[]ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem `json:"nodes_being_removed,omitempty"`
+	TargetMembership  *[]ClusterObjectBackedModifyDryRunResponseTargetMembershipItem  `json:"target_membership,omitempty"`
 }
 
-// ClusterObjectBackedDryRunCurrentMember The nodes that are currently in the cluster.
-type ClusterObjectBackedDryRunCurrentMember struct {
+// ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem The nodes that are currently in the cluster.
+type ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem struct {
 	// FaultDomainID fault_domain_id
 	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
 
@@ -4022,8 +4022,8 @@ type ClusterObjectBackedDryRunCurrentMember struct {
 	NodeIP *string `json:"node_ip,omitempty"`
 }
 
-// ClusterObjectBackedDryRunNodeBeingAdded The IP addresses of the nodes that are being added to the cluster during the modification.
-type ClusterObjectBackedDryRunNodeBeingAdded struct {
+// ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem The IP addresses of the nodes that are being added to the cluster during the modification.
+type ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem struct {
 	// FaultDomainID fault_domain_id
 	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
 
@@ -4031,8 +4031,8 @@ type ClusterObjectBackedDryRunNodeBeingAdded struct {
 	NodeIP *string `json:"node_ip,omitempty"`
 }
 
-// ClusterObjectBackedDryRunNodeBeingRemoved The nodes that are being removed from the cluster during the modification.
-type ClusterObjectBackedDryRunNodeBeingRemoved struct {
+// ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem The nodes that are being removed from the cluster during the modification.
+type ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem struct {
 	// FaultDomainID fault_domain_id
 	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
 
@@ -4043,8 +4043,8 @@ type ClusterObjectBackedDryRunNodeBeingRemoved struct {
 	NodeIP *string `json:"node_ip,omitempty"`
 }
 
-// ClusterObjectBackedDryRunTargetMember The IP addresses and fault domains of the nodes that should be in the cluster after the modification.
-type ClusterObjectBackedDryRunTargetMember struct {
+// ClusterObjectBackedModifyDryRunResponseTargetMembershipItem The IP addresses and fault domains of the nodes that should be in the cluster after the modification.
+type ClusterObjectBackedModifyDryRunResponseTargetMembershipItem struct {
 	// FaultDomainID fault_domain_id
 	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
 
@@ -4060,11 +4060,11 @@ type ClusterObjectBackedNodesGetResponse struct {
 
 // ClusterObjectBackedNodesGetResponseMembership The list of nodes that are currently in the cluster (ordered by node id).
 type ClusterObjectBackedNodesGetResponseMembership struct {
-	NodeIPsAndFaultDomains *[]ClusterObjectBackedNodeIPAndFaultDomain `json:"node_ips_and_fault_domains,omitempty"`
+	NodeIPsAndFaultDomains *[]ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain `json:"node_ips_and_fault_domains,omitempty"`
 }
 
-// ClusterObjectBackedNodeIPAndFaultDomain The IP addresses and fault domains of the nodes in the cluster.
-type ClusterObjectBackedNodeIPAndFaultDomain struct {
+// ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain The IP addresses and fault domains of the nodes in the cluster.
+type ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain struct {
 	// FaultDomainID fault_domain_id
 	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
 
@@ -4080,11 +4080,11 @@ type ClusterObjectBackedNodesModifyRequestV2 struct {
 
 // ClusterObjectBackedNodesModifyRequestV2TargetMembership The nodes that should be in the cluster after the modification. The nodes that must be added or removed are implicitly derived from the target membership and the current membership of the cluster.
 type ClusterObjectBackedNodesModifyRequestV2TargetMembership struct {
-	NodeIPsAndFaultDomains *[]ClusterObjectBackedTargetNodeIPAndFaultDomain `json:"node_ips_and_fault_domains,omitempty"`
+	NodeIPsAndFaultDomains *[]ClusterObjectBackedNodesModifyRequestV2TargetMembershipNodeIPsAndFaultDomain `json:"node_ips_and_fault_domains,omitempty"`
 }
 
-// ClusterObjectBackedTargetNodeIPAndFaultDomain The IP addresses and fault domains of the nodes in the cluster.
-type ClusterObjectBackedTargetNodeIPAndFaultDomain struct {
+// ClusterObjectBackedNodesModifyRequestV2TargetMembershipNodeIPsAndFaultDomain The IP addresses and fault domains of the nodes in the cluster.
+type ClusterObjectBackedNodesModifyRequestV2TargetMembershipNodeIPsAndFaultDomain struct {
 	// FaultDomainID fault_domain_id
 	FaultDomainID *float64 `json:"fault_domain_id,omitempty"`
 

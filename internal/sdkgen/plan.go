@@ -179,23 +179,11 @@ func unstutter(name, area string) string {
 		verb++
 	}
 	rest, ok := strings.CutPrefix(name[verb:], item)
-	if !ok || (rest != "" && !isVersion(rest)) {
+	// A version suffix (V2) is spelled as its path segment (v2).
+	if !ok || (rest != "" && (rest[0] != 'V' || !oas.IsVersion(strings.ToLower(rest)))) {
 		return name
 	}
 	return name[:verb] + rest
-}
-
-// isVersion tells a version suffix: V1, V2.
-func isVersion(s string) bool {
-	if len(s) < 2 || s[0] != 'V' {
-		return false
-	}
-	for _, r := range s[1:] {
-		if !unicode.IsDigit(r) {
-			return false
-		}
-	}
-	return true
 }
 
 // withoutArea removes the first whole-word occurrence of area from id,

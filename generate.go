@@ -5,7 +5,8 @@
 // Run `go generate ./...` after changing docs/, overlays/, convert/,
 // internal/sdkgen or a cfg.yaml of generated code (gen/,
 // mock/internal/server/); the tests fail while api.yaml or generated code
-// (including the client's services, client/*.gen.go) is stale.
+// (including the client's services, client/*.gen.go, and gen's accessors,
+// gen/accessors.gen.go) is stale.
 package qapi
 
 //go:generate go run ./cmd/qapi convert docs -o api.yaml --overlay overlays

@@ -26,7 +26,11 @@ var update = flag.Bool("update", false, "rewrite gen/names.golden and client/nam
 // types, functions, methods, constants, variables and struct fields.
 func genNames(t *testing.T) []string {
 	t.Helper()
-	return exportedNames(t, "gen/qapi.gen.go")
+	files, err := filepath.Glob("gen/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exportedNames(t, files...)
 }
 
 // exportedNames lists the exported names the files declare, sorted.
@@ -230,5 +234,27 @@ func TestCodegenConfigMatchesCfgYAML(t *testing.T) {
 	}
 	if got := codegen.Config("gen", convert.AddedInitialisms...); !reflect.DeepEqual(got, want) {
 		t.Errorf("codegen.Config(\"gen\", convert.AddedInitialisms...) = %+v\ngen/cfg.yaml = %+v", got, want)
+	}
+}
+
+// gen's package doc is doc.go's, not oapi-codegen's boilerplate.
+func TestGenPackageDoc(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("gen/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []string
+	for _, file := range files {
+		f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.PackageClauseOnly|parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Doc != nil {
+			docs = append(docs, file)
+		}
+	}
+	if !slices.Equal(docs, []string{"gen/doc.go"}) {
+		t.Errorf("package docs in %v, want gen/doc.go alone", docs)
 	}
 }

@@ -54,7 +54,8 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 }
 
 // checkSDK regenerates the services of package client from the contract and
-// package gen, as the last go:generate line does, and compares them with dir.
+// package gen, and gen's accessors, as the last go:generate line does, and
+// compares them with dir and the accessors beside genPath.
 func checkSDK(apiPath, genPath, dir string) error {
 	files, err := sdkgen.GenerateFiles(apiPath, genPath)
 	if err != nil {
@@ -62,6 +63,18 @@ func checkSDK(apiPath, genPath, dir string) error {
 	}
 	if err := sdkgen.Check(dir, files); err != nil {
 		return fmt.Errorf("the services of %s are stale: run go generate ./...\n%w", dir, err)
+	}
+	acc, err := sdkgen.GenerateAccessors(genPath)
+	if err != nil {
+		return fmt.Errorf("regenerate the accessors of %s: %w", genPath, err)
+	}
+	path := sdkgen.AccessorsPath(genPath)
+	committed, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(acc, committed) {
+		return fmt.Errorf("%s is stale: run go generate ./... (first difference at line %d)", filepath.ToSlash(path), firstDiffLine(acc, committed))
 	}
 	return nil
 }
@@ -86,6 +99,17 @@ func TestStaleSDKIsDetected(t *testing.T) {
 		{"summary edited in api.yaml", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "api.yaml"), "summary: Add an SMB share with given options.", "summary: Add a share.")
 		}, "smb_service.gen.go is stale"},
+		{"accessor edited", func(t *testing.T, dir string) {
+			edit(t, filepath.Join(dir, "gen", "accessors.gen.go"), "func (x *VersionInfo) GetRevisionID()", "func (x *VersionInfo) GetRevision()")
+		}, "accessors.gen.go is stale"},
+		{"field added to gen", func(t *testing.T, dir string) {
+			edit(t, filepath.Join(dir, "gen", "qapi.gen.go"), "type VersionInfo struct {\n", "type VersionInfo struct {\n\tEdition *string `json:\"edition,omitempty\"`\n")
+		}, "accessors.gen.go is stale"},
+		{"accessors removed", func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, "gen", "accessors.gen.go")); err != nil {
+				t.Fatal(err)
+			}
+		}, "accessors.gen.go"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,6 +117,7 @@ func TestStaleSDKIsDetected(t *testing.T) {
 			dir := t.TempDir()
 			copyPath(t, "api.yaml", filepath.Join(dir, "api.yaml"))
 			copyPath(t, "gen/qapi.gen.go", filepath.Join(dir, "gen", "qapi.gen.go"))
+			copyPath(t, "gen/accessors.gen.go", filepath.Join(dir, "gen", "accessors.gen.go"))
 			gens, err := filepath.Glob("client/*.gen.go")
 			if err != nil {
 				t.Fatal(err)

@@ -54,6 +54,9 @@ func (c *Client) open(ctx context.Context, op string, req *http.Request, buildEr
 	for _, p := range saved.etags {
 		*p = resp.Header.Get("ETag")
 	}
+	for _, p := range saved.headers {
+		*p = resp.Header.Clone()
+	}
 	return resp, nil
 }
 
@@ -93,6 +96,16 @@ func callValue[T any](ctx context.Context, c *Client, op string, req *http.Reque
 	return out, err
 }
 
+// callList runs an operation whose answer holds one list and nothing else,
+// and returns the list.
+func callList[T, E any](ctx context.Context, c *Client, op string, req *http.Request, buildErr error, opts []RequestOption, items func(*T) []E) ([]E, error) {
+	out, err := callPtr[T](ctx, c, op, req, buildErr, opts)
+	if err != nil {
+		return nil, err
+	}
+	return items(out), nil
+}
+
 // callNone runs an operation that documents no answer body.
 func (c *Client) callNone(ctx context.Context, op string, req *http.Request, buildErr error, opts []RequestOption) error {
 	_, _, err := c.exchange(ctx, op, req, buildErr, opts)
@@ -101,7 +114,8 @@ func (c *Client) callNone(ctx context.Context, op string, req *http.Request, bui
 
 // saved collects what RequestOptions ask to be saved from the answer.
 type saved struct {
-	etags []*string
+	etags   []*string
+	headers []*http.Header
 }
 
 type savedKey struct{}
@@ -125,6 +139,27 @@ func SaveETag(etag *string) RequestOption {
 			return errors.New("client.SaveETag works with the methods of the client's services, not with API()")
 		}
 		s.etags = append(s.etags, etag)
+		return nil
+	}
+}
+
+// SaveHeader returns a RequestOption that stores in *h a copy of the
+// headers of a successful answer (ETag, Location, X-Qumulo-…), which the
+// methods of the services otherwise decode away:
+//
+//	var h http.Header
+//	share, err := c.SMB.GetShare(ctx, id, client.SaveHeader(&h))
+//	… h.Get("ETag") …
+//
+// A failed call leaves *h as it was (the *APIError's Response has the
+// headers). Like SaveETag, it fails a call of API().
+func SaveHeader(h *http.Header) RequestOption {
+	return func(ctx context.Context, _ *http.Request) error {
+		s, ok := ctx.Value(savedKey{}).(*saved)
+		if !ok {
+			return errors.New("client.SaveHeader works with the methods of the client's services, not with API()")
+		}
+		s.headers = append(s.headers, h)
 		return nil
 	}
 }

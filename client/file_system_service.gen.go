@@ -123,9 +123,14 @@ func (s *FileSystemService) GetSettingsPermissions(ctx context.Context, opts ...
 // /v1/file-system/security/keys/.
 //
 // List the file system’s public keys.
-func (s *FileSystemService) ListSecurityKeys(ctx context.Context, opts ...RequestOption) (*gen.ChangeLockKeys, error) {
+func (s *FileSystemService) ListSecurityKeys(ctx context.Context, opts ...RequestOption) ([]gen.ChangeLockKeysEntry, error) {
 	req, err := gen.NewListFileSystemSecurityKeysRequest(s.c.server)
-	return callPtr[gen.ChangeLockKeys](ctx, s.c, "ListFileSystemSecurityKeys", req, err, opts)
+	return callList(ctx, s.c, "ListFileSystemSecurityKeys", req, err, opts, func(r *gen.ChangeLockKeys) []gen.ChangeLockKeysEntry {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ReplaceSecurityKey calls ReplaceFileSystemSecurityKey, PUT

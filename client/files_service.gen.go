@@ -80,10 +80,10 @@ func (s *FilesService) CreateQuota(ctx context.Context, body gen.FilesQuota, opt
 	return callPtr[gen.FilesQuota](ctx, s.c, "CreateFilesQuota", req, err, opts)
 }
 
-// DeleteFile calls DeleteFile, DELETE /v1/files/{ref}.
+// Delete calls DeleteFile, DELETE /v1/files/{ref}.
 //
 // Paths must be absolute and URL encoded.
-func (s *FilesService) DeleteFile(ctx context.Context, ref string, opts ...RequestOption) error {
+func (s *FilesService) Delete(ctx context.Context, ref string, opts ...RequestOption) error {
 	req, err := gen.NewDeleteFileRequest(s.c.server, ref)
 	return s.c.callNone(ctx, "DeleteFile", req, err, opts)
 }

@@ -12,10 +12,10 @@ import (
 // Client.Groups.
 type GroupsService struct{ c *Client }
 
-// CreateGroup calls CreateGroup, POST /v1/groups/.
+// Create calls CreateGroup, POST /v1/groups/.
 //
 // Add a group.
-func (s *GroupsService) CreateGroup(ctx context.Context, body gen.GroupPost, opts ...RequestOption) (*gen.Group, error) {
+func (s *GroupsService) Create(ctx context.Context, body gen.GroupPost, opts ...RequestOption) (*gen.Group, error) {
 	req, err := gen.NewCreateGroupRequest(s.c.server, body)
 	return callPtr[gen.Group](ctx, s.c, "CreateGroup", req, err, opts)
 }
@@ -29,10 +29,10 @@ func (s *GroupsService) CreateGroupMember(ctx context.Context, groupID string, b
 	return callPtr[gen.User](ctx, s.c, "CreateGroupMember", req, err, opts)
 }
 
-// DeleteGroup calls DeleteGroup, DELETE /v1/groups/{id}.
+// Delete calls DeleteGroup, DELETE /v1/groups/{id}.
 //
 // Delete a group.
-func (s *GroupsService) DeleteGroup(ctx context.Context, id string, opts ...RequestOption) error {
+func (s *GroupsService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
 	req, err := gen.NewDeleteGroupRequest(s.c.server, id)
 	return s.c.callNone(ctx, "DeleteGroup", req, err, opts)
 }
@@ -46,10 +46,10 @@ func (s *GroupsService) DeleteGroupMember(ctx context.Context, groupID string, m
 	return s.c.callNone(ctx, "DeleteGroupMember", req, err, opts)
 }
 
-// GetGroup calls GetGroup, GET /v1/groups/{id}.
+// Get calls GetGroup, GET /v1/groups/{id}.
 //
 // Retrieve the attributes of a group.
-func (s *GroupsService) GetGroup(ctx context.Context, id string, opts ...RequestOption) (*gen.Group, error) {
+func (s *GroupsService) Get(ctx context.Context, id string, opts ...RequestOption) (*gen.Group, error) {
 	req, err := gen.NewGetGroupRequest(s.c.server, id)
 	return callPtr[gen.Group](ctx, s.c, "GetGroup", req, err, opts)
 }
@@ -70,13 +70,13 @@ func (s *GroupsService) ListGroupMembers(ctx context.Context, groupID string, op
 	return callValue[[]gen.User](ctx, s.c, "ListGroupMembers", req, err, opts)
 }
 
-// ReplaceGroup calls ReplaceGroup, PUT /v1/groups/{id}.
+// Replace calls ReplaceGroup, PUT /v1/groups/{id}.
 //
 // Modify a group.
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *GroupsService) ReplaceGroup(ctx context.Context, id string, body gen.GroupPut, opts ...RequestOption) (*gen.Group, error) {
+func (s *GroupsService) Replace(ctx context.Context, id string, body gen.GroupPut, opts ...RequestOption) (*gen.Group, error) {
 	req, err := gen.NewReplaceGroupRequest(s.c.server, id, nil, body)
 	return callPtr[gen.Group](ctx, s.c, "ReplaceGroup", req, err, opts)
 }

@@ -124,9 +124,14 @@ func (s *MultitenancyService) ListSMBSettings(ctx context.Context, opts ...Reque
 // ListTenants calls ListMultitenancyTenants, GET /v1/multitenancy/tenants/.
 //
 // Get configurations of all tenants.
-func (s *MultitenancyService) ListTenants(ctx context.Context, opts ...RequestOption) (*gen.TenantConfigs, error) {
+func (s *MultitenancyService) ListTenants(ctx context.Context, opts ...RequestOption) ([]gen.TenantConfigsEntry, error) {
 	req, err := gen.NewListMultitenancyTenantsRequest(s.c.server)
-	return callPtr[gen.TenantConfigs](ctx, s.c, "ListMultitenancyTenants", req, err, opts)
+	return callList(ctx, s.c, "ListMultitenancyTenants", req, err, opts, func(r *gen.TenantConfigs) []gen.TenantConfigsEntry {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ReplaceNFSGlobalSettings calls ReplaceMultitenancyNFSGlobalSettings, PUT

@@ -76,9 +76,14 @@ func (s *NFSService) GetSettings(ctx context.Context, opts ...RequestOption) (*g
 // ListExports calls ListNFSExports, GET /v3/nfs/exports/.
 //
 // This method lists NFS exports.
-func (s *NFSService) ListExports(ctx context.Context, opts ...RequestOption) (*gen.NFSExportsV3, error) {
+func (s *NFSService) ListExports(ctx context.Context, opts ...RequestOption) ([]gen.NFSExportsV3Entry, error) {
 	req, err := gen.NewListNFSExportsRequest(s.c.server)
-	return callPtr[gen.NFSExportsV3](ctx, s.c, "ListNFSExports", req, err, opts)
+	return callList(ctx, s.c, "ListNFSExports", req, err, opts, func(r *gen.NFSExportsV3) []gen.NFSExportsV3Entry {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListExportsV2 calls ListNFSExportsV2, GET /v2/nfs/exports/.

@@ -109,7 +109,7 @@ func TestEveryOperationAgainstTheMock(t *testing.T) {
 				continue
 			}
 			if len(outs) == 2 {
-				if err := sameAsBody(outs[0], body); err != nil {
+				if err := sameAsBody(outs[0], body, op.Unwraps()); err != nil {
 					t.Errorf("%s: %v", where, err)
 					continue
 				}
@@ -231,7 +231,7 @@ func fill(v any, into any) error {
 
 // sameAsBody checks that a method's result is its answer's body decoded,
 // or the body itself when the result is a stream.
-func sameAsBody(got reflect.Value, body []byte) error {
+func sameAsBody(got reflect.Value, body []byte, unwraps bool) error {
 	if rc, ok := got.Interface().(io.ReadCloser); ok {
 		data, err := io.ReadAll(rc)
 		if cerr := rc.Close(); err == nil {
@@ -244,6 +244,23 @@ func sameAsBody(got reflect.Value, body []byte) error {
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return errors.New("a 2xx answer without the body the operation documents")
+	}
+	if unwraps {
+		// The method returns the one list of the answer.
+		var wrapper map[string]json.RawMessage
+		if err := json.Unmarshal(body, &wrapper); err != nil || len(wrapper) > 1 {
+			return fmt.Errorf("the body %s is not an object with one list (%v)", body, err)
+		}
+		want := reflect.New(got.Type())
+		for _, list := range wrapper {
+			if err := json.Unmarshal(list, want.Interface()); err != nil {
+				return fmt.Errorf("the list does not decode (%v), yet the method returned no error", err)
+			}
+		}
+		if !reflect.DeepEqual(got.Interface(), want.Elem().Interface()) {
+			return fmt.Errorf("the result %+v is not the list of the body %s", got.Interface(), body)
+		}
+		return nil
 	}
 	t := got.Type()
 	if t.Kind() == reflect.Pointer {

@@ -107,18 +107,28 @@ func (s *PortalService) GetSpokesEvictionSettings(ctx context.Context, opts ...R
 //
 // List the relationship status and configuration for all hub portals on the
 // current cluster.
-func (s *PortalService) ListHubs(ctx context.Context, opts ...RequestOption) (*gen.PortalHubRelationships, error) {
+func (s *PortalService) ListHubs(ctx context.Context, opts ...RequestOption) ([]gen.PortalHubRelationshipsEntry, error) {
 	req, err := gen.NewListPortalHubsRequest(s.c.server)
-	return callPtr[gen.PortalHubRelationships](ctx, s.c, "ListPortalHubs", req, err, opts)
+	return callList(ctx, s.c, "ListPortalHubs", req, err, opts, func(r *gen.PortalHubRelationships) []gen.PortalHubRelationshipsEntry {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListSpokes calls ListPortalSpokes, GET /v1/portal/spokes/.
 //
 // List the relationship status and configuration for all spoke portals on the
 // current cluster.
-func (s *PortalService) ListSpokes(ctx context.Context, opts ...RequestOption) (*gen.PortalSpokeRelationships, error) {
+func (s *PortalService) ListSpokes(ctx context.Context, opts ...RequestOption) ([]gen.PortalSpokeRelationshipsEntry, error) {
 	req, err := gen.NewListPortalSpokesRequest(s.c.server)
-	return callPtr[gen.PortalSpokeRelationships](ctx, s.c, "ListPortalSpokes", req, err, opts)
+	return callList(ctx, s.c, "ListPortalSpokes", req, err, opts, func(r *gen.PortalSpokeRelationships) []gen.PortalSpokeRelationshipsEntry {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ProposeSpoke calls ProposePortalSpoke, POST /v1/portal/spokes/{id}/propose.

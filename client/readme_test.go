@@ -35,7 +35,7 @@ func createSMBShareOnNewDirectory(ctx context.Context, c *client.Client) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("share %s serves directory %s\n", *share.ID, *dir.ID)
+	fmt.Printf("share %s serves directory %s\n", share.GetID(), dir.GetID())
 	return nil
 }
 
@@ -44,7 +44,7 @@ func pageThroughQuotas(ctx context.Context, c *client.Client) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("directory %s: at most %s bytes\n", *q.ID, *q.Limit)
+		fmt.Printf("directory %s: at most %s bytes\n", q.GetID(), q.GetLimit())
 	}
 	return nil
 }
@@ -119,10 +119,10 @@ func TestREADMETasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if shares.Entries == nil || !slices.ContainsFunc(*shares.Entries, func(s gen.SMBShareV3) bool {
-		return s.ShareName != nil && *s.ShareName == "projects" && s.FSPath != nil && *s.FSPath == "/projects"
+	if !slices.ContainsFunc(shares, func(s gen.SMBShareV3) bool {
+		return s.GetShareName() == "projects" && s.GetFSPath() == "/projects"
 	}) {
-		t.Errorf("after the task no share projects serves /projects: %+v", shares.Entries)
+		t.Errorf("after the task no share projects serves /projects: %+v", shares)
 	}
 
 	for _, name := range []string{"a", "b", "c"} {

@@ -203,9 +203,14 @@ func (s *ReplicationService) ListObjectRelationshipsStatus(ctx context.Context, 
 //
 // List information for all snapshots awaiting replication by the specified
 // relationship.
-func (s *ReplicationService) ListSourceRelationshipQueuedSnapshots(ctx context.Context, id string, opts ...RequestOption) (*gen.QueuedReplicationSnapshots, error) {
+func (s *ReplicationService) ListSourceRelationshipQueuedSnapshots(ctx context.Context, id string, opts ...RequestOption) ([]gen.QueuedReplicationSnapshotsEntry, error) {
 	req, err := gen.NewListReplicationSourceRelationshipQueuedSnapshotsRequest(s.c.server, id)
-	return callPtr[gen.QueuedReplicationSnapshots](ctx, s.c, "ListReplicationSourceRelationshipQueuedSnapshots", req, err, opts)
+	return callList(ctx, s.c, "ListReplicationSourceRelationshipQueuedSnapshots", req, err, opts, func(r *gen.QueuedReplicationSnapshots) []gen.QueuedReplicationSnapshotsEntry {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListSourceRelationships calls ListReplicationSourceRelationships, GET

@@ -141,9 +141,14 @@ func (s *S3Service) ListBucketUploadsSeq(ctx context.Context, name string, param
 // ListBuckets calls ListS3Buckets, GET /v1/s3/buckets/.
 //
 // List all S3 buckets present in the system.
-func (s *S3Service) ListBuckets(ctx context.Context, opts ...RequestOption) (*gen.BucketDescriptionListModel, error) {
+func (s *S3Service) ListBuckets(ctx context.Context, opts ...RequestOption) ([]gen.BucketDescription, error) {
 	req, err := gen.NewListS3BucketsRequest(s.c.server)
-	return callPtr[gen.BucketDescriptionListModel](ctx, s.c, "ListS3Buckets", req, err, opts)
+	return callList(ctx, s.c, "ListS3Buckets", req, err, opts, func(r *gen.BucketDescriptionListModel) []gen.BucketDescription {
+		if r.Buckets == nil {
+			return nil
+		}
+		return *r.Buckets
+	})
 }
 
 // ReplaceBucketPolicy calls ReplaceS3BucketPolicy, PUT

@@ -207,6 +207,44 @@ func TestSaveETagThenIfMatch(t *testing.T) {
 	}
 }
 
+// SaveHeader hands over the headers of a successful answer, ETag among
+// them, and leaves them alone when the call fails.
+func TestSaveHeader(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.fake.setInject(func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.URL.Path != "/v3/smb/shares/7" {
+			return false
+		}
+		if n > 1 {
+			writeJSON(w, http.StatusNotFound, qErr("smb_share_doesnt_exist_error", "gone"))
+			return true
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("X-Trace", "abc")
+		writeJSON(w, http.StatusOK, map[string]any{"id": "7", "share_name": "projects"})
+		return true
+	})
+	ctx := t.Context()
+	var h http.Header
+	if _, err := e.c.SMB.GetShare(ctx, "7", SaveHeader(&h)); err != nil {
+		t.Fatal(err)
+	}
+	if h.Get("ETag") != `"v1"` || h.Get("X-Trace") != "abc" {
+		t.Fatalf("headers %v, want the answer's ETag and X-Trace", h)
+	}
+	if _, err := e.c.SMB.GetShare(ctx, "7", SaveHeader(&h)); !IsNotFound(err) {
+		t.Fatalf("err = %v, want 404", err)
+	}
+	if h.Get("X-Trace") != "abc" {
+		t.Errorf("a failed call changed the saved headers: %v", h)
+	}
+	var unused http.Header
+	if _, err := e.c.API().GetSMBShare(ctx, "7", gen.RequestEditorFn(SaveHeader(&unused))); err == nil {
+		t.Error("SaveHeader on API() did not fail")
+	}
+}
+
 // WaitJob polls the job until the cluster forgets it (404), as it does once
 // a tree delete has finished.
 func TestWaitJob(t *testing.T) {

@@ -178,9 +178,14 @@ func (s *SMBService) ListSessionsSeq(ctx context.Context, params *gen.ListSMBSes
 // ListShares calls ListSMBShares, GET /v3/smb/shares/.
 //
 // List all SMB shares.
-func (s *SMBService) ListShares(ctx context.Context, params *gen.ListSMBSharesParams, opts ...RequestOption) (*gen.SMBSharesV3, error) {
+func (s *SMBService) ListShares(ctx context.Context, params *gen.ListSMBSharesParams, opts ...RequestOption) ([]gen.SMBShareV3, error) {
 	req, err := gen.NewListSMBSharesRequest(s.c.server, params)
-	return callPtr[gen.SMBSharesV3](ctx, s.c, "ListSMBShares", req, err, opts)
+	return callList(ctx, s.c, "ListSMBShares", req, err, opts, func(r *gen.SMBSharesV3) []gen.SMBShareV3 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListSharesV1 calls ListSMBSharesV1, GET /v1/smb/shares/.

@@ -24,6 +24,14 @@ func (s *SnapshotsService) CalculateUsedCapacity(ctx context.Context, body []int
 	return callPtr[gen.SnapshotCapacityUsed](ctx, s.c, "CalculateSnapshotsUsedCapacity", req, err, opts)
 }
 
+// Create calls CreateSnapshot, POST /v3/snapshots/.
+//
+// Creates a new snapshot and returns snapshot information.
+func (s *SnapshotsService) Create(ctx context.Context, body gen.SnapshotCreate, opts ...RequestOption) (*gen.SnapshotInfo, error) {
+	req, err := gen.NewCreateSnapshotRequest(s.c.server, body)
+	return callPtr[gen.SnapshotInfo](ctx, s.c, "CreateSnapshot", req, err, opts)
+}
+
 // CreatePolicy calls CreateSnapshotsPolicy, POST /v3/snapshots/policies/.
 //
 // Creates a new snapshot policy and returns its information.
@@ -48,28 +56,33 @@ func (s *SnapshotsService) CreatePolicyV2(ctx context.Context, body gen.Snapshot
 	return callPtr[gen.SnapshotPolicyInfoV2](ctx, s.c, "CreateSnapshotsPolicyV2", req, err, opts)
 }
 
-// CreateSnapshot calls CreateSnapshot, POST /v3/snapshots/.
-//
-// Creates a new snapshot and returns snapshot information.
-func (s *SnapshotsService) CreateSnapshot(ctx context.Context, body gen.SnapshotCreate, opts ...RequestOption) (*gen.SnapshotInfo, error) {
-	req, err := gen.NewCreateSnapshotRequest(s.c.server, body)
-	return callPtr[gen.SnapshotInfo](ctx, s.c, "CreateSnapshot", req, err, opts)
-}
-
-// CreateSnapshotV1 calls CreateSnapshotV1, POST /v1/snapshots/.
+// CreateV1 calls CreateSnapshotV1, POST /v1/snapshots/.
 //
 // Creates a new snapshot and returns its details.
-func (s *SnapshotsService) CreateSnapshotV1(ctx context.Context, params *gen.CreateSnapshotV1Params, body gen.SnapshotCreateV1, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
+func (s *SnapshotsService) CreateV1(ctx context.Context, params *gen.CreateSnapshotV1Params, body gen.SnapshotCreateV1, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
 	req, err := gen.NewCreateSnapshotV1Request(s.c.server, params, body)
 	return callPtr[gen.SnapshotInfoV1](ctx, s.c, "CreateSnapshotV1", req, err, opts)
 }
 
-// CreateSnapshotV2 calls CreateSnapshotV2, POST /v2/snapshots/.
+// CreateV2 calls CreateSnapshotV2, POST /v2/snapshots/.
 //
 // Creates a new snapshot and returns its details.
-func (s *SnapshotsService) CreateSnapshotV2(ctx context.Context, params *gen.CreateSnapshotV2Params, body gen.SnapshotCreateV2, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
+func (s *SnapshotsService) CreateV2(ctx context.Context, params *gen.CreateSnapshotV2Params, body gen.SnapshotCreateV2, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
 	req, err := gen.NewCreateSnapshotV2Request(s.c.server, params, body)
 	return callPtr[gen.SnapshotInfoV2](ctx, s.c, "CreateSnapshotV2", req, err, opts)
+}
+
+// Delete calls DeleteSnapshot, DELETE /v3/snapshots/{id}.
+//
+// Deletes a snapshot.
+//
+// It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
+// that ETag; a stale one fails with ErrPreconditionFailed.
+//
+// The cluster answers 202 Accepted and finishes the work in the background.
+func (s *SnapshotsService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
+	req, err := gen.NewDeleteSnapshotRequest(s.c.server, id, nil)
+	return s.c.callNone(ctx, "DeleteSnapshot", req, err, opts)
 }
 
 // DeletePolicy calls DeleteSnapshotsPolicy, DELETE /v3/snapshots/policies/{id}.
@@ -104,33 +117,28 @@ func (s *SnapshotsService) DeletePolicyV2(ctx context.Context, id string, opts .
 	return s.c.callNone(ctx, "DeleteSnapshotsPolicyV2", req, err, opts)
 }
 
-// DeleteSnapshot calls DeleteSnapshot, DELETE /v3/snapshots/{id}.
+// DeleteV1 calls DeleteSnapshotV1, DELETE /v1/snapshots/{id}.
 //
 // Deletes a snapshot.
-//
-// It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
-// that ETag; a stale one fails with ErrPreconditionFailed.
-//
-// The cluster answers 202 Accepted and finishes the work in the background.
-func (s *SnapshotsService) DeleteSnapshot(ctx context.Context, id string, opts ...RequestOption) error {
-	req, err := gen.NewDeleteSnapshotRequest(s.c.server, id, nil)
-	return s.c.callNone(ctx, "DeleteSnapshot", req, err, opts)
-}
-
-// DeleteSnapshotV1 calls DeleteSnapshotV1, DELETE /v1/snapshots/{id}.
-//
-// Deletes a snapshot.
-func (s *SnapshotsService) DeleteSnapshotV1(ctx context.Context, id string, opts ...RequestOption) error {
+func (s *SnapshotsService) DeleteV1(ctx context.Context, id string, opts ...RequestOption) error {
 	req, err := gen.NewDeleteSnapshotV1Request(s.c.server, id)
 	return s.c.callNone(ctx, "DeleteSnapshotV1", req, err, opts)
 }
 
-// DeleteSnapshotV2 calls DeleteSnapshotV2, DELETE /v2/snapshots/{id}.
+// DeleteV2 calls DeleteSnapshotV2, DELETE /v2/snapshots/{id}.
 //
 // Deletes a snapshot.
-func (s *SnapshotsService) DeleteSnapshotV2(ctx context.Context, id string, opts ...RequestOption) error {
+func (s *SnapshotsService) DeleteV2(ctx context.Context, id string, opts ...RequestOption) error {
 	req, err := gen.NewDeleteSnapshotV2Request(s.c.server, id)
 	return s.c.callNone(ctx, "DeleteSnapshotV2", req, err, opts)
+}
+
+// Get calls GetSnapshot, GET /v3/snapshots/{id}.
+//
+// Returns information about a specific snapshot.
+func (s *SnapshotsService) Get(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotInfo, error) {
+	req, err := gen.NewGetSnapshotRequest(s.c.server, id)
+	return callPtr[gen.SnapshotInfo](ctx, s.c, "GetSnapshot", req, err, opts)
 }
 
 // GetCapacityUsedPerSnapshotByID calls GetSnapshotsCapacityUsedPerSnapshotByID,
@@ -192,14 +200,6 @@ func (s *SnapshotsService) GetPolicyV1(ctx context.Context, id string, opts ...R
 func (s *SnapshotsService) GetPolicyV2(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotPolicyInfoV2, error) {
 	req, err := gen.NewGetSnapshotsPolicyV2Request(s.c.server, id)
 	return callPtr[gen.SnapshotPolicyInfoV2](ctx, s.c, "GetSnapshotsPolicyV2", req, err, opts)
-}
-
-// GetSnapshot calls GetSnapshot, GET /v3/snapshots/{id}.
-//
-// Returns information about a specific snapshot.
-func (s *SnapshotsService) GetSnapshot(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotInfo, error) {
-	req, err := gen.NewGetSnapshotRequest(s.c.server, id)
-	return callPtr[gen.SnapshotInfo](ctx, s.c, "GetSnapshot", req, err, opts)
 }
 
 // GetSnapshotChangesSinceByOlderID calls GetSnapshotChangesSinceByOlderID, GET
@@ -272,22 +272,6 @@ func (s *SnapshotsService) GetSnapshotUnlockChallenge(ctx context.Context, id st
 	return callPtr[gen.SnapshotUnlockChallenge](ctx, s.c, "GetSnapshotUnlockChallenge", req, err, opts)
 }
 
-// GetSnapshotV1 calls GetSnapshotV1, GET /v1/snapshots/{id}.
-//
-// Returns information about a specific snapshot.
-func (s *SnapshotsService) GetSnapshotV1(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
-	req, err := gen.NewGetSnapshotV1Request(s.c.server, id)
-	return callPtr[gen.SnapshotInfoV1](ctx, s.c, "GetSnapshotV1", req, err, opts)
-}
-
-// GetSnapshotV2 calls GetSnapshotV2, GET /v2/snapshots/{id}.
-//
-// Returns information about a specific snapshot.
-func (s *SnapshotsService) GetSnapshotV2(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
-	req, err := gen.NewGetSnapshotV2Request(s.c.server, id)
-	return callPtr[gen.SnapshotInfoV2](ctx, s.c, "GetSnapshotV2", req, err, opts)
-}
-
 // GetStatusByID calls GetSnapshotsStatusByID, GET /v3/snapshots/status/{id}.
 //
 // Returns the status for a specific snapshot.
@@ -315,15 +299,36 @@ func (s *SnapshotsService) GetTotalUsedCapacity(ctx context.Context, opts ...Req
 	return callPtr[gen.SnapshotCapacityUsed](ctx, s.c, "GetSnapshotsTotalUsedCapacity", req, err, opts)
 }
 
+// GetV1 calls GetSnapshotV1, GET /v1/snapshots/{id}.
+//
+// Returns information about a specific snapshot.
+func (s *SnapshotsService) GetV1(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
+	req, err := gen.NewGetSnapshotV1Request(s.c.server, id)
+	return callPtr[gen.SnapshotInfoV1](ctx, s.c, "GetSnapshotV1", req, err, opts)
+}
+
+// GetV2 calls GetSnapshotV2, GET /v2/snapshots/{id}.
+//
+// Returns information about a specific snapshot.
+func (s *SnapshotsService) GetV2(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
+	req, err := gen.NewGetSnapshotV2Request(s.c.server, id)
+	return callPtr[gen.SnapshotInfoV2](ctx, s.c, "GetSnapshotV2", req, err, opts)
+}
+
 // List calls ListSnapshots, GET /v3/snapshots/.
 //
 // Returns information about all snapshots.
-func (s *SnapshotsService) List(ctx context.Context, params *gen.ListSnapshotsParams, opts ...RequestOption) (*gen.Snapshots, error) {
+func (s *SnapshotsService) List(ctx context.Context, params *gen.ListSnapshotsParams, opts ...RequestOption) ([]gen.SnapshotInfo, error) {
 	req, err := gen.NewListSnapshotsRequest(s.c.server, params)
 	if params == nil {
 		req, err = nil, missingParams("filter")
 	}
-	return callPtr[gen.Snapshots](ctx, s.c, "ListSnapshots", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshots", req, err, opts, func(r *gen.Snapshots) []gen.SnapshotInfo {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListCapacityUsedPerSnapshot calls ListSnapshotsCapacityUsedPerSnapshot, GET
@@ -331,111 +336,182 @@ func (s *SnapshotsService) List(ctx context.Context, params *gen.ListSnapshotsPa
 //
 // Returns the approximate amount of space for each snapshot that would be
 // reclaimed if that snapshot were deleted.
-func (s *SnapshotsService) ListCapacityUsedPerSnapshot(ctx context.Context, opts ...RequestOption) (*gen.SnapshotCapacityUsedPerSnapshot, error) {
+func (s *SnapshotsService) ListCapacityUsedPerSnapshot(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotCapacityUsageInfo, error) {
 	req, err := gen.NewListSnapshotsCapacityUsedPerSnapshotRequest(s.c.server)
-	return callPtr[gen.SnapshotCapacityUsedPerSnapshot](ctx, s.c, "ListSnapshotsCapacityUsedPerSnapshot", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsCapacityUsedPerSnapshot", req, err, opts, func(r *gen.SnapshotCapacityUsedPerSnapshot) []gen.SnapshotCapacityUsageInfo {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListPolicies calls ListSnapshotsPolicies, GET /v3/snapshots/policies/.
 //
 // Returns information about all snapshot policies.
-func (s *SnapshotsService) ListPolicies(ctx context.Context, opts ...RequestOption) (*gen.SnapshotPolicies, error) {
+func (s *SnapshotsService) ListPolicies(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotPolicyInfo, error) {
 	req, err := gen.NewListSnapshotsPoliciesRequest(s.c.server)
-	return callPtr[gen.SnapshotPolicies](ctx, s.c, "ListSnapshotsPolicies", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsPolicies", req, err, opts, func(r *gen.SnapshotPolicies) []gen.SnapshotPolicyInfo {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListPoliciesStatus calls ListSnapshotsPoliciesStatus, GET
 // /v3/snapshots/policies/status/.
 //
 // Returns status information about all snapshot policies.
-func (s *SnapshotsService) ListPoliciesStatus(ctx context.Context, opts ...RequestOption) (*gen.SnapshotsPolicyStatuses, error) {
+func (s *SnapshotsService) ListPoliciesStatus(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotsPolicyStatus, error) {
 	req, err := gen.NewListSnapshotsPoliciesStatusRequest(s.c.server)
-	return callPtr[gen.SnapshotsPolicyStatuses](ctx, s.c, "ListSnapshotsPoliciesStatus", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsPoliciesStatus", req, err, opts, func(r *gen.SnapshotsPolicyStatuses) []gen.SnapshotsPolicyStatus {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListPoliciesStatusV1 calls ListSnapshotsPoliciesStatusV1, GET
 // /v1/snapshots/policies/status/.
 //
 // Returns status information about all snapshot policies.
-func (s *SnapshotsService) ListPoliciesStatusV1(ctx context.Context, opts ...RequestOption) (*gen.SnapshotsPolicyStatusesV1, error) {
+func (s *SnapshotsService) ListPoliciesStatusV1(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotsPolicyStatusV1, error) {
 	req, err := gen.NewListSnapshotsPoliciesStatusV1Request(s.c.server)
-	return callPtr[gen.SnapshotsPolicyStatusesV1](ctx, s.c, "ListSnapshotsPoliciesStatusV1", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsPoliciesStatusV1", req, err, opts, func(r *gen.SnapshotsPolicyStatusesV1) []gen.SnapshotsPolicyStatusV1 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListPoliciesStatusV2 calls ListSnapshotsPoliciesStatusV2, GET
 // /v2/snapshots/policies/status/.
 //
 // Returns status information about all snapshot policies.
-func (s *SnapshotsService) ListPoliciesStatusV2(ctx context.Context, opts ...RequestOption) (*gen.SnapshotsPolicyStatusesV2, error) {
+func (s *SnapshotsService) ListPoliciesStatusV2(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotsPolicyStatusV2, error) {
 	req, err := gen.NewListSnapshotsPoliciesStatusV2Request(s.c.server)
-	return callPtr[gen.SnapshotsPolicyStatusesV2](ctx, s.c, "ListSnapshotsPoliciesStatusV2", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsPoliciesStatusV2", req, err, opts, func(r *gen.SnapshotsPolicyStatusesV2) []gen.SnapshotsPolicyStatusV2 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListPoliciesV1 calls ListSnapshotsPoliciesV1, GET /v1/snapshots/policies/.
 //
 // Returns information about all snapshot policies.
-func (s *SnapshotsService) ListPoliciesV1(ctx context.Context, opts ...RequestOption) (*gen.SnapshotsPoliciesV1, error) {
+func (s *SnapshotsService) ListPoliciesV1(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotsPolicyInfoV1, error) {
 	req, err := gen.NewListSnapshotsPoliciesV1Request(s.c.server)
-	return callPtr[gen.SnapshotsPoliciesV1](ctx, s.c, "ListSnapshotsPoliciesV1", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsPoliciesV1", req, err, opts, func(r *gen.SnapshotsPoliciesV1) []gen.SnapshotsPolicyInfoV1 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListPoliciesV2 calls ListSnapshotsPoliciesV2, GET /v2/snapshots/policies/.
 //
 // Returns information about all snapshot policies.
-func (s *SnapshotsService) ListPoliciesV2(ctx context.Context, opts ...RequestOption) (*gen.SnapshotPoliciesV2, error) {
+func (s *SnapshotsService) ListPoliciesV2(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotPolicyInfoV2, error) {
 	req, err := gen.NewListSnapshotsPoliciesV2Request(s.c.server)
-	return callPtr[gen.SnapshotPoliciesV2](ctx, s.c, "ListSnapshotsPoliciesV2", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsPoliciesV2", req, err, opts, func(r *gen.SnapshotPoliciesV2) []gen.SnapshotPolicyInfoV2 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListStatus calls ListSnapshotsStatus, GET /v4/snapshots/status/.
 //
 // Returns the information for every snapshot.
-func (s *SnapshotsService) ListStatus(ctx context.Context, params *gen.ListSnapshotsStatusParams, opts ...RequestOption) (*gen.SnapshotStatuses, error) {
+func (s *SnapshotsService) ListStatus(ctx context.Context, params *gen.ListSnapshotsStatusParams, opts ...RequestOption) ([]gen.SnapshotStatus, error) {
 	req, err := gen.NewListSnapshotsStatusRequest(s.c.server, params)
-	return callPtr[gen.SnapshotStatuses](ctx, s.c, "ListSnapshotsStatus", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsStatus", req, err, opts, func(r *gen.SnapshotStatuses) []gen.SnapshotStatus {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListStatusV2 calls ListSnapshotsStatusV2, GET /v2/snapshots/status/.
 //
 // Returns the status on all snapshots.
-func (s *SnapshotsService) ListStatusV2(ctx context.Context, opts ...RequestOption) (*gen.SnapshotStatusesV2, error) {
+func (s *SnapshotsService) ListStatusV2(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotStatusV2, error) {
 	req, err := gen.NewListSnapshotsStatusV2Request(s.c.server)
-	return callPtr[gen.SnapshotStatusesV2](ctx, s.c, "ListSnapshotsStatusV2", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsStatusV2", req, err, opts, func(r *gen.SnapshotStatusesV2) []gen.SnapshotStatusV2 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListStatusV3 calls ListSnapshotsStatusV3, GET /v3/snapshots/status/.
 //
 // Returns the statuses for all snapshots.
-func (s *SnapshotsService) ListStatusV3(ctx context.Context, params *gen.ListSnapshotsStatusV3Params, opts ...RequestOption) (*gen.SnapshotStatuses, error) {
+func (s *SnapshotsService) ListStatusV3(ctx context.Context, params *gen.ListSnapshotsStatusV3Params, opts ...RequestOption) ([]gen.SnapshotStatus, error) {
 	req, err := gen.NewListSnapshotsStatusV3Request(s.c.server, params)
 	if params == nil {
 		req, err = nil, missingParams("filter")
 	}
-	return callPtr[gen.SnapshotStatuses](ctx, s.c, "ListSnapshotsStatusV3", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsStatusV3", req, err, opts, func(r *gen.SnapshotStatuses) []gen.SnapshotStatus {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListV1 calls ListSnapshotsV1, GET /v1/snapshots/.
 //
 // Returns information about all snapshots.
-func (s *SnapshotsService) ListV1(ctx context.Context, opts ...RequestOption) (*gen.SnapshotsV1, error) {
+func (s *SnapshotsService) ListV1(ctx context.Context, opts ...RequestOption) ([]gen.SnapshotInfoV1, error) {
 	req, err := gen.NewListSnapshotsV1Request(s.c.server)
-	return callPtr[gen.SnapshotsV1](ctx, s.c, "ListSnapshotsV1", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsV1", req, err, opts, func(r *gen.SnapshotsV1) []gen.SnapshotInfoV1 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
 // ListV2 calls ListSnapshotsV2, GET /v2/snapshots/.
 //
 // Returns information about all snapshots.
-func (s *SnapshotsService) ListV2(ctx context.Context, params *gen.ListSnapshotsV2Params, opts ...RequestOption) (*gen.SnapshotsV2, error) {
+func (s *SnapshotsService) ListV2(ctx context.Context, params *gen.ListSnapshotsV2Params, opts ...RequestOption) ([]gen.SnapshotInfoV2, error) {
 	req, err := gen.NewListSnapshotsV2Request(s.c.server, params)
-	return callPtr[gen.SnapshotsV2](ctx, s.c, "ListSnapshotsV2", req, err, opts)
+	return callList(ctx, s.c, "ListSnapshotsV2", req, err, opts, func(r *gen.SnapshotsV2) []gen.SnapshotInfoV2 {
+		if r.Entries == nil {
+			return nil
+		}
+		return *r.Entries
+	})
 }
 
-// LockSnapshot calls LockSnapshot, POST /v3/snapshots/{id}/lock.
+// Lock calls LockSnapshot, POST /v3/snapshots/{id}/lock.
 //
 // Lock the specified snapshot.
-func (s *SnapshotsService) LockSnapshot(ctx context.Context, id string, body gen.SnapshotLock, opts ...RequestOption) (*gen.SnapshotLock, error) {
+func (s *SnapshotsService) Lock(ctx context.Context, id string, body gen.SnapshotLock, opts ...RequestOption) (*gen.SnapshotLock, error) {
 	req, err := gen.NewLockSnapshotRequest(s.c.server, id, body)
 	return callPtr[gen.SnapshotLock](ctx, s.c, "LockSnapshot", req, err, opts)
+}
+
+// Replace calls ReplaceSnapshot, PUT /v3/snapshots/{id}.
+//
+// Modifies a snapshot.
+//
+// It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
+// that ETag; a stale one fails with ErrPreconditionFailed.
+func (s *SnapshotsService) Replace(ctx context.Context, id string, body gen.SnapshotInfo, opts ...RequestOption) (*gen.SnapshotInfo, error) {
+	req, err := gen.NewReplaceSnapshotRequest(s.c.server, id, nil, body)
+	return callPtr[gen.SnapshotInfo](ctx, s.c, "ReplaceSnapshot", req, err, opts)
 }
 
 // ReplacePolicy calls ReplaceSnapshotsPolicy, PUT /v3/snapshots/policies/{id}.
@@ -473,45 +549,45 @@ func (s *SnapshotsService) ReplacePolicyV2(ctx context.Context, id string, body 
 	return callPtr[gen.SnapshotPolicyInfoV2](ctx, s.c, "ReplaceSnapshotsPolicyV2", req, err, opts)
 }
 
-// ReplaceSnapshot calls ReplaceSnapshot, PUT /v3/snapshots/{id}.
+// ReplaceV1 calls ReplaceSnapshotV1, PUT /v1/snapshots/{id}.
 //
 // Modifies a snapshot.
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) ReplaceSnapshot(ctx context.Context, id string, body gen.SnapshotInfo, opts ...RequestOption) (*gen.SnapshotInfo, error) {
-	req, err := gen.NewReplaceSnapshotRequest(s.c.server, id, nil, body)
-	return callPtr[gen.SnapshotInfo](ctx, s.c, "ReplaceSnapshot", req, err, opts)
-}
-
-// ReplaceSnapshotV1 calls ReplaceSnapshotV1, PUT /v1/snapshots/{id}.
-//
-// Modifies a snapshot.
-//
-// It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
-// that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) ReplaceSnapshotV1(ctx context.Context, id string, body gen.SnapshotInfoV1, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
+func (s *SnapshotsService) ReplaceV1(ctx context.Context, id string, body gen.SnapshotInfoV1, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
 	req, err := gen.NewReplaceSnapshotV1Request(s.c.server, id, nil, body)
 	return callPtr[gen.SnapshotInfoV1](ctx, s.c, "ReplaceSnapshotV1", req, err, opts)
 }
 
-// ReplaceSnapshotV2 calls ReplaceSnapshotV2, PUT /v2/snapshots/{id}.
+// ReplaceV2 calls ReplaceSnapshotV2, PUT /v2/snapshots/{id}.
 //
 // Modifies a snapshot.
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) ReplaceSnapshotV2(ctx context.Context, id string, body gen.SnapshotInfoV2, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
+func (s *SnapshotsService) ReplaceV2(ctx context.Context, id string, body gen.SnapshotInfoV2, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
 	req, err := gen.NewReplaceSnapshotV2Request(s.c.server, id, nil, body)
 	return callPtr[gen.SnapshotInfoV2](ctx, s.c, "ReplaceSnapshotV2", req, err, opts)
 }
 
-// UnlockSnapshot calls UnlockSnapshot, POST /v3/snapshots/{id}/unlock.
+// Unlock calls UnlockSnapshot, POST /v3/snapshots/{id}/unlock.
 //
 // Unlock the specified snapshot.
-func (s *SnapshotsService) UnlockSnapshot(ctx context.Context, id string, body gen.SnapshotUnlock, opts ...RequestOption) error {
+func (s *SnapshotsService) Unlock(ctx context.Context, id string, body gen.SnapshotUnlock, opts ...RequestOption) error {
 	req, err := gen.NewUnlockSnapshotRequest(s.c.server, id, body)
 	return s.c.callNone(ctx, "UnlockSnapshot", req, err, opts)
+}
+
+// Update calls UpdateSnapshot, PATCH /v3/snapshots/{id}.
+//
+// Modifies a snapshot.
+//
+// It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
+// that ETag; a stale one fails with ErrPreconditionFailed.
+func (s *SnapshotsService) Update(ctx context.Context, id string, body gen.SnapshotInfo, opts ...RequestOption) (*gen.SnapshotInfo, error) {
+	req, err := gen.NewUpdateSnapshotRequest(s.c.server, id, nil, body)
+	return callPtr[gen.SnapshotInfo](ctx, s.c, "UpdateSnapshot", req, err, opts)
 }
 
 // UpdatePolicy calls UpdateSnapshotsPolicy, PATCH /v3/snapshots/policies/{id}.
@@ -549,35 +625,24 @@ func (s *SnapshotsService) UpdatePolicyV2(ctx context.Context, id string, body g
 	return callPtr[gen.SnapshotPolicyInfoV2](ctx, s.c, "UpdateSnapshotsPolicyV2", req, err, opts)
 }
 
-// UpdateSnapshot calls UpdateSnapshot, PATCH /v3/snapshots/{id}.
+// UpdateV1 calls UpdateSnapshotV1, PATCH /v1/snapshots/{id}.
 //
 // Modifies a snapshot.
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) UpdateSnapshot(ctx context.Context, id string, body gen.SnapshotInfo, opts ...RequestOption) (*gen.SnapshotInfo, error) {
-	req, err := gen.NewUpdateSnapshotRequest(s.c.server, id, nil, body)
-	return callPtr[gen.SnapshotInfo](ctx, s.c, "UpdateSnapshot", req, err, opts)
-}
-
-// UpdateSnapshotV1 calls UpdateSnapshotV1, PATCH /v1/snapshots/{id}.
-//
-// Modifies a snapshot.
-//
-// It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
-// that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) UpdateSnapshotV1(ctx context.Context, id string, params *gen.UpdateSnapshotV1Params, body gen.SnapshotInfoV1, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
+func (s *SnapshotsService) UpdateV1(ctx context.Context, id string, params *gen.UpdateSnapshotV1Params, body gen.SnapshotInfoV1, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
 	req, err := gen.NewUpdateSnapshotV1Request(s.c.server, id, params, body)
 	return callPtr[gen.SnapshotInfoV1](ctx, s.c, "UpdateSnapshotV1", req, err, opts)
 }
 
-// UpdateSnapshotV2 calls UpdateSnapshotV2, PATCH /v2/snapshots/{id}.
+// UpdateV2 calls UpdateSnapshotV2, PATCH /v2/snapshots/{id}.
 //
 // Modifies a snapshot.
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) UpdateSnapshotV2(ctx context.Context, id string, params *gen.UpdateSnapshotV2Params, body gen.SnapshotInfoV2, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
+func (s *SnapshotsService) UpdateV2(ctx context.Context, id string, params *gen.UpdateSnapshotV2Params, body gen.SnapshotInfoV2, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
 	req, err := gen.NewUpdateSnapshotV2Request(s.c.server, id, params, body)
 	return callPtr[gen.SnapshotInfoV2](ctx, s.c, "UpdateSnapshotV2", req, err, opts)
 }

@@ -43,7 +43,12 @@ func (s *TreeDeleteService) WaitJob(ctx context.Context, id string, opts ...Requ
 // ListJobs calls ListTreeDeleteJobs, GET /v1/tree-delete/jobs/.
 //
 // Get status of all directory-tree deletion jobs.
-func (s *TreeDeleteService) ListJobs(ctx context.Context, opts ...RequestOption) (*gen.TreeDeleteJobsResponse, error) {
+func (s *TreeDeleteService) ListJobs(ctx context.Context, opts ...RequestOption) ([]gen.TreeDeleteJobStatus, error) {
 	req, err := gen.NewListTreeDeleteJobsRequest(s.c.server)
-	return callPtr[gen.TreeDeleteJobsResponse](ctx, s.c, "ListTreeDeleteJobs", req, err, opts)
+	return callList(ctx, s.c, "ListTreeDeleteJobs", req, err, opts, func(r *gen.TreeDeleteJobsResponse) []gen.TreeDeleteJobStatus {
+		if r.Jobs == nil {
+			return nil
+		}
+		return *r.Jobs
+	})
 }

@@ -11,26 +11,26 @@ import (
 // UsersService has the 7 operations under /vN/users/; reach it as Client.Users.
 type UsersService struct{ c *Client }
 
-// CreateUser calls CreateUser, POST /v1/users/.
+// Create calls CreateUser, POST /v1/users/.
 //
 // Add a user.
-func (s *UsersService) CreateUser(ctx context.Context, body gen.UserPost, opts ...RequestOption) (*gen.User, error) {
+func (s *UsersService) Create(ctx context.Context, body gen.UserPost, opts ...RequestOption) (*gen.User, error) {
 	req, err := gen.NewCreateUserRequest(s.c.server, body)
 	return callPtr[gen.User](ctx, s.c, "CreateUser", req, err, opts)
 }
 
-// DeleteUser calls DeleteUser, DELETE /v1/users/{id}.
+// Delete calls DeleteUser, DELETE /v1/users/{id}.
 //
 // Delete a local user.
-func (s *UsersService) DeleteUser(ctx context.Context, id string, opts ...RequestOption) error {
+func (s *UsersService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
 	req, err := gen.NewDeleteUserRequest(s.c.server, id)
 	return s.c.callNone(ctx, "DeleteUser", req, err, opts)
 }
 
-// GetUser calls GetUser, GET /v1/users/{id}.
+// Get calls GetUser, GET /v1/users/{id}.
 //
 // Retrieve information about a single local user.
-func (s *UsersService) GetUser(ctx context.Context, id string, opts ...RequestOption) (*gen.User, error) {
+func (s *UsersService) Get(ctx context.Context, id string, opts ...RequestOption) (*gen.User, error) {
 	req, err := gen.NewGetUserRequest(s.c.server, id)
 	return callPtr[gen.User](ctx, s.c, "GetUser", req, err, opts)
 }
@@ -51,13 +51,13 @@ func (s *UsersService) ListUserGroups(ctx context.Context, id string, opts ...Re
 	return callValue[[]gen.Group](ctx, s.c, "ListUserGroups", req, err, opts)
 }
 
-// ReplaceUser calls ReplaceUser, PUT /v1/users/{id}.
+// Replace calls ReplaceUser, PUT /v1/users/{id}.
 //
 // Modify a local user.
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *UsersService) ReplaceUser(ctx context.Context, id string, body gen.UserPut, opts ...RequestOption) (*gen.User, error) {
+func (s *UsersService) Replace(ctx context.Context, id string, body gen.UserPut, opts ...RequestOption) (*gen.User, error) {
 	req, err := gen.NewReplaceUserRequest(s.c.server, id, nil, body)
 	return callPtr[gen.User](ctx, s.c, "ReplaceUser", req, err, opts)
 }

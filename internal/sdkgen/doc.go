@@ -28,15 +28,21 @@
 // Only the area's name as the path spells it is removed, never a singular
 // form: ListFilesLocksSMBByteRange (the cluster's locks) is
 // Files.ListLocksSMBByteRange and ListFileLocksSMBByteRange (the locks of one
-// file) Files.ListFileLocksSMBByteRange. Two operations of an area with one
-// method name are an error.
+// file) Files.ListFileLocksSMBByteRange. Then, so that no name stutters, a
+// name that is one verb and the item of an area named by a plural (with at
+// most a version) is the verb alone: CreateSnapshot is Snapshots.Create,
+// GetSnapshotV2 Snapshots.GetV2, GetUser Users.Get; a name that says more
+// keeps the item (Groups.ListGroupMembers, Files.CreateFileEntry). Two
+// operations of an area with one method name are an error.
 //
 // A method takes the context, the path parameters in path order, the
 // operation's parameters (gen's <operationId>Params, nil for none) unless
 // If-Match is its only one, the JSON request body (gen's type), and
 // RequestOptions. It returns the 200 body: a struct by pointer, anything else
 // (a list, a string) by value; an operation that documents no body returns
-// only an error. If-Match is a RequestOption (client.IfMatch) on every
+// only an error. A List… that does not page and whose answer is an object
+// holding one list and nothing else returns that list ([]T, nil when the
+// answer has none): SMB.ListShares is a []gen.SMBShareV3. If-Match is a RequestOption (client.IfMatch) on every
 // operation, and the 117 that document it say so.
 //
 // A body that is not JSON (a file's data, application/octet-stream) is a
@@ -68,4 +74,10 @@
 //
 // Names made this way that collide with another method of the service are
 // an error.
+//
+// # Accessors
+//
+// Beside gen/qapi.gen.go it writes gen/accessors.gen.go: a nil-safe GetX
+// for every pointer field X of every type an answer can hold (see
+// Accessors for the rule, and why fields stay pointers).
 package sdkgen

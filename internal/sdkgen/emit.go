@@ -76,6 +76,9 @@ func (p *Plan) area(a *Area) string {
 			imports = append(imports, "iter", "net/http")
 			imports = append(imports, o.page.elemImport...)
 		}
+		if o.list != nil {
+			imports = append(imports, o.list.elemImport...)
+		}
 	}
 	slices.Sort(imports)
 	imports = slices.Compact(imports)
@@ -248,6 +251,15 @@ func (p *Plan) method(b *strings.Builder, a *Area, o *Op) {
 	case o.shape.streamResult:
 		fmt.Fprintf(b, "func (s *%s) %s(ctx context.Context%s, opts ...RequestOption) (io.ReadCloser, error) {\n", a.Service(), o.Name, sig)
 		fmt.Fprintf(b, "\treq, err := %s\n\treturn s.c.callStream(ctx, %q, req, err, opts)\n}\n", call, o.ID)
+	case o.list != nil:
+		fmt.Fprintf(b, "func (s *%s) %s(ctx context.Context%s, opts ...RequestOption) ([]%s, error) {\n", a.Service(), o.Name, sig, o.list.elem)
+		fmt.Fprintf(b, "\treq, err := %s\n\treturn callList(ctx, s.c, %q, req, err, opts, func(r *%s) []%s {\n", call, o.ID, o.shape.result, o.list.elem)
+		if o.list.ptr {
+			fmt.Fprintf(b, "\t\tif r.%s == nil {\n\t\t\treturn nil\n\t\t}\n\t\treturn *r.%s\n", o.list.field, o.list.field)
+		} else {
+			fmt.Fprintf(b, "\t\treturn r.%s\n", o.list.field)
+		}
+		b.WriteString("\t})\n}\n")
 	case o.shape.result == "":
 		fmt.Fprintf(b, "func (s *%s) %s(ctx context.Context%s, opts ...RequestOption) error {\n", a.Service(), o.Name, sig)
 		fmt.Fprintf(b, "\treq, err := %s\n\treturn s.c.callNone(ctx, %q, req, err, opts)\n}\n", call, o.ID)

@@ -101,3 +101,19 @@ func Check(dir string, files map[string][]byte) error {
 	}
 	return errors.Join(errs...)
 }
+
+// AccessorsPath is where the accessors of the package gen whose source is
+// at genPath go: beside it.
+func AccessorsPath(genPath string) string {
+	return filepath.Join(filepath.Dir(genPath), AccessorsFile)
+}
+
+// GenerateAccessors reads the source of package gen at genPath and returns
+// its accessors (see Accessors).
+func GenerateAccessors(genPath string) ([]byte, error) {
+	src, err := os.ReadFile(genPath)
+	if err != nil {
+		return nil, err
+	}
+	return Accessors(src)
+}

@@ -343,3 +343,49 @@ func (g *genSource) pagingOf(op *openapi3.Operation, sh shape) (*paging, error) 
 	pg.elem = elem
 	return pg, nil
 }
+
+// wrapped is the one list of an answer that holds nothing else, which the
+// method returns instead of the answer.
+type wrapped struct {
+	field      string // the Go field of the list in the answer
+	ptr        bool
+	elem       string // the type of an item
+	elemImport []string
+}
+
+// wrappedList finds the list of a GET that does not page and whose answer
+// is an object with one property, a list. Anything else is no such list
+// (nil, nil).
+func (g *genSource) wrappedList(op *openapi3.Operation, sh shape) (*wrapped, error) {
+	if !sh.pointer {
+		return nil, nil
+	}
+	_, _, ref := oas.Success(op)
+	if ref == nil || ref.Value == nil || len(ref.Value.Properties) != 1 {
+		return nil, nil
+	}
+	list, ok := oas.ListField(ref.Value)
+	if !ok {
+		return nil, nil
+	}
+	resultType := strings.TrimPrefix(sh.result, "gen.")
+	lf := g.field(resultType, list)
+	if lf == nil {
+		return nil, fmt.Errorf("%s has no field for the list %s", resultType, list)
+	}
+	w := &wrapped{field: lf.Names[0].Name}
+	t := lf.Type
+	if star, ok := t.(*ast.StarExpr); ok {
+		w.ptr, t = true, star.X
+	}
+	arr, ok := t.(*ast.ArrayType)
+	if !ok {
+		return nil, fmt.Errorf("%s.%s is not a list", resultType, w.field)
+	}
+	elem, err := g.qualify(&w.elemImport, arr.Elt)
+	if err != nil {
+		return nil, fmt.Errorf("items of %s.%s: %w", resultType, w.field, err)
+	}
+	w.elem = elem
+	return w, nil
+}

@@ -63,8 +63,13 @@ type Op struct {
 
 	shape   shape
 	page    *paging
-	waitsOn *Op // the POST that starts the job a Wait method waits for
+	list    *wrapped // the list the method returns instead of the answer
+	waitsOn *Op      // the POST that starts the job a Wait method waits for
 }
+
+// Unwraps tells whether the method returns the one list of the answer
+// rather than the answer.
+func (o *Op) Unwraps() bool { return o.list != nil }
 
 // HasParams tells whether the method takes gen's <ID>Params.
 func (o *Op) HasParams() bool { return o.shape.params != "" }
@@ -152,8 +157,38 @@ func areaSegment(path string) string {
 }
 
 // methodName removes the first whole-word occurrence of area from id, after
-// its first letter.
+// its first letter, and then the area's item from what is a verb and the
+// item alone (see unstutter).
 func methodName(id, area string) string {
+	return unstutter(withoutArea(id, area), area)
+}
+
+// unstutter drops the item of an area named by a plural from a name that is
+// one verb, the item and at most a version: Snapshots.CreateSnapshot is
+// Snapshots.Create, Users.GetUser Users.Get, Snapshots.GetSnapshotV2
+// Snapshots.GetV2. A name that says more keeps the item
+// (Groups.ListGroupMembers, Files.CreateFileEntry), so the file's locks
+// stay apart from the cluster's.
+func unstutter(name, area string) string {
+	item, ok := strings.CutSuffix(area, "s")
+	if !ok || item == "" {
+		return name
+	}
+	verb := 1
+	for verb < len(name) && unicode.IsLower(rune(name[verb])) {
+		verb++
+	}
+	rest, ok := strings.CutPrefix(name[verb:], item)
+	// A version suffix (V2) is spelled as its path segment (v2).
+	if !ok || (rest != "" && (rest[0] != 'V' || !oas.IsVersion(strings.ToLower(rest)))) {
+		return name
+	}
+	return name[:verb] + rest
+}
+
+// withoutArea removes the first whole-word occurrence of area from id,
+// after its first letter.
+func withoutArea(id, area string) string {
 	for i := 1; i+len(area) <= len(id); i++ {
 		if id[i:i+len(area)] != area {
 			continue
@@ -207,6 +242,14 @@ func planOp(doc *openapi3.T, g *genSource, a *Area, path, method string, item *o
 		if pg != nil {
 			o.page = pg
 			o.Seq = o.Name + "Seq"
+		}
+		// A list (List…) returns its items; a Get… that answers one list,
+		// such as a configuration a Replace… sends back whole, keeps its
+		// answer.
+		if pg == nil && strings.HasPrefix(o.Name, "List") {
+			if o.list, err = g.wrappedList(op, sh); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return o, nil

@@ -26,6 +26,15 @@ func TestMethodName(t *testing.T) {
 		{"ListFilesystems", "Files", "ListFilesystems"},
 		{"SMBClose", "SMB", "SMBClose"},
 		{"ListNFSSMBShares", "SMB", "ListNFSSMBShares"},
+		// No stutter: a verb and the area's item alone is the verb.
+		{"CreateSnapshot", "Snapshots", "Create"},
+		{"GetSnapshotV2", "Snapshots", "GetV2"},
+		{"DeleteFile", "Files", "Delete"},
+		{"ListGroupMembers", "Groups", "ListGroupMembers"},
+		{"CreateFileEntry", "Files", "CreateFileEntry"},
+		{"GetSnapshotUnlockChallenge", "Snapshots", "GetSnapshotUnlockChallenge"},
+		{"GetSnapshotVault", "Snapshots", "GetSnapshotVault"},
+		{"GetUserV", "Users", "GetUserV"},
 	}
 	for _, tt := range tests {
 		if got := methodName(tt.id, tt.area); got != tt.want {
@@ -78,6 +87,16 @@ func TestBuildTheWholeContract(t *testing.T) {
 	}
 	if o := methods["Files.ListQuotas"]; o == nil || o.Seq != "ListQuotasSeq" || !o.HasParams() {
 		t.Errorf("Files.ListQuotas does not page with its params: %+v", o)
+	}
+	// A list that does not page returns its items; one that pages keeps its
+	// answer, with paging.next, beside its Seq; a Get… keeps its answer.
+	for name, want := range map[string]bool{
+		"SMB.ListShares": true, "Snapshots.List": true, "NFS.ListExports": true,
+		"Files.ListQuotas": false, "DNS.GetLookupOverrideConfig": false,
+	} {
+		if o := methods[name]; o == nil || o.Unwraps() != want {
+			t.Errorf("%s unwraps its list: %v, want %v", name, o != nil && o.Unwraps(), want)
+		}
 	}
 	// If-Match alone is no parameter struct: IfMatch sends it.
 	if o := methods["SMB.DeleteShare"]; o == nil || !o.IfMatch || o.HasParams() {
@@ -135,5 +154,90 @@ func TestBuildReportsCollisions(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
+	}
+}
+
+const accessorSpec = `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /v1/things/:
+    post:
+      operationId: CreateThing
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/ThingPost'}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}
+components:
+  schemas:
+    ThingPost:
+      type: object
+      properties:
+        name: {type: string}
+    Thing:
+      type: object
+      required: [kind]
+      properties:
+        kind: {type: string}
+        name: {type: string}
+        tags: {type: array, items: {type: string}}
+        child: {$ref: '#/components/schemas/Child'}
+    Child:
+      type: object
+      properties:
+        size: {type: integer}
+`
+
+// generateAccessors generates package gen from spec, as go generate does,
+// and returns its accessors.
+func generateAccessors(t *testing.T, spec string) (string, error) {
+	t.Helper()
+	code, err := codegen.Generate(context.Background(), []byte(spec), codegen.Config("gen", convert.AddedInitialisms...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := Accessors([]byte(code))
+	return string(acc), err
+}
+
+func TestAccessors(t *testing.T) {
+	t.Parallel()
+	acc, err := generateAccessors(t, accessorSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"func (x *Thing) GetName() (v string) {\n\tif x != nil && x.Name != nil {\n\t\tv = *x.Name\n\t}\n\treturn v\n}",
+		"func (x *Thing) GetTags() (v []string) {",
+		// A struct is returned as the pointer, so that reads chain.
+		"func (x *Thing) GetChild() *Child {\n\tif x == nil {\n\t\treturn nil\n\t}\n\treturn x.Child\n}",
+		"func (x *Child) GetSize() (v int) {",
+	} {
+		if !strings.Contains(acc, want) {
+			t.Errorf("accessors lack\n%s\nin\n%s", want, acc)
+		}
+	}
+	for _, unwanted := range []string{
+		"GetKind",                       // a value field needs none
+		"func (x *ThingPost)",           // no answer holds it
+		"func (x *CreateThingResponse)", // the low-level client's wrapper
+	} {
+		if strings.Contains(acc, unwanted) {
+			t.Errorf("accessors have %s:\n%s", unwanted, acc)
+		}
+	}
+}
+
+func TestAccessorsReportCollisions(t *testing.T) {
+	t.Parallel()
+	spec := strings.Replace(accessorSpec, "        name: {type: string}\n        tags:", "        name: {type: string}\n        get_name: {type: string}\n        tags:", 1)
+	_, err := generateAccessors(t, spec)
+	if err == nil || !strings.Contains(err.Error(), "Thing.Name: Thing already has a field or method GetName") {
+		t.Fatalf("err = %v, want a collision of GetName", err)
 	}
 }

@@ -1,5 +1,6 @@
 // Command sdkgen writes the services of package client from the contract
-// and package gen (see go doc ./internal/sdkgen); go generate runs it:
+// and package gen, and the accessors of package gen beside its source (see
+// go doc ./internal/sdkgen); go generate runs it:
 //
 //	go run ./internal/sdkgen/cmd/sdkgen -spec api.yaml -gen gen/qapi.gen.go -out client
 package main
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/qapitools/qapi/internal/fileio"
 	"github.com/qapitools/qapi/internal/sdkgen"
 )
 
@@ -20,6 +22,13 @@ func main() {
 	files, err := sdkgen.GenerateFiles(*spec, *genSrc)
 	if err == nil {
 		err = sdkgen.Write(*out, files)
+	}
+	var acc []byte
+	if err == nil {
+		acc, err = sdkgen.GenerateAccessors(*genSrc)
+	}
+	if err == nil {
+		err = fileio.WriteAtomic(sdkgen.AccessorsPath(*genSrc), acc)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "sdkgen: %v\n", err)

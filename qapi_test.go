@@ -182,11 +182,17 @@ func checkGenerated(docs, overlays, apiPath string, outs []generated) error {
 	if err != nil {
 		return err
 	}
-	files, err := convert.OverlayFiles([]string{overlays})
+	key, err := digest("convert "+filepath.Base(abs), nil, docs, overlays)
 	if err != nil {
 		return err
 	}
-	built, err := convert.Build([]convert.Source{{Name: filepath.Base(abs), FS: os.DirFS(docs)}}, files, convert.Options{})
+	built, err := memoized(key, func() (*convert.Built, error) {
+		files, err := convert.OverlayFiles([]string{overlays})
+		if err != nil {
+			return nil, err
+		}
+		return convert.Build([]convert.Source{{Name: filepath.Base(abs), FS: os.DirFS(docs)}}, files, convert.Options{})
+	})
 	if err != nil {
 		return fmt.Errorf("rebuild %s: %w", apiPath, err)
 	}
@@ -198,11 +204,17 @@ func checkGenerated(docs, overlays, apiPath string, outs []generated) error {
 		return fmt.Errorf("%s is stale: run go generate ./... (first difference at line %d)", filepath.ToSlash(apiPath), firstDiffLine(built.YAML, committed))
 	}
 	for _, o := range outs {
-		cfg, err := codegen.LoadConfig(o.cfg)
+		key, err := digest("codegen", built.YAML, o.cfg)
 		if err != nil {
 			return err
 		}
-		code, err := codegen.Generate(context.Background(), built.YAML, cfg)
+		code, err := memoized(key, func() (string, error) {
+			cfg, err := codegen.LoadConfig(o.cfg)
+			if err != nil {
+				return "", err
+			}
+			return codegen.Generate(context.Background(), built.YAML, cfg)
+		})
 		if err != nil {
 			return fmt.Errorf("regenerate %s: %w", o.out, err)
 		}

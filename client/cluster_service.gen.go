@@ -4,6 +4,7 @@ package client
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/qapitools/qapi/gen"
 )
@@ -120,8 +121,8 @@ func (s *ClusterService) DryRunObjectBackedNodes(ctx context.Context, body gen.C
 // GetNode calls GetClusterNode, GET /v1/cluster/nodes/{id}.
 //
 // Retrieve node-specific info, such as serial number, mac address, uuid, etc.
-func (s *ClusterService) GetNode(ctx context.Context, id string, opts ...RequestOption) (*gen.Node, error) {
-	req, err := gen.NewGetClusterNodeRequest(s.c.server, id)
+func (s *ClusterService) GetNode(ctx context.Context, id int64, opts ...RequestOption) (*gen.Node, error) {
+	req, err := gen.NewGetClusterNodeRequest(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.Node](ctx, s.c, "GetClusterNode", req, err, opts)
 }
 
@@ -129,8 +130,8 @@ func (s *ClusterService) GetNode(ctx context.Context, id string, opts ...Request
 // /v1/cluster/nodes/{id}/chassis.
 //
 // List the status of the chassis for a node.
-func (s *ClusterService) GetNodeChassis(ctx context.Context, id string, opts ...RequestOption) (*gen.NodeChassis, error) {
-	req, err := gen.NewGetClusterNodeChassisRequest(s.c.server, id)
+func (s *ClusterService) GetNodeChassis(ctx context.Context, id int64, opts ...RequestOption) (*gen.NodeChassis, error) {
+	req, err := gen.NewGetClusterNodeChassisRequest(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.NodeChassis](ctx, s.c, "GetClusterNodeChassis", req, err, opts)
 }
 
@@ -138,8 +139,8 @@ func (s *ClusterService) GetNodeChassis(ctx context.Context, id string, opts ...
 // /v1/cluster/nodes/{id}/uid-light.
 //
 // Status of the identification (UID) light for this node.
-func (s *ClusterService) GetNodeUIDLight(ctx context.Context, id string, opts ...RequestOption) (*gen.NodeUIDLight, error) {
-	req, err := gen.NewGetClusterNodeUIDLightRequest(s.c.server, id)
+func (s *ClusterService) GetNodeUIDLight(ctx context.Context, id int64, opts ...RequestOption) (*gen.NodeUIDLight, error) {
+	req, err := gen.NewGetClusterNodeUIDLightRequest(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.NodeUIDLight](ctx, s.c, "GetClusterNodeUIDLight", req, err, opts)
 }
 
@@ -220,8 +221,8 @@ func (s *ClusterService) GetSlot(ctx context.Context, id string, opts ...Request
 // IdentifyNode calls IdentifyClusterNode, POST /v1/cluster/nodes/{id}/identify.
 //
 // Turn the identification light on the node on or off.
-func (s *ClusterService) IdentifyNode(ctx context.Context, id string, body gen.NodeUIDLight, opts ...RequestOption) error {
-	req, err := gen.NewIdentifyClusterNodeRequest(s.c.server, id, body)
+func (s *ClusterService) IdentifyNode(ctx context.Context, id int64, body gen.NodeUIDLight, opts ...RequestOption) error {
+	req, err := gen.NewIdentifyClusterNodeRequest(s.c.server, strconv.FormatInt(id, 10), body)
 	return s.c.callNone(ctx, "IdentifyClusterNode", req, err, opts)
 }
 
@@ -328,8 +329,8 @@ func (s *ClusterService) ReplaceSettingsSSLCiphers(ctx context.Context, body gen
 // /v1/cluster/nodes/{id}/uid-light.
 //
 // Turn the identification light on the node on or off.
-func (s *ClusterService) SetNodeUIDLight(ctx context.Context, id string, body gen.NodeUIDLight, opts ...RequestOption) error {
-	req, err := gen.NewSetClusterNodeUIDLightRequest(s.c.server, id, body)
+func (s *ClusterService) SetNodeUIDLight(ctx context.Context, id int64, body gen.NodeUIDLight, opts ...RequestOption) error {
+	req, err := gen.NewSetClusterNodeUIDLightRequest(s.c.server, strconv.FormatInt(id, 10), body)
 	return s.c.callNone(ctx, "SetClusterNodeUIDLight", req, err, opts)
 }
 

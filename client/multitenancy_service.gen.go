@@ -4,6 +4,7 @@ package client
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/qapitools/qapi/gen"
 )
@@ -53,8 +54,8 @@ func (s *MultitenancyService) DeleteSMBSetting(ctx context.Context, id string, o
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *MultitenancyService) DeleteTenant(ctx context.Context, tenantID string, opts ...RequestOption) error {
-	req, err := gen.NewDeleteMultitenancyTenantRequest(s.c.server, tenantID, nil)
+func (s *MultitenancyService) DeleteTenant(ctx context.Context, tenantID int64, opts ...RequestOption) error {
+	req, err := gen.NewDeleteMultitenancyTenantRequest(s.c.server, strconv.FormatInt(tenantID, 10), nil)
 	return s.c.callNone(ctx, "DeleteMultitenancyTenant", req, err, opts)
 }
 
@@ -98,8 +99,8 @@ func (s *MultitenancyService) GetSMBSetting(ctx context.Context, id string, opts
 // /v1/multitenancy/tenants/{tenant_id}.
 //
 // Get configuration of a tenant.
-func (s *MultitenancyService) GetTenant(ctx context.Context, tenantID string, opts ...RequestOption) (*gen.TenantConfig, error) {
-	req, err := gen.NewGetMultitenancyTenantRequest(s.c.server, tenantID)
+func (s *MultitenancyService) GetTenant(ctx context.Context, tenantID int64, opts ...RequestOption) (*gen.TenantConfig, error) {
+	req, err := gen.NewGetMultitenancyTenantRequest(s.c.server, strconv.FormatInt(tenantID, 10))
 	return callPtr[gen.TenantConfig](ctx, s.c, "GetMultitenancyTenant", req, err, opts)
 }
 
@@ -189,8 +190,8 @@ func (s *MultitenancyService) ReplaceSMBSetting(ctx context.Context, id string, 
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *MultitenancyService) ReplaceTenant(ctx context.Context, tenantID string, body gen.TenantConfig, opts ...RequestOption) (*gen.TenantConfig, error) {
-	req, err := gen.NewReplaceMultitenancyTenantRequest(s.c.server, tenantID, nil, body)
+func (s *MultitenancyService) ReplaceTenant(ctx context.Context, tenantID int64, body gen.TenantConfig, opts ...RequestOption) (*gen.TenantConfig, error) {
+	req, err := gen.NewReplaceMultitenancyTenantRequest(s.c.server, strconv.FormatInt(tenantID, 10), nil, body)
 	return callPtr[gen.TenantConfig](ctx, s.c, "ReplaceMultitenancyTenant", req, err, opts)
 }
 
@@ -249,7 +250,7 @@ func (s *MultitenancyService) UpdateSMBSetting(ctx context.Context, id string, b
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *MultitenancyService) UpdateTenant(ctx context.Context, tenantID string, body gen.TenantConfigPatch, opts ...RequestOption) (*gen.TenantConfig, error) {
-	req, err := gen.NewUpdateMultitenancyTenantRequest(s.c.server, tenantID, nil, body)
+func (s *MultitenancyService) UpdateTenant(ctx context.Context, tenantID int64, body gen.TenantConfigPatch, opts ...RequestOption) (*gen.TenantConfig, error) {
+	req, err := gen.NewUpdateMultitenancyTenantRequest(s.c.server, strconv.FormatInt(tenantID, 10), nil, body)
 	return callPtr[gen.TenantConfig](ctx, s.c, "UpdateMultitenancyTenant", req, err, opts)
 }

@@ -4,6 +4,7 @@ package client
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/qapitools/qapi/gen"
 )
@@ -18,8 +19,8 @@ type NetworkService struct{ c *Client }
 // Add a network configuration to the interface.
 //
 // The cluster answers 202 Accepted and finishes the work in the background.
-func (s *NetworkService) CreateInterfaceNetwork(ctx context.Context, interfaceID string, body gen.NetworkConfigV2, opts ...RequestOption) error {
-	req, err := gen.NewCreateNetworkInterfaceNetworkRequest(s.c.server, interfaceID, body)
+func (s *NetworkService) CreateInterfaceNetwork(ctx context.Context, interfaceID int64, body gen.NetworkConfigV2, opts ...RequestOption) error {
+	req, err := gen.NewCreateNetworkInterfaceNetworkRequest(s.c.server, strconv.FormatInt(interfaceID, 10), body)
 	return s.c.callNone(ctx, "CreateNetworkInterfaceNetwork", req, err, opts)
 }
 
@@ -32,8 +33,8 @@ func (s *NetworkService) CreateInterfaceNetwork(ctx context.Context, interfaceID
 // that ETag; a stale one fails with ErrPreconditionFailed.
 //
 // The cluster answers 202 Accepted and finishes the work in the background.
-func (s *NetworkService) DeleteInterfaceNetwork(ctx context.Context, interfaceID string, networkID string, opts ...RequestOption) error {
-	req, err := gen.NewDeleteNetworkInterfaceNetworkRequest(s.c.server, interfaceID, networkID, nil)
+func (s *NetworkService) DeleteInterfaceNetwork(ctx context.Context, interfaceID int64, networkID int64, opts ...RequestOption) error {
+	req, err := gen.NewDeleteNetworkInterfaceNetworkRequest(s.c.server, strconv.FormatInt(interfaceID, 10), strconv.FormatInt(networkID, 10), nil)
 	return s.c.callNone(ctx, "DeleteNetworkInterfaceNetwork", req, err, opts)
 }
 
@@ -51,8 +52,8 @@ func (s *NetworkService) GetFloatingIPAllocation(ctx context.Context, opts ...Re
 // /v2/network/interfaces/{interface_id}.
 //
 // Get configuration of an interface.
-func (s *NetworkService) GetInterface(ctx context.Context, interfaceID string, opts ...RequestOption) (*gen.InterfaceConfig, error) {
-	req, err := gen.NewGetNetworkInterfaceRequest(s.c.server, interfaceID)
+func (s *NetworkService) GetInterface(ctx context.Context, interfaceID int64, opts ...RequestOption) (*gen.InterfaceConfig, error) {
+	req, err := gen.NewGetNetworkInterfaceRequest(s.c.server, strconv.FormatInt(interfaceID, 10))
 	return callPtr[gen.InterfaceConfig](ctx, s.c, "GetNetworkInterface", req, err, opts)
 }
 
@@ -60,8 +61,8 @@ func (s *NetworkService) GetInterface(ctx context.Context, interfaceID string, o
 // /v2/network/interfaces/{interface_id}/networks/{network_id}.
 //
 // Get configuration of a network on an interface.
-func (s *NetworkService) GetInterfaceNetwork(ctx context.Context, interfaceID string, networkID string, opts ...RequestOption) (*gen.NetworkConfigV2, error) {
-	req, err := gen.NewGetNetworkInterfaceNetworkRequest(s.c.server, interfaceID, networkID)
+func (s *NetworkService) GetInterfaceNetwork(ctx context.Context, interfaceID int64, networkID int64, opts ...RequestOption) (*gen.NetworkConfigV2, error) {
+	req, err := gen.NewGetNetworkInterfaceNetworkRequest(s.c.server, strconv.FormatInt(interfaceID, 10), strconv.FormatInt(networkID, 10))
 	return callPtr[gen.NetworkConfigV2](ctx, s.c, "GetNetworkInterfaceNetwork", req, err, opts)
 }
 
@@ -69,8 +70,8 @@ func (s *NetworkService) GetInterfaceNetwork(ctx context.Context, interfaceID st
 // /v2/network/interfaces/{interface_id}/status/{node_id}.
 //
 // Retrieve the network status of a node on the underlying network interface.
-func (s *NetworkService) GetInterfaceStatusByNodeID(ctx context.Context, interfaceID string, nodeID string, opts ...RequestOption) (*gen.InterfaceNetworkStatuses, error) {
-	req, err := gen.NewGetNetworkInterfaceStatusByNodeIDRequest(s.c.server, interfaceID, nodeID)
+func (s *NetworkService) GetInterfaceStatusByNodeID(ctx context.Context, interfaceID int64, nodeID int64, opts ...RequestOption) (*gen.InterfaceNetworkStatuses, error) {
+	req, err := gen.NewGetNetworkInterfaceStatusByNodeIDRequest(s.c.server, strconv.FormatInt(interfaceID, 10), strconv.FormatInt(nodeID, 10))
 	return callPtr[gen.InterfaceNetworkStatuses](ctx, s.c, "GetNetworkInterfaceStatusByNodeID", req, err, opts)
 }
 
@@ -96,8 +97,8 @@ func (s *NetworkService) GetStaticIPAllocation(ctx context.Context, params *gen.
 //
 // This method retrieves the network configuration of the underlying system,
 // including DHCP configuration, and status of any pending changes.
-func (s *NetworkService) GetStatusByID(ctx context.Context, id string, opts ...RequestOption) (*gen.NetworkStatusResponse, error) {
-	req, err := gen.NewGetNetworkStatusByIDRequest(s.c.server, id)
+func (s *NetworkService) GetStatusByID(ctx context.Context, id int64, opts ...RequestOption) (*gen.NetworkStatusResponse, error) {
+	req, err := gen.NewGetNetworkStatusByIDRequest(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.NetworkStatusResponse](ctx, s.c, "GetNetworkStatusByID", req, err, opts)
 }
 
@@ -113,8 +114,8 @@ func (s *NetworkService) ListConnections(ctx context.Context, opts ...RequestOpt
 // /v2/network/interfaces/{interface_id}/networks/.
 //
 // Get configurations of all networks configured on an interface.
-func (s *NetworkService) ListInterfaceNetworks(ctx context.Context, interfaceID string, opts ...RequestOption) ([]gen.NetworkConfigV2, error) {
-	req, err := gen.NewListNetworkInterfaceNetworksRequest(s.c.server, interfaceID)
+func (s *NetworkService) ListInterfaceNetworks(ctx context.Context, interfaceID int64, opts ...RequestOption) ([]gen.NetworkConfigV2, error) {
+	req, err := gen.NewListNetworkInterfaceNetworksRequest(s.c.server, strconv.FormatInt(interfaceID, 10))
 	return callValue[[]gen.NetworkConfigV2](ctx, s.c, "ListNetworkInterfaceNetworks", req, err, opts)
 }
 
@@ -153,8 +154,8 @@ func (s *NetworkService) ListStatus(ctx context.Context, opts ...RequestOption) 
 // that ETag; a stale one fails with ErrPreconditionFailed.
 //
 // The cluster answers 202 Accepted and finishes the work in the background.
-func (s *NetworkService) ReplaceInterface(ctx context.Context, interfaceID string, body gen.InterfaceConfig, opts ...RequestOption) error {
-	req, err := gen.NewReplaceNetworkInterfaceRequest(s.c.server, interfaceID, nil, body)
+func (s *NetworkService) ReplaceInterface(ctx context.Context, interfaceID int64, body gen.InterfaceConfig, opts ...RequestOption) error {
+	req, err := gen.NewReplaceNetworkInterfaceRequest(s.c.server, strconv.FormatInt(interfaceID, 10), nil, body)
 	return s.c.callNone(ctx, "ReplaceNetworkInterface", req, err, opts)
 }
 
@@ -167,8 +168,8 @@ func (s *NetworkService) ReplaceInterface(ctx context.Context, interfaceID strin
 // that ETag; a stale one fails with ErrPreconditionFailed.
 //
 // The cluster answers 202 Accepted and finishes the work in the background.
-func (s *NetworkService) ReplaceInterfaceNetwork(ctx context.Context, interfaceID string, networkID string, body gen.NetworkConfigV2, opts ...RequestOption) error {
-	req, err := gen.NewReplaceNetworkInterfaceNetworkRequest(s.c.server, interfaceID, networkID, nil, body)
+func (s *NetworkService) ReplaceInterfaceNetwork(ctx context.Context, interfaceID int64, networkID int64, body gen.NetworkConfigV2, opts ...RequestOption) error {
+	req, err := gen.NewReplaceNetworkInterfaceNetworkRequest(s.c.server, strconv.FormatInt(interfaceID, 10), strconv.FormatInt(networkID, 10), nil, body)
 	return s.c.callNone(ctx, "ReplaceNetworkInterfaceNetwork", req, err, opts)
 }
 
@@ -194,8 +195,8 @@ func (s *NetworkService) ReplaceSettings(ctx context.Context, body gen.ClusterNe
 // that ETag; a stale one fails with ErrPreconditionFailed.
 //
 // The cluster answers 202 Accepted and finishes the work in the background.
-func (s *NetworkService) UpdateInterface(ctx context.Context, interfaceID string, body gen.InterfaceConfig, opts ...RequestOption) error {
-	req, err := gen.NewUpdateNetworkInterfaceRequest(s.c.server, interfaceID, nil, body)
+func (s *NetworkService) UpdateInterface(ctx context.Context, interfaceID int64, body gen.InterfaceConfig, opts ...RequestOption) error {
+	req, err := gen.NewUpdateNetworkInterfaceRequest(s.c.server, strconv.FormatInt(interfaceID, 10), nil, body)
 	return s.c.callNone(ctx, "UpdateNetworkInterface", req, err, opts)
 }
 
@@ -208,8 +209,8 @@ func (s *NetworkService) UpdateInterface(ctx context.Context, interfaceID string
 // that ETag; a stale one fails with ErrPreconditionFailed.
 //
 // The cluster answers 202 Accepted and finishes the work in the background.
-func (s *NetworkService) UpdateInterfaceNetwork(ctx context.Context, interfaceID string, networkID string, body gen.NetworkConfigV2, opts ...RequestOption) error {
-	req, err := gen.NewUpdateNetworkInterfaceNetworkRequest(s.c.server, interfaceID, networkID, nil, body)
+func (s *NetworkService) UpdateInterfaceNetwork(ctx context.Context, interfaceID int64, networkID int64, body gen.NetworkConfigV2, opts ...RequestOption) error {
+	req, err := gen.NewUpdateNetworkInterfaceNetworkRequest(s.c.server, strconv.FormatInt(interfaceID, 10), strconv.FormatInt(networkID, 10), nil, body)
 	return s.c.callNone(ctx, "UpdateNetworkInterfaceNetwork", req, err, opts)
 }
 

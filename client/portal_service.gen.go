@@ -4,6 +4,7 @@ package client
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/qapitools/qapi/gen"
 )
@@ -15,8 +16,8 @@ type PortalService struct{ c *Client }
 // AuthorizeHub calls AuthorizePortalHub, POST /v1/portal/hubs/{id}/authorize.
 //
 // Authorize the specified pending hub portal.
-func (s *PortalService) AuthorizeHub(ctx context.Context, id string, body gen.PortalAuthorizeRequest, opts ...RequestOption) (*gen.PortalHubRelationship, error) {
-	req, err := gen.NewAuthorizePortalHubRequest(s.c.server, id, body)
+func (s *PortalService) AuthorizeHub(ctx context.Context, id int64, body gen.PortalAuthorizeRequest, opts ...RequestOption) (*gen.PortalHubRelationship, error) {
+	req, err := gen.NewAuthorizePortalHubRequest(s.c.server, strconv.FormatInt(id, 10), body)
 	return callPtr[gen.PortalHubRelationship](ctx, s.c, "AuthorizePortalHub", req, err, opts)
 }
 
@@ -31,16 +32,16 @@ func (s *PortalService) CreateSpoke(ctx context.Context, body gen.PortalCreateRe
 // DeleteHub calls DeletePortalHub, DELETE /v1/portal/hubs/{id}.
 //
 // Delete the specified hub portal from the current cluster.
-func (s *PortalService) DeleteHub(ctx context.Context, id string, opts ...RequestOption) error {
-	req, err := gen.NewDeletePortalHubRequest(s.c.server, id)
+func (s *PortalService) DeleteHub(ctx context.Context, id int64, opts ...RequestOption) error {
+	req, err := gen.NewDeletePortalHubRequest(s.c.server, strconv.FormatInt(id, 10))
 	return s.c.callNone(ctx, "DeletePortalHub", req, err, opts)
 }
 
 // DeleteSpoke calls DeletePortalSpoke, DELETE /v1/portal/spokes/{id}.
 //
 // Delete the specified spoke portal from the current cluster.
-func (s *PortalService) DeleteSpoke(ctx context.Context, id string, opts ...RequestOption) error {
-	req, err := gen.NewDeletePortalSpokeRequest(s.c.server, id)
+func (s *PortalService) DeleteSpoke(ctx context.Context, id int64, opts ...RequestOption) error {
+	req, err := gen.NewDeletePortalSpokeRequest(s.c.server, strconv.FormatInt(id, 10))
 	return s.c.callNone(ctx, "DeletePortalSpoke", req, err, opts)
 }
 
@@ -48,8 +49,8 @@ func (s *PortalService) DeleteSpoke(ctx context.Context, id string, opts ...Requ
 // /v1/portal/spokes/{id}/evict-data.
 //
 // Recover cluster capacity by removing cached file data.
-func (s *PortalService) EvictSpokeData(ctx context.Context, id string, body gen.PortalEvictDataRequest, opts ...RequestOption) (*gen.PortalEvictionResult, error) {
-	req, err := gen.NewEvictPortalSpokeDataRequest(s.c.server, id, body)
+func (s *PortalService) EvictSpokeData(ctx context.Context, id int64, body gen.PortalEvictDataRequest, opts ...RequestOption) (*gen.PortalEvictionResult, error) {
+	req, err := gen.NewEvictPortalSpokeDataRequest(s.c.server, strconv.FormatInt(id, 10), body)
 	return callPtr[gen.PortalEvictionResult](ctx, s.c, "EvictPortalSpokeData", req, err, opts)
 }
 
@@ -58,8 +59,8 @@ func (s *PortalService) EvictSpokeData(ctx context.Context, id string, body gen.
 //
 // Remove a cached link from a directory to one of its child files or
 // directories.
-func (s *PortalService) EvictSpokeLink(ctx context.Context, id string, body gen.PortalEvictLinkRequest, opts ...RequestOption) (*gen.PortalEvictionResult, error) {
-	req, err := gen.NewEvictPortalSpokeLinkRequest(s.c.server, id, body)
+func (s *PortalService) EvictSpokeLink(ctx context.Context, id int64, body gen.PortalEvictLinkRequest, opts ...RequestOption) (*gen.PortalEvictionResult, error) {
+	req, err := gen.NewEvictPortalSpokeLinkRequest(s.c.server, strconv.FormatInt(id, 10), body)
 	return callPtr[gen.PortalEvictionResult](ctx, s.c, "EvictPortalSpokeLink", req, err, opts)
 }
 
@@ -70,8 +71,8 @@ func (s *PortalService) EvictSpokeLink(ctx context.Context, id string, body gen.
 // children.
 //
 // The cluster answers 202 Accepted and finishes the work in the background.
-func (s *PortalService) EvictSpokeTree(ctx context.Context, id string, body gen.PortalEvictTreeRequest, opts ...RequestOption) error {
-	req, err := gen.NewEvictPortalSpokeTreeRequest(s.c.server, id, body)
+func (s *PortalService) EvictSpokeTree(ctx context.Context, id int64, body gen.PortalEvictTreeRequest, opts ...RequestOption) error {
+	req, err := gen.NewEvictPortalSpokeTreeRequest(s.c.server, strconv.FormatInt(id, 10), body)
 	return s.c.callNone(ctx, "EvictPortalSpokeTree", req, err, opts)
 }
 
@@ -79,8 +80,8 @@ func (s *PortalService) EvictSpokeTree(ctx context.Context, id string, body gen.
 //
 // Retrieve the relationship status and configuration for the specified hub
 // portal.
-func (s *PortalService) GetHub(ctx context.Context, id string, opts ...RequestOption) (*gen.PortalHubRelationship, error) {
-	req, err := gen.NewGetPortalHubRequest(s.c.server, id)
+func (s *PortalService) GetHub(ctx context.Context, id int64, opts ...RequestOption) (*gen.PortalHubRelationship, error) {
+	req, err := gen.NewGetPortalHubRequest(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.PortalHubRelationship](ctx, s.c, "GetPortalHub", req, err, opts)
 }
 
@@ -88,8 +89,8 @@ func (s *PortalService) GetHub(ctx context.Context, id string, opts ...RequestOp
 //
 // Retrieve the relationship status and configuration for the specified spoke
 // portal.
-func (s *PortalService) GetSpoke(ctx context.Context, id string, opts ...RequestOption) (*gen.PortalSpokeRelationship, error) {
-	req, err := gen.NewGetPortalSpokeRequest(s.c.server, id)
+func (s *PortalService) GetSpoke(ctx context.Context, id int64, opts ...RequestOption) (*gen.PortalSpokeRelationship, error) {
+	req, err := gen.NewGetPortalSpokeRequest(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.PortalSpokeRelationship](ctx, s.c, "GetPortalSpoke", req, err, opts)
 }
 
@@ -135,8 +136,8 @@ func (s *PortalService) ListSpokes(ctx context.Context, opts ...RequestOption) (
 //
 // Propose a relationship from the specified unlinked spoke portal on the
 // current cluster.
-func (s *PortalService) ProposeSpoke(ctx context.Context, id string, body gen.PortalProposeRequest, opts ...RequestOption) (*gen.PortalSpokeRelationship, error) {
-	req, err := gen.NewProposePortalSpokeRequest(s.c.server, id, body)
+func (s *PortalService) ProposeSpoke(ctx context.Context, id int64, body gen.PortalProposeRequest, opts ...RequestOption) (*gen.PortalSpokeRelationship, error) {
+	req, err := gen.NewProposePortalSpokeRequest(s.c.server, strconv.FormatInt(id, 10), body)
 	return callPtr[gen.PortalSpokeRelationship](ctx, s.c, "ProposePortalSpoke", req, err, opts)
 }
 
@@ -159,8 +160,8 @@ func (s *PortalService) ReplaceSpokesEvictionSettings(ctx context.Context, body 
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *PortalService) UpdateHub(ctx context.Context, id string, body gen.PortalHubRelationshipPatch, opts ...RequestOption) (*gen.PortalHubRelationship, error) {
-	req, err := gen.NewUpdatePortalHubRequest(s.c.server, id, nil, body)
+func (s *PortalService) UpdateHub(ctx context.Context, id int64, body gen.PortalHubRelationshipPatch, opts ...RequestOption) (*gen.PortalHubRelationship, error) {
+	req, err := gen.NewUpdatePortalHubRequest(s.c.server, strconv.FormatInt(id, 10), nil, body)
 	return callPtr[gen.PortalHubRelationship](ctx, s.c, "UpdatePortalHub", req, err, opts)
 }
 
@@ -170,8 +171,8 @@ func (s *PortalService) UpdateHub(ctx context.Context, id string, body gen.Porta
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *PortalService) UpdateSpoke(ctx context.Context, id string, body gen.PortalSpokeRelationshipPatch, opts ...RequestOption) (*gen.PortalSpokeRelationship, error) {
-	req, err := gen.NewUpdatePortalSpokeRequest(s.c.server, id, nil, body)
+func (s *PortalService) UpdateSpoke(ctx context.Context, id int64, body gen.PortalSpokeRelationshipPatch, opts ...RequestOption) (*gen.PortalSpokeRelationship, error) {
+	req, err := gen.NewUpdatePortalSpokeRequest(s.c.server, strconv.FormatInt(id, 10), nil, body)
 	return callPtr[gen.PortalSpokeRelationship](ctx, s.c, "UpdatePortalSpoke", req, err, opts)
 }
 

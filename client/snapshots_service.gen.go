@@ -6,6 +6,7 @@ import (
 	"context"
 	"iter"
 	"net/http"
+	"strconv"
 
 	"github.com/qapitools/qapi/gen"
 )
@@ -80,8 +81,8 @@ func (s *SnapshotsService) CreateV2(ctx context.Context, params *gen.CreateSnaps
 // that ETag; a stale one fails with ErrPreconditionFailed.
 //
 // The cluster answers 202 Accepted and finishes the work in the background.
-func (s *SnapshotsService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
-	req, err := gen.NewDeleteSnapshotRequest(s.c.server, id, nil)
+func (s *SnapshotsService) Delete(ctx context.Context, id int64, opts ...RequestOption) error {
+	req, err := gen.NewDeleteSnapshotRequest(s.c.server, strconv.FormatInt(id, 10), nil)
 	return s.c.callNone(ctx, "DeleteSnapshot", req, err, opts)
 }
 
@@ -91,8 +92,8 @@ func (s *SnapshotsService) Delete(ctx context.Context, id string, opts ...Reques
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) DeletePolicy(ctx context.Context, id string, opts ...RequestOption) error {
-	req, err := gen.NewDeleteSnapshotsPolicyRequest(s.c.server, id, nil)
+func (s *SnapshotsService) DeletePolicy(ctx context.Context, id int64, opts ...RequestOption) error {
+	req, err := gen.NewDeleteSnapshotsPolicyRequest(s.c.server, strconv.FormatInt(id, 10), nil)
 	return s.c.callNone(ctx, "DeleteSnapshotsPolicy", req, err, opts)
 }
 
@@ -100,8 +101,8 @@ func (s *SnapshotsService) DeletePolicy(ctx context.Context, id string, opts ...
 // /v1/snapshots/policies/{id}.
 //
 // Deletes a snapshot policy.
-func (s *SnapshotsService) DeletePolicyV1(ctx context.Context, id string, opts ...RequestOption) error {
-	req, err := gen.NewDeleteSnapshotsPolicyV1Request(s.c.server, id)
+func (s *SnapshotsService) DeletePolicyV1(ctx context.Context, id int64, opts ...RequestOption) error {
+	req, err := gen.NewDeleteSnapshotsPolicyV1Request(s.c.server, strconv.FormatInt(id, 10))
 	return s.c.callNone(ctx, "DeleteSnapshotsPolicyV1", req, err, opts)
 }
 
@@ -112,32 +113,32 @@ func (s *SnapshotsService) DeletePolicyV1(ctx context.Context, id string, opts .
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) DeletePolicyV2(ctx context.Context, id string, opts ...RequestOption) error {
-	req, err := gen.NewDeleteSnapshotsPolicyV2Request(s.c.server, id, nil)
+func (s *SnapshotsService) DeletePolicyV2(ctx context.Context, id int64, opts ...RequestOption) error {
+	req, err := gen.NewDeleteSnapshotsPolicyV2Request(s.c.server, strconv.FormatInt(id, 10), nil)
 	return s.c.callNone(ctx, "DeleteSnapshotsPolicyV2", req, err, opts)
 }
 
 // DeleteV1 calls DeleteSnapshotV1, DELETE /v1/snapshots/{id}.
 //
 // Deletes a snapshot.
-func (s *SnapshotsService) DeleteV1(ctx context.Context, id string, opts ...RequestOption) error {
-	req, err := gen.NewDeleteSnapshotV1Request(s.c.server, id)
+func (s *SnapshotsService) DeleteV1(ctx context.Context, id int64, opts ...RequestOption) error {
+	req, err := gen.NewDeleteSnapshotV1Request(s.c.server, strconv.FormatInt(id, 10))
 	return s.c.callNone(ctx, "DeleteSnapshotV1", req, err, opts)
 }
 
 // DeleteV2 calls DeleteSnapshotV2, DELETE /v2/snapshots/{id}.
 //
 // Deletes a snapshot.
-func (s *SnapshotsService) DeleteV2(ctx context.Context, id string, opts ...RequestOption) error {
-	req, err := gen.NewDeleteSnapshotV2Request(s.c.server, id)
+func (s *SnapshotsService) DeleteV2(ctx context.Context, id int64, opts ...RequestOption) error {
+	req, err := gen.NewDeleteSnapshotV2Request(s.c.server, strconv.FormatInt(id, 10))
 	return s.c.callNone(ctx, "DeleteSnapshotV2", req, err, opts)
 }
 
 // Get calls GetSnapshot, GET /v3/snapshots/{id}.
 //
 // Returns information about a specific snapshot.
-func (s *SnapshotsService) Get(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotInfo, error) {
-	req, err := gen.NewGetSnapshotRequest(s.c.server, id)
+func (s *SnapshotsService) Get(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotInfo, error) {
+	req, err := gen.NewGetSnapshotRequest(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotInfo](ctx, s.c, "GetSnapshot", req, err, opts)
 }
 
@@ -146,8 +147,8 @@ func (s *SnapshotsService) Get(ctx context.Context, id string, opts ...RequestOp
 //
 // Returns the approximate amount of space that would be reclaimed if the given
 // snapshot were deleted.
-func (s *SnapshotsService) GetCapacityUsedPerSnapshotByID(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotCapacityUsageInfo, error) {
-	req, err := gen.NewGetSnapshotsCapacityUsedPerSnapshotByIDRequest(s.c.server, id)
+func (s *SnapshotsService) GetCapacityUsedPerSnapshotByID(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotCapacityUsageInfo, error) {
+	req, err := gen.NewGetSnapshotsCapacityUsedPerSnapshotByIDRequest(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotCapacityUsageInfo](ctx, s.c, "GetSnapshotsCapacityUsedPerSnapshotByID", req, err, opts)
 }
 
@@ -155,8 +156,8 @@ func (s *SnapshotsService) GetCapacityUsedPerSnapshotByID(ctx context.Context, i
 // /v3/snapshots/policies/status/{id}.
 //
 // Returns status information about a specific snapshot policy.
-func (s *SnapshotsService) GetPoliciesStatusByID(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotsPolicyStatus, error) {
-	req, err := gen.NewGetSnapshotsPoliciesStatusByIDRequest(s.c.server, id)
+func (s *SnapshotsService) GetPoliciesStatusByID(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotsPolicyStatus, error) {
+	req, err := gen.NewGetSnapshotsPoliciesStatusByIDRequest(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotsPolicyStatus](ctx, s.c, "GetSnapshotsPoliciesStatusByID", req, err, opts)
 }
 
@@ -164,8 +165,8 @@ func (s *SnapshotsService) GetPoliciesStatusByID(ctx context.Context, id string,
 // /v1/snapshots/policies/status/{id}.
 //
 // Returns status information about a specific snapshot policy.
-func (s *SnapshotsService) GetPoliciesStatusByIDV1(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotsPolicyStatusV1, error) {
-	req, err := gen.NewGetSnapshotsPoliciesStatusByIDV1Request(s.c.server, id)
+func (s *SnapshotsService) GetPoliciesStatusByIDV1(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotsPolicyStatusV1, error) {
+	req, err := gen.NewGetSnapshotsPoliciesStatusByIDV1Request(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotsPolicyStatusV1](ctx, s.c, "GetSnapshotsPoliciesStatusByIDV1", req, err, opts)
 }
 
@@ -173,32 +174,32 @@ func (s *SnapshotsService) GetPoliciesStatusByIDV1(ctx context.Context, id strin
 // /v2/snapshots/policies/status/{id}.
 //
 // Returns status information about a specific snapshot policy.
-func (s *SnapshotsService) GetPoliciesStatusByIDV2(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotsPolicyStatusV2, error) {
-	req, err := gen.NewGetSnapshotsPoliciesStatusByIDV2Request(s.c.server, id)
+func (s *SnapshotsService) GetPoliciesStatusByIDV2(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotsPolicyStatusV2, error) {
+	req, err := gen.NewGetSnapshotsPoliciesStatusByIDV2Request(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotsPolicyStatusV2](ctx, s.c, "GetSnapshotsPoliciesStatusByIDV2", req, err, opts)
 }
 
 // GetPolicy calls GetSnapshotsPolicy, GET /v3/snapshots/policies/{id}.
 //
 // Returns information about a specific snapshot policy.
-func (s *SnapshotsService) GetPolicy(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotPolicyInfo, error) {
-	req, err := gen.NewGetSnapshotsPolicyRequest(s.c.server, id)
+func (s *SnapshotsService) GetPolicy(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotPolicyInfo, error) {
+	req, err := gen.NewGetSnapshotsPolicyRequest(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotPolicyInfo](ctx, s.c, "GetSnapshotsPolicy", req, err, opts)
 }
 
 // GetPolicyV1 calls GetSnapshotsPolicyV1, GET /v1/snapshots/policies/{id}.
 //
 // Returns information about a specific snapshot policy.
-func (s *SnapshotsService) GetPolicyV1(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotsPolicyInfoV1, error) {
-	req, err := gen.NewGetSnapshotsPolicyV1Request(s.c.server, id)
+func (s *SnapshotsService) GetPolicyV1(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotsPolicyInfoV1, error) {
+	req, err := gen.NewGetSnapshotsPolicyV1Request(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotsPolicyInfoV1](ctx, s.c, "GetSnapshotsPolicyV1", req, err, opts)
 }
 
 // GetPolicyV2 calls GetSnapshotsPolicyV2, GET /v2/snapshots/policies/{id}.
 //
 // Returns information about a specific snapshot policy.
-func (s *SnapshotsService) GetPolicyV2(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotPolicyInfoV2, error) {
-	req, err := gen.NewGetSnapshotsPolicyV2Request(s.c.server, id)
+func (s *SnapshotsService) GetPolicyV2(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotPolicyInfoV2, error) {
+	req, err := gen.NewGetSnapshotsPolicyV2Request(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotPolicyInfoV2](ctx, s.c, "GetSnapshotsPolicyV2", req, err, opts)
 }
 
@@ -267,16 +268,16 @@ func (s *SnapshotsService) GetSnapshotChangesSinceByOlderIDFileSeq(ctx context.C
 //
 // Generate a snapshot unlock challenge to provide in the subsequent unlock
 // call.
-func (s *SnapshotsService) GetSnapshotUnlockChallenge(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotUnlockChallenge, error) {
-	req, err := gen.NewGetSnapshotUnlockChallengeRequest(s.c.server, id)
+func (s *SnapshotsService) GetSnapshotUnlockChallenge(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotUnlockChallenge, error) {
+	req, err := gen.NewGetSnapshotUnlockChallengeRequest(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotUnlockChallenge](ctx, s.c, "GetSnapshotUnlockChallenge", req, err, opts)
 }
 
 // GetStatusByID calls GetSnapshotsStatusByID, GET /v3/snapshots/status/{id}.
 //
 // Returns the status for a specific snapshot.
-func (s *SnapshotsService) GetStatusByID(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotStatus, error) {
-	req, err := gen.NewGetSnapshotsStatusByIDRequest(s.c.server, id)
+func (s *SnapshotsService) GetStatusByID(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotStatus, error) {
+	req, err := gen.NewGetSnapshotsStatusByIDRequest(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotStatus](ctx, s.c, "GetSnapshotsStatusByID", req, err, opts)
 }
 
@@ -284,8 +285,8 @@ func (s *SnapshotsService) GetStatusByID(ctx context.Context, id string, opts ..
 // /v2/snapshots/status/{id}.
 //
 // Returns the status on a snapshot.
-func (s *SnapshotsService) GetStatusByIDV2(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotStatusV2, error) {
-	req, err := gen.NewGetSnapshotsStatusByIDV2Request(s.c.server, id)
+func (s *SnapshotsService) GetStatusByIDV2(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotStatusV2, error) {
+	req, err := gen.NewGetSnapshotsStatusByIDV2Request(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotStatusV2](ctx, s.c, "GetSnapshotsStatusByIDV2", req, err, opts)
 }
 
@@ -302,16 +303,16 @@ func (s *SnapshotsService) GetTotalUsedCapacity(ctx context.Context, opts ...Req
 // GetV1 calls GetSnapshotV1, GET /v1/snapshots/{id}.
 //
 // Returns information about a specific snapshot.
-func (s *SnapshotsService) GetV1(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
-	req, err := gen.NewGetSnapshotV1Request(s.c.server, id)
+func (s *SnapshotsService) GetV1(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
+	req, err := gen.NewGetSnapshotV1Request(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotInfoV1](ctx, s.c, "GetSnapshotV1", req, err, opts)
 }
 
 // GetV2 calls GetSnapshotV2, GET /v2/snapshots/{id}.
 //
 // Returns information about a specific snapshot.
-func (s *SnapshotsService) GetV2(ctx context.Context, id string, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
-	req, err := gen.NewGetSnapshotV2Request(s.c.server, id)
+func (s *SnapshotsService) GetV2(ctx context.Context, id int64, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
+	req, err := gen.NewGetSnapshotV2Request(s.c.server, strconv.FormatInt(id, 10))
 	return callPtr[gen.SnapshotInfoV2](ctx, s.c, "GetSnapshotV2", req, err, opts)
 }
 
@@ -498,8 +499,8 @@ func (s *SnapshotsService) ListV2(ctx context.Context, params *gen.ListSnapshots
 // Lock calls LockSnapshot, POST /v3/snapshots/{id}/lock.
 //
 // Lock the specified snapshot.
-func (s *SnapshotsService) Lock(ctx context.Context, id string, body gen.SnapshotLock, opts ...RequestOption) (*gen.SnapshotLock, error) {
-	req, err := gen.NewLockSnapshotRequest(s.c.server, id, body)
+func (s *SnapshotsService) Lock(ctx context.Context, id int64, body gen.SnapshotLock, opts ...RequestOption) (*gen.SnapshotLock, error) {
+	req, err := gen.NewLockSnapshotRequest(s.c.server, strconv.FormatInt(id, 10), body)
 	return callPtr[gen.SnapshotLock](ctx, s.c, "LockSnapshot", req, err, opts)
 }
 
@@ -509,8 +510,8 @@ func (s *SnapshotsService) Lock(ctx context.Context, id string, body gen.Snapsho
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) Replace(ctx context.Context, id string, body gen.SnapshotInfo, opts ...RequestOption) (*gen.SnapshotInfo, error) {
-	req, err := gen.NewReplaceSnapshotRequest(s.c.server, id, nil, body)
+func (s *SnapshotsService) Replace(ctx context.Context, id int64, body gen.SnapshotInfo, opts ...RequestOption) (*gen.SnapshotInfo, error) {
+	req, err := gen.NewReplaceSnapshotRequest(s.c.server, strconv.FormatInt(id, 10), nil, body)
 	return callPtr[gen.SnapshotInfo](ctx, s.c, "ReplaceSnapshot", req, err, opts)
 }
 
@@ -520,8 +521,8 @@ func (s *SnapshotsService) Replace(ctx context.Context, id string, body gen.Snap
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) ReplacePolicy(ctx context.Context, id string, body gen.SnapshotPolicyInfo, opts ...RequestOption) (*gen.SnapshotPolicyInfo, error) {
-	req, err := gen.NewReplaceSnapshotsPolicyRequest(s.c.server, id, nil, body)
+func (s *SnapshotsService) ReplacePolicy(ctx context.Context, id int64, body gen.SnapshotPolicyInfo, opts ...RequestOption) (*gen.SnapshotPolicyInfo, error) {
+	req, err := gen.NewReplaceSnapshotsPolicyRequest(s.c.server, strconv.FormatInt(id, 10), nil, body)
 	return callPtr[gen.SnapshotPolicyInfo](ctx, s.c, "ReplaceSnapshotsPolicy", req, err, opts)
 }
 
@@ -532,8 +533,8 @@ func (s *SnapshotsService) ReplacePolicy(ctx context.Context, id string, body ge
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) ReplacePolicyV1(ctx context.Context, id string, body gen.SnapshotsPolicyInfoV1, opts ...RequestOption) (*gen.SnapshotsPolicyInfoV1, error) {
-	req, err := gen.NewReplaceSnapshotsPolicyV1Request(s.c.server, id, nil, body)
+func (s *SnapshotsService) ReplacePolicyV1(ctx context.Context, id int64, body gen.SnapshotsPolicyInfoV1, opts ...RequestOption) (*gen.SnapshotsPolicyInfoV1, error) {
+	req, err := gen.NewReplaceSnapshotsPolicyV1Request(s.c.server, strconv.FormatInt(id, 10), nil, body)
 	return callPtr[gen.SnapshotsPolicyInfoV1](ctx, s.c, "ReplaceSnapshotsPolicyV1", req, err, opts)
 }
 
@@ -544,8 +545,8 @@ func (s *SnapshotsService) ReplacePolicyV1(ctx context.Context, id string, body 
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) ReplacePolicyV2(ctx context.Context, id string, body gen.SnapshotPolicyInfoV2, opts ...RequestOption) (*gen.SnapshotPolicyInfoV2, error) {
-	req, err := gen.NewReplaceSnapshotsPolicyV2Request(s.c.server, id, nil, body)
+func (s *SnapshotsService) ReplacePolicyV2(ctx context.Context, id int64, body gen.SnapshotPolicyInfoV2, opts ...RequestOption) (*gen.SnapshotPolicyInfoV2, error) {
+	req, err := gen.NewReplaceSnapshotsPolicyV2Request(s.c.server, strconv.FormatInt(id, 10), nil, body)
 	return callPtr[gen.SnapshotPolicyInfoV2](ctx, s.c, "ReplaceSnapshotsPolicyV2", req, err, opts)
 }
 
@@ -555,8 +556,8 @@ func (s *SnapshotsService) ReplacePolicyV2(ctx context.Context, id string, body 
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) ReplaceV1(ctx context.Context, id string, body gen.SnapshotInfoV1, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
-	req, err := gen.NewReplaceSnapshotV1Request(s.c.server, id, nil, body)
+func (s *SnapshotsService) ReplaceV1(ctx context.Context, id int64, body gen.SnapshotInfoV1, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
+	req, err := gen.NewReplaceSnapshotV1Request(s.c.server, strconv.FormatInt(id, 10), nil, body)
 	return callPtr[gen.SnapshotInfoV1](ctx, s.c, "ReplaceSnapshotV1", req, err, opts)
 }
 
@@ -566,16 +567,16 @@ func (s *SnapshotsService) ReplaceV1(ctx context.Context, id string, body gen.Sn
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) ReplaceV2(ctx context.Context, id string, body gen.SnapshotInfoV2, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
-	req, err := gen.NewReplaceSnapshotV2Request(s.c.server, id, nil, body)
+func (s *SnapshotsService) ReplaceV2(ctx context.Context, id int64, body gen.SnapshotInfoV2, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
+	req, err := gen.NewReplaceSnapshotV2Request(s.c.server, strconv.FormatInt(id, 10), nil, body)
 	return callPtr[gen.SnapshotInfoV2](ctx, s.c, "ReplaceSnapshotV2", req, err, opts)
 }
 
 // Unlock calls UnlockSnapshot, POST /v3/snapshots/{id}/unlock.
 //
 // Unlock the specified snapshot.
-func (s *SnapshotsService) Unlock(ctx context.Context, id string, body gen.SnapshotUnlock, opts ...RequestOption) error {
-	req, err := gen.NewUnlockSnapshotRequest(s.c.server, id, body)
+func (s *SnapshotsService) Unlock(ctx context.Context, id int64, body gen.SnapshotUnlock, opts ...RequestOption) error {
+	req, err := gen.NewUnlockSnapshotRequest(s.c.server, strconv.FormatInt(id, 10), body)
 	return s.c.callNone(ctx, "UnlockSnapshot", req, err, opts)
 }
 
@@ -585,8 +586,8 @@ func (s *SnapshotsService) Unlock(ctx context.Context, id string, body gen.Snaps
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) Update(ctx context.Context, id string, body gen.SnapshotInfo, opts ...RequestOption) (*gen.SnapshotInfo, error) {
-	req, err := gen.NewUpdateSnapshotRequest(s.c.server, id, nil, body)
+func (s *SnapshotsService) Update(ctx context.Context, id int64, body gen.SnapshotInfo, opts ...RequestOption) (*gen.SnapshotInfo, error) {
+	req, err := gen.NewUpdateSnapshotRequest(s.c.server, strconv.FormatInt(id, 10), nil, body)
 	return callPtr[gen.SnapshotInfo](ctx, s.c, "UpdateSnapshot", req, err, opts)
 }
 
@@ -596,8 +597,8 @@ func (s *SnapshotsService) Update(ctx context.Context, id string, body gen.Snaps
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) UpdatePolicy(ctx context.Context, id string, body gen.SnapshotPolicyInfo, opts ...RequestOption) (*gen.SnapshotPolicyInfo, error) {
-	req, err := gen.NewUpdateSnapshotsPolicyRequest(s.c.server, id, nil, body)
+func (s *SnapshotsService) UpdatePolicy(ctx context.Context, id int64, body gen.SnapshotPolicyInfo, opts ...RequestOption) (*gen.SnapshotPolicyInfo, error) {
+	req, err := gen.NewUpdateSnapshotsPolicyRequest(s.c.server, strconv.FormatInt(id, 10), nil, body)
 	return callPtr[gen.SnapshotPolicyInfo](ctx, s.c, "UpdateSnapshotsPolicy", req, err, opts)
 }
 
@@ -608,8 +609,8 @@ func (s *SnapshotsService) UpdatePolicy(ctx context.Context, id string, body gen
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) UpdatePolicyV1(ctx context.Context, id string, body gen.SnapshotsPolicyInfoV1, opts ...RequestOption) (*gen.SnapshotsPolicyInfoV1, error) {
-	req, err := gen.NewUpdateSnapshotsPolicyV1Request(s.c.server, id, nil, body)
+func (s *SnapshotsService) UpdatePolicyV1(ctx context.Context, id int64, body gen.SnapshotsPolicyInfoV1, opts ...RequestOption) (*gen.SnapshotsPolicyInfoV1, error) {
+	req, err := gen.NewUpdateSnapshotsPolicyV1Request(s.c.server, strconv.FormatInt(id, 10), nil, body)
 	return callPtr[gen.SnapshotsPolicyInfoV1](ctx, s.c, "UpdateSnapshotsPolicyV1", req, err, opts)
 }
 
@@ -620,8 +621,8 @@ func (s *SnapshotsService) UpdatePolicyV1(ctx context.Context, id string, body g
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) UpdatePolicyV2(ctx context.Context, id string, body gen.SnapshotPolicyInfoV2, opts ...RequestOption) (*gen.SnapshotPolicyInfoV2, error) {
-	req, err := gen.NewUpdateSnapshotsPolicyV2Request(s.c.server, id, nil, body)
+func (s *SnapshotsService) UpdatePolicyV2(ctx context.Context, id int64, body gen.SnapshotPolicyInfoV2, opts ...RequestOption) (*gen.SnapshotPolicyInfoV2, error) {
+	req, err := gen.NewUpdateSnapshotsPolicyV2Request(s.c.server, strconv.FormatInt(id, 10), nil, body)
 	return callPtr[gen.SnapshotPolicyInfoV2](ctx, s.c, "UpdateSnapshotsPolicyV2", req, err, opts)
 }
 
@@ -631,8 +632,8 @@ func (s *SnapshotsService) UpdatePolicyV2(ctx context.Context, id string, body g
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) UpdateV1(ctx context.Context, id string, params *gen.UpdateSnapshotV1Params, body gen.SnapshotInfoV1, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
-	req, err := gen.NewUpdateSnapshotV1Request(s.c.server, id, params, body)
+func (s *SnapshotsService) UpdateV1(ctx context.Context, id int64, params *gen.UpdateSnapshotV1Params, body gen.SnapshotInfoV1, opts ...RequestOption) (*gen.SnapshotInfoV1, error) {
+	req, err := gen.NewUpdateSnapshotV1Request(s.c.server, strconv.FormatInt(id, 10), params, body)
 	return callPtr[gen.SnapshotInfoV1](ctx, s.c, "UpdateSnapshotV1", req, err, opts)
 }
 
@@ -642,7 +643,7 @@ func (s *SnapshotsService) UpdateV1(ctx context.Context, id string, params *gen.
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *SnapshotsService) UpdateV2(ctx context.Context, id string, params *gen.UpdateSnapshotV2Params, body gen.SnapshotInfoV2, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
-	req, err := gen.NewUpdateSnapshotV2Request(s.c.server, id, params, body)
+func (s *SnapshotsService) UpdateV2(ctx context.Context, id int64, params *gen.UpdateSnapshotV2Params, body gen.SnapshotInfoV2, opts ...RequestOption) (*gen.SnapshotInfoV2, error) {
+	req, err := gen.NewUpdateSnapshotV2Request(s.c.server, strconv.FormatInt(id, 10), params, body)
 	return callPtr[gen.SnapshotInfoV2](ctx, s.c, "UpdateSnapshotV2", req, err, opts)
 }

@@ -137,6 +137,10 @@ func (o *Op) signature() string {
 func (o *Op) builderArgs(params string) string {
 	var parts []string
 	for _, a := range o.shape.args {
+		if a.decimal {
+			parts = append(parts, "strconv.FormatInt("+a.name+", 10)")
+			continue
+		}
 		parts = append(parts, a.name)
 	}
 	switch {

@@ -67,7 +67,12 @@ type shape struct {
 	streamResult bool
 }
 
-type arg struct{ name, typ string }
+// arg is a path parameter of a method. A decimal one is an integer id the
+// method takes as an int64 and hands gen's builder in decimal (intids.go).
+type arg struct {
+	name, typ string
+	decimal   bool
+}
 
 // reserved are the names the generated methods use for their own variables.
 var reserved = []string{"ctx", "params", "body", "opts", "s", "req", "err", "p", "r", "after"}
@@ -132,7 +137,7 @@ func (g *genSource) shapeOf(id, stream string) (shape, error) {
 			if err != nil {
 				return sh, fmt.Errorf("path parameter %s: %w", n.Name, err)
 			}
-			sh.args = append(sh.args, arg{n.Name, typ})
+			sh.args = append(sh.args, arg{name: n.Name, typ: typ})
 		}
 	}
 	resp := g.types[id+"Response"]

@@ -229,6 +229,15 @@ func planOp(doc *openapi3.T, g *genSource, a *Area, path, method string, item *o
 	if err != nil {
 		return nil, err
 	}
+	ids := integerIDs(doc, path)
+	for i, a := range sh.args {
+		for name, integer := range ids {
+			if integer && a.typ == "string" && sameParam(a.name, name) {
+				sh.args[i].typ, sh.args[i].decimal = "int64", true
+				sh.imports = append(sh.imports, "strconv")
+			}
+		}
+	}
 	if streamedAnswer(op) {
 		sh.streamResult = true
 		sh.imports = append(sh.imports, "io")

@@ -327,26 +327,35 @@ func (g *genSource) pagingOf(op *openapi3.Operation, sh shape) (*paging, error) 
 	if ident, ok := at.(*ast.Ident); !ok || ident.Name != "string" {
 		return nil, fmt.Errorf("%s.%s is not a string", paramsType, pg.after)
 	}
+	var err error
+	if pg.items, pg.itemsPtr, pg.elem, pg.elemImport, err = g.listOf(sh, list); err != nil {
+		return nil, err
+	}
+	return pg, nil
+}
+
+// listOf reads the Go field of the property list of the answer of shape
+// sh: its name, whether it is a pointer, and its items' type with the
+// imports that type needs.
+func (g *genSource) listOf(sh shape, list string) (field string, ptr bool, elem string, imports []string, err error) {
 	resultType := strings.TrimPrefix(sh.result, "gen.")
 	lf := g.field(resultType, list)
 	if lf == nil {
-		return nil, fmt.Errorf("%s has no field for the list %s", resultType, list)
+		return "", false, "", nil, fmt.Errorf("%s has no field for the list %s", resultType, list)
 	}
-	pg.items = lf.Names[0].Name
+	field = lf.Names[0].Name
 	t := lf.Type
 	if star, ok := t.(*ast.StarExpr); ok {
-		pg.itemsPtr, t = true, star.X
+		ptr, t = true, star.X
 	}
 	arr, ok := t.(*ast.ArrayType)
 	if !ok {
-		return nil, fmt.Errorf("%s.%s is not a list", resultType, pg.items)
+		return "", false, "", nil, fmt.Errorf("%s.%s is not a list", resultType, field)
 	}
-	elem, err := g.qualify(&pg.elemImport, arr.Elt)
-	if err != nil {
-		return nil, fmt.Errorf("items of %s.%s: %w", resultType, pg.items, err)
+	if elem, err = g.qualify(&imports, arr.Elt); err != nil {
+		return "", false, "", nil, fmt.Errorf("items of %s.%s: %w", resultType, field, err)
 	}
-	pg.elem = elem
-	return pg, nil
+	return field, ptr, elem, imports, nil
 }
 
 // wrapped is the one list of an answer that holds nothing else, which the
@@ -373,24 +382,10 @@ func (g *genSource) wrappedList(op *openapi3.Operation, sh shape) (*wrapped, err
 	if !ok {
 		return nil, nil
 	}
-	resultType := strings.TrimPrefix(sh.result, "gen.")
-	lf := g.field(resultType, list)
-	if lf == nil {
-		return nil, fmt.Errorf("%s has no field for the list %s", resultType, list)
+	w := &wrapped{}
+	var err error
+	if w.field, w.ptr, w.elem, w.elemImport, err = g.listOf(sh, list); err != nil {
+		return nil, err
 	}
-	w := &wrapped{field: lf.Names[0].Name}
-	t := lf.Type
-	if star, ok := t.(*ast.StarExpr); ok {
-		w.ptr, t = true, star.X
-	}
-	arr, ok := t.(*ast.ArrayType)
-	if !ok {
-		return nil, fmt.Errorf("%s.%s is not a list", resultType, w.field)
-	}
-	elem, err := g.qualify(&w.elemImport, arr.Elt)
-	if err != nil {
-		return nil, fmt.Errorf("items of %s.%s: %w", resultType, w.field, err)
-	}
-	w.elem = elem
 	return w, nil
 }

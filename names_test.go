@@ -18,6 +18,7 @@ import (
 	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/internal/codegen"
 	"github.com/qapitools/qapi/internal/oas"
+	"github.com/qapitools/qapi/internal/sdkgen"
 )
 
 var update = flag.Bool("update", false, "rewrite gen/names.golden and client/names.golden")
@@ -115,8 +116,8 @@ func TestClientNamesGolden(t *testing.T) {
 		t.Fatal("no client/*.gen.go: run go generate ./...")
 	}
 	// The operations whose methods are written by hand
-	// (internal/sdkgen/hand.go), and their job handle.
-	files = append(files, "client/jobs.go")
+	// (internal/sdkgen/hand.go), and their job handles.
+	files = append(files, sdkgen.HandWrittenFiles()...)
 	checkGolden(t, "client/names.golden", exportedNames(t, files...))
 }
 

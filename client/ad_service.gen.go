@@ -97,26 +97,6 @@ func (s *ADService) GetStatus(ctx context.Context, opts ...RequestOption) (*gen.
 	return callPtr[gen.ADStatus](ctx, s.c, "GetADStatus", req, err, opts)
 }
 
-// Join calls JoinAD, POST /v1/ad/join.
-//
-// Joins the cluster to an Active Directory domain.
-//
-// The cluster answers 202 Accepted and finishes the work in the background.
-func (s *ADService) Join(ctx context.Context, body gen.ADDomainJoinArgs, opts ...RequestOption) error {
-	req, err := gen.NewJoinADRequest(s.c.server, body)
-	return s.c.callNone(ctx, "JoinAD", req, err, opts)
-}
-
-// Leave calls LeaveAD, POST /v1/ad/leave.
-//
-// Removes the cluster from Active Directory.
-//
-// The cluster answers 202 Accepted and finishes the work in the background.
-func (s *ADService) Leave(ctx context.Context, body gen.ADDomainLeaveArgs, opts ...RequestOption) error {
-	req, err := gen.NewLeaveADRequest(s.c.server, body)
-	return s.c.callNone(ctx, "LeaveAD", req, err, opts)
-}
-
 // ListGIDSIDs calls ListADGIDSIDs, GET /v1/ad/gids/{gid}/sids/.
 //
 // Return the SIDs for the given GID as found by issuing an AD query against the
@@ -162,16 +142,6 @@ func (s *ADService) ListUsernameObjects(ctx context.Context, username string, op
 func (s *ADService) ListUsernameSIDs(ctx context.Context, username string, opts ...RequestOption) ([]string, error) {
 	req, err := gen.NewListADUsernameSIDsRequest(s.c.server, username)
 	return callValue[[]string](ctx, s.c, "ListADUsernameSIDs", req, err, opts)
-}
-
-// Reconfigure calls ReconfigureAD, POST /v1/ad/reconfigure.
-//
-// Enables/disables POSIX attributes, sets Base DN.
-//
-// The cluster answers 202 Accepted and finishes the work in the background.
-func (s *ADService) Reconfigure(ctx context.Context, body gen.ADDomainReconfigureArgs, opts ...RequestOption) error {
-	req, err := gen.NewReconfigureADRequest(s.c.server, body)
-	return s.c.callNone(ctx, "ReconfigureAD", req, err, opts)
 }
 
 // ReplaceSettings calls ReplaceADSettings, PUT /v1/ad/settings.

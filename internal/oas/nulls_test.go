@@ -81,3 +81,14 @@ func TestOptionalSetting(t *testing.T) {
 		}
 	}
 }
+
+// The quick look for the letters agrees with the regular expression on
+// every description it is asked about.
+func TestMentionsNullAgreesWithTheExpression(t *testing.T) {
+	t.Parallel()
+	for _, d := range []string{"", "null", "NuLL if unset", "This may be null.", "nullable", "annulled", "nul", "a Null value", "no value"} {
+		if got, want := mentionsNull(d), nullWordsRe.MatchString(d); got != want {
+			t.Errorf("mentionsNull(%q) = %v, want %v", d, got, want)
+		}
+	}
+}

@@ -114,6 +114,12 @@
 //     and GET /v1/smb/shares/ ListSMBSharesV1.
 //   - An action that would take another operation's name ends in Action
 //     (POST …/keys/{key_ref}/replace beside PUT …/keys/{key_ref}).
+//   - A name longer than 44 characters drops the leading words of its
+//     resource, one at a time, until it fits: the first is the category,
+//     which the operation's tags carry. oapi-codegen's longest name derived
+//     from an operationId, <operationId>JSONRequestBody, then stays under
+//     60 characters: POST /v2/replication/source-relationships/reverse-target-relationship
+//     is ReverseSourceRelationshipsTargetRelationship.
 //
 // Types are named by the server where the pages say its type name: a body
 // schema's description, the items of a body that is a list, or a nested

@@ -36,6 +36,11 @@ func TestOperationIDs(t *testing.T) {
 		{"post /v1/users/{id}/setpassword", "SetUserPassword"},
 		// a POST that is no action sets a singleton
 		{"post /v1/cluster/nodes/{id}/uid-light", "SetClusterNodeUIDLight"},
+		// a name longer than 44 characters drops the leading words of its resource
+		{"post /v2/replication/source-relationships/reverse-target-relationship", "ReverseSourceRelationshipsTargetRelationship"},
+		{"delete /v2/replication/source-relationships/{relationship_id}/queued-snapshots/{snapshot_id}", "DeleteSourceRelationshipQueuedSnapshot"},
+		{"post /v2/replication/source-relationships/{id}/abort-replication", "AbortSourceRelationshipReplication"},
+		{"get /v2/replication/source-relationships/{id}", "GetReplicationSourceRelationship"},
 		// a word repeated is written once
 		{"post /v1/dns/clear-dns-cache", "ClearDNSCache"},
 		{"get /v1/auth/auth-ids/{id}/related-identities/", "ListAuthIDRelatedIdentities"},
@@ -220,4 +225,31 @@ func TestNamePartsIsTheRegexp(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestShortName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		parent, root, prop, want string
+	}{
+		// 1. property words that repeat the parent's are dropped, 3. then Response
+		{"ClusterCalculateNodeAddCapacityResponse", "ClusterCalculateNodeAddCapacityResponse", "node_add_capacity_optimized_for_fault_tolerance", "ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance"},
+		// 1. node repeats nodes; 2. the root replaces the parent
+		{"ClusterObjectBackedNodesModifyRequestV2TargetMembership", "ClusterObjectBackedNodesModifyRequestV2", "node_ips_and_fault_domain", "ClusterObjectBackedNodesModifyRequestV2IPsAndFaultDomain"},
+		// 3. Response dropped
+		{"ClusterObjectBackedModifyDryRunResponse", "ClusterObjectBackedModifyDryRunResponse", "current_membership_item", "ClusterObjectBackedModifyDryRunCurrentMembershipItem"},
+		// 4. the parent's last words dropped, its first kept
+		{"AbcdefghijAbcdefghijAbcdefghijAbcdefghijAbcdefghij", "", "klmnopqrst", "AbcdefghijAbcdefghijAbcdefghijAbcdefghijKlmnopqrst"},
+		// a property made only of repeated words stays whole
+		{"NodeAddCapacityAbcdefghijAbcdefghijAbcdefghijAbcdefghij", "", "node_add_capacity", "NodeAddCapacityAbcdefghijAbcdefghijNodeAddCapacity"},
+	}
+	for _, tt := range tests {
+		got := shortName(tt.parent, tt.root, words(tt.prop))
+		if got != tt.want {
+			t.Errorf("shortName(%s, %s, %s) = %s, want %s", tt.parent, tt.root, tt.prop, got, tt.want)
+		}
+		if len(got) >= maxGoName {
+			t.Errorf("shortName(%s, %s, %s) = %s, %d characters", tt.parent, tt.root, tt.prop, got, len(got))
+		}
+	}
 }

@@ -22,10 +22,15 @@ type schemaSite struct {
 	pointer string // JSON pointer inside the schema text
 	name    string // component name to use when the schema carries no type name
 	prop    string // property the schema describes (or whose items it describes)
+	// parent names the object whose property the schema describes (or whose
+	// items it describes), and root the nearest schema above it named by
+	// the server or its body, for nested names too long (shortName).
+	parent, root string
+	full         string // name before shortName, from which nested names derive
 }
 
 func (s schemaSite) child(ptr, name, prop string) schemaSite {
-	return schemaSite{file: s.file, line: s.line, pointer: s.pointer + ptr, name: name, prop: prop}
+	return schemaSite{file: s.file, line: s.line, pointer: s.pointer + ptr, name: name, prop: prop, parent: s.name, root: s.root, full: name}
 }
 
 // typeName returns the server type name a schema's description holds, or "".
@@ -311,6 +316,9 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 		// the place the schema happens to be used.
 		site.name = typeGoName(typeName)
 	}
+	if typeName != "" || site.pointer == "" {
+		site.root, site.full = site.name, site.name
+	}
 	if f, ok := raw["format"].(string); ok {
 		out.Format = f
 	}
@@ -360,7 +368,16 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 		if !ok {
 			s.ps.errorf(site.file, site.line, site.pointer+"/items", "items must be an object, not %s", jsonKind(it))
 		} else {
-			out.Items = s.convert(items, site.child("/items", itemName(site), site.prop))
+			child := site.child("/items", itemName(site), site.prop)
+			child.parent = site.parent
+			if full := itemName(schemaSite{name: site.full, prop: site.prop}); full != child.name || len(full) >= maxGoName {
+				ws, ok := singularLast(words(site.prop))
+				if !ok {
+					ws = append(ws, "item")
+				}
+				child.name = shortName(site.parent, site.root, ws)
+			}
+			out.Items = s.convert(items, child)
 		}
 	} else if typ == "array" {
 		out.Items = &openapi3.SchemaRef{Value: &openapi3.Schema{}}
@@ -381,7 +398,11 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 				s.ps.errorf(site.file, site.line, site.pointer+"/properties/"+escapePointer(name), "property must be a schema object, not %s", jsonKind(pv))
 				continue
 			}
-			out.Properties[name] = s.convert(pm, site.child("/properties/"+escapePointer(name), site.name+GoName(name), name))
+			child := site.child("/properties/"+escapePointer(name), site.name+GoName(name), name)
+			if child.full = site.full + GoName(name); len(child.full) >= maxGoName {
+				child.name = shortName(site.name, site.root, words(name))
+			}
+			out.Properties[name] = s.convert(pm, child)
 		}
 		if typ == "object" {
 			return s.register(out, raw, typeName, site)
@@ -400,6 +421,52 @@ func itemName(site schemaSite) string {
 		}
 	}
 	return site.name + "Item"
+}
+
+// shortName names a nested schema whose name, parent plus the words of its
+// property, would reach maxGoName characters. Each step applies while the
+// name is still too long:
+//  1. the property's words that repeat a word of the parent (compared in
+//     the singular) are dropped;
+//  2. the parent gives way to root, the nearest schema above it named by the
+//     server or its body, skipping the properties in between;
+//  3. the words Request, Response and Result of the parent are dropped;
+//  4. the last words of the parent are dropped, keeping its first.
+func shortName(parent, root string, prop []string) string {
+	pw := nameParts(parent)
+	seen := map[string]bool{}
+	for _, w := range pw {
+		seen[singular(strings.ToLower(w))] = true
+	}
+	var kept []string
+	for _, w := range prop {
+		if !seen[singular(w)] {
+			kept = append(kept, w)
+		}
+	}
+	if len(kept) > 0 {
+		prop = kept
+	}
+	tail := goName(prop)
+	fits := func() bool { return len(strings.Join(pw, ""))+len(tail) < maxGoName }
+	if !fits() && root != "" && root != parent {
+		pw = nameParts(root)
+	}
+	if !fits() {
+		var rest []string
+		for _, w := range pw {
+			if w != "Request" && w != "Response" && w != "Result" {
+				rest = append(rest, w)
+			}
+		}
+		if len(rest) > 0 {
+			pw = rest
+		}
+	}
+	for !fits() && len(pw) > 1 {
+		pw = pw[:len(pw)-1]
+	}
+	return strings.Join(pw, "") + tail
 }
 
 // enum registers a shared enum type and refers to it. Its description

@@ -131,7 +131,18 @@
 // operationId plus Request or Result for a body, the parent's name plus
 // the property name for a property, and for the items of a list the
 // parent's name plus the list's name in the singular (SMBShareV3Permission
-// for the items of permissions), or plus Item where it has none. One type
+// for the items of permissions), or plus Item where it has none. No such
+// name reaches 60 characters, the length no Go type name of gen reaches:
+// when one of the objects an object holds (as a property or the items of a
+// list) would, all of them are named by these steps, each applied while the
+// longest is still too long, so that siblings stay alike: the words of the
+// property that repeat a word of the parent's name (compared in the
+// singular) are dropped; the parent's name gives way to the nearest one
+// above it named by the server or its body; its words Request, Response
+// and Result are dropped; then its last words, keeping its first. So
+// node_add_capacity_optimized_for_fault_tolerance of
+// ClusterCalculateNodeAddCapacityResponse is
+// ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance. One type
 // name means one schema: should a page describe a type differently, or
 // two types get one Go name, the later one gets a number and a warning
 // (an error under Options.Strict).

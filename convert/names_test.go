@@ -227,29 +227,46 @@ func TestNamePartsIsTheRegexp(t *testing.T) {
 	})
 }
 
-func TestShortName(t *testing.T) {
+func TestShortNames(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		parent, root, prop, want string
+		parent, root string
+		adds, want   []string
 	}{
-		// 1. property words that repeat the parent's are dropped, 3. then Response
-		{"ClusterCalculateNodeAddCapacityResponse", "ClusterCalculateNodeAddCapacityResponse", "node_add_capacity_optimized_for_fault_tolerance", "ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance"},
+		// 1. words that repeat the parent's are dropped, 3. then Response
+		{"ClusterCalculateNodeAddCapacityResponse", "ClusterCalculateNodeAddCapacityResponse",
+			[]string{"node_add_capacity_optimized_for_fault_tolerance"},
+			[]string{"ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance"}},
 		// 1. node repeats nodes; 2. the root replaces the parent
-		{"ClusterObjectBackedNodesModifyRequestV2TargetMembership", "ClusterObjectBackedNodesModifyRequestV2", "node_ips_and_fault_domain", "ClusterObjectBackedNodesModifyRequestV2IPsAndFaultDomain"},
-		// 3. Response dropped
-		{"ClusterObjectBackedModifyDryRunResponse", "ClusterObjectBackedModifyDryRunResponse", "current_membership_item", "ClusterObjectBackedModifyDryRunCurrentMembershipItem"},
+		{"ClusterObjectBackedNodesModifyRequestV2TargetMembership", "ClusterObjectBackedNodesModifyRequestV2",
+			[]string{"node_ips_and_fault_domains", "node_ips_and_fault_domain"},
+			[]string{"ClusterObjectBackedNodesModifyRequestV2IPsAndFaultDomains", "ClusterObjectBackedNodesModifyRequestV2IPsAndFaultDomain"}},
+		// 3. Response dropped, for every sibling alike, also those that fit
+		{"ClusterObjectBackedModifyDryRunResponse", "ClusterObjectBackedModifyDryRunResponse",
+			[]string{"current_membership_item", "target_membership_item"},
+			[]string{"ClusterObjectBackedModifyDryRunCurrentMembershipItem", "ClusterObjectBackedModifyDryRunTargetMembershipItem"}},
 		// 4. the parent's last words dropped, its first kept
-		{"AbcdefghijAbcdefghijAbcdefghijAbcdefghijAbcdefghij", "", "klmnopqrst", "AbcdefghijAbcdefghijAbcdefghijAbcdefghijKlmnopqrst"},
-		// a property made only of repeated words stays whole
-		{"NodeAddCapacityAbcdefghijAbcdefghijAbcdefghijAbcdefghij", "", "node_add_capacity", "NodeAddCapacityAbcdefghijAbcdefghijNodeAddCapacity"},
+		{"AbcdefghijAbcdefghijAbcdefghijAbcdefghijAbcdefghij", "AbcdefghijAbcdefghijAbcdefghijAbcdefghijAbcdefghij",
+			[]string{"klmnopqrst"},
+			[]string{"AbcdefghijAbcdefghijAbcdefghijAbcdefghijKlmnopqrst"}},
+		// words that all repeat the parent's stay
+		{"NodeAddCapacityAbcdefghijAbcdefghijAbcdefghijAbcdefghij", "NodeAddCapacityAbcdefghijAbcdefghijAbcdefghijAbcdefghij",
+			[]string{"node_add_capacity"},
+			[]string{"NodeAddCapacityAbcdefghijAbcdefghijNodeAddCapacity"}},
 	}
 	for _, tt := range tests {
-		got := shortName(tt.parent, tt.root, words(tt.prop))
-		if got != tt.want {
-			t.Errorf("shortName(%s, %s, %s) = %s, want %s", tt.parent, tt.root, tt.prop, got, tt.want)
+		adds := make([][]string, len(tt.adds))
+		for i, a := range tt.adds {
+			adds[i] = words(a)
 		}
-		if len(got) >= maxGoName {
-			t.Errorf("shortName(%s, %s, %s) = %s, %d characters", tt.parent, tt.root, tt.prop, got, len(got))
+		got := shortNames(tt.parent, tt.root, adds)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("shortNames(%s, %s, %q) = %q, want %q", tt.parent, tt.root, tt.adds, got, tt.want)
+		}
+		for _, n := range got {
+			if len(n) >= maxGoName {
+				t.Errorf("shortNames(%s, %s, %q) gives %s, %d characters", tt.parent, tt.root, tt.adds, n, len(n))
+			}
 		}
 	}
 }

@@ -22,15 +22,12 @@ type schemaSite struct {
 	pointer string // JSON pointer inside the schema text
 	name    string // component name to use when the schema carries no type name
 	prop    string // property the schema describes (or whose items it describes)
-	// parent names the object whose property the schema describes (or whose
-	// items it describes), and root the nearest schema above it named by
-	// the server or its body, for nested names too long (shortName).
-	parent, root string
-	full         string // name before shortName, from which nested names derive
+	root    string // the nearest schema at or above it named by the server or its body
+	items   string // name of its items when shortNames named them, else ""
 }
 
 func (s schemaSite) child(ptr, name, prop string) schemaSite {
-	return schemaSite{file: s.file, line: s.line, pointer: s.pointer + ptr, name: name, prop: prop, parent: s.name, root: s.root, full: name}
+	return schemaSite{file: s.file, line: s.line, pointer: s.pointer + ptr, name: name, prop: prop, root: s.root}
 }
 
 // typeName returns the server type name a schema's description holds, or "".
@@ -317,7 +314,7 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 		site.name = typeGoName(typeName)
 	}
 	if typeName != "" || site.pointer == "" {
-		site.root, site.full = site.name, site.name
+		site.root = site.name
 	}
 	if f, ok := raw["format"].(string); ok {
 		out.Format = f
@@ -368,16 +365,11 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 		if !ok {
 			s.ps.errorf(site.file, site.line, site.pointer+"/items", "items must be an object, not %s", jsonKind(it))
 		} else {
-			child := site.child("/items", itemName(site), site.prop)
-			child.parent = site.parent
-			if full := itemName(schemaSite{name: site.full, prop: site.prop}); full != child.name || len(full) >= maxGoName {
-				ws, ok := singularLast(words(site.prop))
-				if !ok {
-					ws = append(ws, "item")
-				}
-				child.name = shortName(site.parent, site.root, ws)
+			name := site.items
+			if name == "" {
+				name = itemName(site)
 			}
-			out.Items = s.convert(items, child)
+			out.Items = s.convert(items, site.child("/items", name, site.prop))
 		}
 	} else if typ == "array" {
 		out.Items = &openapi3.SchemaRef{Value: &openapi3.Schema{}}
@@ -389,6 +381,7 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 			return &openapi3.SchemaRef{Value: out}
 		}
 		out.Properties = openapi3.Schemas{}
+		short := nestedNames(site, props)
 		// Sorted, so nested names that need a number get the same one
 		// in every run.
 		for _, name := range sortedKeys(props) {
@@ -399,8 +392,11 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 				continue
 			}
 			child := site.child("/properties/"+escapePointer(name), site.name+GoName(name), name)
-			if child.full = site.full + GoName(name); len(child.full) >= maxGoName {
-				child.name = shortName(site.name, site.root, words(name))
+			if n, ok := short[name]; ok {
+				if n[0] != "" {
+					child.name = n[0]
+				}
+				child.items = n[1]
 			}
 			out.Properties[name] = s.convert(pm, child)
 		}
@@ -423,33 +419,93 @@ func itemName(site schemaSite) string {
 	return site.name + "Item"
 }
 
-// shortName names a nested schema whose name, parent plus the words of its
-// property, would reach maxGoName characters. Each step applies while the
-// name is still too long:
-//  1. the property's words that repeat a word of the parent (compared in
-//     the singular) are dropped;
-//  2. the parent gives way to root, the nearest schema above it named by the
-//     server or its body, skipping the properties in between;
+// nestedNames names the objects among the properties of an object, and
+// the objects among the items of those that are lists, when one of those
+// names would reach maxGoName characters: it maps each such property to the
+// names shortNames gives it and its items (or ""). It returns nil when every
+// name fits, as most do.
+func nestedNames(site schemaSite, props map[string]any) map[string][2]string {
+	names := sortedKeys(props)
+	var adds [][]string
+	long := false
+	for _, name := range names {
+		pm, _ := props[name].(map[string]any)
+		full := site.name + GoName(name)
+		if hasProperties(pm) {
+			long = long || len(full) >= maxGoName
+			adds = append(adds, words(name))
+		}
+		if items, _ := pm["items"].(map[string]any); hasProperties(items) {
+			long = long || len(itemName(schemaSite{name: full, prop: name})) >= maxGoName
+			ws, ok := singularLast(words(name))
+			if !ok {
+				ws = append(ws, "item")
+			}
+			adds = append(adds, ws)
+		}
+	}
+	if !long {
+		return nil
+	}
+	short := shortNames(site.name, site.root, adds)
+	out := map[string][2]string{}
+	for _, name := range names {
+		pm, _ := props[name].(map[string]any)
+		var n [2]string
+		if hasProperties(pm) {
+			n[0], short = short[0], short[1:]
+		}
+		if items, _ := pm["items"].(map[string]any); hasProperties(items) {
+			n[1], short = short[0], short[1:]
+		}
+		if n != ([2]string{}) {
+			out[name] = n
+		}
+	}
+	return out
+}
+
+// hasProperties tells whether a page schema has properties, which makes it
+// a named object.
+func hasProperties(raw map[string]any) bool {
+	_, ok := raw["properties"]
+	return ok
+}
+
+// shortNames names the schemas nested in parent, given the words each adds
+// (its property's, or its list's in the singular), when one name would
+// reach maxGoName characters; all of them are named alike, so siblings
+// stay alike. root is the nearest schema at or above parent named by the
+// server or its body. Each step applies while the longest name is still
+// too long:
+//  1. the words that repeat a word of the parent (compared in the
+//     singular) are dropped, unless that drops them all;
+//  2. the parent gives way to root, skipping the properties in between;
 //  3. the words Request, Response and Result of the parent are dropped;
 //  4. the last words of the parent are dropped, keeping its first.
-func shortName(parent, root string, prop []string) string {
+func shortNames(parent, root string, adds [][]string) []string {
 	pw := nameParts(parent)
 	seen := map[string]bool{}
 	for _, w := range pw {
 		seen[singular(strings.ToLower(w))] = true
 	}
-	var kept []string
-	for _, w := range prop {
-		if !seen[singular(w)] {
-			kept = append(kept, w)
+	tails := make([]string, len(adds))
+	longest := 0
+	for i, ws := range adds {
+		var kept []string
+		for _, w := range ws {
+			if !seen[singular(w)] {
+				kept = append(kept, w)
+			}
 		}
+		if len(kept) == 0 {
+			kept = ws
+		}
+		tails[i] = goName(kept)
+		longest = max(longest, len(tails[i]))
 	}
-	if len(kept) > 0 {
-		prop = kept
-	}
-	tail := goName(prop)
-	fits := func() bool { return len(strings.Join(pw, ""))+len(tail) < maxGoName }
-	if !fits() && root != "" && root != parent {
+	fits := func() bool { return len(strings.Join(pw, ""))+longest < maxGoName }
+	if !fits() && root != "" {
 		pw = nameParts(root)
 	}
 	if !fits() {
@@ -466,7 +522,11 @@ func shortName(parent, root string, prop []string) string {
 	for !fits() && len(pw) > 1 {
 		pw = pw[:len(pw)-1]
 	}
-	return strings.Join(pw, "") + tail
+	prefix := strings.Join(pw, "")
+	for i := range tails {
+		tails[i] = prefix + tails[i]
+	}
+	return tails
 }
 
 // enum registers a shared enum type and refers to it. Its description

@@ -1111,6 +1111,22 @@ func (x *ClusterObjectBackedModifyDryRunCurrentMembershipItem) GetNodeIP() (v st
 }
 
 // GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
+func (x *ClusterObjectBackedModifyDryRunNodesBeingAddedItem) GetFaultDomainID() (v int64) {
+	if x != nil && x.FaultDomainID != nil {
+		v = *x.FaultDomainID
+	}
+	return v
+}
+
+// GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
+func (x *ClusterObjectBackedModifyDryRunNodesBeingAddedItem) GetNodeIP() (v string) {
+	if x != nil && x.NodeIP != nil {
+		v = *x.NodeIP
+	}
+	return v
+}
+
+// GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
 func (x *ClusterObjectBackedModifyDryRunNodesBeingRemovedItem) GetFaultDomainID() (v int64) {
 	if x != nil && x.FaultDomainID != nil {
 		v = *x.FaultDomainID
@@ -1143,7 +1159,7 @@ func (x *ClusterObjectBackedModifyDryRunResponse) GetCurrentMembership() (v []Cl
 }
 
 // GetNodesBeingAdded returns the value of NodesBeingAdded, or its zero value when x or NodesBeingAdded is nil.
-func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingAdded() (v []ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem) {
+func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingAdded() (v []ClusterObjectBackedModifyDryRunNodesBeingAddedItem) {
 	if x != nil && x.NodesBeingAdded != nil {
 		v = *x.NodesBeingAdded
 	}
@@ -1159,7 +1175,7 @@ func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingRemoved() (v []Cl
 }
 
 // GetTargetMembership returns the value of TargetMembership, or its zero value when x or TargetMembership is nil.
-func (x *ClusterObjectBackedModifyDryRunResponse) GetTargetMembership() (v []ClusterObjectBackedModifyDryRunResponseTargetMembershipItem) {
+func (x *ClusterObjectBackedModifyDryRunResponse) GetTargetMembership() (v []ClusterObjectBackedModifyDryRunTargetMembershipItem) {
 	if x != nil && x.TargetMembership != nil {
 		v = *x.TargetMembership
 	}
@@ -1167,7 +1183,7 @@ func (x *ClusterObjectBackedModifyDryRunResponse) GetTargetMembership() (v []Clu
 }
 
 // GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem) GetFaultDomainID() (v int64) {
+func (x *ClusterObjectBackedModifyDryRunTargetMembershipItem) GetFaultDomainID() (v int64) {
 	if x != nil && x.FaultDomainID != nil {
 		v = *x.FaultDomainID
 	}
@@ -1175,23 +1191,7 @@ func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem) GetFaultDom
 }
 
 // GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem) GetNodeIP() (v string) {
-	if x != nil && x.NodeIP != nil {
-		v = *x.NodeIP
-	}
-	return v
-}
-
-// GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseTargetMembershipItem) GetFaultDomainID() (v int64) {
-	if x != nil && x.FaultDomainID != nil {
-		v = *x.FaultDomainID
-	}
-	return v
-}
-
-// GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseTargetMembershipItem) GetNodeIP() (v string) {
+func (x *ClusterObjectBackedModifyDryRunTargetMembershipItem) GetNodeIP() (v string) {
 	if x != nil && x.NodeIP != nil {
 		v = *x.NodeIP
 	}

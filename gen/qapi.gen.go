@@ -4014,6 +4014,15 @@ type ClusterObjectBackedModifyDryRunCurrentMembershipItem struct {
 	NodeIP *string `json:"node_ip,omitempty"`
 }
 
+// ClusterObjectBackedModifyDryRunNodesBeingAddedItem The IP addresses of the nodes that are being added to the cluster during the modification.
+type ClusterObjectBackedModifyDryRunNodesBeingAddedItem struct {
+	// FaultDomainID fault_domain_id
+	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
+
+	// NodeIP node_ip
+	NodeIP *string `json:"node_ip,omitempty"`
+}
+
 // ClusterObjectBackedModifyDryRunNodesBeingRemovedItem The nodes that are being removed from the cluster during the modification.
 type ClusterObjectBackedModifyDryRunNodesBeingRemovedItem struct {
 	// FaultDomainID fault_domain_id
@@ -4028,23 +4037,14 @@ type ClusterObjectBackedModifyDryRunNodesBeingRemovedItem struct {
 
 // ClusterObjectBackedModifyDryRunResponse api_cluster_object_backed_modify_dry_run_response
 type ClusterObjectBackedModifyDryRunResponse struct {
-	CurrentMembership *[]ClusterObjectBackedModifyDryRunCurrentMembershipItem        `json:"current_membership,omitempty"`
-	NodesBeingAdded   *[]ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem  `json:"nodes_being_added,omitempty"`
-	NodesBeingRemoved *[]ClusterObjectBackedModifyDryRunNodesBeingRemovedItem        `json:"nodes_being_removed,omitempty"`
-	TargetMembership  *[]ClusterObjectBackedModifyDryRunResponseTargetMembershipItem `json:"target_membership,omitempty"`
+	CurrentMembership *[]ClusterObjectBackedModifyDryRunCurrentMembershipItem `json:"current_membership,omitempty"`
+	NodesBeingAdded   *[]ClusterObjectBackedModifyDryRunNodesBeingAddedItem   `json:"nodes_being_added,omitempty"`
+	NodesBeingRemoved *[]ClusterObjectBackedModifyDryRunNodesBeingRemovedItem `json:"nodes_being_removed,omitempty"`
+	TargetMembership  *[]ClusterObjectBackedModifyDryRunTargetMembershipItem  `json:"target_membership,omitempty"`
 }
 
-// ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem The IP addresses of the nodes that are being added to the cluster during the modification.
-type ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem struct {
-	// FaultDomainID fault_domain_id
-	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
-
-	// NodeIP node_ip
-	NodeIP *string `json:"node_ip,omitempty"`
-}
-
-// ClusterObjectBackedModifyDryRunResponseTargetMembershipItem The IP addresses and fault domains of the nodes that should be in the cluster after the modification.
-type ClusterObjectBackedModifyDryRunResponseTargetMembershipItem struct {
+// ClusterObjectBackedModifyDryRunTargetMembershipItem The IP addresses and fault domains of the nodes that should be in the cluster after the modification.
+type ClusterObjectBackedModifyDryRunTargetMembershipItem struct {
 	// FaultDomainID fault_domain_id
 	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
 

@@ -122,3 +122,24 @@ func TestGeneratedTypesAreNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneratedTypeNamesAreShort guards convert's rule that keeps every
+// schema name and operationId short: no type of gen reaches 60 characters.
+func TestGeneratedTypeNamesAreShort(t *testing.T) {
+	t.Parallel()
+	f, err := parser.ParseFile(token.NewFileSet(), "gen/qapi.gen.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, decl := range f.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			if name := spec.(*ast.TypeSpec).Name.Name; len(name) >= 60 {
+				t.Errorf("type %s has %d characters", name, len(name))
+			}
+		}
+	}
+}

@@ -12,26 +12,24 @@ import (
 // Client.Replication.
 type ReplicationService struct{ c *Client }
 
-// AbortObjectRelationshipReplication calls
-// AbortReplicationObjectRelationshipReplication, POST
+// AbortObjectRelationship calls AbortObjectRelationshipReplication, POST
 // /v3/replication/object-relationships/{id}/abort-replication.
 //
 // Abort any ongoing replication job for the specified object replication
 // relationship.
-func (s *ReplicationService) AbortObjectRelationshipReplication(ctx context.Context, id string, opts ...RequestOption) error {
-	req, err := gen.NewAbortReplicationObjectRelationshipReplicationRequest(s.c.server, id)
-	return s.c.callNone(ctx, "AbortReplicationObjectRelationshipReplication", req, err, opts)
+func (s *ReplicationService) AbortObjectRelationship(ctx context.Context, id string, opts ...RequestOption) error {
+	req, err := gen.NewAbortObjectRelationshipReplicationRequest(s.c.server, id)
+	return s.c.callNone(ctx, "AbortObjectRelationshipReplication", req, err, opts)
 }
 
-// AbortSourceRelationshipReplication calls
-// AbortReplicationSourceRelationshipReplication, POST
+// AbortSourceRelationship calls AbortSourceRelationshipReplication, POST
 // /v2/replication/source-relationships/{id}/abort-replication.
 //
 // Abort any ongoing replication work for the specified replication relationship
 // where this cluster is the source.
-func (s *ReplicationService) AbortSourceRelationshipReplication(ctx context.Context, id string, params *gen.AbortReplicationSourceRelationshipReplicationParams, opts ...RequestOption) error {
-	req, err := gen.NewAbortReplicationSourceRelationshipReplicationRequest(s.c.server, id, params)
-	return s.c.callNone(ctx, "AbortReplicationSourceRelationshipReplication", req, err, opts)
+func (s *ReplicationService) AbortSourceRelationship(ctx context.Context, id string, params *gen.AbortSourceRelationshipReplicationParams, opts ...RequestOption) error {
+	req, err := gen.NewAbortSourceRelationshipReplicationRequest(s.c.server, id, params)
+	return s.c.callNone(ctx, "AbortSourceRelationshipReplication", req, err, opts)
 }
 
 // AuthorizeTargetRelationship calls AuthorizeReplicationTargetRelationship,
@@ -89,14 +87,14 @@ func (s *ReplicationService) DeleteSourceRelationship(ctx context.Context, id st
 }
 
 // DeleteSourceRelationshipQueuedSnapshot calls
-// DeleteReplicationSourceRelationshipQueuedSnapshot, DELETE
+// DeleteSourceRelationshipQueuedSnapshot, DELETE
 // /v2/replication/source-relationships/{relationship_id}/queued-snapshots/{snapshot_id}.
 //
 // Release a snapshot queued for replication from the queue of the specified
 // source replication relationship.
 func (s *ReplicationService) DeleteSourceRelationshipQueuedSnapshot(ctx context.Context, relationshipID string, snapshotID string, opts ...RequestOption) error {
-	req, err := gen.NewDeleteReplicationSourceRelationshipQueuedSnapshotRequest(s.c.server, relationshipID, snapshotID)
-	return s.c.callNone(ctx, "DeleteReplicationSourceRelationshipQueuedSnapshot", req, err, opts)
+	req, err := gen.NewDeleteSourceRelationshipQueuedSnapshotRequest(s.c.server, relationshipID, snapshotID)
+	return s.c.callNone(ctx, "DeleteSourceRelationshipQueuedSnapshot", req, err, opts)
 }
 
 // DeleteTargetRelationship calls DeleteReplicationTargetRelationship, POST
@@ -198,14 +196,14 @@ func (s *ReplicationService) ListObjectRelationshipsStatus(ctx context.Context, 
 }
 
 // ListSourceRelationshipQueuedSnapshots calls
-// ListReplicationSourceRelationshipQueuedSnapshots, GET
+// ListSourceRelationshipQueuedSnapshots, GET
 // /v2/replication/source-relationships/{id}/queued-snapshots/.
 //
 // List information for all snapshots awaiting replication by the specified
 // relationship.
 func (s *ReplicationService) ListSourceRelationshipQueuedSnapshots(ctx context.Context, id string, opts ...RequestOption) ([]gen.QueuedReplicationSnapshotsEntry, error) {
-	req, err := gen.NewListReplicationSourceRelationshipQueuedSnapshotsRequest(s.c.server, id)
-	return callList(ctx, s.c, "ListReplicationSourceRelationshipQueuedSnapshots", req, err, opts, func(r *gen.QueuedReplicationSnapshots) []gen.QueuedReplicationSnapshotsEntry {
+	req, err := gen.NewListSourceRelationshipQueuedSnapshotsRequest(s.c.server, id)
+	return callList(ctx, s.c, "ListSourceRelationshipQueuedSnapshots", req, err, opts, func(r *gen.QueuedReplicationSnapshots) []gen.QueuedReplicationSnapshotsEntry {
 		if r.Entries == nil {
 			return nil
 		}
@@ -309,13 +307,13 @@ func (s *ReplicationService) ReplicateSourceRelationship(ctx context.Context, id
 }
 
 // ReverseSourceRelationshipsTargetRelationship calls
-// ReverseReplicationSourceRelationshipsTargetRelationship, POST
+// ReverseSourceRelationshipsTargetRelationship, POST
 // /v2/replication/source-relationships/reverse-target-relationship.
 //
 // Reverse source and target for the specified replication relationship.
 func (s *ReplicationService) ReverseSourceRelationshipsTargetRelationship(ctx context.Context, body gen.ReverseRequest, opts ...RequestOption) (*gen.SourceRelationship, error) {
-	req, err := gen.NewReverseReplicationSourceRelationshipsTargetRelationshipRequest(s.c.server, body)
-	return callPtr[gen.SourceRelationship](ctx, s.c, "ReverseReplicationSourceRelationshipsTargetRelationship", req, err, opts)
+	req, err := gen.NewReverseSourceRelationshipsTargetRelationshipRequest(s.c.server, body)
+	return callPtr[gen.SourceRelationship](ctx, s.c, "ReverseSourceRelationshipsTargetRelationship", req, err, opts)
 }
 
 // UpdateSourceRelationship calls UpdateReplicationSourceRelationship, PATCH

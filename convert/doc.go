@@ -114,6 +114,12 @@
 //     and GET /v1/smb/shares/ ListSMBSharesV1.
 //   - An action that would take another operation's name ends in Action
 //     (POST …/keys/{key_ref}/replace beside PUT …/keys/{key_ref}).
+//   - A name longer than 44 characters drops the leading words of its
+//     resource, one at a time, until it fits: the first is the category,
+//     which the operation's tags carry. oapi-codegen's longest name derived
+//     from an operationId, <operationId>JSONRequestBody, then stays under
+//     60 characters: POST /v2/replication/source-relationships/reverse-target-relationship
+//     is ReverseSourceRelationshipsTargetRelationship.
 //
 // Types are named by the server where the pages say its type name: a body
 // schema's description, the items of a body that is a list, or a nested
@@ -125,7 +131,18 @@
 // operationId plus Request or Result for a body, the parent's name plus
 // the property name for a property, and for the items of a list the
 // parent's name plus the list's name in the singular (SMBShareV3Permission
-// for the items of permissions), or plus Item where it has none. One type
+// for the items of permissions), or plus Item where it has none. No such
+// name reaches 60 characters, the length no Go type name of gen reaches:
+// when one of the objects an object holds (as a property or the items of a
+// list) would, all of them are named by these steps, each applied while the
+// longest is still too long, so that siblings stay alike: the words of the
+// property that repeat a word of the parent's name (compared in the
+// singular) are dropped; the parent's name gives way to the nearest one
+// above it named by the server or its body; its words Request, Response
+// and Result are dropped; then its last words, keeping its first. So
+// node_add_capacity_optimized_for_fault_tolerance of
+// ClusterCalculateNodeAddCapacityResponse is
+// ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance. One type
 // name means one schema: should a page describe a type differently, or
 // two types get one Go name, the later one gets a number and a warning
 // (an error under Options.Strict).

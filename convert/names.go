@@ -215,7 +215,18 @@ type opName struct {
 	endpoint string
 	version  int // -1 without a version segment
 	action   bool
+	// verb, resource and rest are the words of name, so that a name too
+	// long can drop leading words of its resource.
+	verb, resource, rest []string
 }
+
+// maxOperationID is the longest operationId: oapi-codegen's longest
+// derived type name, <operationId>JSONRequestBody, then stays under
+// maxGoName.
+const maxOperationID = maxGoName - 1 - len("JSONRequestBody")
+
+// maxGoName is the length no Go type name of generated code reaches.
+const maxGoName = 60
 
 // nameOperation derives an operation's name from its method and path
 // template; the package documentation states the rule.
@@ -289,11 +300,18 @@ func nameOperation(method, tmpl string) opName {
 			verb = []string{method}
 		}
 	}
-	out := append([]string(nil), verb...)
-	out = append(out, resourceWords(resource, method == "post" && collection && !n.action)...)
-	out = append(out, rest...)
-	n.name = goName(dedupe(out))
+	n.verb, n.rest = verb, rest
+	n.resource = resourceWords(resource, method == "post" && collection && !n.action)
+	n.name = n.spell(0)
 	return n
+}
+
+// spell writes the name without the first drop words of its resource.
+func (n opName) spell(drop int) string {
+	out := append([]string(nil), n.verb...)
+	out = append(out, n.resource[drop:]...)
+	out = append(out, n.rest...)
+	return goName(dedupe(out))
 }
 
 // resourceWords names the resource a path addresses: the words of its
@@ -371,10 +389,17 @@ func operationIDs(keys []string) map[string]string {
 	taken := map[string]bool{}
 	for _, k := range keys {
 		n := names[k]
+		suffix := ""
 		if n.version != newest[n.endpoint] {
-			n.name += "V" + strconv.Itoa(n.version)
-			names[k] = n
+			suffix = "V" + strconv.Itoa(n.version)
 		}
+		// A name too long drops the leading words of its resource, the
+		// first of which is its category, which its tags carry.
+		for drop := 1; len(n.name+suffix) > maxOperationID && drop < len(n.resource); drop++ {
+			n.name = n.spell(drop)
+		}
+		n.name += suffix
+		names[k] = n
 		if !n.action {
 			taken[n.name] = true
 		}

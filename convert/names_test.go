@@ -36,6 +36,11 @@ func TestOperationIDs(t *testing.T) {
 		{"post /v1/users/{id}/setpassword", "SetUserPassword"},
 		// a POST that is no action sets a singleton
 		{"post /v1/cluster/nodes/{id}/uid-light", "SetClusterNodeUIDLight"},
+		// a name longer than 44 characters drops the leading words of its resource
+		{"post /v2/replication/source-relationships/reverse-target-relationship", "ReverseSourceRelationshipsTargetRelationship"},
+		{"delete /v2/replication/source-relationships/{relationship_id}/queued-snapshots/{snapshot_id}", "DeleteSourceRelationshipQueuedSnapshot"},
+		{"post /v2/replication/source-relationships/{id}/abort-replication", "AbortSourceRelationshipReplication"},
+		{"get /v2/replication/source-relationships/{id}", "GetReplicationSourceRelationship"},
 		// a word repeated is written once
 		{"post /v1/dns/clear-dns-cache", "ClearDNSCache"},
 		{"get /v1/auth/auth-ids/{id}/related-identities/", "ListAuthIDRelatedIdentities"},
@@ -220,4 +225,48 @@ func TestNamePartsIsTheRegexp(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestShortNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		parent, root string
+		adds, want   []string
+	}{
+		// 1. words that repeat the parent's are dropped, 3. then Response
+		{"ClusterCalculateNodeAddCapacityResponse", "ClusterCalculateNodeAddCapacityResponse",
+			[]string{"node_add_capacity_optimized_for_fault_tolerance"},
+			[]string{"ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance"}},
+		// 1. node repeats nodes; 2. the root replaces the parent
+		{"ClusterObjectBackedNodesModifyRequestV2TargetMembership", "ClusterObjectBackedNodesModifyRequestV2",
+			[]string{"node_ips_and_fault_domains", "node_ips_and_fault_domain"},
+			[]string{"ClusterObjectBackedNodesModifyRequestV2IPsAndFaultDomains", "ClusterObjectBackedNodesModifyRequestV2IPsAndFaultDomain"}},
+		// 3. Response dropped, for every sibling alike, also those that fit
+		{"ClusterObjectBackedModifyDryRunResponse", "ClusterObjectBackedModifyDryRunResponse",
+			[]string{"current_membership_item", "target_membership_item"},
+			[]string{"ClusterObjectBackedModifyDryRunCurrentMembershipItem", "ClusterObjectBackedModifyDryRunTargetMembershipItem"}},
+		// 4. the parent's last words dropped, its first kept
+		{"AbcdefghijAbcdefghijAbcdefghijAbcdefghijAbcdefghij", "AbcdefghijAbcdefghijAbcdefghijAbcdefghijAbcdefghij",
+			[]string{"klmnopqrst"},
+			[]string{"AbcdefghijAbcdefghijAbcdefghijAbcdefghijKlmnopqrst"}},
+		// words that all repeat the parent's stay
+		{"NodeAddCapacityAbcdefghijAbcdefghijAbcdefghijAbcdefghij", "NodeAddCapacityAbcdefghijAbcdefghijAbcdefghijAbcdefghij",
+			[]string{"node_add_capacity"},
+			[]string{"NodeAddCapacityAbcdefghijAbcdefghijNodeAddCapacity"}},
+	}
+	for _, tt := range tests {
+		adds := make([][]string, len(tt.adds))
+		for i, a := range tt.adds {
+			adds[i] = words(a)
+		}
+		got := shortNames(tt.parent, tt.root, adds)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("shortNames(%s, %s, %q) = %q, want %q", tt.parent, tt.root, tt.adds, got, tt.want)
+		}
+		for _, n := range got {
+			if len(n) >= maxGoName {
+				t.Errorf("shortNames(%s, %s, %q) gives %s, %d characters", tt.parent, tt.root, tt.adds, n, len(n))
+			}
+		}
+	}
 }

@@ -22,10 +22,12 @@ type schemaSite struct {
 	pointer string // JSON pointer inside the schema text
 	name    string // component name to use when the schema carries no type name
 	prop    string // property the schema describes (or whose items it describes)
+	root    string // the nearest schema at or above it named by the server or its body
+	items   string // name of its items when shortNames named them, else ""
 }
 
 func (s schemaSite) child(ptr, name, prop string) schemaSite {
-	return schemaSite{file: s.file, line: s.line, pointer: s.pointer + ptr, name: name, prop: prop}
+	return schemaSite{file: s.file, line: s.line, pointer: s.pointer + ptr, name: name, prop: prop, root: s.root}
 }
 
 // typeName returns the server type name a schema's description holds, or "".
@@ -311,6 +313,9 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 		// the place the schema happens to be used.
 		site.name = typeGoName(typeName)
 	}
+	if typeName != "" || site.pointer == "" {
+		site.root = site.name
+	}
 	if f, ok := raw["format"].(string); ok {
 		out.Format = f
 	}
@@ -360,7 +365,11 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 		if !ok {
 			s.ps.errorf(site.file, site.line, site.pointer+"/items", "items must be an object, not %s", jsonKind(it))
 		} else {
-			out.Items = s.convert(items, site.child("/items", itemName(site), site.prop))
+			name := site.items
+			if name == "" {
+				name = itemName(site)
+			}
+			out.Items = s.convert(items, site.child("/items", name, site.prop))
 		}
 	} else if typ == "array" {
 		out.Items = &openapi3.SchemaRef{Value: &openapi3.Schema{}}
@@ -372,6 +381,7 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 			return &openapi3.SchemaRef{Value: out}
 		}
 		out.Properties = openapi3.Schemas{}
+		short := nestedNames(site, props)
 		// Sorted, so nested names that need a number get the same one
 		// in every run.
 		for _, name := range sortedKeys(props) {
@@ -381,7 +391,14 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 				s.ps.errorf(site.file, site.line, site.pointer+"/properties/"+escapePointer(name), "property must be a schema object, not %s", jsonKind(pv))
 				continue
 			}
-			out.Properties[name] = s.convert(pm, site.child("/properties/"+escapePointer(name), site.name+GoName(name), name))
+			child := site.child("/properties/"+escapePointer(name), site.name+GoName(name), name)
+			if n, ok := short[name]; ok {
+				if n[0] != "" {
+					child.name = n[0]
+				}
+				child.items = n[1]
+			}
+			out.Properties[name] = s.convert(pm, child)
 		}
 		if typ == "object" {
 			return s.register(out, raw, typeName, site)
@@ -400,6 +417,116 @@ func itemName(site schemaSite) string {
 		}
 	}
 	return site.name + "Item"
+}
+
+// nestedNames names the objects among the properties of an object, and
+// the objects among the items of those that are lists, when one of those
+// names would reach maxGoName characters: it maps each such property to the
+// names shortNames gives it and its items (or ""). It returns nil when every
+// name fits, as most do.
+func nestedNames(site schemaSite, props map[string]any) map[string][2]string {
+	names := sortedKeys(props)
+	var adds [][]string
+	long := false
+	for _, name := range names {
+		pm, _ := props[name].(map[string]any)
+		full := site.name + GoName(name)
+		if hasProperties(pm) {
+			long = long || len(full) >= maxGoName
+			adds = append(adds, words(name))
+		}
+		if items, _ := pm["items"].(map[string]any); hasProperties(items) {
+			long = long || len(itemName(schemaSite{name: full, prop: name})) >= maxGoName
+			ws, ok := singularLast(words(name))
+			if !ok {
+				ws = append(ws, "item")
+			}
+			adds = append(adds, ws)
+		}
+	}
+	if !long {
+		return nil
+	}
+	short := shortNames(site.name, site.root, adds)
+	out := map[string][2]string{}
+	for _, name := range names {
+		pm, _ := props[name].(map[string]any)
+		var n [2]string
+		if hasProperties(pm) {
+			n[0], short = short[0], short[1:]
+		}
+		if items, _ := pm["items"].(map[string]any); hasProperties(items) {
+			n[1], short = short[0], short[1:]
+		}
+		if n != ([2]string{}) {
+			out[name] = n
+		}
+	}
+	return out
+}
+
+// hasProperties tells whether a page schema has properties, which makes it
+// a named object.
+func hasProperties(raw map[string]any) bool {
+	_, ok := raw["properties"]
+	return ok
+}
+
+// shortNames names the schemas nested in parent, given the words each adds
+// (its property's, or its list's in the singular), when one name would
+// reach maxGoName characters; all of them are named alike, so siblings
+// stay alike. root is the nearest schema at or above parent named by the
+// server or its body. Each step applies while the longest name is still
+// too long:
+//  1. the words that repeat a word of the parent (compared in the
+//     singular) are dropped, unless that drops them all;
+//  2. the parent gives way to root, skipping the properties in between;
+//  3. the words Request, Response and Result of the parent are dropped;
+//  4. the last words of the parent are dropped, keeping its first.
+func shortNames(parent, root string, adds [][]string) []string {
+	pw := nameParts(parent)
+	seen := map[string]bool{}
+	for _, w := range pw {
+		seen[singular(strings.ToLower(w))] = true
+	}
+	tails := make([]string, len(adds))
+	longest := 0
+	for i, ws := range adds {
+		var kept []string
+		for _, w := range ws {
+			if !seen[singular(w)] {
+				kept = append(kept, w)
+			}
+		}
+		if len(kept) == 0 {
+			kept = ws
+		}
+		tails[i] = goName(kept)
+		longest = max(longest, len(tails[i]))
+	}
+	fits := func() bool { return len(strings.Join(pw, ""))+longest < maxGoName }
+	if !fits() && root != "" {
+		pw = nameParts(root)
+	}
+	if !fits() {
+		var rest []string
+		for _, w := range pw {
+			if w != "Request" && w != "Response" && w != "Result" {
+				rest = append(rest, w)
+			}
+		}
+		if len(rest) > 0 {
+			pw = rest
+		}
+	}
+	for !fits() && len(pw) > 1 {
+		pw = pw[:len(pw)-1]
+	}
+	prefix := strings.Join(pw, "")
+	for i := range tails {
+		tails[i] = prefix + tails[i]
+	}
+	return tails
 }
 
 // enum registers a shared enum type and refers to it. Its description

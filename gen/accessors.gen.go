@@ -911,6 +911,30 @@ func (x *CloudwatchAuditUserConfig) GetRegion() (v string) {
 }
 
 // GetIncreaseFromCurrentUsableCapacityInBytes returns the value of IncreaseFromCurrentUsableCapacityInBytes, or its zero value when x or IncreaseFromCurrentUsableCapacityInBytes is nil.
+func (x *ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance) GetIncreaseFromCurrentUsableCapacityInBytes() (v string) {
+	if x != nil && x.IncreaseFromCurrentUsableCapacityInBytes != nil {
+		v = *x.IncreaseFromCurrentUsableCapacityInBytes
+	}
+	return v
+}
+
+// GetMaxNodeFailures returns the value of MaxNodeFailures, or its zero value when x or MaxNodeFailures is nil.
+func (x *ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance) GetMaxNodeFailures() (v int64) {
+	if x != nil && x.MaxNodeFailures != nil {
+		v = *x.MaxNodeFailures
+	}
+	return v
+}
+
+// GetNewUsableCapacityInBytes returns the value of NewUsableCapacityInBytes, or its zero value when x or NewUsableCapacityInBytes is nil.
+func (x *ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance) GetNewUsableCapacityInBytes() (v string) {
+	if x != nil && x.NewUsableCapacityInBytes != nil {
+		v = *x.NewUsableCapacityInBytes
+	}
+	return v
+}
+
+// GetIncreaseFromCurrentUsableCapacityInBytes returns the value of IncreaseFromCurrentUsableCapacityInBytes, or its zero value when x or IncreaseFromCurrentUsableCapacityInBytes is nil.
 func (x *ClusterCalculateNodeAddCapacityResponse) GetIncreaseFromCurrentUsableCapacityInBytes() (v string) {
 	if x != nil && x.IncreaseFromCurrentUsableCapacityInBytes != nil {
 		v = *x.IncreaseFromCurrentUsableCapacityInBytes
@@ -935,35 +959,11 @@ func (x *ClusterCalculateNodeAddCapacityResponse) GetNewUsableCapacityInBytes() 
 }
 
 // GetNodeAddCapacityOptimizedForFaultTolerance returns NodeAddCapacityOptimizedForFaultTolerance, or nil when x is nil.
-func (x *ClusterCalculateNodeAddCapacityResponse) GetNodeAddCapacityOptimizedForFaultTolerance() *ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance {
+func (x *ClusterCalculateNodeAddCapacityResponse) GetNodeAddCapacityOptimizedForFaultTolerance() *ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance {
 	if x == nil {
 		return nil
 	}
 	return x.NodeAddCapacityOptimizedForFaultTolerance
-}
-
-// GetIncreaseFromCurrentUsableCapacityInBytes returns the value of IncreaseFromCurrentUsableCapacityInBytes, or its zero value when x or IncreaseFromCurrentUsableCapacityInBytes is nil.
-func (x *ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance) GetIncreaseFromCurrentUsableCapacityInBytes() (v string) {
-	if x != nil && x.IncreaseFromCurrentUsableCapacityInBytes != nil {
-		v = *x.IncreaseFromCurrentUsableCapacityInBytes
-	}
-	return v
-}
-
-// GetMaxNodeFailures returns the value of MaxNodeFailures, or its zero value when x or MaxNodeFailures is nil.
-func (x *ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance) GetMaxNodeFailures() (v int64) {
-	if x != nil && x.MaxNodeFailures != nil {
-		v = *x.MaxNodeFailures
-	}
-	return v
-}
-
-// GetNewUsableCapacityInBytes returns the value of NewUsableCapacityInBytes, or its zero value when x or NewUsableCapacityInBytes is nil.
-func (x *ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance) GetNewUsableCapacityInBytes() (v string) {
-	if x != nil && x.NewUsableCapacityInBytes != nil {
-		v = *x.NewUsableCapacityInBytes
-	}
-	return v
 }
 
 // GetClusterName returns the value of ClusterName, or its zero value when x or ClusterName is nil.
@@ -1086,8 +1086,72 @@ func (x *ClusterNodesModifyDryRunResponse) GetProjectedMaxNodeFailures() (v int6
 	return v
 }
 
+// GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
+func (x *ClusterObjectBackedModifyDryRunCurrentMembershipItem) GetFaultDomainID() (v int64) {
+	if x != nil && x.FaultDomainID != nil {
+		v = *x.FaultDomainID
+	}
+	return v
+}
+
+// GetNodeID returns the value of NodeID, or its zero value when x or NodeID is nil.
+func (x *ClusterObjectBackedModifyDryRunCurrentMembershipItem) GetNodeID() (v int64) {
+	if x != nil && x.NodeID != nil {
+		v = *x.NodeID
+	}
+	return v
+}
+
+// GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
+func (x *ClusterObjectBackedModifyDryRunCurrentMembershipItem) GetNodeIP() (v string) {
+	if x != nil && x.NodeIP != nil {
+		v = *x.NodeIP
+	}
+	return v
+}
+
+// GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
+func (x *ClusterObjectBackedModifyDryRunNodesBeingAddedItem) GetFaultDomainID() (v int64) {
+	if x != nil && x.FaultDomainID != nil {
+		v = *x.FaultDomainID
+	}
+	return v
+}
+
+// GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
+func (x *ClusterObjectBackedModifyDryRunNodesBeingAddedItem) GetNodeIP() (v string) {
+	if x != nil && x.NodeIP != nil {
+		v = *x.NodeIP
+	}
+	return v
+}
+
+// GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
+func (x *ClusterObjectBackedModifyDryRunNodesBeingRemovedItem) GetFaultDomainID() (v int64) {
+	if x != nil && x.FaultDomainID != nil {
+		v = *x.FaultDomainID
+	}
+	return v
+}
+
+// GetNodeID returns the value of NodeID, or its zero value when x or NodeID is nil.
+func (x *ClusterObjectBackedModifyDryRunNodesBeingRemovedItem) GetNodeID() (v int64) {
+	if x != nil && x.NodeID != nil {
+		v = *x.NodeID
+	}
+	return v
+}
+
+// GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
+func (x *ClusterObjectBackedModifyDryRunNodesBeingRemovedItem) GetNodeIP() (v string) {
+	if x != nil && x.NodeIP != nil {
+		v = *x.NodeIP
+	}
+	return v
+}
+
 // GetCurrentMembership returns the value of CurrentMembership, or its zero value when x or CurrentMembership is nil.
-func (x *ClusterObjectBackedModifyDryRunResponse) GetCurrentMembership() (v []ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem) {
+func (x *ClusterObjectBackedModifyDryRunResponse) GetCurrentMembership() (v []ClusterObjectBackedModifyDryRunCurrentMembershipItem) {
 	if x != nil && x.CurrentMembership != nil {
 		v = *x.CurrentMembership
 	}
@@ -1095,7 +1159,7 @@ func (x *ClusterObjectBackedModifyDryRunResponse) GetCurrentMembership() (v []Cl
 }
 
 // GetNodesBeingAdded returns the value of NodesBeingAdded, or its zero value when x or NodesBeingAdded is nil.
-func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingAdded() (v []ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem) {
+func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingAdded() (v []ClusterObjectBackedModifyDryRunNodesBeingAddedItem) {
 	if x != nil && x.NodesBeingAdded != nil {
 		v = *x.NodesBeingAdded
 	}
@@ -1103,7 +1167,7 @@ func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingAdded() (v []Clus
 }
 
 // GetNodesBeingRemoved returns the value of NodesBeingRemoved, or its zero value when x or NodesBeingRemoved is nil.
-func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingRemoved() (v []ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem) {
+func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingRemoved() (v []ClusterObjectBackedModifyDryRunNodesBeingRemovedItem) {
 	if x != nil && x.NodesBeingRemoved != nil {
 		v = *x.NodesBeingRemoved
 	}
@@ -1111,7 +1175,7 @@ func (x *ClusterObjectBackedModifyDryRunResponse) GetNodesBeingRemoved() (v []Cl
 }
 
 // GetTargetMembership returns the value of TargetMembership, or its zero value when x or TargetMembership is nil.
-func (x *ClusterObjectBackedModifyDryRunResponse) GetTargetMembership() (v []ClusterObjectBackedModifyDryRunResponseTargetMembershipItem) {
+func (x *ClusterObjectBackedModifyDryRunResponse) GetTargetMembership() (v []ClusterObjectBackedModifyDryRunTargetMembershipItem) {
 	if x != nil && x.TargetMembership != nil {
 		v = *x.TargetMembership
 	}
@@ -1119,31 +1183,7 @@ func (x *ClusterObjectBackedModifyDryRunResponse) GetTargetMembership() (v []Clu
 }
 
 // GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem) GetFaultDomainID() (v int64) {
-	if x != nil && x.FaultDomainID != nil {
-		v = *x.FaultDomainID
-	}
-	return v
-}
-
-// GetNodeID returns the value of NodeID, or its zero value when x or NodeID is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem) GetNodeID() (v int64) {
-	if x != nil && x.NodeID != nil {
-		v = *x.NodeID
-	}
-	return v
-}
-
-// GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem) GetNodeIP() (v string) {
-	if x != nil && x.NodeIP != nil {
-		v = *x.NodeIP
-	}
-	return v
-}
-
-// GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem) GetFaultDomainID() (v int64) {
+func (x *ClusterObjectBackedModifyDryRunTargetMembershipItem) GetFaultDomainID() (v int64) {
 	if x != nil && x.FaultDomainID != nil {
 		v = *x.FaultDomainID
 	}
@@ -1151,47 +1191,7 @@ func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem) GetFaultDom
 }
 
 // GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem) GetNodeIP() (v string) {
-	if x != nil && x.NodeIP != nil {
-		v = *x.NodeIP
-	}
-	return v
-}
-
-// GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem) GetFaultDomainID() (v int64) {
-	if x != nil && x.FaultDomainID != nil {
-		v = *x.FaultDomainID
-	}
-	return v
-}
-
-// GetNodeID returns the value of NodeID, or its zero value when x or NodeID is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem) GetNodeID() (v int64) {
-	if x != nil && x.NodeID != nil {
-		v = *x.NodeID
-	}
-	return v
-}
-
-// GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem) GetNodeIP() (v string) {
-	if x != nil && x.NodeIP != nil {
-		v = *x.NodeIP
-	}
-	return v
-}
-
-// GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseTargetMembershipItem) GetFaultDomainID() (v int64) {
-	if x != nil && x.FaultDomainID != nil {
-		v = *x.FaultDomainID
-	}
-	return v
-}
-
-// GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
-func (x *ClusterObjectBackedModifyDryRunResponseTargetMembershipItem) GetNodeIP() (v string) {
+func (x *ClusterObjectBackedModifyDryRunTargetMembershipItem) GetNodeIP() (v string) {
 	if x != nil && x.NodeIP != nil {
 		v = *x.NodeIP
 	}
@@ -1206,16 +1206,8 @@ func (x *ClusterObjectBackedNodesGetResponse) GetMembership() *ClusterObjectBack
 	return x.Membership
 }
 
-// GetNodeIPsAndFaultDomains returns the value of NodeIPsAndFaultDomains, or its zero value when x or NodeIPsAndFaultDomains is nil.
-func (x *ClusterObjectBackedNodesGetResponseMembership) GetNodeIPsAndFaultDomains() (v []ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain) {
-	if x != nil && x.NodeIPsAndFaultDomains != nil {
-		v = *x.NodeIPsAndFaultDomains
-	}
-	return v
-}
-
 // GetFaultDomainID returns the value of FaultDomainID, or its zero value when x or FaultDomainID is nil.
-func (x *ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain) GetFaultDomainID() (v int64) {
+func (x *ClusterObjectBackedNodesGetResponseIPsAndFaultDomain) GetFaultDomainID() (v int64) {
 	if x != nil && x.FaultDomainID != nil {
 		v = *x.FaultDomainID
 	}
@@ -1223,9 +1215,17 @@ func (x *ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain) Get
 }
 
 // GetNodeIP returns the value of NodeIP, or its zero value when x or NodeIP is nil.
-func (x *ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain) GetNodeIP() (v string) {
+func (x *ClusterObjectBackedNodesGetResponseIPsAndFaultDomain) GetNodeIP() (v string) {
 	if x != nil && x.NodeIP != nil {
 		v = *x.NodeIP
+	}
+	return v
+}
+
+// GetNodeIPsAndFaultDomains returns the value of NodeIPsAndFaultDomains, or its zero value when x or NodeIPsAndFaultDomains is nil.
+func (x *ClusterObjectBackedNodesGetResponseMembership) GetNodeIPsAndFaultDomains() (v []ClusterObjectBackedNodesGetResponseIPsAndFaultDomain) {
+	if x != nil && x.NodeIPsAndFaultDomains != nil {
+		v = *x.NodeIPsAndFaultDomains
 	}
 	return v
 }

@@ -3785,6 +3785,18 @@ type CloudwatchAuditUserConfigDelta struct {
 	Region *string `json:"region,omitempty"`
 }
 
+// ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance This field is only populated if it is possible to optimize the cluster for increased node fault tolerance instead of usable capacity during node-add operations. When populated, it shows the usable cluster capacity and node fault tolerance for the optimized cluster.
+type ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance struct {
+	// IncreaseFromCurrentUsableCapacityInBytes The increase of the cluster's usable capacity (in bytes) after node-add operations and optimization for increased node fault tolerance
+	IncreaseFromCurrentUsableCapacityInBytes *string `json:"increase_from_current_usable_capacity_in_bytes,omitempty"`
+
+	// MaxNodeFailures The maximum number of tolerable cluster node failures after node-add operations and optimization for increased node fault tolerance
+	MaxNodeFailures *int64 `json:"max_node_failures,omitempty"`
+
+	// NewUsableCapacityInBytes The cluster's usable capacity (in bytes) after node-add operations and optimization for increased node fault tolerance
+	NewUsableCapacityInBytes *string `json:"new_usable_capacity_in_bytes,omitempty"`
+}
+
 // ClusterCalculateNodeAddCapacityRequest api_cluster_calculate_node_add_capacity_request
 type ClusterCalculateNodeAddCapacityRequest struct {
 	NodeIPs   *[]string `json:"node_ips,omitempty"`
@@ -3803,19 +3815,7 @@ type ClusterCalculateNodeAddCapacityResponse struct {
 	NewUsableCapacityInBytes *string `json:"new_usable_capacity_in_bytes,omitempty"`
 
 	// NodeAddCapacityOptimizedForFaultTolerance This field is only populated if it is possible to optimize the cluster for increased node fault tolerance instead of usable capacity during node-add operations. When populated, it shows the usable cluster capacity and node fault tolerance for the optimized cluster.
-	NodeAddCapacityOptimizedForFaultTolerance *ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance `json:"node_add_capacity_optimized_for_fault_tolerance,omitempty"`
-}
-
-// ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance This field is only populated if it is possible to optimize the cluster for increased node fault tolerance instead of usable capacity during node-add operations. When populated, it shows the usable cluster capacity and node fault tolerance for the optimized cluster.
-type ClusterCalculateNodeAddCapacityResponseNodeAddCapacityOptimizedForFaultTolerance struct {
-	// IncreaseFromCurrentUsableCapacityInBytes The increase of the cluster's usable capacity (in bytes) after node-add operations and optimization for increased node fault tolerance
-	IncreaseFromCurrentUsableCapacityInBytes *string `json:"increase_from_current_usable_capacity_in_bytes,omitempty"`
-
-	// MaxNodeFailures The maximum number of tolerable cluster node failures after node-add operations and optimization for increased node fault tolerance
-	MaxNodeFailures *int64 `json:"max_node_failures,omitempty"`
-
-	// NewUsableCapacityInBytes The cluster's usable capacity (in bytes) after node-add operations and optimization for increased node fault tolerance
-	NewUsableCapacityInBytes *string `json:"new_usable_capacity_in_bytes,omitempty"`
+	NodeAddCapacityOptimizedForFaultTolerance *ClusterCalculateNodeAddCapacityOptimizedForFaultTolerance `json:"node_add_capacity_optimized_for_fault_tolerance,omitempty"`
 }
 
 // ClusterCreationObjectBackedRequestV4 api_cluster_creation_object_backed_request_v4
@@ -4002,49 +4002,49 @@ type ClusterNodesModifyRequestV2TargetStripeConfig struct {
 	DataBlocksPerStripe *int64 `json:"data_blocks_per_stripe,omitempty"`
 }
 
+// ClusterObjectBackedModifyDryRunCurrentMembershipItem The nodes that are currently in the cluster.
+type ClusterObjectBackedModifyDryRunCurrentMembershipItem struct {
+	// FaultDomainID fault_domain_id
+	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
+
+	// NodeID node_id
+	NodeID *int64 `json:"node_id,omitempty"`
+
+	// NodeIP node_ip
+	NodeIP *string `json:"node_ip,omitempty"`
+}
+
+// ClusterObjectBackedModifyDryRunNodesBeingAddedItem The IP addresses of the nodes that are being added to the cluster during the modification.
+type ClusterObjectBackedModifyDryRunNodesBeingAddedItem struct {
+	// FaultDomainID fault_domain_id
+	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
+
+	// NodeIP node_ip
+	NodeIP *string `json:"node_ip,omitempty"`
+}
+
+// ClusterObjectBackedModifyDryRunNodesBeingRemovedItem The nodes that are being removed from the cluster during the modification.
+type ClusterObjectBackedModifyDryRunNodesBeingRemovedItem struct {
+	// FaultDomainID fault_domain_id
+	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
+
+	// NodeID node_id
+	NodeID *int64 `json:"node_id,omitempty"`
+
+	// NodeIP node_ip
+	NodeIP *string `json:"node_ip,omitempty"`
+}
+
 // ClusterObjectBackedModifyDryRunResponse api_cluster_object_backed_modify_dry_run_response
 type ClusterObjectBackedModifyDryRunResponse struct {
-	CurrentMembership *[]ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem `json:"current_membership,omitempty"`
-	NodesBeingAdded   *[]ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem   `json:"nodes_being_added,omitempty"`
-	NodesBeingRemoved *[]ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem `json:"nodes_being_removed,omitempty"`
-	TargetMembership  *[]ClusterObjectBackedModifyDryRunResponseTargetMembershipItem  `json:"target_membership,omitempty"`
+	CurrentMembership *[]ClusterObjectBackedModifyDryRunCurrentMembershipItem `json:"current_membership,omitempty"`
+	NodesBeingAdded   *[]ClusterObjectBackedModifyDryRunNodesBeingAddedItem   `json:"nodes_being_added,omitempty"`
+	NodesBeingRemoved *[]ClusterObjectBackedModifyDryRunNodesBeingRemovedItem `json:"nodes_being_removed,omitempty"`
+	TargetMembership  *[]ClusterObjectBackedModifyDryRunTargetMembershipItem  `json:"target_membership,omitempty"`
 }
 
-// ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem The nodes that are currently in the cluster.
-type ClusterObjectBackedModifyDryRunResponseCurrentMembershipItem struct {
-	// FaultDomainID fault_domain_id
-	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
-
-	// NodeID node_id
-	NodeID *int64 `json:"node_id,omitempty"`
-
-	// NodeIP node_ip
-	NodeIP *string `json:"node_ip,omitempty"`
-}
-
-// ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem The IP addresses of the nodes that are being added to the cluster during the modification.
-type ClusterObjectBackedModifyDryRunResponseNodesBeingAddedItem struct {
-	// FaultDomainID fault_domain_id
-	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
-
-	// NodeIP node_ip
-	NodeIP *string `json:"node_ip,omitempty"`
-}
-
-// ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem The nodes that are being removed from the cluster during the modification.
-type ClusterObjectBackedModifyDryRunResponseNodesBeingRemovedItem struct {
-	// FaultDomainID fault_domain_id
-	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
-
-	// NodeID node_id
-	NodeID *int64 `json:"node_id,omitempty"`
-
-	// NodeIP node_ip
-	NodeIP *string `json:"node_ip,omitempty"`
-}
-
-// ClusterObjectBackedModifyDryRunResponseTargetMembershipItem The IP addresses and fault domains of the nodes that should be in the cluster after the modification.
-type ClusterObjectBackedModifyDryRunResponseTargetMembershipItem struct {
+// ClusterObjectBackedModifyDryRunTargetMembershipItem The IP addresses and fault domains of the nodes that should be in the cluster after the modification.
+type ClusterObjectBackedModifyDryRunTargetMembershipItem struct {
 	// FaultDomainID fault_domain_id
 	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
 
@@ -4058,18 +4058,18 @@ type ClusterObjectBackedNodesGetResponse struct {
 	Membership *ClusterObjectBackedNodesGetResponseMembership `json:"membership,omitempty"`
 }
 
-// ClusterObjectBackedNodesGetResponseMembership The list of nodes that are currently in the cluster (ordered by node id).
-type ClusterObjectBackedNodesGetResponseMembership struct {
-	NodeIPsAndFaultDomains *[]ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain `json:"node_ips_and_fault_domains,omitempty"`
-}
-
-// ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain The IP addresses and fault domains of the nodes in the cluster.
-type ClusterObjectBackedNodesGetResponseMembershipNodeIPsAndFaultDomain struct {
+// ClusterObjectBackedNodesGetResponseIPsAndFaultDomain The IP addresses and fault domains of the nodes in the cluster.
+type ClusterObjectBackedNodesGetResponseIPsAndFaultDomain struct {
 	// FaultDomainID fault_domain_id
 	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
 
 	// NodeIP node_ip
 	NodeIP *string `json:"node_ip,omitempty"`
+}
+
+// ClusterObjectBackedNodesGetResponseMembership The list of nodes that are currently in the cluster (ordered by node id).
+type ClusterObjectBackedNodesGetResponseMembership struct {
+	NodeIPsAndFaultDomains *[]ClusterObjectBackedNodesGetResponseIPsAndFaultDomain `json:"node_ips_and_fault_domains,omitempty"`
 }
 
 // ClusterObjectBackedNodesModifyRequestV2 api_cluster_object_backed_nodes_modify_request_v2
@@ -4078,18 +4078,18 @@ type ClusterObjectBackedNodesModifyRequestV2 struct {
 	TargetMembership *ClusterObjectBackedNodesModifyRequestV2TargetMembership `json:"target_membership,omitempty"`
 }
 
-// ClusterObjectBackedNodesModifyRequestV2TargetMembership The nodes that should be in the cluster after the modification. The nodes that must be added or removed are implicitly derived from the target membership and the current membership of the cluster.
-type ClusterObjectBackedNodesModifyRequestV2TargetMembership struct {
-	NodeIPsAndFaultDomains *[]ClusterObjectBackedNodesModifyRequestV2TargetMembershipNodeIPsAndFaultDomain `json:"node_ips_and_fault_domains,omitempty"`
-}
-
-// ClusterObjectBackedNodesModifyRequestV2TargetMembershipNodeIPsAndFaultDomain The IP addresses and fault domains of the nodes in the cluster.
-type ClusterObjectBackedNodesModifyRequestV2TargetMembershipNodeIPsAndFaultDomain struct {
+// ClusterObjectBackedNodesModifyRequestV2IPsAndFaultDomain The IP addresses and fault domains of the nodes in the cluster.
+type ClusterObjectBackedNodesModifyRequestV2IPsAndFaultDomain struct {
 	// FaultDomainID fault_domain_id
 	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
 
 	// NodeIP node_ip
 	NodeIP *string `json:"node_ip,omitempty"`
+}
+
+// ClusterObjectBackedNodesModifyRequestV2TargetMembership The nodes that should be in the cluster after the modification. The nodes that must be added or removed are implicitly derived from the target membership and the current membership of the cluster.
+type ClusterObjectBackedNodesModifyRequestV2TargetMembership struct {
+	NodeIPsAndFaultDomains *[]ClusterObjectBackedNodesModifyRequestV2IPsAndFaultDomain `json:"node_ips_and_fault_domains,omitempty"`
 }
 
 // ClusterSSLCACertificateSettings api_cluster_ssl_ca_certificate_settings
@@ -12187,8 +12187,8 @@ type ReplaceReplicationSourceRelationshipParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
-// AbortReplicationSourceRelationshipReplicationParams defines parameters for AbortReplicationSourceRelationshipReplication.
-type AbortReplicationSourceRelationshipReplicationParams struct {
+// AbortSourceRelationshipReplicationParams defines parameters for AbortSourceRelationshipReplication.
+type AbortSourceRelationshipReplicationParams struct {
 	// SkipActivePolicySnapshot If set to true and the currently replicating snapshot was created by a policy, the next replication job will use the next queued snapshot instead of retrying the current one. Defaults to false if not specified.
 	SkipActivePolicySnapshot *bool `form:"skip-active-policy-snapshot,omitempty" json:"skip-active-policy-snapshot,omitempty"`
 }
@@ -12904,8 +12904,8 @@ type ReplaceNFSSettingsJSONRequestBody = NFSSettings
 // CreateReplicationSourceRelationshipJSONRequestBody defines body for CreateReplicationSourceRelationship for application/json ContentType.
 type CreateReplicationSourceRelationshipJSONRequestBody = SourceCreateRequest
 
-// ReverseReplicationSourceRelationshipsTargetRelationshipJSONRequestBody defines body for ReverseReplicationSourceRelationshipsTargetRelationship for application/json ContentType.
-type ReverseReplicationSourceRelationshipsTargetRelationshipJSONRequestBody = ReverseRequest
+// ReverseSourceRelationshipsTargetRelationshipJSONRequestBody defines body for ReverseSourceRelationshipsTargetRelationship for application/json ContentType.
+type ReverseSourceRelationshipsTargetRelationshipJSONRequestBody = ReverseRequest
 
 // UpdateReplicationSourceRelationshipJSONRequestBody defines body for UpdateReplicationSourceRelationship for application/json ContentType.
 type UpdateReplicationSourceRelationshipJSONRequestBody = SourceRelationship
@@ -14748,10 +14748,10 @@ type ClientInterface interface {
 
 	CreateReplicationSourceRelationship(ctx context.Context, body CreateReplicationSourceRelationshipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReverseReplicationSourceRelationshipsTargetRelationshipWithBody request with any body
-	ReverseReplicationSourceRelationshipsTargetRelationshipWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// ReverseSourceRelationshipsTargetRelationshipWithBody request with any body
+	ReverseSourceRelationshipsTargetRelationshipWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	ReverseReplicationSourceRelationshipsTargetRelationship(ctx context.Context, body ReverseReplicationSourceRelationshipsTargetRelationshipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ReverseSourceRelationshipsTargetRelationship(ctx context.Context, body ReverseSourceRelationshipsTargetRelationshipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListReplicationSourceRelationshipsStatus request
 	ListReplicationSourceRelationshipsStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -14772,14 +14772,14 @@ type ClientInterface interface {
 
 	ReplaceReplicationSourceRelationship(ctx context.Context, id string, params *ReplaceReplicationSourceRelationshipParams, body ReplaceReplicationSourceRelationshipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AbortReplicationSourceRelationshipReplication request
-	AbortReplicationSourceRelationshipReplication(ctx context.Context, id string, params *AbortReplicationSourceRelationshipReplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// AbortSourceRelationshipReplication request
+	AbortSourceRelationshipReplication(ctx context.Context, id string, params *AbortSourceRelationshipReplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DismissReplicationSourceRelationshipError request
 	DismissReplicationSourceRelationshipError(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListReplicationSourceRelationshipQueuedSnapshots request
-	ListReplicationSourceRelationshipQueuedSnapshots(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// ListSourceRelationshipQueuedSnapshots request
+	ListSourceRelationshipQueuedSnapshots(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReplicateReplicationSourceRelationship request
 	ReplicateReplicationSourceRelationship(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -14787,8 +14787,8 @@ type ClientInterface interface {
 	// GetReplicationSourceRelationshipStatus request
 	GetReplicationSourceRelationshipStatus(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteReplicationSourceRelationshipQueuedSnapshot request
-	DeleteReplicationSourceRelationshipQueuedSnapshot(ctx context.Context, relationshipID string, snapshotID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// DeleteSourceRelationshipQueuedSnapshot request
+	DeleteSourceRelationshipQueuedSnapshot(ctx context.Context, relationshipID string, snapshotID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListReplicationTargetRelationshipsStatus request
 	ListReplicationTargetRelationshipsStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -14971,8 +14971,8 @@ type ClientInterface interface {
 	// GetReplicationObjectRelationship request
 	GetReplicationObjectRelationship(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AbortReplicationObjectRelationshipReplication request
-	AbortReplicationObjectRelationshipReplication(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// AbortObjectRelationshipReplication request
+	AbortObjectRelationshipReplication(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReplicateReplicationObjectRelationship request
 	ReplicateReplicationObjectRelationship(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -21449,8 +21449,8 @@ func (c *Client) CreateReplicationSourceRelationship(ctx context.Context, body C
 	return c.Client.Do(req)
 }
 
-func (c *Client) ReverseReplicationSourceRelationshipsTargetRelationshipWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReverseReplicationSourceRelationshipsTargetRelationshipRequestWithBody(c.Server, contentType, body)
+func (c *Client) ReverseSourceRelationshipsTargetRelationshipWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReverseSourceRelationshipsTargetRelationshipRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -21461,8 +21461,8 @@ func (c *Client) ReverseReplicationSourceRelationshipsTargetRelationshipWithBody
 	return c.Client.Do(req)
 }
 
-func (c *Client) ReverseReplicationSourceRelationshipsTargetRelationship(ctx context.Context, body ReverseReplicationSourceRelationshipsTargetRelationshipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReverseReplicationSourceRelationshipsTargetRelationshipRequest(c.Server, body)
+func (c *Client) ReverseSourceRelationshipsTargetRelationship(ctx context.Context, body ReverseSourceRelationshipsTargetRelationshipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReverseSourceRelationshipsTargetRelationshipRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -21557,8 +21557,8 @@ func (c *Client) ReplaceReplicationSourceRelationship(ctx context.Context, id st
 	return c.Client.Do(req)
 }
 
-func (c *Client) AbortReplicationSourceRelationshipReplication(ctx context.Context, id string, params *AbortReplicationSourceRelationshipReplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAbortReplicationSourceRelationshipReplicationRequest(c.Server, id, params)
+func (c *Client) AbortSourceRelationshipReplication(ctx context.Context, id string, params *AbortSourceRelationshipReplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAbortSourceRelationshipReplicationRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -21581,8 +21581,8 @@ func (c *Client) DismissReplicationSourceRelationshipError(ctx context.Context, 
 	return c.Client.Do(req)
 }
 
-func (c *Client) ListReplicationSourceRelationshipQueuedSnapshots(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListReplicationSourceRelationshipQueuedSnapshotsRequest(c.Server, id)
+func (c *Client) ListSourceRelationshipQueuedSnapshots(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSourceRelationshipQueuedSnapshotsRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -21617,8 +21617,8 @@ func (c *Client) GetReplicationSourceRelationshipStatus(ctx context.Context, id 
 	return c.Client.Do(req)
 }
 
-func (c *Client) DeleteReplicationSourceRelationshipQueuedSnapshot(ctx context.Context, relationshipID string, snapshotID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteReplicationSourceRelationshipQueuedSnapshotRequest(c.Server, relationshipID, snapshotID)
+func (c *Client) DeleteSourceRelationshipQueuedSnapshot(ctx context.Context, relationshipID string, snapshotID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSourceRelationshipQueuedSnapshotRequest(c.Server, relationshipID, snapshotID)
 	if err != nil {
 		return nil, err
 	}
@@ -22421,8 +22421,8 @@ func (c *Client) GetReplicationObjectRelationship(ctx context.Context, id string
 	return c.Client.Do(req)
 }
 
-func (c *Client) AbortReplicationObjectRelationshipReplication(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAbortReplicationObjectRelationshipReplicationRequest(c.Server, id)
+func (c *Client) AbortObjectRelationshipReplication(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAbortObjectRelationshipReplicationRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -40080,19 +40080,19 @@ func NewCreateReplicationSourceRelationshipRequestWithBody(server string, conten
 	return req, nil
 }
 
-// NewReverseReplicationSourceRelationshipsTargetRelationshipRequest calls the generic ReverseReplicationSourceRelationshipsTargetRelationship builder with application/json body
-func NewReverseReplicationSourceRelationshipsTargetRelationshipRequest(server string, body ReverseReplicationSourceRelationshipsTargetRelationshipJSONRequestBody) (*http.Request, error) {
+// NewReverseSourceRelationshipsTargetRelationshipRequest calls the generic ReverseSourceRelationshipsTargetRelationship builder with application/json body
+func NewReverseSourceRelationshipsTargetRelationshipRequest(server string, body ReverseSourceRelationshipsTargetRelationshipJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewReverseReplicationSourceRelationshipsTargetRelationshipRequestWithBody(server, "application/json", bodyReader)
+	return NewReverseSourceRelationshipsTargetRelationshipRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewReverseReplicationSourceRelationshipsTargetRelationshipRequestWithBody generates requests for ReverseReplicationSourceRelationshipsTargetRelationship with any type of body
-func NewReverseReplicationSourceRelationshipsTargetRelationshipRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewReverseSourceRelationshipsTargetRelationshipRequestWithBody generates requests for ReverseSourceRelationshipsTargetRelationship with any type of body
+func NewReverseSourceRelationshipsTargetRelationshipRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -40354,8 +40354,8 @@ func NewReplaceReplicationSourceRelationshipRequestWithBody(server string, id st
 	return req, nil
 }
 
-// NewAbortReplicationSourceRelationshipReplicationRequest generates requests for AbortReplicationSourceRelationshipReplication
-func NewAbortReplicationSourceRelationshipReplicationRequest(server string, id string, params *AbortReplicationSourceRelationshipReplicationParams) (*http.Request, error) {
+// NewAbortSourceRelationshipReplicationRequest generates requests for AbortSourceRelationshipReplication
+func NewAbortSourceRelationshipReplicationRequest(server string, id string, params *AbortSourceRelationshipReplicationParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -40449,8 +40449,8 @@ func NewDismissReplicationSourceRelationshipErrorRequest(server string, id strin
 	return req, nil
 }
 
-// NewListReplicationSourceRelationshipQueuedSnapshotsRequest generates requests for ListReplicationSourceRelationshipQueuedSnapshots
-func NewListReplicationSourceRelationshipQueuedSnapshotsRequest(server string, id string) (*http.Request, error) {
+// NewListSourceRelationshipQueuedSnapshotsRequest generates requests for ListSourceRelationshipQueuedSnapshots
+func NewListSourceRelationshipQueuedSnapshotsRequest(server string, id string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -40551,8 +40551,8 @@ func NewGetReplicationSourceRelationshipStatusRequest(server string, id string) 
 	return req, nil
 }
 
-// NewDeleteReplicationSourceRelationshipQueuedSnapshotRequest generates requests for DeleteReplicationSourceRelationshipQueuedSnapshot
-func NewDeleteReplicationSourceRelationshipQueuedSnapshotRequest(server string, relationshipID string, snapshotID string) (*http.Request, error) {
+// NewDeleteSourceRelationshipQueuedSnapshotRequest generates requests for DeleteSourceRelationshipQueuedSnapshot
+func NewDeleteSourceRelationshipQueuedSnapshotRequest(server string, relationshipID string, snapshotID string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -42927,8 +42927,8 @@ func NewGetReplicationObjectRelationshipRequest(server string, id string) (*http
 	return req, nil
 }
 
-// NewAbortReplicationObjectRelationshipReplicationRequest generates requests for AbortReplicationObjectRelationshipReplication
-func NewAbortReplicationObjectRelationshipReplicationRequest(server string, id string) (*http.Request, error) {
+// NewAbortObjectRelationshipReplicationRequest generates requests for AbortObjectRelationshipReplication
+func NewAbortObjectRelationshipReplicationRequest(server string, id string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -45854,10 +45854,10 @@ type ClientWithResponsesInterface interface {
 
 	CreateReplicationSourceRelationshipWithResponse(ctx context.Context, body CreateReplicationSourceRelationshipJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateReplicationSourceRelationshipResponse, error)
 
-	// ReverseReplicationSourceRelationshipsTargetRelationshipWithBodyWithResponse request with any body
-	ReverseReplicationSourceRelationshipsTargetRelationshipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReverseReplicationSourceRelationshipsTargetRelationshipResponse, error)
+	// ReverseSourceRelationshipsTargetRelationshipWithBodyWithResponse request with any body
+	ReverseSourceRelationshipsTargetRelationshipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReverseSourceRelationshipsTargetRelationshipResponse, error)
 
-	ReverseReplicationSourceRelationshipsTargetRelationshipWithResponse(ctx context.Context, body ReverseReplicationSourceRelationshipsTargetRelationshipJSONRequestBody, reqEditors ...RequestEditorFn) (*ReverseReplicationSourceRelationshipsTargetRelationshipResponse, error)
+	ReverseSourceRelationshipsTargetRelationshipWithResponse(ctx context.Context, body ReverseSourceRelationshipsTargetRelationshipJSONRequestBody, reqEditors ...RequestEditorFn) (*ReverseSourceRelationshipsTargetRelationshipResponse, error)
 
 	// ListReplicationSourceRelationshipsStatusWithResponse request
 	ListReplicationSourceRelationshipsStatusWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListReplicationSourceRelationshipsStatusResponse, error)
@@ -45878,14 +45878,14 @@ type ClientWithResponsesInterface interface {
 
 	ReplaceReplicationSourceRelationshipWithResponse(ctx context.Context, id string, params *ReplaceReplicationSourceRelationshipParams, body ReplaceReplicationSourceRelationshipJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceReplicationSourceRelationshipResponse, error)
 
-	// AbortReplicationSourceRelationshipReplicationWithResponse request
-	AbortReplicationSourceRelationshipReplicationWithResponse(ctx context.Context, id string, params *AbortReplicationSourceRelationshipReplicationParams, reqEditors ...RequestEditorFn) (*AbortReplicationSourceRelationshipReplicationResponse, error)
+	// AbortSourceRelationshipReplicationWithResponse request
+	AbortSourceRelationshipReplicationWithResponse(ctx context.Context, id string, params *AbortSourceRelationshipReplicationParams, reqEditors ...RequestEditorFn) (*AbortSourceRelationshipReplicationResponse, error)
 
 	// DismissReplicationSourceRelationshipErrorWithResponse request
 	DismissReplicationSourceRelationshipErrorWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DismissReplicationSourceRelationshipErrorResponse, error)
 
-	// ListReplicationSourceRelationshipQueuedSnapshotsWithResponse request
-	ListReplicationSourceRelationshipQueuedSnapshotsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListReplicationSourceRelationshipQueuedSnapshotsResponse, error)
+	// ListSourceRelationshipQueuedSnapshotsWithResponse request
+	ListSourceRelationshipQueuedSnapshotsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListSourceRelationshipQueuedSnapshotsResponse, error)
 
 	// ReplicateReplicationSourceRelationshipWithResponse request
 	ReplicateReplicationSourceRelationshipWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ReplicateReplicationSourceRelationshipResponse, error)
@@ -45893,8 +45893,8 @@ type ClientWithResponsesInterface interface {
 	// GetReplicationSourceRelationshipStatusWithResponse request
 	GetReplicationSourceRelationshipStatusWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetReplicationSourceRelationshipStatusResponse, error)
 
-	// DeleteReplicationSourceRelationshipQueuedSnapshotWithResponse request
-	DeleteReplicationSourceRelationshipQueuedSnapshotWithResponse(ctx context.Context, relationshipID string, snapshotID string, reqEditors ...RequestEditorFn) (*DeleteReplicationSourceRelationshipQueuedSnapshotResponse, error)
+	// DeleteSourceRelationshipQueuedSnapshotWithResponse request
+	DeleteSourceRelationshipQueuedSnapshotWithResponse(ctx context.Context, relationshipID string, snapshotID string, reqEditors ...RequestEditorFn) (*DeleteSourceRelationshipQueuedSnapshotResponse, error)
 
 	// ListReplicationTargetRelationshipsStatusWithResponse request
 	ListReplicationTargetRelationshipsStatusWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListReplicationTargetRelationshipsStatusResponse, error)
@@ -46077,8 +46077,8 @@ type ClientWithResponsesInterface interface {
 	// GetReplicationObjectRelationshipWithResponse request
 	GetReplicationObjectRelationshipWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetReplicationObjectRelationshipResponse, error)
 
-	// AbortReplicationObjectRelationshipReplicationWithResponse request
-	AbortReplicationObjectRelationshipReplicationWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*AbortReplicationObjectRelationshipReplicationResponse, error)
+	// AbortObjectRelationshipReplicationWithResponse request
+	AbortObjectRelationshipReplicationWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*AbortObjectRelationshipReplicationResponse, error)
 
 	// ReplicateReplicationObjectRelationshipWithResponse request
 	ReplicateReplicationObjectRelationshipWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ReplicateReplicationObjectRelationshipResponse, error)
@@ -54739,7 +54739,7 @@ func (r CreateReplicationSourceRelationshipResponse) StatusCode() int {
 	return 0
 }
 
-type ReverseReplicationSourceRelationshipsTargetRelationshipResponse struct {
+type ReverseSourceRelationshipsTargetRelationshipResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	JSON200      *SourceRelationship
@@ -54747,7 +54747,7 @@ type ReverseReplicationSourceRelationshipsTargetRelationshipResponse struct {
 }
 
 // Status returns HTTPResponse.Status
-func (r ReverseReplicationSourceRelationshipsTargetRelationshipResponse) Status() string {
+func (r ReverseSourceRelationshipsTargetRelationshipResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -54755,7 +54755,7 @@ func (r ReverseReplicationSourceRelationshipsTargetRelationshipResponse) Status(
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ReverseReplicationSourceRelationshipsTargetRelationshipResponse) StatusCode() int {
+func (r ReverseSourceRelationshipsTargetRelationshipResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -54876,14 +54876,14 @@ func (r ReplaceReplicationSourceRelationshipResponse) StatusCode() int {
 	return 0
 }
 
-type AbortReplicationSourceRelationshipReplicationResponse struct {
+type AbortSourceRelationshipReplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	JSONDefault  *QumuloError
 }
 
 // Status returns HTTPResponse.Status
-func (r AbortReplicationSourceRelationshipReplicationResponse) Status() string {
+func (r AbortSourceRelationshipReplicationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -54891,7 +54891,7 @@ func (r AbortReplicationSourceRelationshipReplicationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r AbortReplicationSourceRelationshipReplicationResponse) StatusCode() int {
+func (r AbortSourceRelationshipReplicationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -54920,7 +54920,7 @@ func (r DismissReplicationSourceRelationshipErrorResponse) StatusCode() int {
 	return 0
 }
 
-type ListReplicationSourceRelationshipQueuedSnapshotsResponse struct {
+type ListSourceRelationshipQueuedSnapshotsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	JSON200      *QueuedReplicationSnapshots
@@ -54928,7 +54928,7 @@ type ListReplicationSourceRelationshipQueuedSnapshotsResponse struct {
 }
 
 // Status returns HTTPResponse.Status
-func (r ListReplicationSourceRelationshipQueuedSnapshotsResponse) Status() string {
+func (r ListSourceRelationshipQueuedSnapshotsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -54936,7 +54936,7 @@ func (r ListReplicationSourceRelationshipQueuedSnapshotsResponse) Status() strin
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListReplicationSourceRelationshipQueuedSnapshotsResponse) StatusCode() int {
+func (r ListSourceRelationshipQueuedSnapshotsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -54988,14 +54988,14 @@ func (r GetReplicationSourceRelationshipStatusResponse) StatusCode() int {
 	return 0
 }
 
-type DeleteReplicationSourceRelationshipQueuedSnapshotResponse struct {
+type DeleteSourceRelationshipQueuedSnapshotResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	JSONDefault  *QumuloError
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteReplicationSourceRelationshipQueuedSnapshotResponse) Status() string {
+func (r DeleteSourceRelationshipQueuedSnapshotResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -55003,7 +55003,7 @@ func (r DeleteReplicationSourceRelationshipQueuedSnapshotResponse) Status() stri
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteReplicationSourceRelationshipQueuedSnapshotResponse) StatusCode() int {
+func (r DeleteSourceRelationshipQueuedSnapshotResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -56127,14 +56127,14 @@ func (r GetReplicationObjectRelationshipResponse) StatusCode() int {
 	return 0
 }
 
-type AbortReplicationObjectRelationshipReplicationResponse struct {
+type AbortObjectRelationshipReplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	JSONDefault  *QumuloError
 }
 
 // Status returns HTTPResponse.Status
-func (r AbortReplicationObjectRelationshipReplicationResponse) Status() string {
+func (r AbortObjectRelationshipReplicationResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -56142,7 +56142,7 @@ func (r AbortReplicationObjectRelationshipReplicationResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r AbortReplicationObjectRelationshipReplicationResponse) StatusCode() int {
+func (r AbortObjectRelationshipReplicationResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -61447,21 +61447,21 @@ func (c *ClientWithResponses) CreateReplicationSourceRelationshipWithResponse(ct
 	return ParseCreateReplicationSourceRelationshipResponse(rsp)
 }
 
-// ReverseReplicationSourceRelationshipsTargetRelationshipWithBodyWithResponse request with arbitrary body returning *ReverseReplicationSourceRelationshipsTargetRelationshipResponse
-func (c *ClientWithResponses) ReverseReplicationSourceRelationshipsTargetRelationshipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReverseReplicationSourceRelationshipsTargetRelationshipResponse, error) {
-	rsp, err := c.ReverseReplicationSourceRelationshipsTargetRelationshipWithBody(ctx, contentType, body, reqEditors...)
+// ReverseSourceRelationshipsTargetRelationshipWithBodyWithResponse request with arbitrary body returning *ReverseSourceRelationshipsTargetRelationshipResponse
+func (c *ClientWithResponses) ReverseSourceRelationshipsTargetRelationshipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReverseSourceRelationshipsTargetRelationshipResponse, error) {
+	rsp, err := c.ReverseSourceRelationshipsTargetRelationshipWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseReverseReplicationSourceRelationshipsTargetRelationshipResponse(rsp)
+	return ParseReverseSourceRelationshipsTargetRelationshipResponse(rsp)
 }
 
-func (c *ClientWithResponses) ReverseReplicationSourceRelationshipsTargetRelationshipWithResponse(ctx context.Context, body ReverseReplicationSourceRelationshipsTargetRelationshipJSONRequestBody, reqEditors ...RequestEditorFn) (*ReverseReplicationSourceRelationshipsTargetRelationshipResponse, error) {
-	rsp, err := c.ReverseReplicationSourceRelationshipsTargetRelationship(ctx, body, reqEditors...)
+func (c *ClientWithResponses) ReverseSourceRelationshipsTargetRelationshipWithResponse(ctx context.Context, body ReverseSourceRelationshipsTargetRelationshipJSONRequestBody, reqEditors ...RequestEditorFn) (*ReverseSourceRelationshipsTargetRelationshipResponse, error) {
+	rsp, err := c.ReverseSourceRelationshipsTargetRelationship(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseReverseReplicationSourceRelationshipsTargetRelationshipResponse(rsp)
+	return ParseReverseSourceRelationshipsTargetRelationshipResponse(rsp)
 }
 
 // ListReplicationSourceRelationshipsStatusWithResponse request returning *ListReplicationSourceRelationshipsStatusResponse
@@ -61525,13 +61525,13 @@ func (c *ClientWithResponses) ReplaceReplicationSourceRelationshipWithResponse(c
 	return ParseReplaceReplicationSourceRelationshipResponse(rsp)
 }
 
-// AbortReplicationSourceRelationshipReplicationWithResponse request returning *AbortReplicationSourceRelationshipReplicationResponse
-func (c *ClientWithResponses) AbortReplicationSourceRelationshipReplicationWithResponse(ctx context.Context, id string, params *AbortReplicationSourceRelationshipReplicationParams, reqEditors ...RequestEditorFn) (*AbortReplicationSourceRelationshipReplicationResponse, error) {
-	rsp, err := c.AbortReplicationSourceRelationshipReplication(ctx, id, params, reqEditors...)
+// AbortSourceRelationshipReplicationWithResponse request returning *AbortSourceRelationshipReplicationResponse
+func (c *ClientWithResponses) AbortSourceRelationshipReplicationWithResponse(ctx context.Context, id string, params *AbortSourceRelationshipReplicationParams, reqEditors ...RequestEditorFn) (*AbortSourceRelationshipReplicationResponse, error) {
+	rsp, err := c.AbortSourceRelationshipReplication(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseAbortReplicationSourceRelationshipReplicationResponse(rsp)
+	return ParseAbortSourceRelationshipReplicationResponse(rsp)
 }
 
 // DismissReplicationSourceRelationshipErrorWithResponse request returning *DismissReplicationSourceRelationshipErrorResponse
@@ -61543,13 +61543,13 @@ func (c *ClientWithResponses) DismissReplicationSourceRelationshipErrorWithRespo
 	return ParseDismissReplicationSourceRelationshipErrorResponse(rsp)
 }
 
-// ListReplicationSourceRelationshipQueuedSnapshotsWithResponse request returning *ListReplicationSourceRelationshipQueuedSnapshotsResponse
-func (c *ClientWithResponses) ListReplicationSourceRelationshipQueuedSnapshotsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListReplicationSourceRelationshipQueuedSnapshotsResponse, error) {
-	rsp, err := c.ListReplicationSourceRelationshipQueuedSnapshots(ctx, id, reqEditors...)
+// ListSourceRelationshipQueuedSnapshotsWithResponse request returning *ListSourceRelationshipQueuedSnapshotsResponse
+func (c *ClientWithResponses) ListSourceRelationshipQueuedSnapshotsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListSourceRelationshipQueuedSnapshotsResponse, error) {
+	rsp, err := c.ListSourceRelationshipQueuedSnapshots(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseListReplicationSourceRelationshipQueuedSnapshotsResponse(rsp)
+	return ParseListSourceRelationshipQueuedSnapshotsResponse(rsp)
 }
 
 // ReplicateReplicationSourceRelationshipWithResponse request returning *ReplicateReplicationSourceRelationshipResponse
@@ -61570,13 +61570,13 @@ func (c *ClientWithResponses) GetReplicationSourceRelationshipStatusWithResponse
 	return ParseGetReplicationSourceRelationshipStatusResponse(rsp)
 }
 
-// DeleteReplicationSourceRelationshipQueuedSnapshotWithResponse request returning *DeleteReplicationSourceRelationshipQueuedSnapshotResponse
-func (c *ClientWithResponses) DeleteReplicationSourceRelationshipQueuedSnapshotWithResponse(ctx context.Context, relationshipID string, snapshotID string, reqEditors ...RequestEditorFn) (*DeleteReplicationSourceRelationshipQueuedSnapshotResponse, error) {
-	rsp, err := c.DeleteReplicationSourceRelationshipQueuedSnapshot(ctx, relationshipID, snapshotID, reqEditors...)
+// DeleteSourceRelationshipQueuedSnapshotWithResponse request returning *DeleteSourceRelationshipQueuedSnapshotResponse
+func (c *ClientWithResponses) DeleteSourceRelationshipQueuedSnapshotWithResponse(ctx context.Context, relationshipID string, snapshotID string, reqEditors ...RequestEditorFn) (*DeleteSourceRelationshipQueuedSnapshotResponse, error) {
+	rsp, err := c.DeleteSourceRelationshipQueuedSnapshot(ctx, relationshipID, snapshotID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteReplicationSourceRelationshipQueuedSnapshotResponse(rsp)
+	return ParseDeleteSourceRelationshipQueuedSnapshotResponse(rsp)
 }
 
 // ListReplicationTargetRelationshipsStatusWithResponse request returning *ListReplicationTargetRelationshipsStatusResponse
@@ -62156,13 +62156,13 @@ func (c *ClientWithResponses) GetReplicationObjectRelationshipWithResponse(ctx c
 	return ParseGetReplicationObjectRelationshipResponse(rsp)
 }
 
-// AbortReplicationObjectRelationshipReplicationWithResponse request returning *AbortReplicationObjectRelationshipReplicationResponse
-func (c *ClientWithResponses) AbortReplicationObjectRelationshipReplicationWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*AbortReplicationObjectRelationshipReplicationResponse, error) {
-	rsp, err := c.AbortReplicationObjectRelationshipReplication(ctx, id, reqEditors...)
+// AbortObjectRelationshipReplicationWithResponse request returning *AbortObjectRelationshipReplicationResponse
+func (c *ClientWithResponses) AbortObjectRelationshipReplicationWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*AbortObjectRelationshipReplicationResponse, error) {
+	rsp, err := c.AbortObjectRelationshipReplication(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseAbortReplicationObjectRelationshipReplicationResponse(rsp)
+	return ParseAbortObjectRelationshipReplicationResponse(rsp)
 }
 
 // ReplicateReplicationObjectRelationshipWithResponse request returning *ReplicateReplicationObjectRelationshipResponse
@@ -74339,15 +74339,15 @@ func ParseCreateReplicationSourceRelationshipResponse(rsp *http.Response) (*Crea
 	return response, nil
 }
 
-// ParseReverseReplicationSourceRelationshipsTargetRelationshipResponse parses an HTTP response from a ReverseReplicationSourceRelationshipsTargetRelationshipWithResponse call
-func ParseReverseReplicationSourceRelationshipsTargetRelationshipResponse(rsp *http.Response) (*ReverseReplicationSourceRelationshipsTargetRelationshipResponse, error) {
+// ParseReverseSourceRelationshipsTargetRelationshipResponse parses an HTTP response from a ReverseSourceRelationshipsTargetRelationshipWithResponse call
+func ParseReverseSourceRelationshipsTargetRelationshipResponse(rsp *http.Response) (*ReverseSourceRelationshipsTargetRelationshipResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ReverseReplicationSourceRelationshipsTargetRelationshipResponse{
+	response := &ReverseSourceRelationshipsTargetRelationshipResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -74530,15 +74530,15 @@ func ParseReplaceReplicationSourceRelationshipResponse(rsp *http.Response) (*Rep
 	return response, nil
 }
 
-// ParseAbortReplicationSourceRelationshipReplicationResponse parses an HTTP response from a AbortReplicationSourceRelationshipReplicationWithResponse call
-func ParseAbortReplicationSourceRelationshipReplicationResponse(rsp *http.Response) (*AbortReplicationSourceRelationshipReplicationResponse, error) {
+// ParseAbortSourceRelationshipReplicationResponse parses an HTTP response from a AbortSourceRelationshipReplicationWithResponse call
+func ParseAbortSourceRelationshipReplicationResponse(rsp *http.Response) (*AbortSourceRelationshipReplicationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &AbortReplicationSourceRelationshipReplicationResponse{
+	response := &AbortSourceRelationshipReplicationResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -74582,15 +74582,15 @@ func ParseDismissReplicationSourceRelationshipErrorResponse(rsp *http.Response) 
 	return response, nil
 }
 
-// ParseListReplicationSourceRelationshipQueuedSnapshotsResponse parses an HTTP response from a ListReplicationSourceRelationshipQueuedSnapshotsWithResponse call
-func ParseListReplicationSourceRelationshipQueuedSnapshotsResponse(rsp *http.Response) (*ListReplicationSourceRelationshipQueuedSnapshotsResponse, error) {
+// ParseListSourceRelationshipQueuedSnapshotsResponse parses an HTTP response from a ListSourceRelationshipQueuedSnapshotsWithResponse call
+func ParseListSourceRelationshipQueuedSnapshotsResponse(rsp *http.Response) (*ListSourceRelationshipQueuedSnapshotsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ListReplicationSourceRelationshipQueuedSnapshotsResponse{
+	response := &ListSourceRelationshipQueuedSnapshotsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -74674,15 +74674,15 @@ func ParseGetReplicationSourceRelationshipStatusResponse(rsp *http.Response) (*G
 	return response, nil
 }
 
-// ParseDeleteReplicationSourceRelationshipQueuedSnapshotResponse parses an HTTP response from a DeleteReplicationSourceRelationshipQueuedSnapshotWithResponse call
-func ParseDeleteReplicationSourceRelationshipQueuedSnapshotResponse(rsp *http.Response) (*DeleteReplicationSourceRelationshipQueuedSnapshotResponse, error) {
+// ParseDeleteSourceRelationshipQueuedSnapshotResponse parses an HTTP response from a DeleteSourceRelationshipQueuedSnapshotWithResponse call
+func ParseDeleteSourceRelationshipQueuedSnapshotResponse(rsp *http.Response) (*DeleteSourceRelationshipQueuedSnapshotResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &DeleteReplicationSourceRelationshipQueuedSnapshotResponse{
+	response := &DeleteSourceRelationshipQueuedSnapshotResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -76247,15 +76247,15 @@ func ParseGetReplicationObjectRelationshipResponse(rsp *http.Response) (*GetRepl
 	return response, nil
 }
 
-// ParseAbortReplicationObjectRelationshipReplicationResponse parses an HTTP response from a AbortReplicationObjectRelationshipReplicationWithResponse call
-func ParseAbortReplicationObjectRelationshipReplicationResponse(rsp *http.Response) (*AbortReplicationObjectRelationshipReplicationResponse, error) {
+// ParseAbortObjectRelationshipReplicationResponse parses an HTTP response from a AbortObjectRelationshipReplicationWithResponse call
+func ParseAbortObjectRelationshipReplicationResponse(rsp *http.Response) (*AbortObjectRelationshipReplicationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &AbortReplicationObjectRelationshipReplicationResponse{
+	response := &AbortObjectRelationshipReplicationResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}

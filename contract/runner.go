@@ -56,6 +56,9 @@ type Config struct {
 	// got no answer (zero: 5): a cluster that is down is not asked
 	// thousands of times.
 	MaxTransportFailures int
+	// MaxResponseBytes bounds what is read of one answer (zero: 16 MiB); the
+	// schema of a longer one is not checked, and reports say so.
+	MaxResponseBytes int
 	// Strict makes response_schema_conformance reject undeclared properties.
 	Strict bool
 	// Progress, when set, receives one line per operation as the run goes.
@@ -99,6 +102,7 @@ const (
 	DefaultRequestTimeout       = 30 * time.Second
 	DefaultRestoreTimeout       = 5 * time.Minute
 	DefaultMaxTransportFailures = 5
+	DefaultMaxResponseBytes     = 16 << 20
 )
 
 // Run exercises every operation of the spec against the server and returns
@@ -180,6 +184,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.MaxTransportFailures <= 0 {
 		cfg.MaxTransportFailures = DefaultMaxTransportFailures
+	}
+	if cfg.MaxResponseBytes <= 0 {
+		cfg.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	return cfg
 }
@@ -370,10 +377,6 @@ func (r *runner) learnNames(ctx context.Context) {
 	}
 }
 
-// maxResponseBody bounds what is read of one answer; the schema of a longer
-// one is not checked (as the proxy does), and reports keep an excerpt.
-const maxResponseBody = 16 << 20
-
 // send is the one place requests leave: it refuses what the run may not
 // send (see permit), journals a change before it is sent, lets a change in
 // flight finish when the run is interrupted (so that its outcome is
@@ -478,19 +481,20 @@ func (r *runner) do(ctx context.Context, rq request) (*sent, error) {
 		return nil, &transportError{msg: ex.Error, unsent: errors.As(err, &op) && op.Op == "dial"}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	limit := r.cfg.MaxResponseBytes
+	data, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
 	ex.Duration = report.Duration(time.Since(start))
 	if err != nil {
 		return nil, &transportError{msg: red.Text(fmt.Sprintf("read response: %v", err))}
 	}
-	if len(data) > maxResponseBody {
+	if len(data) > limit {
 		data, t.BodyTruncated = nil, true
 	}
 	ex.Status = resp.StatusCode
 	ex.ResponseHeader = red.Header(resp.Header)
 	ex.ResponseBody = report.Excerpt(red, data)
 	if t.BodyTruncated {
-		ex.ResponseBody = fmt.Sprintf("[body longer than %d bytes, not kept]", maxResponseBody)
+		ex.ResponseBody = fmt.Sprintf("[body longer than %d bytes, not kept]", limit)
 	}
 	hr.Body = io.NopCloser(bytes.NewReader(rq.body))
 	t.Status, t.Header, t.Body = resp.StatusCode, resp.Header, data

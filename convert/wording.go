@@ -64,7 +64,8 @@ func paramEnum(description string) []any {
 
 // isDateTime tells whether a string the description describes is an RFC 3339
 // time that Go can decode as time.Time: not when it may also be empty or
-// epoch seconds.
+// epoch seconds. The digits are looked for first: every string property's
+// description is asked, and few hold them.
 func isDateTime(description string) bool {
-	return rfc3339Re.MatchString(description) && !notTimeRe.MatchString(description)
+	return strings.Contains(description, "3339") && rfc3339Re.MatchString(description) && !notTimeRe.MatchString(description)
 }

@@ -188,7 +188,7 @@ func arguments(doc *openapi3.T, op *sdkgen.Op, mt reflect.Type) ([]reflect.Value
 		case mt.In(i).Kind() == reflect.String:
 			args = append(args, reflect.ValueOf(pv).Convert(mt.In(i)))
 		case mt.In(i).Kind() == reflect.Int64:
-			// An integer id (sdkgen's intids.go), one the twin never made.
+			// An integer id (oas.IntegerIDs), one the twin never made.
 			args = append(args, reflect.ValueOf(int64(1<<40+i)))
 		default:
 			return nil, fmt.Errorf("argument %d is not the path parameter %q", i, pv)

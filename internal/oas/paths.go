@@ -56,3 +56,38 @@ func FillPath(template string, params map[string]string) string {
 		rest = rest[open+end+1:]
 	}
 }
+
+// IntegerIDs names the path parameters of path that are integer ids: the
+// path up to the parameter is an item whose GET answers an integer
+// property of the parameter's name or named id. The pages write every path
+// parameter as text, while clusters send these ids as integers (the
+// converter's number rule), so a client takes such a parameter as the
+// integer it reads (snapshots, snapshot policies, nodes, tenants, portals,
+// network interfaces). A parameter that maps to false names an item whose
+// id is not an integer; one that is absent, no item with a JSON answer.
+func IntegerIDs(doc *openapi3.T, path string) map[string]bool {
+	out := map[string]bool{}
+	for i := 0; i < len(path); i++ {
+		if path[i] != '{' {
+			continue
+		}
+		end := strings.IndexByte(path[i:], '}')
+		if end < 0 {
+			break
+		}
+		name, prefix := path[i+1:i+end], path[:i+end+1]
+		item := doc.Paths.Value(prefix)
+		if item == nil || item.Get == nil {
+			continue
+		}
+		if _, media, schema := Success(item.Get); media != nil && schema.Value != nil {
+			for _, prop := range []string{name, "id"} {
+				if p := schema.Value.Properties[prop]; p != nil && p.Value != nil {
+					out[name] = p.Value.Type.Is(openapi3.TypeInteger)
+					break
+				}
+			}
+		}
+	}
+	return out
+}

@@ -37,7 +37,7 @@
 //
 // A method takes the context, the path parameters in path order (an
 // integer id, one whose item answers an integer id, as the int64 the
-// answers carry: Snapshots.Get(ctx, s.GetID()); intids.go), the
+// answers carry: Snapshots.Get(ctx, s.GetID()); oas.IntegerIDs), the
 // operation's parameters (gen's <operationId>Params, nil for none) unless
 // If-Match is its only one, the JSON request body (gen's type), and
 // RequestOptions. It returns the 200 body: a struct by pointer, anything else

@@ -68,7 +68,7 @@ type shape struct {
 }
 
 // arg is a path parameter of a method. A decimal one is an integer id the
-// method takes as an int64 and hands gen's builder in decimal (intids.go).
+// method takes as an int64 and hands gen's builder in decimal (oas.IntegerIDs).
 type arg struct {
 	name, typ string
 	decimal   bool

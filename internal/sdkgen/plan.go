@@ -229,7 +229,9 @@ func planOp(doc *openapi3.T, g *genSource, a *Area, path, method string, item *o
 	if err != nil {
 		return nil, err
 	}
-	ids := integerIDs(doc, path)
+	// Integer ids are taken as the int64 the answers carry, and written
+	// in decimal for gen's builder.
+	ids := oas.IntegerIDs(doc, path)
 	for i, a := range sh.args {
 		for name, integer := range ids {
 			if integer && a.typ == "string" && sameParam(a.name, name) {
@@ -331,4 +333,10 @@ func (p *Plan) Ops() []*Op {
 		ops = append(ops, a.Ops...)
 	}
 	return ops
+}
+
+// sameParam tells whether a Go argument gen's builder takes is the path
+// parameter name (interfaceId for interface_id).
+func sameParam(arg, name string) bool {
+	return strings.EqualFold(arg, strings.ReplaceAll(name, "_", ""))
 }

@@ -241,3 +241,15 @@ func TestAccessorsReportCollisions(t *testing.T) {
 		t.Fatalf("err = %v, want a collision of GetName", err)
 	}
 }
+
+func TestSameParam(t *testing.T) {
+	t.Parallel()
+	for arg, name := range map[string]string{"interfaceId": "interface_id", "id": "id", "nodeID": "node_id"} {
+		if !sameParam(arg, name) {
+			t.Errorf("sameParam(%q, %q) = false", arg, name)
+		}
+	}
+	if sameParam("ref", "id") {
+		t.Error("sameParam(ref, id) = true")
+	}
+}

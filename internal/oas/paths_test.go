@@ -1,4 +1,4 @@
-package sdkgen
+package oas
 
 import (
 	"maps"
@@ -73,16 +73,8 @@ paths:
 		// No JSON item to read the type from.
 		"/v1/files/{ref}/data": {},
 	} {
-		if got := integerIDs(doc, path); !maps.Equal(got, want) {
-			t.Errorf("integerIDs(%s) = %v, want %v", path, got, want)
+		if got := IntegerIDs(doc, path); !maps.Equal(got, want) {
+			t.Errorf("IntegerIDs(%s) = %v, want %v", path, got, want)
 		}
-	}
-	for arg, name := range map[string]string{"interfaceId": "interface_id", "id": "id", "nodeID": "node_id"} {
-		if !sameParam(arg, name) {
-			t.Errorf("sameParam(%q, %q) = false", arg, name)
-		}
-	}
-	if sameParam("ref", "id") {
-		t.Error("sameParam(ref, id) = true")
 	}
 }

@@ -95,31 +95,20 @@ func TestUnionRoundTrip(t *testing.T) {
 // contract is a named type.
 func TestGeneratedTypesAreNamed(t *testing.T) {
 	t.Parallel()
-	f, err := parser.ParseFile(token.NewFileSet(), "gen/qapi.gen.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, decl := range f.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.TYPE {
-			continue
-		}
-		for _, spec := range gd.Specs {
-			ts := spec.(*ast.TypeSpec)
-			ast.Inspect(ts.Type, func(n ast.Node) bool {
-				switch x := n.(type) {
-				case *ast.Ident:
-					if x.Name == "float32" {
-						t.Errorf("type %s uses float32", ts.Name.Name)
-					}
-				case *ast.StructType:
-					if x != ts.Type {
-						t.Errorf("type %s has an anonymous struct", ts.Name.Name)
-					}
+	for _, ts := range genTypes(t) {
+		ast.Inspect(ts.Type, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.Ident:
+				if x.Name == "float32" {
+					t.Errorf("type %s uses float32", ts.Name.Name)
 				}
-				return true
-			})
-		}
+			case *ast.StructType:
+				if x != ts.Type {
+					t.Errorf("type %s has an anonymous struct", ts.Name.Name)
+				}
+			}
+			return true
+		})
 	}
 }
 
@@ -127,19 +116,27 @@ func TestGeneratedTypesAreNamed(t *testing.T) {
 // schema name and operationId short: no type of gen reaches 60 characters.
 func TestGeneratedTypeNamesAreShort(t *testing.T) {
 	t.Parallel()
+	for _, ts := range genTypes(t) {
+		if name := ts.Name.Name; len(name) >= 60 {
+			t.Errorf("type %s has %d characters", name, len(name))
+		}
+	}
+}
+
+// genTypes parses gen/qapi.gen.go and returns its type declarations.
+func genTypes(t *testing.T) []*ast.TypeSpec {
+	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), "gen/qapi.gen.go", nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var out []*ast.TypeSpec
 	for _, decl := range f.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.TYPE {
-			continue
-		}
-		for _, spec := range gd.Specs {
-			if name := spec.(*ast.TypeSpec).Name.Name; len(name) >= 60 {
-				t.Errorf("type %s has %d characters", name, len(name))
+		if gd, ok := decl.(*ast.GenDecl); ok && gd.Tok == token.TYPE {
+			for _, spec := range gd.Specs {
+				out = append(out, spec.(*ast.TypeSpec))
 			}
 		}
 	}
+	return out
 }

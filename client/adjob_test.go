@@ -90,7 +90,7 @@ func TestADJobWaits(t *testing.T) {
 			switch {
 			case tt.err == "" && err != nil:
 				t.Errorf("wait: %v", err)
-			case tt.err != "" && (!errors.Is(err, ErrJobFailed) || !containsText(err, tt.err)):
+			case tt.err != "" && (!errors.Is(err, ErrJobFailed) || !jobMessageIs(err, tt.err)):
 				t.Errorf("wait: %v, want a *JobError with %q", err, tt.err)
 			}
 			if ad.reads != tt.reads {
@@ -115,7 +115,8 @@ func TestADJobWaitEndsWithItsContext(t *testing.T) {
 	}
 }
 
-func containsText(err error, s string) bool {
+// jobMessageIs tells whether err is a *JobError carrying the message s.
+func jobMessageIs(err error, s string) bool {
 	var je *JobError
 	return errors.As(err, &je) && je.Message == s
 }

@@ -1,10 +1,10 @@
 package qapi_test
 
 import (
-	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"net/http"
 	"testing"
 	"time"
 
@@ -28,15 +28,15 @@ var (
 	// The whole API, named and typed as convert's rule says: query
 	// parameters typed from the pages' wording, RFC 3339 times, copies of a
 	// server type as that type, numbers as integers but for fractions.
-	_ *int                                                                                                        = gen.GetFileDataParams{}.Snapshot
-	_ *int64                                                                                                      = gen.GetFileDataParams{}.Offset
-	_ *bool                                                                                                       = gen.CreateSMBShareParams{}.AllowFSPathCreate
-	_ *time.Time                                                                                                  = gen.FilesAttributes{}.ModificationTime
-	_ *int64                                                                                                      = gen.SnapshotInfo{}.ID
-	_ *int64                                                                                                      = gen.FilesAttributes{}.ChildCount
-	_ *float64                                                                                                    = gen.PortalEvictionSettings{}.FreeThreshold
-	_ *[]gen.SMBShareV3                                                                                           = gen.SMBSharesV3{}.Entries
-	_ func(context.Context, *gen.ListSMBSharesParams, ...gen.RequestEditorFn) (*gen.ListSMBSharesResponse, error) = (*gen.ClientWithResponses)(nil).ListSMBSharesWithResponse
+	_ *int                                                          = gen.GetFileDataParams{}.Snapshot
+	_ *int64                                                        = gen.GetFileDataParams{}.Offset
+	_ *bool                                                         = gen.CreateSMBShareParams{}.AllowFSPathCreate
+	_ *time.Time                                                    = gen.FilesAttributes{}.ModificationTime
+	_ *int64                                                        = gen.SnapshotInfo{}.ID
+	_ *int64                                                        = gen.FilesAttributes{}.ChildCount
+	_ *float64                                                      = gen.PortalEvictionSettings{}.FreeThreshold
+	_ *[]gen.SMBShareV3                                             = gen.SMBSharesV3{}.Entries
+	_ func(string, *gen.ListSMBSharesParams) (*http.Request, error) = gen.NewListSMBSharesRequest
 )
 
 // Sharing EncryptionType must not widen the arms: each arm's type accepts

@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -166,12 +167,12 @@ func TestSpecNamesAreGoNames(t *testing.T) {
 		for method, op := range item.Operations() {
 			// A body that is not JSON (a file's data) has only the
 			// reader's method.
-			name := op.OperationID
+			name := "New" + op.OperationID + "Request"
 			if op.RequestBody != nil && !oas.TakesJSON(op) {
 				name += "WithBody"
 			}
-			if !has("method (*Client)." + name) {
-				t.Errorf("%s %s: operationId %s is no method of gen.Client", method, path, op.OperationID)
+			if !has("func " + name) {
+				t.Errorf("%s %s: operationId %s has no request builder %s in gen", method, path, op.OperationID, name)
 			}
 		}
 	}
@@ -226,15 +227,58 @@ func TestFieldNamesMatchConverter(t *testing.T) {
 }
 
 // codegen.Config, which qapi generate uses, is gen/cfg.yaml with the
-// converter's initialisms.
+// converter's initialisms, but for the client: gen keeps only its request
+// builders, since package client calls every operation, while qapi
+// generate's users get oapi-codegen's whole client.
 func TestCodegenConfigMatchesCfgYAML(t *testing.T) {
 	t.Parallel()
 	want, err := codegen.LoadConfig("gen/cfg.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
+	builders := want.OutputOptions.UserTemplates["client.tmpl"]
+	if !strings.Contains(builders, "func New{{$opid}}Request") || strings.Contains(builders, "ClientInterface") {
+		t.Errorf("gen/cfg.yaml's client.tmpl is not the request builders alone:\n%s", builders)
+	}
+	if want.OutputOptions.UserTemplates["client-with-responses.tmpl"] == "" {
+		t.Error("gen/cfg.yaml does not leave out ClientWithResponses")
+	}
+	delete(want.OutputOptions.UserTemplates, "client.tmpl")
+	delete(want.OutputOptions.UserTemplates, "client-with-responses.tmpl")
 	if got := codegen.Config("gen", convert.AddedInitialisms...); !reflect.DeepEqual(got, want) {
 		t.Errorf("codegen.Config(\"gen\", convert.AddedInitialisms...) = %+v\ngen/cfg.yaml = %+v", got, want)
+	}
+}
+
+// gen/cfg.yaml's client.tmpl is the section of oapi-codegen's own that
+// writes the request builders, word for word, so that an upgrade of
+// oapi-codegen cannot leave gen's builders behind its fixes.
+func TestGenBuildersTemplateIsOAPICodegens(t *testing.T) {
+	t.Parallel()
+	cfg, err := codegen.LoadConfig("gen/cfg.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/oapi-codegen/oapi-codegen/v2").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	tmpl, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "pkg", "codegen", "templates", "client.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const first, last = "{{/* Generate request builders */}}", "{{end}}{{/* Range */}}\n"
+	upstream := string(tmpl)
+	start, end := strings.Index(upstream, first), strings.Index(upstream, last)
+	if start < 0 || end < start {
+		t.Fatalf("oapi-codegen's client.tmpl has no section %q … %q: copy the request builders anew", first, last)
+	}
+	got, want := strings.Split(cfg.OutputOptions.UserTemplates["client.tmpl"], "\n"), strings.Split(upstream[start:end+len(last)], "\n")
+	for i := range max(len(got), len(want)) {
+		if i >= len(got) || i >= len(want) || got[i] != want[i] {
+			t.Errorf("gen/cfg.yaml's client.tmpl differs from oapi-codegen's request builders at line %d of the section: copy them anew", i+1)
+			break
+		}
 	}
 }
 

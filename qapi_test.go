@@ -57,16 +57,12 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 // package gen, and gen's accessors, as the last go:generate line does, and
 // compares them with dir and the accessors beside genPath.
 func checkSDK(apiPath, genPath, dir string) error {
-	files, err := sdkgen.GenerateFiles(apiPath, genPath)
+	files, acc, err := sdkgen.Generate(apiPath, genPath)
 	if err != nil {
-		return fmt.Errorf("regenerate the services of %s: %w", dir, err)
+		return fmt.Errorf("regenerate the services of %s and the accessors of %s: %w", dir, genPath, err)
 	}
 	if err := sdkgen.Check(dir, files); err != nil {
 		return fmt.Errorf("the services of %s are stale: run go generate ./...\n%w", dir, err)
-	}
-	acc, err := sdkgen.GenerateAccessors(genPath)
-	if err != nil {
-		return fmt.Errorf("regenerate the accessors of %s: %w", genPath, err)
 	}
 	path := sdkgen.AccessorsPath(genPath)
 	committed, err := os.ReadFile(path)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,8 +11,7 @@ import (
 	"strings"
 	"time"
 
-	oapi "github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
-
+	"github.com/qapitools/qapi/convert"
 	"github.com/qapitools/qapi/internal/codegen"
 )
 
@@ -21,12 +21,13 @@ func init() {
 
 // One program per way of calling one operation (GET /v1/version) on a
 // cluster, each the whole main package of a scratch module. A program with
-// spec also links the spec embedded by oapi-codegen (package spec of the
-// scratch module), as every program that used gen did while gen embedded
-// it.
+// wholeClient is built with gen as oapi-codegen writes it by default, with
+// its low-level Client and ClientWithResponses (go build -overlay), as every
+// program that used the client did until gen/cfg.yaml kept only the request
+// builders.
 var sdkPrograms = []struct {
 	name, note, src string
-	spec            bool
+	wholeClient     bool
 }{
 	{"net/http only", "http.Client, crypto/tls and encoding/json, no qapi package", `package main
 
@@ -54,31 +55,38 @@ func main() {
 	fmt.Println(v.RevisionID)
 }
 `, false},
-	{"gen (generated client)", "gen.NewClientWithResponses and GetVersionWithResponse, without package client", `package main
+	{"gen (types and request builders)", "gen.NewGetVersionRequest sent by http.Client and decoded into gen.VersionInfo, without package client", `package main
 
 import (
-	"context"
+	"crypto/tls"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 
 	"github.com/qapitools/qapi/gen"
 )
 
 func main() {
-	c, err := gen.NewClientWithResponses(os.Args[1])
+	req, err := gen.NewGetVersionRequest(os.Args[1])
 	if err != nil {
 		panic(err)
 	}
-	r, err := c.GetVersionWithResponse(context.Background())
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}}
+	resp, err := hc.Do(req)
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(*r.JSON200.RevisionID)
+	defer resp.Body.Close()
+	var v gen.VersionInfo
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		panic(err)
+	}
+	fmt.Println(v.GetRevisionID())
 }
 `, false},
 	{"client (the SDK)", "client.New and c.Version.Get: login, TLS, retries, typed errors", clientProgram, false},
-	{"client, if gen embedded the spec", "the client program, also linking oapi-codegen's embedded spec of api.yaml (GetSwagger and kin-openapi), which gen held until the SDK split it off",
-		strings.Replace(clientProgram, clientImport, clientImport+"\n\t_ \"example.com/onecall/spec\"\n", 1), true},
+	{"client, if gen had the whole client", "the client program, built with gen as oapi-codegen writes it by default (`qapi generate`'s options): also its low-level Client, ClientWithResponses, an answer type and a parser per operation, which package client does not use", clientProgram, true},
 }
 
 // clientProgram is the program that uses the SDK.
@@ -101,11 +109,9 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(*v.RevisionID)
+	fmt.Println(v.GetRevisionID())
 }
 `
-
-const clientImport = "\t\"github.com/qapitools/qapi/client\"\n"
 
 // sdkBuild is one build of a program.
 type sdkBuild struct {
@@ -139,7 +145,7 @@ func runSDK(ctx context.Context, cfg config) (string, error) {
 	}
 	b.WriteString("Lines of Go (`wc -l`) in what a program that imports `client` compiles from this repository:\n\n")
 	b.WriteString("| code | lines |\n|---|---:|\n")
-	fmt.Fprintf(&b, "| `gen/*.gen.go` (oapi-codegen: models and low-level client) | %s |\n", comma(float64(genLines)))
+	fmt.Fprintf(&b, "| `gen/*.gen.go` (oapi-codegen: models and request builders; internal/sdkgen: accessors) | %s |\n", comma(float64(genLines)))
 	fmt.Fprintf(&b, "| `client/*.gen.go` (internal/sdkgen: the services, one method per operation) | %s |\n", comma(float64(svcLines)))
 	fmt.Fprintf(&b, "| `client/*.go` by hand (login, TLS, retries, errors, paging, waits, key store) | %s |\n\n", comma(float64(handLines)))
 
@@ -157,9 +163,14 @@ func runSDK(ctx context.Context, cfg config) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	specCode, err := codegen.Generate(ctx, spec, oapi.Configuration{PackageName: "spec", Generate: oapi.GenerateOptions{EmbeddedSpec: true}})
+	wholeGen, err := codegen.Generate(ctx, spec, codegen.Config("gen", convert.AddedInitialisms...))
 	if err != nil {
-		return "", fmt.Errorf("embedded spec: %w", err)
+		return "", fmt.Errorf("gen with the whole client: %w", err)
+	}
+	wholeGenLines := strings.Count(wholeGen, "\n")
+	builderLines, err := goLines(filepath.Join(root, "gen"), func(name string) bool { return name == "qapi.gen.go" })
+	if err != nil {
+		return "", err
 	}
 	results := make([][]sdkBuild, len(sdkPrograms))
 	// Interleave the programs rep by rep, so that load from other work on
@@ -170,11 +181,11 @@ func runSDK(ctx context.Context, cfg config) (string, error) {
 				return b.String(), err
 			}
 			dir := filepath.Join(tmp, fmt.Sprint(r, "-", i))
-			files := map[string]string{"main.go": p.src}
-			if p.spec {
-				files["spec/spec.gen.go"] = specCode
+			var overlay map[string]string
+			if p.wholeClient {
+				overlay = map[string]string{filepath.Join(root, "gen", "qapi.gen.go"): wholeGen}
 			}
-			res, err := buildProgram(ctx, cfg, root, dir, files, gosum)
+			res, err := buildProgram(ctx, cfg, root, dir, map[string]string{"main.go": p.src}, overlay, gosum)
 			os.RemoveAll(dir) // build caches are large; keep one at a time
 			if err != nil {
 				return b.String(), fmt.Errorf("%s: %w", p.name, err)
@@ -207,13 +218,12 @@ func runSDK(ctx context.Context, cfg config) (string, error) {
 	for _, p := range sdkPrograms {
 		fmt.Fprintf(&b, "- **%s**: %s.\n", p.name, p.note)
 	}
-	// Rows: 0 net/http, 1 gen, 2 client, 3 client with the embedded spec.
+	// Rows: 0 net/http, 1 gen, 2 client, 3 client with gen's whole client.
 	med := func(i int, f func(sdkBuild) float64) time.Duration { return round(median(results[i], f)) }
 	size := func(i int) float64 { return float64(results[i][0].size) / (1 << 20) }
-	fmt.Fprintf(&b, "\n**What splitting bought.** gen embedded the spec until this SDK split it off (the root package embeds it as `qapi.Spec()`, and nothing used gen's copy). Without it a program that uses the client takes %s of CPU to build instead of %s with the standard library cached (%s instead of %s cold), links %d packages instead of %d (no kin-openapi, YAML or JSON Schema library) and is %.1f MiB instead of %.1f MiB: %.1f MiB more than the net/http program instead of %.1f MiB.\n",
-		med(2, warmCPU), med(3, warmCPU), med(2, coldCPU), med(3, coldCPU),
-		results[2][0].packages, results[3][0].packages, size(2), size(3), size(2)-size(0), size(3)-size(0))
-	fmt.Fprintf(&b, "\n**Why not by area.** What remains is gen's own %s lines of models and client: %s of CPU on top of the standard library (the gen row), to which the services add %s. A split of gen by area would spare a program that uses one area at most that, and only if the client were split too: a field per area (`c.SMB`) needs every area's package, so the SDK would become a package per area (`smb.New(c).ListShares`) over a package of the types areas share (identities, the error document). That costs the one shape go-github users know for a saving paid once per build cache, so the SDK stays one package.\n",
+	fmt.Fprintf(&b, "\n**What keeping the builders alone bought.** With oapi-codegen's whole client, `gen/qapi.gen.go` is %s lines; with the types and request builders alone it is %s. The services call every operation, so the low-level Client, ClientWithResponses and the answer type and parser of each operation only duplicated them, and the linker dropped them anyway (binaries of %.1f and %.1f MiB). Without them a program that uses the client takes %s of CPU to build instead of %s with the standard library cached (%s instead of %s cold). The spec is not embedded in gen either (the root package has it, `qapi.Spec()`), so such a program links no kin-openapi, YAML or JSON Schema library.\n",
+		comma(float64(wholeGenLines)), comma(float64(builderLines)), size(2), size(3), med(2, warmCPU), med(3, warmCPU), med(2, coldCPU), med(3, coldCPU))
+	fmt.Fprintf(&b, "\n**Why not by area.** What remains is gen's own %s lines of models and request builders: %s of CPU on top of the standard library (the gen row), to which the services add %s. A split of gen by area would spare a program that uses one area at most that, and only if the client were split too: a field per area (`c.SMB`) needs every area's package, so the SDK would become a package per area (`smb.New(c).ListShares`) over a package of the types areas share (identities, the error document). That costs the one shape go-github users know for a saving paid once per build cache, so the SDK stays one package.\n",
 		comma(float64(genLines)), med(1, warmCPU)-med(0, warmCPU), med(2, warmCPU)-med(1, warmCPU))
 	return b.String(), nil
 }
@@ -241,8 +251,9 @@ func goLines(dir string, keep func(name string) bool) (int, error) {
 // buildProgram writes files (main.go and any package beside it) into a
 // module in dir that uses the repository at root, builds it with an empty
 // cache, and builds it again in a cache that holds the standard library's
-// net/http program.
-func buildProgram(ctx context.Context, cfg config, root, dir string, files map[string]string, gosum []byte) (sdkBuild, error) {
+// net/http program. overlay replaces files of the repository by path (go
+// build -overlay).
+func buildProgram(ctx context.Context, cfg config, root, dir string, files, overlay map[string]string, gosum []byte) (sdkBuild, error) {
 	var res sdkBuild
 	mod := filepath.Join(dir, "mod")
 	gomod := fmt.Sprintf("module example.com/onecall\n\ngo 1.26\n\nrequire github.com/qapitools/qapi v0.0.0\n\nreplace github.com/qapitools/qapi => %s\n", root)
@@ -256,12 +267,36 @@ func buildProgram(ctx context.Context, cfg config, root, dir string, files map[s
 			return res, err
 		}
 	}
+	var overlayFlag []string
+	if len(overlay) > 0 {
+		replace := map[string]string{}
+		for path, data := range overlay {
+			file := filepath.Join(dir, "overlay", fmt.Sprint(len(replace), ".go"))
+			if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+				return res, err
+			}
+			if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+				return res, err
+			}
+			replace[path] = file
+		}
+		spec, err := json.Marshal(map[string]any{"Replace": replace})
+		if err != nil {
+			return res, err
+		}
+		file := filepath.Join(dir, "overlay.json")
+		if err := os.WriteFile(file, spec, 0o644); err != nil {
+			return res, err
+		}
+		overlayFlag = []string{"-overlay=" + file}
+	}
 	env := func(cache string) []string {
 		// -mod=mod lets go add the repository's requirements to the scratch
 		// go.mod; GOPROXY=off keeps it to the module cache.
 		return append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off", "GOCACHE="+cache)
 	}
 	goCmd := func(cache string, args ...string) (string, time.Duration, time.Duration, error) {
+		args = append(args[:1:1], append(overlayFlag, args[1:]...)...)
 		cmd := exec.CommandContext(ctx, cfg.goTool, args...)
 		cmd.Dir, cmd.Env = mod, env(cache)
 		start := time.Now()

@@ -129,14 +129,13 @@ type savedKey struct{}
 //	…
 //	_, err = c.SMB.ReplaceShare(ctx, id, nil, changed, client.IfMatch(etag))
 //
-// It works with the methods of the services (c.SMB, c.Files, …); the
-// generated client of API() gives it no answer to read, so there it fails
-// the call.
+// It works with the methods of the services (c.SMB, c.Files, …); Do gives
+// it no answer to read, so there it fails the call.
 func SaveETag(etag *string) RequestOption {
 	return func(ctx context.Context, _ *http.Request) error {
 		s, ok := ctx.Value(savedKey{}).(*saved)
 		if !ok {
-			return errors.New("client.SaveETag works with the methods of the client's services, not with API()")
+			return errors.New("client.SaveETag works with the methods of the client's services, not with Do")
 		}
 		s.etags = append(s.etags, etag)
 		return nil
@@ -152,12 +151,12 @@ func SaveETag(etag *string) RequestOption {
 //	… h.Get("ETag") …
 //
 // A failed call leaves *h as it was (the *APIError's Response has the
-// headers). Like SaveETag, it fails a call of API().
+// headers). Like SaveETag, it fails a request sent with Do.
 func SaveHeader(h *http.Header) RequestOption {
 	return func(ctx context.Context, _ *http.Request) error {
 		s, ok := ctx.Value(savedKey{}).(*saved)
 		if !ok {
-			return errors.New("client.SaveHeader works with the methods of the client's services, not with API()")
+			return errors.New("client.SaveHeader works with the methods of the client's services, not with Do")
 		}
 		s.headers = append(s.headers, h)
 		return nil

@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/qapitools/qapi/gen"
 	"github.com/qapitools/qapi/redact"
 )
 
@@ -31,10 +30,9 @@ type Client struct {
 	Services
 
 	base    *url.URL
-	server  string // base as a string, for the generated request builders
-	api     *gen.ClientWithResponses
-	send    gen.HttpRequestDoer // sends one attempt
-	log     *slog.Logger        // redacting
+	server  string       // base as a string, for the generated request builders
+	send    *http.Client // sends one attempt
+	log     *slog.Logger // redacting
 	red     *redact.Redactor
 	retry   RetryPolicy
 	timeout time.Duration
@@ -46,10 +44,6 @@ type Client struct {
 	// sleep waits between attempts; tests replace it to observe waits.
 	sleep func(ctx context.Context, d time.Duration) error
 }
-
-// The client is the doer of its generated client, so every generated
-// operation gets authentication, retries and logging.
-var _ gen.HttpRequestDoer = (*Client)(nil)
 
 // New returns a client for the cluster at baseURL, such as
 // "https://qumulo.example.com" or "qumulo.example.com:8000". A missing scheme
@@ -114,11 +108,6 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 			slog.String("base_url", c.server))
 	}
 
-	api, err := gen.NewClientWithResponses(c.server, gen.WithHTTPClient(c))
-	if err != nil {
-		return nil, fmt.Errorf("new client: %w", err)
-	}
-	c.api = api
 	c.Services = newServices(c)
 	return c, nil
 }
@@ -214,12 +203,6 @@ func newTransport(cfg *config) *http.Transport {
 	}
 }
 
-// API returns the generated client for every operation in the contract. It
-// sends through this client, so its calls are authenticated, retried and
-// logged like the helpers. The generated *WithResponse methods return answers
-// of every status; turn a non-2xx one into an *APIError with CheckResponse.
-func (c *Client) API() *gen.ClientWithResponses { return c.api }
-
 // BaseURL returns the cluster's base URL, with the port made explicit.
 func (c *Client) BaseURL() string { return c.server }
 
@@ -235,7 +218,7 @@ func (c *Client) GoString() string {
 // with the bearer token (logging in first if needed), the User-Agent, a
 // re-login and replay when the cluster refuses the token, retries as
 // RetryPolicy describes, the WithTimeout bound, and a Debug log line per
-// attempt. It implements gen.HttpRequestDoer. Like http.Client.Do it returns
+// attempt. Every method of the services sends through it. Like http.Client.Do it returns
 // answers of every status without error; an error means no answer was
 // obtained (network, TLS, context). A request body is read into memory when
 // req.GetBody is nil so that it can be replayed.
@@ -370,7 +353,7 @@ func (c *Client) do(ctx context.Context, req *http.Request) (*http.Response, err
 // in resp.Request: not the attempt's copy, which carries the bearer token,
 // and without the body, which may carry a private key, so that dumping an
 // error's Response cannot leak either. Its body fails past the bound, in
-// this one place for the helpers and every API() call alike.
+// this one place for the services, the helpers and Do alike.
 func (c *Client) answer(req *http.Request, resp *http.Response) *http.Response {
 	r := req.Clone(req.Context())
 	r.Body, r.GetBody = http.NoBody, nil

@@ -1,5 +1,5 @@
 // Package client is the Go client for the REST API of a Qumulo cluster. It
-// wraps the generated client of package gen (reachable with API()) and adds
+// sends the requests that package gen builds and adds
 // what automation needs to run unattended:
 //
 //   - Authentication: with WithCredentials the client logs in on first use
@@ -90,14 +90,16 @@
 // WaitGone poll until they are done, within the context's deadline, and
 // c.TreeDelete.WaitJob waits for a tree delete.
 //
-// # The generated client
+// # Below the services
 //
-// API() is the client oapi-codegen generated, with the same
-// authentication, retries and logging; CheckResponse turns a non-2xx answer
-// of one of its calls into an *APIError:
+// Do sends any request with the same authentication, retries and logging,
+// such as one built by gen's request builders (gen.New…Request);
+// CheckResponse turns a non-2xx answer into an *APIError:
 //
-//	r, err := c.API().GetEncryptionKeyStoreWithResponse(ctx)
+//	req, err := gen.NewGetEncryptionKeyStoreRequest(c.BaseURL())
+//	…
+//	resp, err := c.Do(req.WithContext(ctx))
 //	if err == nil {
-//		err = c.CheckResponse(r.HTTPResponse, r.Body)
+//		err = c.CheckResponse(resp, nil)
 //	}
 package client

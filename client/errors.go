@@ -216,13 +216,15 @@ func newAPIError(resp *http.Response, body []byte, r *redact.Redactor) *APIError
 const maxErrorBody = 1 << 20
 
 // CheckResponse returns nil for a 1xx, 2xx or 3xx answer and an *APIError
-// otherwise. body is the response body already read (as in the Body field of
-// the generated *WithResponse results); when body is nil, CheckResponse reads
-// and closes resp.Body itself. Use it with operations called through API():
+// otherwise. body is the response body already read; when body is nil,
+// CheckResponse reads and closes an error answer's body itself. Use it with
+// requests sent through Do:
 //
-//	r, err := c.API().GetEncryptionKeyStoreWithResponse(ctx)
+//	req, err := gen.NewGetEncryptionKeyStoreRequest(c.BaseURL())
+//	…
+//	resp, err := c.Do(req.WithContext(ctx))
 //	if err == nil {
-//		err = c.CheckResponse(r.HTTPResponse, r.Body)
+//		err = c.CheckResponse(resp, nil)
 //	}
 func (c *Client) CheckResponse(resp *http.Response, body []byte) error {
 	if resp == nil {

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/qapitools/qapi/client"
+	"github.com/qapitools/qapi/gen"
 )
 
 // startCluster starts a tiny stand-in for a Qumulo cluster on loopback: it
@@ -164,8 +165,9 @@ func ExampleKMSConfig_String() {
 	// Output: KMSConfig{Hostname: "kms.example.com", Port: 5696, KeyID: "k1", ServerCACert: none, ClientCert: 31 bytes, ClientPrivateKey: [REDACTED]}
 }
 
-// The generated client carries the same login, retries and logging.
-func ExampleClient_API() {
+// Do sends a request of gen's builders with the same login, retries and
+// logging as the services' methods.
+func ExampleClient_Do() {
 	cluster := startCluster()
 	defer cluster.Close()
 	c, err := client.New(cluster.URL, client.WithCredentials("admin", "secret"))
@@ -173,15 +175,24 @@ func ExampleClient_API() {
 		log.Fatal(err)
 	}
 
-	r, err := c.API().GetEncryptionKeyStoreWithResponse(context.Background())
+	req, err := gen.NewGetEncryptionKeyStoreRequest(c.BaseURL())
+	if err != nil {
+		log.Fatal(err)
+	}
+	r, err := c.Do(req.WithContext(context.Background()))
 	if err == nil {
-		err = c.CheckResponse(r.HTTPResponse, r.Body)
+		err = c.CheckResponse(r, nil)
 	}
 	if err != nil {
 		log.Fatal(err)
 	}
-	d, _ := r.JSON200.Discriminator()
-	fmt.Println(d, r.HTTPResponse.Header.Get("ETag"))
+	defer r.Body.Close()
+	var ks gen.EncryptionV2KeyStoreResponseUnion
+	if err := json.NewDecoder(r.Body).Decode(&ks); err != nil {
+		log.Fatal(err)
+	}
+	d, _ := ks.Discriminator()
+	fmt.Println(d, r.Header.Get("ETag"))
 	// Output: Local "1"
 }
 

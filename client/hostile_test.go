@@ -84,7 +84,7 @@ func TestHostileRedirectNotFollowed(t *testing.T) {
 	}
 }
 
-// Every answer's body is bounded in one place: an API() call reading a
+// Every answer's body is bounded in one place: a call reading a
 // body past the bound fails with ErrResponseTooLarge instead of holding it
 // (a 2 GB body took 4.45 GB).
 func TestHostileResponseBodyBounded(t *testing.T) {
@@ -104,8 +104,8 @@ func TestHostileResponseBodyBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.API().GetEncryptionKeyStoreWithResponse(context.Background()); !errors.Is(err, ErrResponseTooLarge) {
-		t.Errorf("API() call: err = %v, want ErrResponseTooLarge", err)
+	if _, err := c.Encryption.GetKeyStore(context.Background()); !errors.Is(err, ErrResponseTooLarge) {
+		t.Errorf("GetKeyStore: err = %v, want ErrResponseTooLarge", err)
 	}
 	small, err := New(srv.URL, WithToken("access-v1:t"), WithMaxResponseBytes(int64(len(exact))))
 	if err != nil {

@@ -83,15 +83,9 @@ func (KMSKeyStore) isKeyStore() {}
 // KeyStore reads the active at-rest encryption key store
 // (GET /v2/encryption/key-store). A non-2xx answer is an *APIError.
 func (c *Client) KeyStore(ctx context.Context) (KeyStore, error) {
-	resp, err := c.api.GetEncryptionKeyStore(ctx)
+	req, err := gen.NewGetEncryptionKeyStoreRequest(c.server)
+	resp, body, err := c.exchange(ctx, "GetEncryptionKeyStore", req, err, nil)
 	if err != nil {
-		return nil, err
-	}
-	body, err := readAll(resp)
-	if err != nil {
-		return nil, c.newOpError(resp.Request, fmt.Errorf("read answer: %w", err), 1)
-	}
-	if err := c.CheckResponse(resp, body); err != nil {
 		return nil, err
 	}
 	var u gen.EncryptionV2KeyStoreResponseUnion
@@ -207,10 +201,7 @@ func (k KMSConfig) MarshalJSON() ([]byte, error) {
 }
 
 // A RequestOption changes a request before the client sends it; IfMatch is
-// one. The key-store helpers take RequestOptions. It has the shape of the
-// generated gen.RequestEditorFn, so it converts to one for a call on API():
-//
-//	r, err := c.API().ReplaceEncryptionKeyStoreWithResponse(ctx, body, gen.RequestEditorFn(client.IfMatch(etag)))
+// one. Every method of the services and the key-store helpers take them.
 type RequestOption func(ctx context.Context, req *http.Request) error
 
 // ErrEmptyETag is the error of a call given IfMatch(""): read the resource
@@ -299,19 +290,7 @@ func (c *Client) UseKMSKeyStore(ctx context.Context, cfg KMSConfig, opts ...Requ
 }
 
 func (c *Client) putKeyStore(ctx context.Context, body gen.EncryptionV2PutKeyStoreUnion, opts []RequestOption) error {
-	editors := make([]gen.RequestEditorFn, len(opts))
-	for i, o := range opts {
-		editors[i] = gen.RequestEditorFn(o)
-	}
-	resp, err := c.api.ReplaceEncryptionKeyStore(ctx, body, editors...)
-	if err != nil {
-		return err
-	}
-	b, err := readAll(resp)
-	if err != nil {
-		return c.newOpError(resp.Request, fmt.Errorf("read answer: %w", err), 1)
-	}
-	return c.CheckResponse(resp, b)
+	return c.Encryption.ReplaceKeyStore(ctx, body, opts...)
 }
 
 // readAll reads an answer's body, which Do bounds.

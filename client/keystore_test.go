@@ -138,21 +138,28 @@ func TestKeyStoreUndecodable(t *testing.T) {
 	}
 }
 
-// A RequestOption converts to the generated editor type, so IfMatch guards
-// calls on API() too, as its doc shows.
-func TestIfMatchOnAPI(t *testing.T) {
+// A RequestOption is a function of the request, so IfMatch guards a
+// request of gen's builders sent with Do too.
+func TestIfMatchOnDo(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	var body gen.EncryptionV2PutKeyStoreUnion
 	if err := body.FromEncryptionV2PutKeyStoreLocal(gen.EncryptionV2PutKeyStoreLocal{}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := e.c.API().ReplaceEncryptionKeyStoreWithResponse(context.Background(), body, gen.RequestEditorFn(IfMatch(`"7"`)))
+	req, err := gen.NewReplaceEncryptionKeyStoreRequest(e.c.BaseURL(), body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.c.CheckResponse(r.HTTPResponse, r.Body); !IsPreconditionFailed(err) {
-		t.Errorf("stale If-Match through API(): err = %v, want precondition failed", err)
+	if err := IfMatch(`"7"`)(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.c.Do(req.WithContext(t.Context()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.CheckResponse(r, nil); !IsPreconditionFailed(err) {
+		t.Errorf("stale If-Match through Do: err = %v, want precondition failed", err)
 	}
 }
 

@@ -133,7 +133,7 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithMaxResponseBytes bounds the body of every answer, for the helpers and
-// every API() call: reading past n bytes fails with ErrResponseTooLarge, so
+// every request sent with Do: reading past n bytes fails with ErrResponseTooLarge, so
 // a cluster (or whatever answers in its place) cannot make the client hold
 // gigabytes. The default is DefaultMaxResponseBytes; 0 means no bound, for
 // callers that stream large file contents and bound them themselves.

@@ -199,11 +199,15 @@ func TestSaveETagThenIfMatch(t *testing.T) {
 		t.Errorf("after the write: etag %q, share %+v", etag, got)
 	}
 
-	// The generated client has no answer to give SaveETag: it says so
-	// instead of leaving the ETag empty.
+	// Do has no answer to give SaveETag: applied to a request of its own,
+	// it says so instead of leaving the ETag empty.
 	var unused string
-	if _, err := e.c.API().GetSMBShare(ctx, "7", gen.RequestEditorFn(SaveETag(&unused))); err == nil {
-		t.Error("SaveETag on API() did not fail")
+	req, err := gen.NewGetSMBShareRequest(e.c.BaseURL(), "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveETag(&unused)(ctx, req); err == nil {
+		t.Error("SaveETag outside the services' methods did not fail")
 	}
 }
 
@@ -240,8 +244,12 @@ func TestSaveHeader(t *testing.T) {
 		t.Errorf("a failed call changed the saved headers: %v", h)
 	}
 	var unused http.Header
-	if _, err := e.c.API().GetSMBShare(ctx, "7", gen.RequestEditorFn(SaveHeader(&unused))); err == nil {
-		t.Error("SaveHeader on API() did not fail")
+	req, err := gen.NewGetSMBShareRequest(e.c.BaseURL(), "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveHeader(&unused)(ctx, req); err == nil {
+		t.Error("SaveHeader outside the services' methods did not fail")
 	}
 }
 

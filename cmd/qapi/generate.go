@@ -31,7 +31,7 @@ func (c *generateCmd) parse(args []string) error {
 		"Converts every doc page (*.md) under the --docs folders into one OpenAPI 3.0.3 document, applies\n"+
 		"the overlays in the order given (a folder means its *.yaml files in name order), and generates Go\n"+
 		"code from it with oapi-codegen v2: models and a client, no server and no embedded spec (the\n"+
-		"options of qapi's own gen/cfg.yaml). It writes DIR/api.yaml and DIR/NAME.gen.go,\n"+
+		"options of qapi's own gen/cfg.yaml, whose gen keeps only the client's request builders). It writes DIR/api.yaml and DIR/NAME.gen.go,\n"+
 		"creating DIR if needed. It replaces them when an earlier run wrote them (NAME.gen.go has the\n"+
 		"\"Code generated\" line) and says so; files it did not write stay unless --force.\n"+
 		"Every problem is printed with its file and line; when conversion or code generation fails,\n"+

@@ -255,7 +255,9 @@ func rewriteHeader(code, version string) string {
 // Config is the configuration qapi generates with: models and a client, with
 // Go initialisms in names (KeyID, not KeyId; pass the converter's
 // convert.AddedInitialisms), as gen/cfg.yaml says for the committed gen
-// package. A test keeps the two in step. It embeds no spec: that would make
+// package, but for the client: gen keeps only its request builders, which
+// package client calls, while the users of qapi generate have no package
+// client and get oapi-codegen's whole client. A test keeps the two in step. It embeds no spec: that would make
 // every program using the client link kin-openapi, and the spec is beside
 // the code (api.yaml) for whoever needs it.
 func Config(pkg string, initialisms ...string) codegen.Configuration {

@@ -38,13 +38,22 @@ func Load(specPath, genPath string) (*openapi3.T, *Plan, error) {
 	return doc, p, nil
 }
 
-// GenerateFiles plans the services as Load does and returns their files.
-func GenerateFiles(specPath, genPath string) (map[string][]byte, error) {
-	_, p, err := Load(specPath, genPath)
+// Generate plans the services as Load does and returns their files, and
+// gen's accessors (see Accessors), which go beside genPath (AccessorsPath).
+func Generate(specPath, genPath string) (files map[string][]byte, accessors []byte, err error) {
+	doc, p, err := Load(specPath, genPath)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return p.Files()
+	if files, err = p.Files(); err != nil {
+		return nil, nil, err
+	}
+	src, err := os.ReadFile(genPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	accessors, err = Accessors(doc, src)
+	return files, accessors, err
 }
 
 // owned tells whether a file of package client is the generator's: it
@@ -106,14 +115,4 @@ func Check(dir string, files map[string][]byte) error {
 // at genPath go: beside it.
 func AccessorsPath(genPath string) string {
 	return filepath.Join(filepath.Dir(genPath), AccessorsFile)
-}
-
-// GenerateAccessors reads the source of package gen at genPath and returns
-// its accessors (see Accessors).
-func GenerateAccessors(genPath string) ([]byte, error) {
-	src, err := os.ReadFile(genPath)
-	if err != nil {
-		return nil, err
-	}
-	return Accessors(src)
 }

@@ -80,7 +80,8 @@ var reserved = []string{"ctx", "params", "body", "opts", "s", "req", "err", "p",
 // shapeOf is the shape of operation id; stream is the media type of its
 // request body when that is not JSON (streamedBody), whose builder is
 // New<id>RequestWithBody.
-func (g *genSource) shapeOf(id, stream string) (shape, error) {
+func (g *genSource) shapeOf(op *openapi3.Operation, stream string) (shape, error) {
+	id := op.OperationID
 	sh := shape{stream: stream}
 	builder := "New" + id + "Request"
 	if stream != "" {
@@ -140,33 +141,67 @@ func (g *genSource) shapeOf(id, stream string) (shape, error) {
 			sh.args = append(sh.args, arg{name: n.Name, typ: typ})
 		}
 	}
-	resp := g.types[id+"Response"]
-	if resp == nil {
-		return sh, fmt.Errorf("package gen has no %sResponse: regenerate gen", id)
+	return sh, g.resultOf(op, &sh)
+}
+
+// resultOf sets the Go type of op's JSON success answer, read from the
+// contract: a schema of package gen by its component name, a list of them,
+// or a string or integer. gen has no answer types of its own (gen/cfg.yaml).
+func (g *genSource) resultOf(op *openapi3.Operation, sh *shape) error {
+	_, media, schema := oas.Success(op)
+	if media == nil {
+		return nil
 	}
-	st, ok := resp.Type.(*ast.StructType)
-	if !ok {
-		return sh, fmt.Errorf("%sResponse is not a struct", id)
+	expr, err := goType(schema)
+	if err != nil {
+		return fmt.Errorf("answer: %w", err)
 	}
-	for _, fl := range st.Fields.List {
-		if len(fl.Names) != 1 || !strings.HasPrefix(fl.Names[0].Name, "JSON2") {
-			continue
+	if ident, ok := expr.(*ast.Ident); ok && ast.IsExported(ident.Name) {
+		if g.types[ident.Name] == nil {
+			return fmt.Errorf("answer: package gen has no type %s: regenerate gen", ident.Name)
 		}
-		star, ok := fl.Type.(*ast.StarExpr)
-		if !ok {
-			return sh, fmt.Errorf("%sResponse.%s is not a pointer", id, fl.Names[0].Name)
-		}
-		typ, err := g.qualify(&sh.imports, star.X)
+		sh.pointer = g.isStruct(ident.Name)
+	}
+	typ, err := g.qualify(&sh.imports, expr)
+	if err != nil {
+		return fmt.Errorf("answer: %w", err)
+	}
+	sh.result = typ
+	return nil
+}
+
+// goType is the type oapi-codegen declares for an answer's schema, for the
+// shapes answers take: a component, a list of components or strings, a
+// string, an integer.
+func goType(ref *openapi3.SchemaRef) (ast.Expr, error) {
+	if name, ok := strings.CutPrefix(ref.Ref, "#/components/schemas/"); ok {
+		return ast.NewIdent(name), nil
+	}
+	if ref.Ref != "" {
+		return nil, fmt.Errorf("schema %s is not a component", ref.Ref)
+	}
+	s := ref.Value
+	switch {
+	case s == nil:
+		return nil, errors.New("schema without a value")
+	case s.Type.Is(openapi3.TypeArray) && s.Items != nil:
+		elt, err := goType(s.Items)
 		if err != nil {
-			return sh, fmt.Errorf("answer: %w", err)
+			return nil, err
 		}
-		sh.result = typ
-		if ident, ok := star.X.(*ast.Ident); ok {
-			sh.pointer = g.isStruct(ident.Name)
+		// oapi-codegen points to the items of a nullable component.
+		if s.Items.Ref != "" && s.Items.Value != nil && s.Items.Value.Nullable {
+			elt = &ast.StarExpr{X: elt}
 		}
-		break
+		return &ast.ArrayType{Elt: elt}, nil
+	case s.Type.Is(openapi3.TypeString) && s.Format == "":
+		return ast.NewIdent("string"), nil
+	case s.Type.Is(openapi3.TypeInteger) && (s.Format == "int64" || s.Format == "int32"):
+		return ast.NewIdent(s.Format), nil
+	case s.Type.Is(openapi3.TypeInteger) && s.Format == "":
+		return ast.NewIdent("int"), nil
 	}
-	return sh, nil
+	return nil, fmt.Errorf("an answer of type %v and format %q is not supported", s.Type, s.Format)
 }
 
 // onlyIfMatch tells whether a parameter struct holds If-Match alone.

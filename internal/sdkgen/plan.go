@@ -225,7 +225,7 @@ func planOp(doc *openapi3.T, g *genSource, a *Area, path, method string, item *o
 			o.Required = append(o.Required, p.Name)
 		}
 	}
-	sh, err := g.shapeOf(op.OperationID, streamedBody(op))
+	sh, err := g.shapeOf(op, streamedBody(op))
 	if err != nil {
 		return nil, err
 	}

@@ -19,13 +19,9 @@ func main() {
 	genSrc := flag.String("gen", "gen/qapi.gen.go", "the source `FILE` of package gen generated from the contract")
 	out := flag.String("out", "client", "the `DIR` of package client")
 	flag.Parse()
-	files, err := sdkgen.GenerateFiles(*spec, *genSrc)
+	files, acc, err := sdkgen.Generate(*spec, *genSrc)
 	if err == nil {
 		err = sdkgen.Write(*out, files)
-	}
-	var acc []byte
-	if err == nil {
-		acc, err = sdkgen.GenerateAccessors(*genSrc)
 	}
 	if err == nil {
 		err = fileio.WriteAtomic(sdkgen.AccessorsPath(*genSrc), acc)

@@ -424,7 +424,8 @@ func (b *builder) operation(id, method, tmpl string, e entry) *openapi3.Operatio
 	if rb := m.requestBody; rb != nil && rb.schema != "" {
 		op.RequestBody = &openapi3.RequestBodyRef{Value: &openapi3.RequestBody{
 			Required: true,
-			Content:  b.content(rb, p, schemaSite{file: p.file, line: rb.schemaLine, name: id + "Request"}),
+			Content: b.content(rb, p, schemaSite{file: p.file, line: rb.schemaLine, name: id + "Request",
+				settable: method == "put" || method == "patch"}),
 		}}
 		op.RequestBody.Value.Description = "Request body."
 	}

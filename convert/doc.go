@@ -130,8 +130,14 @@
 // a list) is that type. Other objects are named from where they sit: the
 // operationId plus Request or Result for a body, the parent's name plus
 // the property name for a property, and for the items of a list the
-// parent's name plus the list's name in the singular (SMBShareV3Permission
-// for the items of permissions), or plus Item where it has none. No such
+// parent's name plus the list's name in the singular (SMBShareV2Permission
+// for the items of permissions), or plus Item where it has none. Such
+// objects under properties of one name that differ only in their
+// descriptions are one type, named by the shorter of their names: an NFS
+// export's restrictions are NFSExportRestriction whether the export is
+// read, listed, created or changed, so a restriction read can be sent
+// back. The objects directly under a PUT or PATCH body's properties stay
+// their own, since nullableSettings may make them nullable. No such
 // name reaches 60 characters, the length no Go type name of gen reaches:
 // when one of the objects an object holds (as a property or the items of a
 // list) would, all of them are named by these steps, each applied while the

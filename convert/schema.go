@@ -24,10 +24,15 @@ type schemaSite struct {
 	prop    string // property the schema describes (or whose items it describes)
 	root    string // the nearest schema at or above it named by the server or its body
 	items   string // name of its items when shortNames named them, else ""
+	// settable marks a PUT or PATCH body and its properties, whose
+	// components nullableSettings may make nullable: they stay their own
+	// (sameNested), so that no answer is loosened with them.
+	settable bool
 }
 
 func (s schemaSite) child(ptr, name, prop string) schemaSite {
-	return schemaSite{file: s.file, line: s.line, pointer: s.pointer + ptr, name: name, prop: prop, root: s.root}
+	return schemaSite{file: s.file, line: s.line, pointer: s.pointer + ptr, name: name, prop: prop, root: s.root,
+		settable: s.settable && s.pointer == ""}
 }
 
 // typeName returns the server type name a schema's description holds, or "".
@@ -53,6 +58,16 @@ type component struct {
 	schema *openapi3.Schema
 	canon  string
 	origin string
+	name   string
+	// refs are the references handed out to it, renamed with it.
+	refs []*openapi3.SchemaRef
+}
+
+// ref hands out a reference to c.
+func (c *component) ref() *openapi3.SchemaRef {
+	r := openapi3.NewSchemaRef(componentPrefix+c.name, c.schema)
+	c.refs = append(c.refs, r)
+	return r
 }
 
 // schemas turns page schemas into OpenAPI schemas and collects named components.
@@ -66,6 +81,10 @@ type schemas struct {
 	// that an unnamed copy of a type (the items of a list) is that type.
 	models   map[string][]string
 	modelRaw map[string]map[string]any
+	// nested maps a property name and a shape to the component of the
+	// objects of that shape under that name that no server type names, so
+	// that they are one type (sameNested).
+	nested map[string]*component
 	// enums maps an enum type name to the enums that would take it; a name
 	// wanted by more than one stays unused.
 	enums map[string]map[string]bool
@@ -73,7 +92,8 @@ type schemas struct {
 
 func newSchemas(ps *problems) *schemas {
 	return &schemas{ps: ps, components: map[string]*component{}, typeNames: map[string]bool{},
-		models: map[string][]string{}, modelRaw: map[string]map[string]any{}, enums: map[string]map[string]bool{}}
+		models: map[string][]string{}, modelRaw: map[string]map[string]any{},
+		nested: map[string]*component{}, enums: map[string]map[string]bool{}}
 }
 
 // canonical is the JSON of a page schema without its top-level
@@ -87,6 +107,33 @@ func canonical(raw map[string]any) string {
 	}
 	data, _ := json.Marshal(c)
 	return string(data)
+}
+
+// shape is the JSON of a page schema without any description, at any
+// depth: what a value of it may be, not how the page words it.
+func shape(raw map[string]any) string {
+	data, _ := json.Marshal(withoutDescriptions(raw))
+	return string(data)
+}
+
+func withoutDescriptions(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		c := make(map[string]any, len(v))
+		for k, x := range v {
+			if k != "description" {
+				c[k] = withoutDescriptions(x)
+			}
+		}
+		return c
+	case []any:
+		c := make([]any, len(v))
+		for i, x := range v {
+			c[i] = withoutDescriptions(x)
+		}
+		return c
+	}
+	return v
 }
 
 // model returns the server type name of an unnamed object that is a copy
@@ -534,7 +581,7 @@ func shortNames(parent, root string, adds [][]string) []string {
 // place describes its own field.
 func (s *schemas) enum(name string, sc *openapi3.Schema, constants []string, site schemaSite) *openapi3.SchemaRef {
 	if c, ok := s.components[name]; ok {
-		return openapi3.NewSchemaRef(componentPrefix+name, c.schema)
+		return c.ref()
 	}
 	texts := enumTexts(sc.Description)
 	lines := make([]string, len(sc.Enum))
@@ -547,8 +594,7 @@ func (s *schemas) enum(name string, sc *openapi3.Schema, constants []string, sit
 	}
 	sc.Description = "One of:\n" + strings.Join(lines, ",\n")
 	origin := fmt.Sprintf("%s:%d %s", site.file, site.line, site.pointer)
-	s.components[name] = &component{schema: sc, origin: origin}
-	return openapi3.NewSchemaRef(componentPrefix+name, sc)
+	return s.add(name, sc, "", origin).ref()
 }
 
 // register names an object schema: by its server type name when it has one,
@@ -563,26 +609,65 @@ func (s *schemas) register(sc *openapi3.Schema, raw map[string]any, typeName str
 	if typeName != "" {
 		c, ok := s.components[name]
 		if !ok {
-			s.components[name] = &component{schema: sc, canon: canon, origin: origin}
-			return openapi3.NewSchemaRef(componentPrefix+name, sc)
+			return s.add(name, sc, canon, origin).ref()
 		}
 		if c.canon == canon {
-			return openapi3.NewSchemaRef(componentPrefix+name, c.schema)
+			return c.ref()
 		}
 		s.ps.warnf(site.file, site.line, site.pointer, "type %s (Go name %s) is described differently here and at %s; this one is named by number", typeName, name, c.origin)
+	} else if site.pointer != "" && !site.settable {
+		if c := s.sameNested(site, raw); c != nil {
+			return c.ref()
+		}
 	}
 	for i := 2; ; i++ {
 		c, taken := s.components[name]
 		if taken && c.canon == canon {
-			return openapi3.NewSchemaRef(componentPrefix+name, c.schema)
+			return c.ref()
 		}
 		if !taken && (!s.typeNames[name] || typeName != "") {
 			break
 		}
 		name = fmt.Sprintf("%s%d", site.name, i)
 	}
-	s.components[name] = &component{schema: sc, canon: canon, origin: origin}
-	return openapi3.NewSchemaRef(componentPrefix+name, sc)
+	c := s.add(name, sc, canon, origin)
+	if typeName == "" && site.pointer != "" && !site.settable {
+		s.nested[site.prop+"\x00"+shape(raw)] = c
+	}
+	return c.ref()
+}
+
+func (s *schemas) add(name string, sc *openapi3.Schema, canon, origin string) *component {
+	c := &component{schema: sc, canon: canon, origin: origin, name: name}
+	s.components[name] = c
+	return c
+}
+
+// sameNested is the component of an object no server type names, nested
+// under a property of the same name and of the same shape as this one
+// elsewhere, or nil: the restrictions of an NFS export are one type whether
+// an export is read, created or changed. The pair keeps the shorter of
+// their names (the one sorting first if equally long), renamed where it
+// was handed out.
+func (s *schemas) sameNested(site schemaSite, raw map[string]any) *component {
+	c := s.nested[site.prop+"\x00"+shape(raw)]
+	if c == nil {
+		return nil
+	}
+	name := site.name
+	if len(name) > len(c.name) || len(name) == len(c.name) && name >= c.name {
+		return c
+	}
+	if _, taken := s.components[name]; taken || s.typeNames[name] {
+		return c
+	}
+	delete(s.components, c.name)
+	c.name = name
+	s.components[name] = c
+	for _, r := range c.refs {
+		r.Ref = componentPrefix + name
+	}
+	return c
 }
 
 func escapePointer(s string) string {

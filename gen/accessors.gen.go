@@ -1391,25 +1391,9 @@ func (x *DNSConfigLookupOverride) GetIPAddress() (v string) {
 }
 
 // GetLookupOverrides returns the value of LookupOverrides, or its zero value when x or LookupOverrides is nil.
-func (x *DNSLookupOverrideConfig) GetLookupOverrides() (v []DNSLookupOverrideConfigLookupOverride) {
+func (x *DNSLookupOverrideConfig) GetLookupOverrides() (v []DNSConfigLookupOverride) {
 	if x != nil && x.LookupOverrides != nil {
 		v = *x.LookupOverrides
-	}
-	return v
-}
-
-// GetAliases returns the value of Aliases, or its zero value when x or Aliases is nil.
-func (x *DNSLookupOverrideConfigLookupOverride) GetAliases() (v []string) {
-	if x != nil && x.Aliases != nil {
-		v = *x.Aliases
-	}
-	return v
-}
-
-// GetIPAddress returns the value of IPAddress, or its zero value when x or IPAddress is nil.
-func (x *DNSLookupOverrideConfigLookupOverride) GetIPAddress() (v string) {
-	if x != nil && x.IPAddress != nil {
-		v = *x.IPAddress
 	}
 	return v
 }
@@ -3167,7 +3151,7 @@ func (x *FilesEffectiveRightsExplanation) GetRightsFromACEs() (v []AccessRight) 
 }
 
 // GetACE returns ACE, or nil when x is nil.
-func (x *FilesEffectiveRightsExplanationAnnotatedACE) GetACE() *FilesEffectiveRightsExplanationAnnotatedACEACE {
+func (x *FilesEffectiveRightsExplanationAnnotatedACE) GetACE() *FilesDeriveModeExplanationAnnotatedACLItemACE {
 	if x == nil {
 		return nil
 	}
@@ -3218,38 +3202,6 @@ func (x *FilesEffectiveRightsExplanationAnnotatedACE) GetSkippedInheritOnly() (v
 func (x *FilesEffectiveRightsExplanationAnnotatedACE) GetTrusteeMatches() (v bool) {
 	if x != nil && x.TrusteeMatches != nil {
 		v = *x.TrusteeMatches
-	}
-	return v
-}
-
-// GetFlags returns the value of Flags, or its zero value when x or Flags is nil.
-func (x *FilesEffectiveRightsExplanationAnnotatedACEACE) GetFlags() (v []ACEFlag) {
-	if x != nil && x.Flags != nil {
-		v = *x.Flags
-	}
-	return v
-}
-
-// GetRights returns the value of Rights, or its zero value when x or Rights is nil.
-func (x *FilesEffectiveRightsExplanationAnnotatedACEACE) GetRights() (v []AccessRight) {
-	if x != nil && x.Rights != nil {
-		v = *x.Rights
-	}
-	return v
-}
-
-// GetTrustee returns Trustee, or nil when x is nil.
-func (x *FilesEffectiveRightsExplanationAnnotatedACEACE) GetTrustee() *Identity {
-	if x == nil {
-		return nil
-	}
-	return x.Trustee
-}
-
-// GetType returns the value of Type, or its zero value when x or Type is nil.
-func (x *FilesEffectiveRightsExplanationAnnotatedACEACE) GetType() (v FilesEffectiveRightsExplanationAnnotatedACEACEType) {
-	if x != nil && x.Type != nil {
-		v = *x.Type
 	}
 	return v
 }
@@ -3471,7 +3423,7 @@ func (x *GetFilesAttributes) GetDirectoryEntryHashPolicy() (v FSDirectoryHashVer
 }
 
 // GetExtendedAttributes returns ExtendedAttributes, or nil when x is nil.
-func (x *GetFilesAttributes) GetExtendedAttributes() *GetFilesAttributesExtendedAttributes {
+func (x *GetFilesAttributes) GetExtendedAttributes() *FilesAttributesExtendedAttributes {
 	if x == nil {
 		return nil
 	}
@@ -3519,7 +3471,7 @@ func (x *GetFilesAttributes) GetLock() *PatchFileLock {
 }
 
 // GetMajorMinorNumbers returns MajorMinorNumbers, or nil when x is nil.
-func (x *GetFilesAttributes) GetMajorMinorNumbers() *GetFilesAttributesMajorMinorNumbers {
+func (x *GetFilesAttributes) GetMajorMinorNumbers() *FilesAttributesMajorMinorNumbers {
 	if x == nil {
 		return nil
 	}
@@ -3618,94 +3570,6 @@ func (x *GetFilesAttributes) GetType() (v FSFileType) {
 func (x *GetFilesAttributes) GetUserMetadataRevision() (v string) {
 	if x != nil && x.UserMetadataRevision != nil {
 		v = *x.UserMetadataRevision
-	}
-	return v
-}
-
-// GetArchive returns the value of Archive, or its zero value when x or Archive is nil.
-func (x *GetFilesAttributesExtendedAttributes) GetArchive() (v bool) {
-	if x != nil && x.Archive != nil {
-		v = *x.Archive
-	}
-	return v
-}
-
-// GetCompressed returns the value of Compressed, or its zero value when x or Compressed is nil.
-func (x *GetFilesAttributesExtendedAttributes) GetCompressed() (v bool) {
-	if x != nil && x.Compressed != nil {
-		v = *x.Compressed
-	}
-	return v
-}
-
-// GetHidden returns the value of Hidden, or its zero value when x or Hidden is nil.
-func (x *GetFilesAttributesExtendedAttributes) GetHidden() (v bool) {
-	if x != nil && x.Hidden != nil {
-		v = *x.Hidden
-	}
-	return v
-}
-
-// GetNotContentIndexed returns the value of NotContentIndexed, or its zero value when x or NotContentIndexed is nil.
-func (x *GetFilesAttributesExtendedAttributes) GetNotContentIndexed() (v bool) {
-	if x != nil && x.NotContentIndexed != nil {
-		v = *x.NotContentIndexed
-	}
-	return v
-}
-
-// GetOffline returns the value of Offline, or its zero value when x or Offline is nil.
-func (x *GetFilesAttributesExtendedAttributes) GetOffline() (v bool) {
-	if x != nil && x.Offline != nil {
-		v = *x.Offline
-	}
-	return v
-}
-
-// GetReadOnly returns the value of ReadOnly, or its zero value when x or ReadOnly is nil.
-func (x *GetFilesAttributesExtendedAttributes) GetReadOnly() (v bool) {
-	if x != nil && x.ReadOnly != nil {
-		v = *x.ReadOnly
-	}
-	return v
-}
-
-// GetSparseFile returns the value of SparseFile, or its zero value when x or SparseFile is nil.
-func (x *GetFilesAttributesExtendedAttributes) GetSparseFile() (v bool) {
-	if x != nil && x.SparseFile != nil {
-		v = *x.SparseFile
-	}
-	return v
-}
-
-// GetSystem returns the value of System, or its zero value when x or System is nil.
-func (x *GetFilesAttributesExtendedAttributes) GetSystem() (v bool) {
-	if x != nil && x.System != nil {
-		v = *x.System
-	}
-	return v
-}
-
-// GetTemporary returns the value of Temporary, or its zero value when x or Temporary is nil.
-func (x *GetFilesAttributesExtendedAttributes) GetTemporary() (v bool) {
-	if x != nil && x.Temporary != nil {
-		v = *x.Temporary
-	}
-	return v
-}
-
-// GetMajor returns the value of Major, or its zero value when x or Major is nil.
-func (x *GetFilesAttributesMajorMinorNumbers) GetMajor() (v int64) {
-	if x != nil && x.Major != nil {
-		v = *x.Major
-	}
-	return v
-}
-
-// GetMinor returns the value of Minor, or its zero value when x or Minor is nil.
-func (x *GetFilesAttributesMajorMinorNumbers) GetMinor() (v int64) {
-	if x != nil && x.Minor != nil {
-		v = *x.Minor
 	}
 	return v
 }
@@ -5015,7 +4879,7 @@ func (x *NFSExportV3) GetID() (v string) {
 }
 
 // GetRestrictions returns the value of Restrictions, or its zero value when x or Restrictions is nil.
-func (x *NFSExportV3) GetRestrictions() (v []NFSExportV3Restriction) {
+func (x *NFSExportV3) GetRestrictions() (v []NFSExportRestriction) {
 	if x != nil && x.Restrictions != nil {
 		v = *x.Restrictions
 	}
@@ -5026,54 +4890,6 @@ func (x *NFSExportV3) GetRestrictions() (v []NFSExportV3Restriction) {
 func (x *NFSExportV3) GetTenantID() (v int64) {
 	if x != nil && x.TenantID != nil {
 		v = *x.TenantID
-	}
-	return v
-}
-
-// GetHostRestrictions returns the value of HostRestrictions, or its zero value when x or HostRestrictions is nil.
-func (x *NFSExportV3Restriction) GetHostRestrictions() (v []string) {
-	if x != nil && x.HostRestrictions != nil {
-		v = *x.HostRestrictions
-	}
-	return v
-}
-
-// GetMapToGroup returns MapToGroup, or nil when x is nil.
-func (x *NFSExportV3Restriction) GetMapToGroup() *IdentityV1 {
-	if x == nil {
-		return nil
-	}
-	return x.MapToGroup
-}
-
-// GetMapToUser returns MapToUser, or nil when x is nil.
-func (x *NFSExportV3Restriction) GetMapToUser() *IdentityV1 {
-	if x == nil {
-		return nil
-	}
-	return x.MapToUser
-}
-
-// GetReadOnly returns the value of ReadOnly, or its zero value when x or ReadOnly is nil.
-func (x *NFSExportV3Restriction) GetReadOnly() (v bool) {
-	if x != nil && x.ReadOnly != nil {
-		v = *x.ReadOnly
-	}
-	return v
-}
-
-// GetRequirePrivilegedPort returns the value of RequirePrivilegedPort, or its zero value when x or RequirePrivilegedPort is nil.
-func (x *NFSExportV3Restriction) GetRequirePrivilegedPort() (v bool) {
-	if x != nil && x.RequirePrivilegedPort != nil {
-		v = *x.RequirePrivilegedPort
-	}
-	return v
-}
-
-// GetUserMapping returns the value of UserMapping, or its zero value when x or UserMapping is nil.
-func (x *NFSExportV3Restriction) GetUserMapping() (v NFSMap) {
-	if x != nil && x.UserMapping != nil {
-		v = *x.UserMapping
 	}
 	return v
 }
@@ -5127,7 +4943,7 @@ func (x *NFSExportsV3Entry) GetID() (v string) {
 }
 
 // GetRestrictions returns the value of Restrictions, or its zero value when x or Restrictions is nil.
-func (x *NFSExportsV3Entry) GetRestrictions() (v []NFSExportsV3EntryRestriction) {
+func (x *NFSExportsV3Entry) GetRestrictions() (v []NFSExportRestriction) {
 	if x != nil && x.Restrictions != nil {
 		v = *x.Restrictions
 	}
@@ -5138,54 +4954,6 @@ func (x *NFSExportsV3Entry) GetRestrictions() (v []NFSExportsV3EntryRestriction)
 func (x *NFSExportsV3Entry) GetTenantID() (v int64) {
 	if x != nil && x.TenantID != nil {
 		v = *x.TenantID
-	}
-	return v
-}
-
-// GetHostRestrictions returns the value of HostRestrictions, or its zero value when x or HostRestrictions is nil.
-func (x *NFSExportsV3EntryRestriction) GetHostRestrictions() (v []string) {
-	if x != nil && x.HostRestrictions != nil {
-		v = *x.HostRestrictions
-	}
-	return v
-}
-
-// GetMapToGroup returns MapToGroup, or nil when x is nil.
-func (x *NFSExportsV3EntryRestriction) GetMapToGroup() *IdentityV1 {
-	if x == nil {
-		return nil
-	}
-	return x.MapToGroup
-}
-
-// GetMapToUser returns MapToUser, or nil when x is nil.
-func (x *NFSExportsV3EntryRestriction) GetMapToUser() *IdentityV1 {
-	if x == nil {
-		return nil
-	}
-	return x.MapToUser
-}
-
-// GetReadOnly returns the value of ReadOnly, or its zero value when x or ReadOnly is nil.
-func (x *NFSExportsV3EntryRestriction) GetReadOnly() (v bool) {
-	if x != nil && x.ReadOnly != nil {
-		v = *x.ReadOnly
-	}
-	return v
-}
-
-// GetRequirePrivilegedPort returns the value of RequirePrivilegedPort, or its zero value when x or RequirePrivilegedPort is nil.
-func (x *NFSExportsV3EntryRestriction) GetRequirePrivilegedPort() (v bool) {
-	if x != nil && x.RequirePrivilegedPort != nil {
-		v = *x.RequirePrivilegedPort
-	}
-	return v
-}
-
-// GetUserMapping returns the value of UserMapping, or its zero value when x or UserMapping is nil.
-func (x *NFSExportsV3EntryRestriction) GetUserMapping() (v NFSMap) {
-	if x != nil && x.UserMapping != nil {
-		v = *x.UserMapping
 	}
 	return v
 }
@@ -7271,7 +7039,7 @@ func (x *SMBShareV3) GetID() (v string) {
 }
 
 // GetNetworkPermissions returns the value of NetworkPermissions, or its zero value when x or NetworkPermissions is nil.
-func (x *SMBShareV3) GetNetworkPermissions() (v []SMBShareV3NetworkPermission) {
+func (x *SMBShareV3) GetNetworkPermissions() (v []SMBShareV2NetworkPermission) {
 	if x != nil && x.NetworkPermissions != nil {
 		v = *x.NetworkPermissions
 	}
@@ -7279,7 +7047,7 @@ func (x *SMBShareV3) GetNetworkPermissions() (v []SMBShareV3NetworkPermission) {
 }
 
 // GetPermissions returns the value of Permissions, or its zero value when x or Permissions is nil.
-func (x *SMBShareV3) GetPermissions() (v []SMBShareV3Permission) {
+func (x *SMBShareV3) GetPermissions() (v []SMBShareV2Permission) {
 	if x != nil && x.Permissions != nil {
 		v = *x.Permissions
 	}
@@ -7306,54 +7074,6 @@ func (x *SMBShareV3) GetShareName() (v string) {
 func (x *SMBShareV3) GetTenantID() (v int64) {
 	if x != nil && x.TenantID != nil {
 		v = *x.TenantID
-	}
-	return v
-}
-
-// GetAddressRanges returns the value of AddressRanges, or its zero value when x or AddressRanges is nil.
-func (x *SMBShareV3NetworkPermission) GetAddressRanges() (v []string) {
-	if x != nil && x.AddressRanges != nil {
-		v = *x.AddressRanges
-	}
-	return v
-}
-
-// GetRights returns the value of Rights, or its zero value when x or Rights is nil.
-func (x *SMBShareV3NetworkPermission) GetRights() (v []Right) {
-	if x != nil && x.Rights != nil {
-		v = *x.Rights
-	}
-	return v
-}
-
-// GetType returns the value of Type, or its zero value when x or Type is nil.
-func (x *SMBShareV3NetworkPermission) GetType() (v SMBShareV3NetworkPermissionType) {
-	if x != nil && x.Type != nil {
-		v = *x.Type
-	}
-	return v
-}
-
-// GetRights returns the value of Rights, or its zero value when x or Rights is nil.
-func (x *SMBShareV3Permission) GetRights() (v []Right) {
-	if x != nil && x.Rights != nil {
-		v = *x.Rights
-	}
-	return v
-}
-
-// GetTrustee returns Trustee, or nil when x is nil.
-func (x *SMBShareV3Permission) GetTrustee() *Identity {
-	if x == nil {
-		return nil
-	}
-	return x.Trustee
-}
-
-// GetType returns the value of Type, or its zero value when x or Type is nil.
-func (x *SMBShareV3Permission) GetType() (v SMBShareV3PermissionType) {
-	if x != nil && x.Type != nil {
-		v = *x.Type
 	}
 	return v
 }
@@ -7911,7 +7631,7 @@ func (x *SnapshotPolicyInfoV2) GetPolicyName() (v string) {
 }
 
 // GetSchedule returns Schedule, or nil when x is nil.
-func (x *SnapshotPolicyInfoV2) GetSchedule() *SnapshotPolicyInfoV2Schedule {
+func (x *SnapshotPolicyInfoV2) GetSchedule() *SnapshotPolicyInfoSchedule {
 	if x == nil {
 		return nil
 	}
@@ -7930,126 +7650,6 @@ func (x *SnapshotPolicyInfoV2) GetSnapshotNameTemplate() (v string) {
 func (x *SnapshotPolicyInfoV2) GetSourceFileID() (v string) {
 	if x != nil && x.SourceFileID != nil {
 		v = *x.SourceFileID
-	}
-	return v
-}
-
-// GetCreationSchedule returns CreationSchedule, or nil when x is nil.
-func (x *SnapshotPolicyInfoV2Schedule) GetCreationSchedule() *SnapshotPolicyInfoV2ScheduleCreationSchedule {
-	if x == nil {
-		return nil
-	}
-	return x.CreationSchedule
-}
-
-// GetExpirationTimeToLive returns the value of ExpirationTimeToLive, or its zero value when x or ExpirationTimeToLive is nil.
-func (x *SnapshotPolicyInfoV2Schedule) GetExpirationTimeToLive() (v string) {
-	if x != nil && x.ExpirationTimeToLive != nil {
-		v = *x.ExpirationTimeToLive
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *SnapshotPolicyInfoV2Schedule) GetID() (v int64) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetDayOfMonth returns the value of DayOfMonth, or its zero value when x or DayOfMonth is nil.
-func (x *SnapshotPolicyInfoV2ScheduleCreationSchedule) GetDayOfMonth() (v int64) {
-	if x != nil && x.DayOfMonth != nil {
-		v = *x.DayOfMonth
-	}
-	return v
-}
-
-// GetFireEvery returns the value of FireEvery, or its zero value when x or FireEvery is nil.
-func (x *SnapshotPolicyInfoV2ScheduleCreationSchedule) GetFireEvery() (v int64) {
-	if x != nil && x.FireEvery != nil {
-		v = *x.FireEvery
-	}
-	return v
-}
-
-// GetFireEveryInterval returns the value of FireEveryInterval, or its zero value when x or FireEveryInterval is nil.
-func (x *SnapshotPolicyInfoV2ScheduleCreationSchedule) GetFireEveryInterval() (v FireIn) {
-	if x != nil && x.FireEveryInterval != nil {
-		v = *x.FireEveryInterval
-	}
-	return v
-}
-
-// GetFrequency returns the value of Frequency, or its zero value when x or Frequency is nil.
-func (x *SnapshotPolicyInfoV2ScheduleCreationSchedule) GetFrequency() (v ScheduleFrequency) {
-	if x != nil && x.Frequency != nil {
-		v = *x.Frequency
-	}
-	return v
-}
-
-// GetHour returns the value of Hour, or its zero value when x or Hour is nil.
-func (x *SnapshotPolicyInfoV2ScheduleCreationSchedule) GetHour() (v int64) {
-	if x != nil && x.Hour != nil {
-		v = *x.Hour
-	}
-	return v
-}
-
-// GetMinute returns the value of Minute, or its zero value when x or Minute is nil.
-func (x *SnapshotPolicyInfoV2ScheduleCreationSchedule) GetMinute() (v int64) {
-	if x != nil && x.Minute != nil {
-		v = *x.Minute
-	}
-	return v
-}
-
-// GetOnDays returns the value of OnDays, or its zero value when x or OnDays is nil.
-func (x *SnapshotPolicyInfoV2ScheduleCreationSchedule) GetOnDays() (v []OnDay) {
-	if x != nil && x.OnDays != nil {
-		v = *x.OnDays
-	}
-	return v
-}
-
-// GetTimezone returns the value of Timezone, or its zero value when x or Timezone is nil.
-func (x *SnapshotPolicyInfoV2ScheduleCreationSchedule) GetTimezone() (v string) {
-	if x != nil && x.Timezone != nil {
-		v = *x.Timezone
-	}
-	return v
-}
-
-// GetWindowEndHour returns the value of WindowEndHour, or its zero value when x or WindowEndHour is nil.
-func (x *SnapshotPolicyInfoV2ScheduleCreationSchedule) GetWindowEndHour() (v int64) {
-	if x != nil && x.WindowEndHour != nil {
-		v = *x.WindowEndHour
-	}
-	return v
-}
-
-// GetWindowEndMinute returns the value of WindowEndMinute, or its zero value when x or WindowEndMinute is nil.
-func (x *SnapshotPolicyInfoV2ScheduleCreationSchedule) GetWindowEndMinute() (v int64) {
-	if x != nil && x.WindowEndMinute != nil {
-		v = *x.WindowEndMinute
-	}
-	return v
-}
-
-// GetWindowStartHour returns the value of WindowStartHour, or its zero value when x or WindowStartHour is nil.
-func (x *SnapshotPolicyInfoV2ScheduleCreationSchedule) GetWindowStartHour() (v int64) {
-	if x != nil && x.WindowStartHour != nil {
-		v = *x.WindowStartHour
-	}
-	return v
-}
-
-// GetWindowStartMinute returns the value of WindowStartMinute, or its zero value when x or WindowStartMinute is nil.
-func (x *SnapshotPolicyInfoV2ScheduleCreationSchedule) GetWindowStartMinute() (v int64) {
-	if x != nil && x.WindowStartMinute != nil {
-		v = *x.WindowStartMinute
 	}
 	return v
 }
@@ -8191,7 +7791,7 @@ func (x *SnapshotStatusV2) GetName() (v string) {
 }
 
 // GetOwners returns the value of Owners, or its zero value when x or Owners is nil.
-func (x *SnapshotStatusV2) GetOwners() (v []SnapshotStatusV2Owner) {
+func (x *SnapshotStatusV2) GetOwners() (v []SnapshotStatusOwner) {
 	if x != nil && x.Owners != nil {
 		v = *x.Owners
 	}
@@ -8218,14 +7818,6 @@ func (x *SnapshotStatusV2) GetSourceFilePath() (v string) {
 func (x *SnapshotStatusV2) GetTimestamp() (v time.Time) {
 	if x != nil && x.Timestamp != nil {
 		v = *x.Timestamp
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *SnapshotStatusV2Owner) GetID() (v string) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
 	}
 	return v
 }
@@ -8343,7 +7935,7 @@ func (x *SnapshotsPolicyInfoV1) GetSourceFileIDs() (v []string) {
 }
 
 // GetCreationSchedule returns CreationSchedule, or nil when x is nil.
-func (x *SnapshotsPolicyInfoV1Schedule) GetCreationSchedule() *SnapshotsPolicyInfoV1ScheduleCreationSchedule {
+func (x *SnapshotsPolicyInfoV1Schedule) GetCreationSchedule() *SnapshotPolicyInfoScheduleCreationSchedule {
 	if x == nil {
 		return nil
 	}
@@ -8362,102 +7954,6 @@ func (x *SnapshotsPolicyInfoV1Schedule) GetExpirationTimeToLive() (v string) {
 func (x *SnapshotsPolicyInfoV1Schedule) GetID() (v int64) {
 	if x != nil && x.ID != nil {
 		v = *x.ID
-	}
-	return v
-}
-
-// GetDayOfMonth returns the value of DayOfMonth, or its zero value when x or DayOfMonth is nil.
-func (x *SnapshotsPolicyInfoV1ScheduleCreationSchedule) GetDayOfMonth() (v int64) {
-	if x != nil && x.DayOfMonth != nil {
-		v = *x.DayOfMonth
-	}
-	return v
-}
-
-// GetFireEvery returns the value of FireEvery, or its zero value when x or FireEvery is nil.
-func (x *SnapshotsPolicyInfoV1ScheduleCreationSchedule) GetFireEvery() (v int64) {
-	if x != nil && x.FireEvery != nil {
-		v = *x.FireEvery
-	}
-	return v
-}
-
-// GetFireEveryInterval returns the value of FireEveryInterval, or its zero value when x or FireEveryInterval is nil.
-func (x *SnapshotsPolicyInfoV1ScheduleCreationSchedule) GetFireEveryInterval() (v FireIn) {
-	if x != nil && x.FireEveryInterval != nil {
-		v = *x.FireEveryInterval
-	}
-	return v
-}
-
-// GetFrequency returns the value of Frequency, or its zero value when x or Frequency is nil.
-func (x *SnapshotsPolicyInfoV1ScheduleCreationSchedule) GetFrequency() (v ScheduleFrequency) {
-	if x != nil && x.Frequency != nil {
-		v = *x.Frequency
-	}
-	return v
-}
-
-// GetHour returns the value of Hour, or its zero value when x or Hour is nil.
-func (x *SnapshotsPolicyInfoV1ScheduleCreationSchedule) GetHour() (v int64) {
-	if x != nil && x.Hour != nil {
-		v = *x.Hour
-	}
-	return v
-}
-
-// GetMinute returns the value of Minute, or its zero value when x or Minute is nil.
-func (x *SnapshotsPolicyInfoV1ScheduleCreationSchedule) GetMinute() (v int64) {
-	if x != nil && x.Minute != nil {
-		v = *x.Minute
-	}
-	return v
-}
-
-// GetOnDays returns the value of OnDays, or its zero value when x or OnDays is nil.
-func (x *SnapshotsPolicyInfoV1ScheduleCreationSchedule) GetOnDays() (v []OnDay) {
-	if x != nil && x.OnDays != nil {
-		v = *x.OnDays
-	}
-	return v
-}
-
-// GetTimezone returns the value of Timezone, or its zero value when x or Timezone is nil.
-func (x *SnapshotsPolicyInfoV1ScheduleCreationSchedule) GetTimezone() (v string) {
-	if x != nil && x.Timezone != nil {
-		v = *x.Timezone
-	}
-	return v
-}
-
-// GetWindowEndHour returns the value of WindowEndHour, or its zero value when x or WindowEndHour is nil.
-func (x *SnapshotsPolicyInfoV1ScheduleCreationSchedule) GetWindowEndHour() (v int64) {
-	if x != nil && x.WindowEndHour != nil {
-		v = *x.WindowEndHour
-	}
-	return v
-}
-
-// GetWindowEndMinute returns the value of WindowEndMinute, or its zero value when x or WindowEndMinute is nil.
-func (x *SnapshotsPolicyInfoV1ScheduleCreationSchedule) GetWindowEndMinute() (v int64) {
-	if x != nil && x.WindowEndMinute != nil {
-		v = *x.WindowEndMinute
-	}
-	return v
-}
-
-// GetWindowStartHour returns the value of WindowStartHour, or its zero value when x or WindowStartHour is nil.
-func (x *SnapshotsPolicyInfoV1ScheduleCreationSchedule) GetWindowStartHour() (v int64) {
-	if x != nil && x.WindowStartHour != nil {
-		v = *x.WindowStartHour
-	}
-	return v
-}
-
-// GetWindowStartMinute returns the value of WindowStartMinute, or its zero value when x or WindowStartMinute is nil.
-func (x *SnapshotsPolicyInfoV1ScheduleCreationSchedule) GetWindowStartMinute() (v int64) {
-	if x != nil && x.WindowStartMinute != nil {
-		v = *x.WindowStartMinute
 	}
 	return v
 }
@@ -8487,7 +7983,7 @@ func (x *SnapshotsPolicyStatus) GetLockKey() (v string) {
 }
 
 // GetOwners returns the value of Owners, or its zero value when x or Owners is nil.
-func (x *SnapshotsPolicyStatus) GetOwners() (v []SnapshotsPolicyStatusOwner) {
+func (x *SnapshotsPolicyStatus) GetOwners() (v []SnapshotStatusOwner) {
 	if x != nil && x.Owners != nil {
 		v = *x.Owners
 	}
@@ -8503,7 +7999,7 @@ func (x *SnapshotsPolicyStatus) GetPolicyName() (v string) {
 }
 
 // GetSchedule returns Schedule, or nil when x is nil.
-func (x *SnapshotsPolicyStatus) GetSchedule() *SnapshotsPolicyStatusSchedule {
+func (x *SnapshotsPolicyStatus) GetSchedule() *SnapshotPolicyInfoSchedule {
 	if x == nil {
 		return nil
 	}
@@ -8534,134 +8030,6 @@ func (x *SnapshotsPolicyStatus) GetSourceFilePath() (v string) {
 	return v
 }
 
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *SnapshotsPolicyStatusOwner) GetID() (v string) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetCreationSchedule returns CreationSchedule, or nil when x is nil.
-func (x *SnapshotsPolicyStatusSchedule) GetCreationSchedule() *SnapshotsPolicyStatusScheduleCreationSchedule {
-	if x == nil {
-		return nil
-	}
-	return x.CreationSchedule
-}
-
-// GetExpirationTimeToLive returns the value of ExpirationTimeToLive, or its zero value when x or ExpirationTimeToLive is nil.
-func (x *SnapshotsPolicyStatusSchedule) GetExpirationTimeToLive() (v string) {
-	if x != nil && x.ExpirationTimeToLive != nil {
-		v = *x.ExpirationTimeToLive
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *SnapshotsPolicyStatusSchedule) GetID() (v int64) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetDayOfMonth returns the value of DayOfMonth, or its zero value when x or DayOfMonth is nil.
-func (x *SnapshotsPolicyStatusScheduleCreationSchedule) GetDayOfMonth() (v int64) {
-	if x != nil && x.DayOfMonth != nil {
-		v = *x.DayOfMonth
-	}
-	return v
-}
-
-// GetFireEvery returns the value of FireEvery, or its zero value when x or FireEvery is nil.
-func (x *SnapshotsPolicyStatusScheduleCreationSchedule) GetFireEvery() (v int64) {
-	if x != nil && x.FireEvery != nil {
-		v = *x.FireEvery
-	}
-	return v
-}
-
-// GetFireEveryInterval returns the value of FireEveryInterval, or its zero value when x or FireEveryInterval is nil.
-func (x *SnapshotsPolicyStatusScheduleCreationSchedule) GetFireEveryInterval() (v FireIn) {
-	if x != nil && x.FireEveryInterval != nil {
-		v = *x.FireEveryInterval
-	}
-	return v
-}
-
-// GetFrequency returns the value of Frequency, or its zero value when x or Frequency is nil.
-func (x *SnapshotsPolicyStatusScheduleCreationSchedule) GetFrequency() (v ScheduleFrequency) {
-	if x != nil && x.Frequency != nil {
-		v = *x.Frequency
-	}
-	return v
-}
-
-// GetHour returns the value of Hour, or its zero value when x or Hour is nil.
-func (x *SnapshotsPolicyStatusScheduleCreationSchedule) GetHour() (v int64) {
-	if x != nil && x.Hour != nil {
-		v = *x.Hour
-	}
-	return v
-}
-
-// GetMinute returns the value of Minute, or its zero value when x or Minute is nil.
-func (x *SnapshotsPolicyStatusScheduleCreationSchedule) GetMinute() (v int64) {
-	if x != nil && x.Minute != nil {
-		v = *x.Minute
-	}
-	return v
-}
-
-// GetOnDays returns the value of OnDays, or its zero value when x or OnDays is nil.
-func (x *SnapshotsPolicyStatusScheduleCreationSchedule) GetOnDays() (v []OnDay) {
-	if x != nil && x.OnDays != nil {
-		v = *x.OnDays
-	}
-	return v
-}
-
-// GetTimezone returns the value of Timezone, or its zero value when x or Timezone is nil.
-func (x *SnapshotsPolicyStatusScheduleCreationSchedule) GetTimezone() (v string) {
-	if x != nil && x.Timezone != nil {
-		v = *x.Timezone
-	}
-	return v
-}
-
-// GetWindowEndHour returns the value of WindowEndHour, or its zero value when x or WindowEndHour is nil.
-func (x *SnapshotsPolicyStatusScheduleCreationSchedule) GetWindowEndHour() (v int64) {
-	if x != nil && x.WindowEndHour != nil {
-		v = *x.WindowEndHour
-	}
-	return v
-}
-
-// GetWindowEndMinute returns the value of WindowEndMinute, or its zero value when x or WindowEndMinute is nil.
-func (x *SnapshotsPolicyStatusScheduleCreationSchedule) GetWindowEndMinute() (v int64) {
-	if x != nil && x.WindowEndMinute != nil {
-		v = *x.WindowEndMinute
-	}
-	return v
-}
-
-// GetWindowStartHour returns the value of WindowStartHour, or its zero value when x or WindowStartHour is nil.
-func (x *SnapshotsPolicyStatusScheduleCreationSchedule) GetWindowStartHour() (v int64) {
-	if x != nil && x.WindowStartHour != nil {
-		v = *x.WindowStartHour
-	}
-	return v
-}
-
-// GetWindowStartMinute returns the value of WindowStartMinute, or its zero value when x or WindowStartMinute is nil.
-func (x *SnapshotsPolicyStatusScheduleCreationSchedule) GetWindowStartMinute() (v int64) {
-	if x != nil && x.WindowStartMinute != nil {
-		v = *x.WindowStartMinute
-	}
-	return v
-}
-
 // GetEnabled returns the value of Enabled, or its zero value when x or Enabled is nil.
 func (x *SnapshotsPolicyStatusV1) GetEnabled() (v bool) {
 	if x != nil && x.Enabled != nil {
@@ -8687,7 +8055,7 @@ func (x *SnapshotsPolicyStatusV1) GetName() (v string) {
 }
 
 // GetOwners returns the value of Owners, or its zero value when x or Owners is nil.
-func (x *SnapshotsPolicyStatusV1) GetOwners() (v []SnapshotsPolicyStatusV1Owner) {
+func (x *SnapshotsPolicyStatusV1) GetOwners() (v []SnapshotStatusOwner) {
 	if x != nil && x.Owners != nil {
 		v = *x.Owners
 	}
@@ -8695,7 +8063,7 @@ func (x *SnapshotsPolicyStatusV1) GetOwners() (v []SnapshotsPolicyStatusV1Owner)
 }
 
 // GetSchedules returns the value of Schedules, or its zero value when x or Schedules is nil.
-func (x *SnapshotsPolicyStatusV1) GetSchedules() (v []SnapshotsPolicyStatusV1Schedule) {
+func (x *SnapshotsPolicyStatusV1) GetSchedules() (v []SnapshotsPolicyInfoV1Schedule) {
 	if x != nil && x.Schedules != nil {
 		v = *x.Schedules
 	}
@@ -8706,134 +8074,6 @@ func (x *SnapshotsPolicyStatusV1) GetSchedules() (v []SnapshotsPolicyStatusV1Sch
 func (x *SnapshotsPolicyStatusV1) GetSourceFiles() (v []SnapshotsPolicyStatusV1SourceFile) {
 	if x != nil && x.SourceFiles != nil {
 		v = *x.SourceFiles
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *SnapshotsPolicyStatusV1Owner) GetID() (v string) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetCreationSchedule returns CreationSchedule, or nil when x is nil.
-func (x *SnapshotsPolicyStatusV1Schedule) GetCreationSchedule() *SnapshotsPolicyStatusV1ScheduleCreationSchedule {
-	if x == nil {
-		return nil
-	}
-	return x.CreationSchedule
-}
-
-// GetExpirationTimeToLive returns the value of ExpirationTimeToLive, or its zero value when x or ExpirationTimeToLive is nil.
-func (x *SnapshotsPolicyStatusV1Schedule) GetExpirationTimeToLive() (v string) {
-	if x != nil && x.ExpirationTimeToLive != nil {
-		v = *x.ExpirationTimeToLive
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *SnapshotsPolicyStatusV1Schedule) GetID() (v int64) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetDayOfMonth returns the value of DayOfMonth, or its zero value when x or DayOfMonth is nil.
-func (x *SnapshotsPolicyStatusV1ScheduleCreationSchedule) GetDayOfMonth() (v int64) {
-	if x != nil && x.DayOfMonth != nil {
-		v = *x.DayOfMonth
-	}
-	return v
-}
-
-// GetFireEvery returns the value of FireEvery, or its zero value when x or FireEvery is nil.
-func (x *SnapshotsPolicyStatusV1ScheduleCreationSchedule) GetFireEvery() (v int64) {
-	if x != nil && x.FireEvery != nil {
-		v = *x.FireEvery
-	}
-	return v
-}
-
-// GetFireEveryInterval returns the value of FireEveryInterval, or its zero value when x or FireEveryInterval is nil.
-func (x *SnapshotsPolicyStatusV1ScheduleCreationSchedule) GetFireEveryInterval() (v FireIn) {
-	if x != nil && x.FireEveryInterval != nil {
-		v = *x.FireEveryInterval
-	}
-	return v
-}
-
-// GetFrequency returns the value of Frequency, or its zero value when x or Frequency is nil.
-func (x *SnapshotsPolicyStatusV1ScheduleCreationSchedule) GetFrequency() (v ScheduleFrequency) {
-	if x != nil && x.Frequency != nil {
-		v = *x.Frequency
-	}
-	return v
-}
-
-// GetHour returns the value of Hour, or its zero value when x or Hour is nil.
-func (x *SnapshotsPolicyStatusV1ScheduleCreationSchedule) GetHour() (v int64) {
-	if x != nil && x.Hour != nil {
-		v = *x.Hour
-	}
-	return v
-}
-
-// GetMinute returns the value of Minute, or its zero value when x or Minute is nil.
-func (x *SnapshotsPolicyStatusV1ScheduleCreationSchedule) GetMinute() (v int64) {
-	if x != nil && x.Minute != nil {
-		v = *x.Minute
-	}
-	return v
-}
-
-// GetOnDays returns the value of OnDays, or its zero value when x or OnDays is nil.
-func (x *SnapshotsPolicyStatusV1ScheduleCreationSchedule) GetOnDays() (v []OnDay) {
-	if x != nil && x.OnDays != nil {
-		v = *x.OnDays
-	}
-	return v
-}
-
-// GetTimezone returns the value of Timezone, or its zero value when x or Timezone is nil.
-func (x *SnapshotsPolicyStatusV1ScheduleCreationSchedule) GetTimezone() (v string) {
-	if x != nil && x.Timezone != nil {
-		v = *x.Timezone
-	}
-	return v
-}
-
-// GetWindowEndHour returns the value of WindowEndHour, or its zero value when x or WindowEndHour is nil.
-func (x *SnapshotsPolicyStatusV1ScheduleCreationSchedule) GetWindowEndHour() (v int64) {
-	if x != nil && x.WindowEndHour != nil {
-		v = *x.WindowEndHour
-	}
-	return v
-}
-
-// GetWindowEndMinute returns the value of WindowEndMinute, or its zero value when x or WindowEndMinute is nil.
-func (x *SnapshotsPolicyStatusV1ScheduleCreationSchedule) GetWindowEndMinute() (v int64) {
-	if x != nil && x.WindowEndMinute != nil {
-		v = *x.WindowEndMinute
-	}
-	return v
-}
-
-// GetWindowStartHour returns the value of WindowStartHour, or its zero value when x or WindowStartHour is nil.
-func (x *SnapshotsPolicyStatusV1ScheduleCreationSchedule) GetWindowStartHour() (v int64) {
-	if x != nil && x.WindowStartHour != nil {
-		v = *x.WindowStartHour
-	}
-	return v
-}
-
-// GetWindowStartMinute returns the value of WindowStartMinute, or its zero value when x or WindowStartMinute is nil.
-func (x *SnapshotsPolicyStatusV1ScheduleCreationSchedule) GetWindowStartMinute() (v int64) {
-	if x != nil && x.WindowStartMinute != nil {
-		v = *x.WindowStartMinute
 	}
 	return v
 }
@@ -8879,7 +8119,7 @@ func (x *SnapshotsPolicyStatusV2) GetID() (v int64) {
 }
 
 // GetOwners returns the value of Owners, or its zero value when x or Owners is nil.
-func (x *SnapshotsPolicyStatusV2) GetOwners() (v []SnapshotsPolicyStatusV2Owner) {
+func (x *SnapshotsPolicyStatusV2) GetOwners() (v []SnapshotStatusOwner) {
 	if x != nil && x.Owners != nil {
 		v = *x.Owners
 	}
@@ -8895,7 +8135,7 @@ func (x *SnapshotsPolicyStatusV2) GetPolicyName() (v string) {
 }
 
 // GetSchedule returns Schedule, or nil when x is nil.
-func (x *SnapshotsPolicyStatusV2) GetSchedule() *SnapshotsPolicyStatusV2Schedule {
+func (x *SnapshotsPolicyStatusV2) GetSchedule() *SnapshotPolicyInfoSchedule {
 	if x == nil {
 		return nil
 	}
@@ -8922,134 +8162,6 @@ func (x *SnapshotsPolicyStatusV2) GetSourceFileID() (v string) {
 func (x *SnapshotsPolicyStatusV2) GetSourceFilePath() (v string) {
 	if x != nil && x.SourceFilePath != nil {
 		v = *x.SourceFilePath
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *SnapshotsPolicyStatusV2Owner) GetID() (v string) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetCreationSchedule returns CreationSchedule, or nil when x is nil.
-func (x *SnapshotsPolicyStatusV2Schedule) GetCreationSchedule() *SnapshotsPolicyStatusV2ScheduleCreationSchedule {
-	if x == nil {
-		return nil
-	}
-	return x.CreationSchedule
-}
-
-// GetExpirationTimeToLive returns the value of ExpirationTimeToLive, or its zero value when x or ExpirationTimeToLive is nil.
-func (x *SnapshotsPolicyStatusV2Schedule) GetExpirationTimeToLive() (v string) {
-	if x != nil && x.ExpirationTimeToLive != nil {
-		v = *x.ExpirationTimeToLive
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *SnapshotsPolicyStatusV2Schedule) GetID() (v int64) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetDayOfMonth returns the value of DayOfMonth, or its zero value when x or DayOfMonth is nil.
-func (x *SnapshotsPolicyStatusV2ScheduleCreationSchedule) GetDayOfMonth() (v int64) {
-	if x != nil && x.DayOfMonth != nil {
-		v = *x.DayOfMonth
-	}
-	return v
-}
-
-// GetFireEvery returns the value of FireEvery, or its zero value when x or FireEvery is nil.
-func (x *SnapshotsPolicyStatusV2ScheduleCreationSchedule) GetFireEvery() (v int64) {
-	if x != nil && x.FireEvery != nil {
-		v = *x.FireEvery
-	}
-	return v
-}
-
-// GetFireEveryInterval returns the value of FireEveryInterval, or its zero value when x or FireEveryInterval is nil.
-func (x *SnapshotsPolicyStatusV2ScheduleCreationSchedule) GetFireEveryInterval() (v FireIn) {
-	if x != nil && x.FireEveryInterval != nil {
-		v = *x.FireEveryInterval
-	}
-	return v
-}
-
-// GetFrequency returns the value of Frequency, or its zero value when x or Frequency is nil.
-func (x *SnapshotsPolicyStatusV2ScheduleCreationSchedule) GetFrequency() (v ScheduleFrequency) {
-	if x != nil && x.Frequency != nil {
-		v = *x.Frequency
-	}
-	return v
-}
-
-// GetHour returns the value of Hour, or its zero value when x or Hour is nil.
-func (x *SnapshotsPolicyStatusV2ScheduleCreationSchedule) GetHour() (v int64) {
-	if x != nil && x.Hour != nil {
-		v = *x.Hour
-	}
-	return v
-}
-
-// GetMinute returns the value of Minute, or its zero value when x or Minute is nil.
-func (x *SnapshotsPolicyStatusV2ScheduleCreationSchedule) GetMinute() (v int64) {
-	if x != nil && x.Minute != nil {
-		v = *x.Minute
-	}
-	return v
-}
-
-// GetOnDays returns the value of OnDays, or its zero value when x or OnDays is nil.
-func (x *SnapshotsPolicyStatusV2ScheduleCreationSchedule) GetOnDays() (v []OnDay) {
-	if x != nil && x.OnDays != nil {
-		v = *x.OnDays
-	}
-	return v
-}
-
-// GetTimezone returns the value of Timezone, or its zero value when x or Timezone is nil.
-func (x *SnapshotsPolicyStatusV2ScheduleCreationSchedule) GetTimezone() (v string) {
-	if x != nil && x.Timezone != nil {
-		v = *x.Timezone
-	}
-	return v
-}
-
-// GetWindowEndHour returns the value of WindowEndHour, or its zero value when x or WindowEndHour is nil.
-func (x *SnapshotsPolicyStatusV2ScheduleCreationSchedule) GetWindowEndHour() (v int64) {
-	if x != nil && x.WindowEndHour != nil {
-		v = *x.WindowEndHour
-	}
-	return v
-}
-
-// GetWindowEndMinute returns the value of WindowEndMinute, or its zero value when x or WindowEndMinute is nil.
-func (x *SnapshotsPolicyStatusV2ScheduleCreationSchedule) GetWindowEndMinute() (v int64) {
-	if x != nil && x.WindowEndMinute != nil {
-		v = *x.WindowEndMinute
-	}
-	return v
-}
-
-// GetWindowStartHour returns the value of WindowStartHour, or its zero value when x or WindowStartHour is nil.
-func (x *SnapshotsPolicyStatusV2ScheduleCreationSchedule) GetWindowStartHour() (v int64) {
-	if x != nil && x.WindowStartHour != nil {
-		v = *x.WindowStartHour
-	}
-	return v
-}
-
-// GetWindowStartMinute returns the value of WindowStartMinute, or its zero value when x or WindowStartMinute is nil.
-func (x *SnapshotsPolicyStatusV2ScheduleCreationSchedule) GetWindowStartMinute() (v int64) {
-	if x != nil && x.WindowStartMinute != nil {
-		v = *x.WindowStartMinute
 	}
 	return v
 }
@@ -9247,7 +8359,7 @@ func (x *SourceRelationshipStatus) GetBlackoutWindowTimezone() (v string) {
 }
 
 // GetBlackoutWindows returns the value of BlackoutWindows, or its zero value when x or BlackoutWindows is nil.
-func (x *SourceRelationshipStatus) GetBlackoutWindows() (v []SourceRelationshipStatusBlackoutWindow) {
+func (x *SourceRelationshipStatus) GetBlackoutWindows() (v []SourceRelationshipBlackoutWindow) {
 	if x != nil && x.BlackoutWindows != nil {
 		v = *x.BlackoutWindows
 	}
@@ -9375,7 +8487,7 @@ func (x *SourceRelationshipStatus) GetReplicationMode() (v ReplicationMode) {
 }
 
 // GetSnapshotPolicies returns the value of SnapshotPolicies, or its zero value when x or SnapshotPolicies is nil.
-func (x *SourceRelationshipStatus) GetSnapshotPolicies() (v []SourceRelationshipStatusSnapshotPolicy) {
+func (x *SourceRelationshipStatus) GetSnapshotPolicies() (v []SourceRelationshipSnapshotPolicy) {
 	if x != nil && x.SnapshotPolicies != nil {
 		v = *x.SnapshotPolicies
 	}
@@ -9474,46 +8586,6 @@ func (x *SourceRelationshipStatus) GetTargetRootPath() (v string) {
 func (x *SourceRelationshipStatus) GetTargetRootReadOnly() (v bool) {
 	if x != nil && x.TargetRootReadOnly != nil {
 		v = *x.TargetRootReadOnly
-	}
-	return v
-}
-
-// GetEndHour returns the value of EndHour, or its zero value when x or EndHour is nil.
-func (x *SourceRelationshipStatusBlackoutWindow) GetEndHour() (v int64) {
-	if x != nil && x.EndHour != nil {
-		v = *x.EndHour
-	}
-	return v
-}
-
-// GetEndMinute returns the value of EndMinute, or its zero value when x or EndMinute is nil.
-func (x *SourceRelationshipStatusBlackoutWindow) GetEndMinute() (v int64) {
-	if x != nil && x.EndMinute != nil {
-		v = *x.EndMinute
-	}
-	return v
-}
-
-// GetOnDays returns the value of OnDays, or its zero value when x or OnDays is nil.
-func (x *SourceRelationshipStatusBlackoutWindow) GetOnDays() (v []OnDay) {
-	if x != nil && x.OnDays != nil {
-		v = *x.OnDays
-	}
-	return v
-}
-
-// GetStartHour returns the value of StartHour, or its zero value when x or StartHour is nil.
-func (x *SourceRelationshipStatusBlackoutWindow) GetStartHour() (v int64) {
-	if x != nil && x.StartHour != nil {
-		v = *x.StartHour
-	}
-	return v
-}
-
-// GetStartMinute returns the value of StartMinute, or its zero value when x or StartMinute is nil.
-func (x *SourceRelationshipStatusBlackoutWindow) GetStartMinute() (v int64) {
-	if x != nil && x.StartMinute != nil {
-		v = *x.StartMinute
 	}
 	return v
 }
@@ -9634,22 +8706,6 @@ func (x *SourceRelationshipStatusReplicationJobStatus) GetThroughputCurrent() (v
 func (x *SourceRelationshipStatusReplicationJobStatus) GetThroughputOverall() (v string) {
 	if x != nil && x.ThroughputOverall != nil {
 		v = *x.ThroughputOverall
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *SourceRelationshipStatusSnapshotPolicy) GetID() (v int64) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetTargetExpiration returns the value of TargetExpiration, or its zero value when x or TargetExpiration is nil.
-func (x *SourceRelationshipStatusSnapshotPolicy) GetTargetExpiration() (v string) {
-	if x != nil && x.TargetExpiration != nil {
-		v = *x.TargetExpiration
 	}
 	return v
 }
@@ -9815,7 +8871,7 @@ func (x *TargetRelationshipLock) GetLockKeyRef() (v string) {
 }
 
 // GetDurationOfLastJob returns DurationOfLastJob, or nil when x is nil.
-func (x *TargetRelationshipStatus) GetDurationOfLastJob() *TargetRelationshipStatusDurationOfLastJob {
+func (x *TargetRelationshipStatus) GetDurationOfLastJob() *SourceRelationshipStatusDurationOfLastJob {
 	if x == nil {
 		return nil
 	}
@@ -9895,7 +8951,7 @@ func (x *TargetRelationshipStatus) GetReplicationEnabled() (v bool) {
 }
 
 // GetReplicationJobStatus returns ReplicationJobStatus, or nil when x is nil.
-func (x *TargetRelationshipStatus) GetReplicationJobStatus() *TargetRelationshipStatusReplicationJobStatus {
+func (x *TargetRelationshipStatus) GetReplicationJobStatus() *SourceRelationshipStatusReplicationJobStatus {
 	if x == nil {
 		return nil
 	}
@@ -9994,126 +9050,6 @@ func (x *TargetRelationshipStatus) GetTargetRootPath() (v string) {
 func (x *TargetRelationshipStatus) GetTargetRootReadOnly() (v bool) {
 	if x != nil && x.TargetRootReadOnly != nil {
 		v = *x.TargetRootReadOnly
-	}
-	return v
-}
-
-// GetNanoseconds returns the value of Nanoseconds, or its zero value when x or Nanoseconds is nil.
-func (x *TargetRelationshipStatusDurationOfLastJob) GetNanoseconds() (v string) {
-	if x != nil && x.Nanoseconds != nil {
-		v = *x.Nanoseconds
-	}
-	return v
-}
-
-// GetBytesDeleted returns the value of BytesDeleted, or its zero value when x or BytesDeleted is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetBytesDeleted() (v string) {
-	if x != nil && x.BytesDeleted != nil {
-		v = *x.BytesDeleted
-	}
-	return v
-}
-
-// GetBytesRemaining returns the value of BytesRemaining, or its zero value when x or BytesRemaining is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetBytesRemaining() (v string) {
-	if x != nil && x.BytesRemaining != nil {
-		v = *x.BytesRemaining
-	}
-	return v
-}
-
-// GetBytesTotal returns the value of BytesTotal, or its zero value when x or BytesTotal is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetBytesTotal() (v string) {
-	if x != nil && x.BytesTotal != nil {
-		v = *x.BytesTotal
-	}
-	return v
-}
-
-// GetBytesTransferred returns the value of BytesTransferred, or its zero value when x or BytesTransferred is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetBytesTransferred() (v string) {
-	if x != nil && x.BytesTransferred != nil {
-		v = *x.BytesTransferred
-	}
-	return v
-}
-
-// GetBytesUnchanged returns the value of BytesUnchanged, or its zero value when x or BytesUnchanged is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetBytesUnchanged() (v string) {
-	if x != nil && x.BytesUnchanged != nil {
-		v = *x.BytesUnchanged
-	}
-	return v
-}
-
-// GetEstimatedSecondsRemaining returns the value of EstimatedSecondsRemaining, or its zero value when x or EstimatedSecondsRemaining is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetEstimatedSecondsRemaining() (v string) {
-	if x != nil && x.EstimatedSecondsRemaining != nil {
-		v = *x.EstimatedSecondsRemaining
-	}
-	return v
-}
-
-// GetFilesDeleted returns the value of FilesDeleted, or its zero value when x or FilesDeleted is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetFilesDeleted() (v string) {
-	if x != nil && x.FilesDeleted != nil {
-		v = *x.FilesDeleted
-	}
-	return v
-}
-
-// GetFilesRemaining returns the value of FilesRemaining, or its zero value when x or FilesRemaining is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetFilesRemaining() (v string) {
-	if x != nil && x.FilesRemaining != nil {
-		v = *x.FilesRemaining
-	}
-	return v
-}
-
-// GetFilesTotal returns the value of FilesTotal, or its zero value when x or FilesTotal is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetFilesTotal() (v string) {
-	if x != nil && x.FilesTotal != nil {
-		v = *x.FilesTotal
-	}
-	return v
-}
-
-// GetFilesTransferred returns the value of FilesTransferred, or its zero value when x or FilesTransferred is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetFilesTransferred() (v string) {
-	if x != nil && x.FilesTransferred != nil {
-		v = *x.FilesTransferred
-	}
-	return v
-}
-
-// GetFilesUnchanged returns the value of FilesUnchanged, or its zero value when x or FilesUnchanged is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetFilesUnchanged() (v string) {
-	if x != nil && x.FilesUnchanged != nil {
-		v = *x.FilesUnchanged
-	}
-	return v
-}
-
-// GetPercentComplete returns the value of PercentComplete, or its zero value when x or PercentComplete is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetPercentComplete() (v float64) {
-	if x != nil && x.PercentComplete != nil {
-		v = *x.PercentComplete
-	}
-	return v
-}
-
-// GetThroughputCurrent returns the value of ThroughputCurrent, or its zero value when x or ThroughputCurrent is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetThroughputCurrent() (v string) {
-	if x != nil && x.ThroughputCurrent != nil {
-		v = *x.ThroughputCurrent
-	}
-	return v
-}
-
-// GetThroughputOverall returns the value of ThroughputOverall, or its zero value when x or ThroughputOverall is nil.
-func (x *TargetRelationshipStatusReplicationJobStatus) GetThroughputOverall() (v string) {
-	if x != nil && x.ThroughputOverall != nil {
-		v = *x.ThroughputOverall
 	}
 	return v
 }

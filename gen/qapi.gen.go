@@ -944,24 +944,6 @@ func (e FilesDeriveModeExplanationAnnotatedACLItemACEType) Valid() bool {
 	}
 }
 
-// Defines values for FilesEffectiveRightsExplanationAnnotatedACEACEType.
-const (
-	FilesEffectiveRightsExplanationAnnotatedACEACETypeAllowed FilesEffectiveRightsExplanationAnnotatedACEACEType = "ALLOWED"
-	FilesEffectiveRightsExplanationAnnotatedACEACETypeDenied  FilesEffectiveRightsExplanationAnnotatedACEACEType = "DENIED"
-)
-
-// Valid indicates whether the value is a known member of the FilesEffectiveRightsExplanationAnnotatedACEACEType enum.
-func (e FilesEffectiveRightsExplanationAnnotatedACEACEType) Valid() bool {
-	switch e {
-	case FilesEffectiveRightsExplanationAnnotatedACEACETypeAllowed:
-		return true
-	case FilesEffectiveRightsExplanationAnnotatedACEACETypeDenied:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for FireIn.
 const (
 	FireInHours   FireIn = "FIRE_IN_HOURS"
@@ -2363,78 +2345,6 @@ func (e SMBSessionEncryptionSetting) Valid() bool {
 	}
 }
 
-// Defines values for SMBSharePostV2NetworkPermissionType.
-const (
-	SMBSharePostV2NetworkPermissionTypeAllowed SMBSharePostV2NetworkPermissionType = "ALLOWED"
-	SMBSharePostV2NetworkPermissionTypeDenied  SMBSharePostV2NetworkPermissionType = "DENIED"
-)
-
-// Valid indicates whether the value is a known member of the SMBSharePostV2NetworkPermissionType enum.
-func (e SMBSharePostV2NetworkPermissionType) Valid() bool {
-	switch e {
-	case SMBSharePostV2NetworkPermissionTypeAllowed:
-		return true
-	case SMBSharePostV2NetworkPermissionTypeDenied:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for SMBSharePostV2PermissionType.
-const (
-	SMBSharePostV2PermissionTypeAllowed SMBSharePostV2PermissionType = "ALLOWED"
-	SMBSharePostV2PermissionTypeDenied  SMBSharePostV2PermissionType = "DENIED"
-)
-
-// Valid indicates whether the value is a known member of the SMBSharePostV2PermissionType enum.
-func (e SMBSharePostV2PermissionType) Valid() bool {
-	switch e {
-	case SMBSharePostV2PermissionTypeAllowed:
-		return true
-	case SMBSharePostV2PermissionTypeDenied:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for SMBSharePostV3NetworkPermissionType.
-const (
-	SMBSharePostV3NetworkPermissionTypeAllowed SMBSharePostV3NetworkPermissionType = "ALLOWED"
-	SMBSharePostV3NetworkPermissionTypeDenied  SMBSharePostV3NetworkPermissionType = "DENIED"
-)
-
-// Valid indicates whether the value is a known member of the SMBSharePostV3NetworkPermissionType enum.
-func (e SMBSharePostV3NetworkPermissionType) Valid() bool {
-	switch e {
-	case SMBSharePostV3NetworkPermissionTypeAllowed:
-		return true
-	case SMBSharePostV3NetworkPermissionTypeDenied:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for SMBSharePostV3PermissionType.
-const (
-	SMBSharePostV3PermissionTypeAllowed SMBSharePostV3PermissionType = "ALLOWED"
-	SMBSharePostV3PermissionTypeDenied  SMBSharePostV3PermissionType = "DENIED"
-)
-
-// Valid indicates whether the value is a known member of the SMBSharePostV3PermissionType enum.
-func (e SMBSharePostV3PermissionType) Valid() bool {
-	switch e {
-	case SMBSharePostV3PermissionTypeAllowed:
-		return true
-	case SMBSharePostV3PermissionTypeDenied:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for SMBShareV2NetworkPermissionType.
 const (
 	SMBShareV2NetworkPermissionTypeAllowed SMBShareV2NetworkPermissionType = "ALLOWED"
@@ -2455,52 +2365,16 @@ func (e SMBShareV2NetworkPermissionType) Valid() bool {
 
 // Defines values for SMBShareV2PermissionType.
 const (
-	SMBShareV2PermissionTypeAllowed SMBShareV2PermissionType = "ALLOWED"
-	SMBShareV2PermissionTypeDenied  SMBShareV2PermissionType = "DENIED"
+	Allowed SMBShareV2PermissionType = "ALLOWED"
+	Denied  SMBShareV2PermissionType = "DENIED"
 )
 
 // Valid indicates whether the value is a known member of the SMBShareV2PermissionType enum.
 func (e SMBShareV2PermissionType) Valid() bool {
 	switch e {
-	case SMBShareV2PermissionTypeAllowed:
+	case Allowed:
 		return true
-	case SMBShareV2PermissionTypeDenied:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for SMBShareV3NetworkPermissionType.
-const (
-	SMBShareV3NetworkPermissionTypeAllowed SMBShareV3NetworkPermissionType = "ALLOWED"
-	SMBShareV3NetworkPermissionTypeDenied  SMBShareV3NetworkPermissionType = "DENIED"
-)
-
-// Valid indicates whether the value is a known member of the SMBShareV3NetworkPermissionType enum.
-func (e SMBShareV3NetworkPermissionType) Valid() bool {
-	switch e {
-	case SMBShareV3NetworkPermissionTypeAllowed:
-		return true
-	case SMBShareV3NetworkPermissionTypeDenied:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for SMBShareV3PermissionType.
-const (
-	SMBShareV3PermissionTypeAllowed SMBShareV3PermissionType = "ALLOWED"
-	SMBShareV3PermissionTypeDenied  SMBShareV3PermissionType = "DENIED"
-)
-
-// Valid indicates whether the value is a known member of the SMBShareV3PermissionType enum.
-func (e SMBShareV3PermissionType) Valid() bool {
-	switch e {
-	case SMBShareV3PermissionTypeAllowed:
-		return true
-	case SMBShareV3PermissionTypeDenied:
+	case Denied:
 		return true
 	default:
 		return false
@@ -3832,10 +3706,10 @@ type ClusterCreationObjectBackedRequestV4 struct {
 	EulaAccepted *bool `json:"eula_accepted,omitempty"`
 
 	// HostInstanceID EC2 instance ID for the node handling this request
-	HostInstanceID         *string                                                      `json:"host_instance_id,omitempty"`
-	NodeIPsAndFaultDomains *[]ClusterCreationObjectBackedRequestV4NodeIPsAndFaultDomain `json:"node_ips_and_fault_domains,omitempty"`
-	ObjectStorageURIs      *[]string                                                    `json:"object_storage_uris,omitempty"`
-	OperatorPublicKeys     *[]ClusterCreationObjectBackedRequestV4OperatorPublicKey     `json:"operator_public_keys,omitempty"`
+	HostInstanceID         *string                                                  `json:"host_instance_id,omitempty"`
+	NodeIPsAndFaultDomains *[]ClusterObjectBackedNodesGetResponseIPsAndFaultDomain  `json:"node_ips_and_fault_domains,omitempty"`
+	ObjectStorageURIs      *[]string                                                `json:"object_storage_uris,omitempty"`
+	OperatorPublicKeys     *[]ClusterCreationObjectBackedRequestV4OperatorPublicKey `json:"operator_public_keys,omitempty"`
 
 	// Pbkdf2AdminHash The PBKDF2 has parameters for the administrative user: a hexadecimal hash, a hexadecimal salt, and the number of iterations. It is possible to use these parameters for administrative password or a different password.
 	Pbkdf2AdminHash *ClusterCreationObjectBackedRequestV4Pbkdf2AdminHash `json:"pbkdf2_admin_hash,omitempty"`
@@ -3851,15 +3725,6 @@ type ClusterCreationObjectBackedRequestV4 struct {
 
 	// UsableCapacityClamp Usable capacity, in bytes, to clamp the file system to
 	UsableCapacityClamp *string `json:"usable_capacity_clamp,omitempty"`
-}
-
-// ClusterCreationObjectBackedRequestV4NodeIPsAndFaultDomain List of node IP and their respective fault domains to form a cluster with
-type ClusterCreationObjectBackedRequestV4NodeIPsAndFaultDomain struct {
-	// FaultDomainID fault_domain_id
-	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
-
-	// NodeIP node_ip
-	NodeIP *string `json:"node_ip,omitempty"`
 }
 
 // ClusterCreationObjectBackedRequestV4OperatorPublicKey The set of public keys allowed to sign operator bearer tokens
@@ -3942,17 +3807,8 @@ type ClusterNetworkConfigV1 struct {
 type ClusterNodeReplacementRequest struct {
 	NodesToBeReplaced *[]int64 `json:"nodes_to_be_replaced,omitempty"`
 
-	// TargetStripeConfig The optional target EC stripe config.
-	TargetStripeConfig *ClusterNodeReplacementRequestTargetStripeConfig `json:"target_stripe_config,omitempty"`
-}
-
-// ClusterNodeReplacementRequestTargetStripeConfig The optional target EC stripe config.
-type ClusterNodeReplacementRequestTargetStripeConfig struct {
-	// BlocksPerStripe Number of blocks per EC stripe including parity.
-	BlocksPerStripe *int64 `json:"blocks_per_stripe,omitempty"`
-
-	// DataBlocksPerStripe The number of data blocks per stripe.
-	DataBlocksPerStripe *int64 `json:"data_blocks_per_stripe,omitempty"`
+	// TargetStripeConfig The target EC stripe config. If this value is empty, it indicates that the cluster's stripe config will remain unchanged throughout the node replacement.
+	TargetStripeConfig *NodeReplacementPlanTargetStripeConfig `json:"target_stripe_config,omitempty"`
 }
 
 // ClusterNodesModifyDryRunResponse api_cluster_nodes_modify_dry_run_response
@@ -3988,17 +3844,8 @@ type ClusterNodesModifyRequestV2 struct {
 	// TargetMaxNodeFailures The minimum node-fault-tolerance level for the resulting cluster configuration. Note: In certain cases, a lower node-fault-tolerance level can result in higher usable capacity.
 	TargetMaxNodeFailures *int64 `json:"target_max_node_failures,omitempty"`
 
-	// TargetStripeConfig The final stripe configuration to use.
-	TargetStripeConfig *ClusterNodesModifyRequestV2TargetStripeConfig `json:"target_stripe_config,omitempty"`
-}
-
-// ClusterNodesModifyRequestV2TargetStripeConfig The final stripe configuration to use.
-type ClusterNodesModifyRequestV2TargetStripeConfig struct {
-	// BlocksPerStripe Number of blocks per EC stripe including parity.
-	BlocksPerStripe *int64 `json:"blocks_per_stripe,omitempty"`
-
-	// DataBlocksPerStripe The number of data blocks per stripe.
-	DataBlocksPerStripe *int64 `json:"data_blocks_per_stripe,omitempty"`
+	// TargetStripeConfig The target EC stripe config. If this value is empty, it indicates that the cluster's stripe config will remain unchanged throughout the node replacement.
+	TargetStripeConfig *NodeReplacementPlanTargetStripeConfig `json:"target_stripe_config,omitempty"`
 }
 
 // ClusterObjectBackedModifyDryRunCurrentMembershipItem The nodes that are currently in the cluster.
@@ -4077,18 +3924,9 @@ type ClusterObjectBackedNodesModifyRequestV2 struct {
 	TargetMembership *ClusterObjectBackedNodesModifyRequestV2TargetMembership `json:"target_membership,omitempty"`
 }
 
-// ClusterObjectBackedNodesModifyRequestV2IPsAndFaultDomain The IP addresses and fault domains of the nodes in the cluster.
-type ClusterObjectBackedNodesModifyRequestV2IPsAndFaultDomain struct {
-	// FaultDomainID fault_domain_id
-	FaultDomainID *int64 `json:"fault_domain_id,omitempty"`
-
-	// NodeIP node_ip
-	NodeIP *string `json:"node_ip,omitempty"`
-}
-
 // ClusterObjectBackedNodesModifyRequestV2TargetMembership The nodes that should be in the cluster after the modification. The nodes that must be added or removed are implicitly derived from the target membership and the current membership of the cluster.
 type ClusterObjectBackedNodesModifyRequestV2TargetMembership struct {
-	NodeIPsAndFaultDomains *[]ClusterObjectBackedNodesModifyRequestV2IPsAndFaultDomain `json:"node_ips_and_fault_domains,omitempty"`
+	NodeIPsAndFaultDomains *[]ClusterObjectBackedNodesGetResponseIPsAndFaultDomain `json:"node_ips_and_fault_domains,omitempty"`
 }
 
 // ClusterSSLCACertificateSettings api_cluster_ssl_ca_certificate_settings
@@ -4234,15 +4072,7 @@ type DNSConfigLookupOverride struct {
 
 // DNSLookupOverrideConfig api_dns_lookup_override_config
 type DNSLookupOverrideConfig struct {
-	LookupOverrides *[]DNSLookupOverrideConfigLookupOverride `json:"lookup_overrides,omitempty"`
-}
-
-// DNSLookupOverrideConfigLookupOverride lookup_overrides
-type DNSLookupOverrideConfigLookupOverride struct {
-	Aliases *[]string `json:"aliases,omitempty"`
-
-	// IPAddress ip_address
-	IPAddress *string `json:"ip_address,omitempty"`
+	LookupOverrides *[]DNSConfigLookupOverride `json:"lookup_overrides,omitempty"`
 }
 
 // DNSResolution One of:
@@ -5152,8 +4982,8 @@ type FilesCreateEntry struct {
 	// Clobber When action is RENAME, setting this to true will clobber the destination if it exists.
 	Clobber *bool `json:"clobber,omitempty"`
 
-	// MajorMinorNumbers When creating a UNIX device file, these are the major and minor numbers
-	MajorMinorNumbers *FilesCreateEntryMajorMinorNumbers `json:"major_minor_numbers,omitempty"`
+	// MajorMinorNumbers The major and minor numbers for UNIX device files
+	MajorMinorNumbers *FilesAttributesMajorMinorNumbers `json:"major_minor_numbers,omitempty"`
 
 	// Name Name of file to create
 	Name *string `json:"name,omitempty"`
@@ -5186,15 +5016,6 @@ type FilesCreateEntry struct {
 //   - `CREATE_UNIX_FILE` - CREATE_UNIX_FILE,
 //   - `RENAME` - RENAME
 type FilesCreateEntryAction string
-
-// FilesCreateEntryMajorMinorNumbers When creating a UNIX device file, these are the major and minor numbers
-type FilesCreateEntryMajorMinorNumbers struct {
-	// Major major
-	Major *int64 `json:"major,omitempty"`
-
-	// Minor minor
-	Minor *int64 `json:"minor,omitempty"`
-}
 
 // FilesDeriveModeExplanation api_files_derive_mode_explanation
 type FilesDeriveModeExplanation struct {
@@ -5420,7 +5241,7 @@ type FilesEffectiveRightsExplanation struct {
 // FilesEffectiveRightsExplanationAnnotatedACE An ACE-by-ACE explanation of rights granted to the user.
 type FilesEffectiveRightsExplanationAnnotatedACE struct {
 	// ACE Exact copy of the FS ACE.
-	ACE *FilesEffectiveRightsExplanationAnnotatedACEACE `json:"ace,omitempty"`
+	ACE *FilesDeriveModeExplanationAnnotatedACLItemACE `json:"ace,omitempty"`
 
 	// CumulativeAllowed Rights allowed in total so far.
 	CumulativeAllowed *[]AccessRight `json:"cumulative_allowed,omitempty"`
@@ -5440,28 +5261,6 @@ type FilesEffectiveRightsExplanationAnnotatedACE struct {
 	// TrusteeMatches Whether this ACE's trustee matches the user in question.
 	TrusteeMatches *bool `json:"trustee_matches,omitempty"`
 }
-
-// FilesEffectiveRightsExplanationAnnotatedACEACE Exact copy of the FS ACE.
-type FilesEffectiveRightsExplanationAnnotatedACEACE struct {
-	// Flags ACE flags for this ACL entry
-	Flags *[]ACEFlag `json:"flags,omitempty"`
-
-	// Rights Rights granted or denied for this ACL entry
-	Rights *[]AccessRight `json:"rights,omitempty"`
-
-	// Trustee api_identity
-	Trustee *Identity `json:"trustee,omitempty"`
-
-	// Type Type of this ACL entry:
-	//  * `ALLOWED` - An ACL entry that grants rights,
-	//  * `DENIED` - An ACL entry that denies rights
-	Type *FilesEffectiveRightsExplanationAnnotatedACEACEType `json:"type,omitempty"`
-}
-
-// FilesEffectiveRightsExplanationAnnotatedACEACEType Type of this ACL entry:
-//   - `ALLOWED` - An ACL entry that grants rights,
-//   - `DENIED` - An ACL entry that denies rights
-type FilesEffectiveRightsExplanationAnnotatedACEACEType string
 
 // FilesEffectiveRightsExplanationRequestor The full identity whose rights are described.
 type FilesEffectiveRightsExplanationRequestor struct {
@@ -5591,7 +5390,7 @@ type GetFilesAttributes struct {
 	DirectoryEntryHashPolicy *FSDirectoryHashVersion `json:"directory_entry_hash_policy,omitempty"`
 
 	// ExtendedAttributes SMB extended file attributes
-	ExtendedAttributes *GetFilesAttributesExtendedAttributes `json:"extended_attributes,omitempty"`
+	ExtendedAttributes *FilesAttributesExtendedAttributes `json:"extended_attributes,omitempty"`
 
 	// FileNumber Unique ID of this file
 	FileNumber *string `json:"file_number,omitempty"`
@@ -5609,7 +5408,7 @@ type GetFilesAttributes struct {
 	Lock *PatchFileLock `json:"lock,omitempty"`
 
 	// MajorMinorNumbers The major and minor numbers for UNIX device files
-	MajorMinorNumbers *GetFilesAttributesMajorMinorNumbers `json:"major_minor_numbers,omitempty"`
+	MajorMinorNumbers *FilesAttributesMajorMinorNumbers `json:"major_minor_numbers,omitempty"`
 
 	// Metablocks Number of meta blocks used by the file
 	Metablocks *string `json:"metablocks,omitempty"`
@@ -5656,45 +5455,6 @@ type GetFilesAttributes struct {
 
 	// UserMetadataRevision The revision for changes to the user defined metadata of the file.
 	UserMetadataRevision *string `json:"user_metadata_revision,omitempty"`
-}
-
-// GetFilesAttributesExtendedAttributes SMB extended file attributes
-type GetFilesAttributesExtendedAttributes struct {
-	// Archive archive
-	Archive *bool `json:"archive,omitempty"`
-
-	// Compressed compressed
-	Compressed *bool `json:"compressed,omitempty"`
-
-	// Hidden hidden
-	Hidden *bool `json:"hidden,omitempty"`
-
-	// NotContentIndexed not_content_indexed
-	NotContentIndexed *bool `json:"not_content_indexed,omitempty"`
-
-	// Offline offline
-	Offline *bool `json:"offline,omitempty"`
-
-	// ReadOnly read_only
-	ReadOnly *bool `json:"read_only,omitempty"`
-
-	// SparseFile sparse_file
-	SparseFile *bool `json:"sparse_file,omitempty"`
-
-	// System system
-	System *bool `json:"system,omitempty"`
-
-	// Temporary temporary
-	Temporary *bool `json:"temporary,omitempty"`
-}
-
-// GetFilesAttributesMajorMinorNumbers The major and minor numbers for UNIX device files
-type GetFilesAttributesMajorMinorNumbers struct {
-	// Major major
-	Major *int64 `json:"major,omitempty"`
-
-	// Minor minor
-	Minor *int64 `json:"minor,omitempty"`
 }
 
 // Group api_group
@@ -6479,34 +6239,11 @@ type NFSExportPatch struct {
 	FSPath *string `json:"fs_path,omitempty"`
 
 	// ID The unique ID of the NFS export
-	ID           *string                      `json:"id,omitempty"`
-	Restrictions *[]NFSExportPatchRestriction `json:"restrictions,omitempty"`
+	ID           *string                 `json:"id,omitempty"`
+	Restrictions *[]NFSExportRestriction `json:"restrictions,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the NFS export is a part of
 	TenantID *int64 `json:"tenant_id,omitempty"`
-}
-
-// NFSExportPatchRestriction An array of NFS host restrictions.
-type NFSExportPatchRestriction struct {
-	HostRestrictions *[]string `json:"host_restrictions,omitempty"`
-
-	// MapToGroup api_identity_v1
-	MapToGroup *IdentityV1 `json:"map_to_group,omitempty"`
-
-	// MapToUser api_identity_v1
-	MapToUser *IdentityV1 `json:"map_to_user,omitempty"`
-
-	// ReadOnly Sets the NFS export to read-only
-	ReadOnly *bool `json:"read_only,omitempty"`
-
-	// RequirePrivilegedPort Require that clients use a privileged port to use this export.
-	RequirePrivilegedPort *bool `json:"require_privileged_port,omitempty"`
-
-	// UserMapping One of:
-	//  * `NFS_MAP_NONE` - Do not map users.,
-	//  * `NFS_MAP_ROOT` - Map root user (uid 0).,
-	//  * `NFS_MAP_ALL` - Map all users.
-	UserMapping *NFSMap `json:"user_mapping,omitempty"`
 }
 
 // NFSExportPatchV3 api_nfs_export_patch_v3
@@ -6524,34 +6261,11 @@ type NFSExportPatchV3 struct {
 	FSPath *string `json:"fs_path,omitempty"`
 
 	// ID The unique ID of the NFS export
-	ID           *string                        `json:"id,omitempty"`
-	Restrictions *[]NFSExportPatchV3Restriction `json:"restrictions,omitempty"`
+	ID           *string                 `json:"id,omitempty"`
+	Restrictions *[]NFSExportRestriction `json:"restrictions,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the NFS export is a part of
 	TenantID *int64 `json:"tenant_id,omitempty"`
-}
-
-// NFSExportPatchV3Restriction An array of NFS host restrictions.
-type NFSExportPatchV3Restriction struct {
-	HostRestrictions *[]string `json:"host_restrictions,omitempty"`
-
-	// MapToGroup api_identity_v1
-	MapToGroup *IdentityV1 `json:"map_to_group,omitempty"`
-
-	// MapToUser api_identity_v1
-	MapToUser *IdentityV1 `json:"map_to_user,omitempty"`
-
-	// ReadOnly Sets the NFS export to read-only
-	ReadOnly *bool `json:"read_only,omitempty"`
-
-	// RequirePrivilegedPort Require that clients use a privileged port to use this export.
-	RequirePrivilegedPort *bool `json:"require_privileged_port,omitempty"`
-
-	// UserMapping One of:
-	//  * `NFS_MAP_NONE` - Do not map users.,
-	//  * `NFS_MAP_ROOT` - Map root user (uid 0).,
-	//  * `NFS_MAP_ALL` - Map all users.
-	UserMapping *NFSMap `json:"user_mapping,omitempty"`
 }
 
 // NFSExportPost api_nfs_export_post
@@ -6566,31 +6280,8 @@ type NFSExportPost struct {
 	FieldsToPresentAs32Bit *[]FieldsToPresentAs32Bit `json:"fields_to_present_as_32_bit,omitempty"`
 
 	// FSPath The filesystem path of the exported directory
-	FSPath       *string                     `json:"fs_path,omitempty"`
-	Restrictions *[]NFSExportPostRestriction `json:"restrictions,omitempty"`
-}
-
-// NFSExportPostRestriction An array of NFS host restrictions.
-type NFSExportPostRestriction struct {
-	HostRestrictions *[]string `json:"host_restrictions,omitempty"`
-
-	// MapToGroup api_identity_v1
-	MapToGroup *IdentityV1 `json:"map_to_group,omitempty"`
-
-	// MapToUser api_identity_v1
-	MapToUser *IdentityV1 `json:"map_to_user,omitempty"`
-
-	// ReadOnly Sets the NFS export to read-only
-	ReadOnly *bool `json:"read_only,omitempty"`
-
-	// RequirePrivilegedPort Require that clients use a privileged port to use this export.
-	RequirePrivilegedPort *bool `json:"require_privileged_port,omitempty"`
-
-	// UserMapping One of:
-	//  * `NFS_MAP_NONE` - Do not map users.,
-	//  * `NFS_MAP_ROOT` - Map root user (uid 0).,
-	//  * `NFS_MAP_ALL` - Map all users.
-	UserMapping *NFSMap `json:"user_mapping,omitempty"`
+	FSPath       *string                 `json:"fs_path,omitempty"`
+	Restrictions *[]NFSExportRestriction `json:"restrictions,omitempty"`
 }
 
 // NFSExportPostV3 api_nfs_export_post_v3
@@ -6605,34 +6296,11 @@ type NFSExportPostV3 struct {
 	FieldsToPresentAs32Bit *[]FieldsToPresentAs32Bit `json:"fields_to_present_as_32_bit,omitempty"`
 
 	// FSPath The filesystem path of the exported directory
-	FSPath       *string                       `json:"fs_path,omitempty"`
-	Restrictions *[]NFSExportPostV3Restriction `json:"restrictions,omitempty"`
+	FSPath       *string                 `json:"fs_path,omitempty"`
+	Restrictions *[]NFSExportRestriction `json:"restrictions,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the NFS export is a part of
 	TenantID *int64 `json:"tenant_id,omitempty"`
-}
-
-// NFSExportPostV3Restriction An array of NFS host restrictions.
-type NFSExportPostV3Restriction struct {
-	HostRestrictions *[]string `json:"host_restrictions,omitempty"`
-
-	// MapToGroup api_identity_v1
-	MapToGroup *IdentityV1 `json:"map_to_group,omitempty"`
-
-	// MapToUser api_identity_v1
-	MapToUser *IdentityV1 `json:"map_to_user,omitempty"`
-
-	// ReadOnly Sets the NFS export to read-only
-	ReadOnly *bool `json:"read_only,omitempty"`
-
-	// RequirePrivilegedPort Require that clients use a privileged port to use this export.
-	RequirePrivilegedPort *bool `json:"require_privileged_port,omitempty"`
-
-	// UserMapping One of:
-	//  * `NFS_MAP_NONE` - Do not map users.,
-	//  * `NFS_MAP_ROOT` - Map root user (uid 0).,
-	//  * `NFS_MAP_ALL` - Map all users.
-	UserMapping *NFSMap `json:"user_mapping,omitempty"`
 }
 
 // NFSExportRestriction An array of NFS host restrictions.
@@ -6673,34 +6341,11 @@ type NFSExportV3 struct {
 	FSPath *string `json:"fs_path,omitempty"`
 
 	// ID The unique ID of the NFS export
-	ID           *string                   `json:"id,omitempty"`
-	Restrictions *[]NFSExportV3Restriction `json:"restrictions,omitempty"`
+	ID           *string                 `json:"id,omitempty"`
+	Restrictions *[]NFSExportRestriction `json:"restrictions,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the NFS export is a part of
 	TenantID *int64 `json:"tenant_id,omitempty"`
-}
-
-// NFSExportV3Restriction An array of NFS host restrictions.
-type NFSExportV3Restriction struct {
-	HostRestrictions *[]string `json:"host_restrictions,omitempty"`
-
-	// MapToGroup api_identity_v1
-	MapToGroup *IdentityV1 `json:"map_to_group,omitempty"`
-
-	// MapToUser api_identity_v1
-	MapToUser *IdentityV1 `json:"map_to_user,omitempty"`
-
-	// ReadOnly Sets the NFS export to read-only
-	ReadOnly *bool `json:"read_only,omitempty"`
-
-	// RequirePrivilegedPort Require that clients use a privileged port to use this export.
-	RequirePrivilegedPort *bool `json:"require_privileged_port,omitempty"`
-
-	// UserMapping One of:
-	//  * `NFS_MAP_NONE` - Do not map users.,
-	//  * `NFS_MAP_ROOT` - Map root user (uid 0).,
-	//  * `NFS_MAP_ALL` - Map all users.
-	UserMapping *NFSMap `json:"user_mapping,omitempty"`
 }
 
 // NFSExportsV3 api_nfs_exports_v3
@@ -6723,34 +6368,11 @@ type NFSExportsV3Entry struct {
 	FSPath *string `json:"fs_path,omitempty"`
 
 	// ID The unique ID of the NFS export
-	ID           *string                         `json:"id,omitempty"`
-	Restrictions *[]NFSExportsV3EntryRestriction `json:"restrictions,omitempty"`
+	ID           *string                 `json:"id,omitempty"`
+	Restrictions *[]NFSExportRestriction `json:"restrictions,omitempty"`
 
 	// TenantID The tenant ID of the tenant that the NFS export is a part of
 	TenantID *int64 `json:"tenant_id,omitempty"`
-}
-
-// NFSExportsV3EntryRestriction An array of NFS host restrictions.
-type NFSExportsV3EntryRestriction struct {
-	HostRestrictions *[]string `json:"host_restrictions,omitempty"`
-
-	// MapToGroup api_identity_v1
-	MapToGroup *IdentityV1 `json:"map_to_group,omitempty"`
-
-	// MapToUser api_identity_v1
-	MapToUser *IdentityV1 `json:"map_to_user,omitempty"`
-
-	// ReadOnly Sets the NFS export to read-only
-	ReadOnly *bool `json:"read_only,omitempty"`
-
-	// RequirePrivilegedPort Require that clients use a privileged port to use this export.
-	RequirePrivilegedPort *bool `json:"require_privileged_port,omitempty"`
-
-	// UserMapping One of:
-	//  * `NFS_MAP_NONE` - Do not map users.,
-	//  * `NFS_MAP_ROOT` - Map root user (uid 0).,
-	//  * `NFS_MAP_ALL` - Map all users.
-	UserMapping *NFSMap `json:"user_mapping,omitempty"`
 }
 
 // NFSMap One of:
@@ -8347,9 +7969,9 @@ type SMBSharePostV2 struct {
 	Description *string `json:"description,omitempty"`
 
 	// FSPath The filesystem path to SMB share
-	FSPath             *string                            `json:"fs_path,omitempty"`
-	NetworkPermissions *[]SMBSharePostV2NetworkPermission `json:"network_permissions,omitempty"`
-	Permissions        *[]SMBSharePostV2Permission        `json:"permissions,omitempty"`
+	FSPath             *string                        `json:"fs_path,omitempty"`
+	NetworkPermissions *[]SMBShareV2NetworkPermission `json:"network_permissions,omitempty"`
+	Permissions        *[]SMBShareV2Permission        `json:"permissions,omitempty"`
 
 	// RequireEncryption Require all traffic to this share to be encrypted. Clients without encryption capabilities will not be able to connect. Default is false if this field is empty.
 	RequireEncryption *bool `json:"require_encryption,omitempty"`
@@ -8357,43 +7979,6 @@ type SMBSharePostV2 struct {
 	// ShareName The SMB share name
 	ShareName *string `json:"share_name,omitempty"`
 }
-
-// SMBSharePostV2NetworkPermission The network access control list (ACL) for this SMB share. If not specified, the default is to allow any host.
-type SMBSharePostV2NetworkPermission struct {
-	AddressRanges *[]string `json:"address_ranges,omitempty"`
-
-	// Rights Rights pertaining to the permissions entry
-	Rights *[]Right `json:"rights,omitempty"`
-
-	// Type Type of permissions entry (ALLOWED or DENIED):
-	//  * `ALLOWED` - The permissions entry rights are allowed to the trustee,
-	//  * `DENIED` - The permissions entry rights are denied to the trustee
-	Type *SMBSharePostV2NetworkPermissionType `json:"type,omitempty"`
-}
-
-// SMBSharePostV2NetworkPermissionType Type of permissions entry (ALLOWED or DENIED):
-//   - `ALLOWED` - The permissions entry rights are allowed to the trustee,
-//   - `DENIED` - The permissions entry rights are denied to the trustee
-type SMBSharePostV2NetworkPermissionType string
-
-// SMBSharePostV2Permission The access control list (ACL) for this SMB share
-type SMBSharePostV2Permission struct {
-	// Rights Rights pertaining to the permissions entry
-	Rights *[]Right `json:"rights,omitempty"`
-
-	// Trustee api_identity
-	Trustee *Identity `json:"trustee,omitempty"`
-
-	// Type Type of permissions entry (ALLOWED or DENIED):
-	//  * `ALLOWED` - The permissions entry rights are allowed to the trustee,
-	//  * `DENIED` - The permissions entry rights are denied to the trustee
-	Type *SMBSharePostV2PermissionType `json:"type,omitempty"`
-}
-
-// SMBSharePostV2PermissionType Type of permissions entry (ALLOWED or DENIED):
-//   - `ALLOWED` - The permissions entry rights are allowed to the trustee,
-//   - `DENIED` - The permissions entry rights are denied to the trustee
-type SMBSharePostV2PermissionType string
 
 // SMBSharePostV3 api_smb_share_post_v3
 type SMBSharePostV3 struct {
@@ -8410,9 +7995,9 @@ type SMBSharePostV3 struct {
 	Description *string `json:"description,omitempty"`
 
 	// FSPath The filesystem path to SMB share
-	FSPath             *string                            `json:"fs_path,omitempty"`
-	NetworkPermissions *[]SMBSharePostV3NetworkPermission `json:"network_permissions,omitempty"`
-	Permissions        *[]SMBSharePostV3Permission        `json:"permissions,omitempty"`
+	FSPath             *string                        `json:"fs_path,omitempty"`
+	NetworkPermissions *[]SMBShareV2NetworkPermission `json:"network_permissions,omitempty"`
+	Permissions        *[]SMBShareV2Permission        `json:"permissions,omitempty"`
 
 	// RequireEncryption Require all traffic to this share to be encrypted. Clients without encryption capabilities will not be able to connect. Default is false if this field is empty.
 	RequireEncryption *bool `json:"require_encryption,omitempty"`
@@ -8423,43 +8008,6 @@ type SMBSharePostV3 struct {
 	// TenantID The tenant ID of the tenant that the SMB share is a part of
 	TenantID *int64 `json:"tenant_id,omitempty"`
 }
-
-// SMBSharePostV3NetworkPermission The network access control list (ACL) for this SMB share. If not specified, the default is to allow any host.
-type SMBSharePostV3NetworkPermission struct {
-	AddressRanges *[]string `json:"address_ranges,omitempty"`
-
-	// Rights Rights pertaining to the permissions entry
-	Rights *[]Right `json:"rights,omitempty"`
-
-	// Type Type of permissions entry (ALLOWED or DENIED):
-	//  * `ALLOWED` - The permissions entry rights are allowed to the trustee,
-	//  * `DENIED` - The permissions entry rights are denied to the trustee
-	Type *SMBSharePostV3NetworkPermissionType `json:"type,omitempty"`
-}
-
-// SMBSharePostV3NetworkPermissionType Type of permissions entry (ALLOWED or DENIED):
-//   - `ALLOWED` - The permissions entry rights are allowed to the trustee,
-//   - `DENIED` - The permissions entry rights are denied to the trustee
-type SMBSharePostV3NetworkPermissionType string
-
-// SMBSharePostV3Permission The access control list (ACL) for this SMB share
-type SMBSharePostV3Permission struct {
-	// Rights Rights pertaining to the permissions entry
-	Rights *[]Right `json:"rights,omitempty"`
-
-	// Trustee api_identity
-	Trustee *Identity `json:"trustee,omitempty"`
-
-	// Type Type of permissions entry (ALLOWED or DENIED):
-	//  * `ALLOWED` - The permissions entry rights are allowed to the trustee,
-	//  * `DENIED` - The permissions entry rights are denied to the trustee
-	Type *SMBSharePostV3PermissionType `json:"type,omitempty"`
-}
-
-// SMBSharePostV3PermissionType Type of permissions entry (ALLOWED or DENIED):
-//   - `ALLOWED` - The permissions entry rights are allowed to the trustee,
-//   - `DENIED` - The permissions entry rights are denied to the trustee
-type SMBSharePostV3PermissionType string
 
 // SMBShareV2 api_smb_share_v2
 type SMBShareV2 struct {
@@ -8552,8 +8100,8 @@ type SMBShareV3 struct {
 
 	// ID The unique ID of the SMB share
 	ID                 *string                        `json:"id,omitempty"`
-	NetworkPermissions *[]SMBShareV3NetworkPermission `json:"network_permissions,omitempty"`
-	Permissions        *[]SMBShareV3Permission        `json:"permissions,omitempty"`
+	NetworkPermissions *[]SMBShareV2NetworkPermission `json:"network_permissions,omitempty"`
+	Permissions        *[]SMBShareV2Permission        `json:"permissions,omitempty"`
 
 	// RequireEncryption Require all traffic to this share to be encrypted. Clients without encryption capabilities will not be able to connect. Default is false if this field is empty.
 	RequireEncryption *bool `json:"require_encryption,omitempty"`
@@ -8564,43 +8112,6 @@ type SMBShareV3 struct {
 	// TenantID The tenant ID of the tenant that the SMB share is a part of
 	TenantID *int64 `json:"tenant_id,omitempty"`
 }
-
-// SMBShareV3NetworkPermission The network access control list (ACL) for this SMB share. If not specified, the default is to allow any host.
-type SMBShareV3NetworkPermission struct {
-	AddressRanges *[]string `json:"address_ranges,omitempty"`
-
-	// Rights Rights pertaining to the permissions entry
-	Rights *[]Right `json:"rights,omitempty"`
-
-	// Type Type of permissions entry (ALLOWED or DENIED):
-	//  * `ALLOWED` - The permissions entry rights are allowed to the trustee,
-	//  * `DENIED` - The permissions entry rights are denied to the trustee
-	Type *SMBShareV3NetworkPermissionType `json:"type,omitempty"`
-}
-
-// SMBShareV3NetworkPermissionType Type of permissions entry (ALLOWED or DENIED):
-//   - `ALLOWED` - The permissions entry rights are allowed to the trustee,
-//   - `DENIED` - The permissions entry rights are denied to the trustee
-type SMBShareV3NetworkPermissionType string
-
-// SMBShareV3Permission The access control list (ACL) for this SMB share
-type SMBShareV3Permission struct {
-	// Rights Rights pertaining to the permissions entry
-	Rights *[]Right `json:"rights,omitempty"`
-
-	// Trustee api_identity
-	Trustee *Identity `json:"trustee,omitempty"`
-
-	// Type Type of permissions entry (ALLOWED or DENIED):
-	//  * `ALLOWED` - The permissions entry rights are allowed to the trustee,
-	//  * `DENIED` - The permissions entry rights are denied to the trustee
-	Type *SMBShareV3PermissionType `json:"type,omitempty"`
-}
-
-// SMBShareV3PermissionType Type of permissions entry (ALLOWED or DENIED):
-//   - `ALLOWED` - The permissions entry rights are allowed to the trustee,
-//   - `DENIED` - The permissions entry rights are denied to the trustee
-type SMBShareV3PermissionType string
 
 // SMBSharesV3 api_smb_shares_v3
 type SMBSharesV3 struct {
@@ -8974,69 +8485,13 @@ type SnapshotPolicyCreate struct {
 	PolicyName *string `json:"policy_name,omitempty"`
 
 	// Schedule The schedule according to which to take snapshots under this policy.
-	Schedule *SnapshotPolicyCreateSchedule `json:"schedule,omitempty"`
+	Schedule *SnapshotPolicyInfoSchedule `json:"schedule,omitempty"`
 
 	// SnapshotNameTemplate The naming template for the snapshots that this policy creates. If set to null, Qumulo Core uses {ID}_{Policy} for root directories and {ID}_{Policy}_{Directory} for all other directory types.
 	SnapshotNameTemplate *string `json:"snapshot_name_template,omitempty"`
 
 	// SourceFileID The source file ID of the directory to snapshot under this policy.
 	SourceFileID *string `json:"source_file_id,omitempty"`
-}
-
-// SnapshotPolicyCreateSchedule The schedule according to which to take snapshots under this policy.
-type SnapshotPolicyCreateSchedule struct {
-	// CreationSchedule Structure defining when to take snapshots
-	CreationSchedule *SnapshotPolicyCreateScheduleCreationSchedule `json:"creation_schedule,omitempty"`
-
-	// ExpirationTimeToLive Duration after which to expire snapshots created by this policy, in format <quantity><units>, where <quantity> is a positive integer less than 100 and <units> is one of [months, weeks, days, hours, minutes], e.g. 5days or 1hours. Empty string or never indicates snapshots should never expire.
-	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
-
-	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *int64 `json:"id,omitempty"`
-}
-
-// SnapshotPolicyCreateScheduleCreationSchedule Structure defining when to take snapshots
-type SnapshotPolicyCreateScheduleCreationSchedule struct {
-	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *int64 `json:"day_of_month,omitempty"`
-
-	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *int64 `json:"fire_every,omitempty"`
-
-	// FireEveryInterval One of:
-	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
-	//  * `FIRE_IN_HOURS` - FIRE_IN_HOURS
-	FireEveryInterval *FireIn `json:"fire_every_interval,omitempty"`
-
-	// Frequency One of:
-	//  * `SCHEDULE_MONTHLY` - SCHEDULE_MONTHLY,
-	//  * `SCHEDULE_DAILY_OR_WEEKLY` - SCHEDULE_DAILY_OR_WEEKLY,
-	//  * `SCHEDULE_HOURLY_OR_LESS` - SCHEDULE_HOURLY_OR_LESS
-	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
-
-	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *int64 `json:"hour,omitempty"`
-
-	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *int64 `json:"minute,omitempty"`
-
-	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
-	OnDays *[]OnDay `json:"on_days,omitempty"`
-
-	// Timezone The timezone in which the schedule should be interpreted (e.g. America/Los_Angeles or UTC).
-	Timezone *string `json:"timezone,omitempty"`
-
-	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
-
-	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
-
-	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
-
-	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotPolicyCreateV2 api_snapshot_policy_create_v2
@@ -9048,69 +8503,13 @@ type SnapshotPolicyCreateV2 struct {
 	PolicyName *string `json:"policy_name,omitempty"`
 
 	// Schedule The schedule according to which to take snapshots under this policy.
-	Schedule *SnapshotPolicyCreateV2Schedule `json:"schedule,omitempty"`
+	Schedule *SnapshotPolicyInfoSchedule `json:"schedule,omitempty"`
 
 	// SnapshotNameTemplate The naming template for snapshots that this policy creates. If null, Qumulo Core chooses {ID}_{Policy} or {ID}_{Policy}_{Directory}.
 	SnapshotNameTemplate *string `json:"snapshot_name_template,omitempty"`
 
 	// SourceFileID The source file ID of the directory to snapshot under this policy.
 	SourceFileID *string `json:"source_file_id,omitempty"`
-}
-
-// SnapshotPolicyCreateV2Schedule The schedule according to which to take snapshots under this policy.
-type SnapshotPolicyCreateV2Schedule struct {
-	// CreationSchedule Structure defining when to take snapshots
-	CreationSchedule *SnapshotPolicyCreateV2ScheduleCreationSchedule `json:"creation_schedule,omitempty"`
-
-	// ExpirationTimeToLive Duration after which to expire snapshots created by this policy, in format <quantity><units>, where <quantity> is a positive integer less than 100 and <units> is one of [months, weeks, days, hours, minutes], e.g. 5days or 1hours. Empty string or never indicates snapshots should never expire.
-	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
-
-	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *int64 `json:"id,omitempty"`
-}
-
-// SnapshotPolicyCreateV2ScheduleCreationSchedule Structure defining when to take snapshots
-type SnapshotPolicyCreateV2ScheduleCreationSchedule struct {
-	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *int64 `json:"day_of_month,omitempty"`
-
-	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *int64 `json:"fire_every,omitempty"`
-
-	// FireEveryInterval One of:
-	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
-	//  * `FIRE_IN_HOURS` - FIRE_IN_HOURS
-	FireEveryInterval *FireIn `json:"fire_every_interval,omitempty"`
-
-	// Frequency One of:
-	//  * `SCHEDULE_MONTHLY` - SCHEDULE_MONTHLY,
-	//  * `SCHEDULE_DAILY_OR_WEEKLY` - SCHEDULE_DAILY_OR_WEEKLY,
-	//  * `SCHEDULE_HOURLY_OR_LESS` - SCHEDULE_HOURLY_OR_LESS
-	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
-
-	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *int64 `json:"hour,omitempty"`
-
-	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *int64 `json:"minute,omitempty"`
-
-	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
-	OnDays *[]OnDay `json:"on_days,omitempty"`
-
-	// Timezone The timezone in which the schedule should be interpreted (e.g. America/Los_Angeles or UTC).
-	Timezone *string `json:"timezone,omitempty"`
-
-	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
-
-	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
-
-	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
-
-	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotPolicyInfo api_snapshot_policy_info
@@ -9205,69 +8604,13 @@ type SnapshotPolicyInfoV2 struct {
 	PolicyName *string `json:"policy_name,omitempty"`
 
 	// Schedule The schedule according to which to take snapshots under this policy.
-	Schedule *SnapshotPolicyInfoV2Schedule `json:"schedule,omitempty"`
+	Schedule *SnapshotPolicyInfoSchedule `json:"schedule,omitempty"`
 
 	// SnapshotNameTemplate The naming template for the snapshots that this policy creates.
 	SnapshotNameTemplate *string `json:"snapshot_name_template,omitempty"`
 
 	// SourceFileID The source file ID of the directory to snapshot under this policy.
 	SourceFileID *string `json:"source_file_id,omitempty"`
-}
-
-// SnapshotPolicyInfoV2Schedule The schedule according to which to take snapshots under this policy.
-type SnapshotPolicyInfoV2Schedule struct {
-	// CreationSchedule Structure defining when to take snapshots
-	CreationSchedule *SnapshotPolicyInfoV2ScheduleCreationSchedule `json:"creation_schedule,omitempty"`
-
-	// ExpirationTimeToLive Duration after which to expire snapshots created by this policy, in format <quantity><units>, where <quantity> is a positive integer less than 100 and <units> is one of [months, weeks, days, hours, minutes], e.g. 5days or 1hours. Empty string or never indicates snapshots should never expire.
-	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
-
-	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *int64 `json:"id,omitempty"`
-}
-
-// SnapshotPolicyInfoV2ScheduleCreationSchedule Structure defining when to take snapshots
-type SnapshotPolicyInfoV2ScheduleCreationSchedule struct {
-	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *int64 `json:"day_of_month,omitempty"`
-
-	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *int64 `json:"fire_every,omitempty"`
-
-	// FireEveryInterval One of:
-	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
-	//  * `FIRE_IN_HOURS` - FIRE_IN_HOURS
-	FireEveryInterval *FireIn `json:"fire_every_interval,omitempty"`
-
-	// Frequency One of:
-	//  * `SCHEDULE_MONTHLY` - SCHEDULE_MONTHLY,
-	//  * `SCHEDULE_DAILY_OR_WEEKLY` - SCHEDULE_DAILY_OR_WEEKLY,
-	//  * `SCHEDULE_HOURLY_OR_LESS` - SCHEDULE_HOURLY_OR_LESS
-	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
-
-	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *int64 `json:"hour,omitempty"`
-
-	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *int64 `json:"minute,omitempty"`
-
-	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
-	OnDays *[]OnDay `json:"on_days,omitempty"`
-
-	// Timezone The timezone in which the schedule should be interpreted (e.g. America/Los_Angeles or UTC).
-	Timezone *string `json:"timezone,omitempty"`
-
-	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
-
-	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
-
-	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
-
-	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotStatus api_snapshot_status
@@ -9304,7 +8647,7 @@ type SnapshotStatus struct {
 	Timestamp *time.Time `json:"timestamp,omitempty"`
 }
 
-// SnapshotStatusOwner This snapshot's owners. While there are entries on this list, the snapshot can't be deleted or modified.
+// SnapshotStatusOwner Owners of this snapshot policy. The policy can only be modified but not deleted while the list is non-empty.
 type SnapshotStatusOwner struct {
 	// ID id
 	ID *string `json:"id,omitempty"`
@@ -9325,8 +8668,8 @@ type SnapshotStatusV2 struct {
 	ID *int64 `json:"id,omitempty"`
 
 	// Name Name of the snapshot
-	Name   *string                  `json:"name,omitempty"`
-	Owners *[]SnapshotStatusV2Owner `json:"owners,omitempty"`
+	Name   *string                `json:"name,omitempty"`
+	Owners *[]SnapshotStatusOwner `json:"owners,omitempty"`
 
 	// SourceFileID File ID of the snapshot source directory
 	SourceFileID *string `json:"source_file_id,omitempty"`
@@ -9336,12 +8679,6 @@ type SnapshotStatusV2 struct {
 
 	// Timestamp Creation timestamp of the snapshot, encoded as RFC 3339, which is a normalized subset of ISO 8601. See http://tools.ietf.org/rfc/rfc3339.txt, section 5.6 for ABNF.
 	Timestamp *time.Time `json:"timestamp,omitempty"`
-}
-
-// SnapshotStatusV2Owner Owners of this snapshot. The snapshot cannot be deleted or modified while the list is non-empty.
-type SnapshotStatusV2Owner struct {
-	// ID id
-	ID *string `json:"id,omitempty"`
 }
 
 // SnapshotStatuses api_snapshot_statuses
@@ -9419,57 +8756,13 @@ type SnapshotsPolicyInfoV1 struct {
 // SnapshotsPolicyInfoV1Schedule Schedule by which to take snapshots for the policy. The array must contain exactly one schedule.
 type SnapshotsPolicyInfoV1Schedule struct {
 	// CreationSchedule Structure defining when to take snapshots
-	CreationSchedule *SnapshotsPolicyInfoV1ScheduleCreationSchedule `json:"creation_schedule,omitempty"`
+	CreationSchedule *SnapshotPolicyInfoScheduleCreationSchedule `json:"creation_schedule,omitempty"`
 
 	// ExpirationTimeToLive Duration after which to expire snapshots created by this policy, in format <quantity><units>, where <quantity> is a positive integer less than 100 and <units> is one of [months, weeks, days, hours, minutes], e.g. 5days or 1hours. Empty string or never indicates snapshots should never expire.
 	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
 
 	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
 	ID *int64 `json:"id,omitempty"`
-}
-
-// SnapshotsPolicyInfoV1ScheduleCreationSchedule Structure defining when to take snapshots
-type SnapshotsPolicyInfoV1ScheduleCreationSchedule struct {
-	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *int64 `json:"day_of_month,omitempty"`
-
-	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *int64 `json:"fire_every,omitempty"`
-
-	// FireEveryInterval One of:
-	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
-	//  * `FIRE_IN_HOURS` - FIRE_IN_HOURS
-	FireEveryInterval *FireIn `json:"fire_every_interval,omitempty"`
-
-	// Frequency One of:
-	//  * `SCHEDULE_MONTHLY` - SCHEDULE_MONTHLY,
-	//  * `SCHEDULE_DAILY_OR_WEEKLY` - SCHEDULE_DAILY_OR_WEEKLY,
-	//  * `SCHEDULE_HOURLY_OR_LESS` - SCHEDULE_HOURLY_OR_LESS
-	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
-
-	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *int64 `json:"hour,omitempty"`
-
-	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *int64 `json:"minute,omitempty"`
-
-	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
-	OnDays *[]OnDay `json:"on_days,omitempty"`
-
-	// Timezone The timezone in which the schedule should be interpreted (e.g. America/Los_Angeles or UTC).
-	Timezone *string `json:"timezone,omitempty"`
-
-	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
-
-	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
-
-	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
-
-	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotsPolicyStatus snapshots_api_policy_status
@@ -9481,14 +8774,14 @@ type SnapshotsPolicyStatus struct {
 	ID *int64 `json:"id,omitempty"`
 
 	// LockKey If not set to null, the system uses the specified identifier to create locked snapshots under this policy.
-	LockKey *string                       `json:"lock_key,omitempty"`
-	Owners  *[]SnapshotsPolicyStatusOwner `json:"owners,omitempty"`
+	LockKey *string                `json:"lock_key,omitempty"`
+	Owners  *[]SnapshotStatusOwner `json:"owners,omitempty"`
 
 	// PolicyName The snapshot policy name.
 	PolicyName *string `json:"policy_name,omitempty"`
 
-	// Schedule The schedule according to which to take snapshots for the policy.
-	Schedule *SnapshotsPolicyStatusSchedule `json:"schedule,omitempty"`
+	// Schedule The schedule according to which to take snapshots under this policy.
+	Schedule *SnapshotPolicyInfoSchedule `json:"schedule,omitempty"`
 
 	// SnapshotNameTemplate The naming template for the snapshots that this policy created.
 	SnapshotNameTemplate *string `json:"snapshot_name_template,omitempty"`
@@ -9498,68 +8791,6 @@ type SnapshotsPolicyStatus struct {
 
 	// SourceFilePath The snapshot source directory (if available).
 	SourceFilePath *string `json:"source_file_path,omitempty"`
-}
-
-// SnapshotsPolicyStatusOwner The snapshot policy's owners. While there are entries on this list, the policy can't be deleted or modified.
-type SnapshotsPolicyStatusOwner struct {
-	// ID id
-	ID *string `json:"id,omitempty"`
-}
-
-// SnapshotsPolicyStatusSchedule The schedule according to which to take snapshots for the policy.
-type SnapshotsPolicyStatusSchedule struct {
-	// CreationSchedule Structure defining when to take snapshots
-	CreationSchedule *SnapshotsPolicyStatusScheduleCreationSchedule `json:"creation_schedule,omitempty"`
-
-	// ExpirationTimeToLive Duration after which to expire snapshots created by this policy, in format <quantity><units>, where <quantity> is a positive integer less than 100 and <units> is one of [months, weeks, days, hours, minutes], e.g. 5days or 1hours. Empty string or never indicates snapshots should never expire.
-	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
-
-	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *int64 `json:"id,omitempty"`
-}
-
-// SnapshotsPolicyStatusScheduleCreationSchedule Structure defining when to take snapshots
-type SnapshotsPolicyStatusScheduleCreationSchedule struct {
-	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *int64 `json:"day_of_month,omitempty"`
-
-	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *int64 `json:"fire_every,omitempty"`
-
-	// FireEveryInterval One of:
-	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
-	//  * `FIRE_IN_HOURS` - FIRE_IN_HOURS
-	FireEveryInterval *FireIn `json:"fire_every_interval,omitempty"`
-
-	// Frequency One of:
-	//  * `SCHEDULE_MONTHLY` - SCHEDULE_MONTHLY,
-	//  * `SCHEDULE_DAILY_OR_WEEKLY` - SCHEDULE_DAILY_OR_WEEKLY,
-	//  * `SCHEDULE_HOURLY_OR_LESS` - SCHEDULE_HOURLY_OR_LESS
-	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
-
-	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *int64 `json:"hour,omitempty"`
-
-	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *int64 `json:"minute,omitempty"`
-
-	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
-	OnDays *[]OnDay `json:"on_days,omitempty"`
-
-	// Timezone The timezone in which the schedule should be interpreted (e.g. America/Los_Angeles or UTC).
-	Timezone *string `json:"timezone,omitempty"`
-
-	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
-
-	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
-
-	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
-
-	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotsPolicyStatusV1 snapshots_api_policy_status_v1
@@ -9572,71 +8803,9 @@ type SnapshotsPolicyStatusV1 struct {
 
 	// Name Name of the snapshot policy
 	Name        *string                              `json:"name,omitempty"`
-	Owners      *[]SnapshotsPolicyStatusV1Owner      `json:"owners,omitempty"`
-	Schedules   *[]SnapshotsPolicyStatusV1Schedule   `json:"schedules,omitempty"`
+	Owners      *[]SnapshotStatusOwner               `json:"owners,omitempty"`
+	Schedules   *[]SnapshotsPolicyInfoV1Schedule     `json:"schedules,omitempty"`
 	SourceFiles *[]SnapshotsPolicyStatusV1SourceFile `json:"source_files,omitempty"`
-}
-
-// SnapshotsPolicyStatusV1Owner Owners of this snapshot policy. The policy can only be modified but not deleted while the list is non-empty.
-type SnapshotsPolicyStatusV1Owner struct {
-	// ID id
-	ID *string `json:"id,omitempty"`
-}
-
-// SnapshotsPolicyStatusV1Schedule Schedule by which to take snapshots for the policy. The array contains exactly one schedule.
-type SnapshotsPolicyStatusV1Schedule struct {
-	// CreationSchedule Structure defining when to take snapshots
-	CreationSchedule *SnapshotsPolicyStatusV1ScheduleCreationSchedule `json:"creation_schedule,omitempty"`
-
-	// ExpirationTimeToLive Duration after which to expire snapshots created by this policy, in format <quantity><units>, where <quantity> is a positive integer less than 100 and <units> is one of [months, weeks, days, hours, minutes], e.g. 5days or 1hours. Empty string or never indicates snapshots should never expire.
-	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
-
-	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *int64 `json:"id,omitempty"`
-}
-
-// SnapshotsPolicyStatusV1ScheduleCreationSchedule Structure defining when to take snapshots
-type SnapshotsPolicyStatusV1ScheduleCreationSchedule struct {
-	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *int64 `json:"day_of_month,omitempty"`
-
-	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *int64 `json:"fire_every,omitempty"`
-
-	// FireEveryInterval One of:
-	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
-	//  * `FIRE_IN_HOURS` - FIRE_IN_HOURS
-	FireEveryInterval *FireIn `json:"fire_every_interval,omitempty"`
-
-	// Frequency One of:
-	//  * `SCHEDULE_MONTHLY` - SCHEDULE_MONTHLY,
-	//  * `SCHEDULE_DAILY_OR_WEEKLY` - SCHEDULE_DAILY_OR_WEEKLY,
-	//  * `SCHEDULE_HOURLY_OR_LESS` - SCHEDULE_HOURLY_OR_LESS
-	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
-
-	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *int64 `json:"hour,omitempty"`
-
-	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *int64 `json:"minute,omitempty"`
-
-	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
-	OnDays *[]OnDay `json:"on_days,omitempty"`
-
-	// Timezone The timezone in which the schedule should be interpreted (e.g. America/Los_Angeles or UTC).
-	Timezone *string `json:"timezone,omitempty"`
-
-	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
-
-	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
-
-	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
-
-	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotsPolicyStatusV1SourceFile Status of the source directory for the policy. The array contains exactly one status.
@@ -9657,14 +8826,14 @@ type SnapshotsPolicyStatusV2 struct {
 	Enabled *bool `json:"enabled,omitempty"`
 
 	// ID The unique identifier for the snapshot policy.
-	ID     *int64                          `json:"id,omitempty"`
-	Owners *[]SnapshotsPolicyStatusV2Owner `json:"owners,omitempty"`
+	ID     *int64                 `json:"id,omitempty"`
+	Owners *[]SnapshotStatusOwner `json:"owners,omitempty"`
 
 	// PolicyName The snapshot policy name.
 	PolicyName *string `json:"policy_name,omitempty"`
 
-	// Schedule The schedule according to which to take snapshots for the policy.
-	Schedule *SnapshotsPolicyStatusV2Schedule `json:"schedule,omitempty"`
+	// Schedule The schedule according to which to take snapshots under this policy.
+	Schedule *SnapshotPolicyInfoSchedule `json:"schedule,omitempty"`
 
 	// SnapshotNameTemplate The naming template for the snapshots that this policy created.
 	SnapshotNameTemplate *string `json:"snapshot_name_template,omitempty"`
@@ -9674,68 +8843,6 @@ type SnapshotsPolicyStatusV2 struct {
 
 	// SourceFilePath The snapshot source directory (if available).
 	SourceFilePath *string `json:"source_file_path,omitempty"`
-}
-
-// SnapshotsPolicyStatusV2Owner The snapshot policy's owners. While there are entries on this list, the policy can't be deleted or modified.
-type SnapshotsPolicyStatusV2Owner struct {
-	// ID id
-	ID *string `json:"id,omitempty"`
-}
-
-// SnapshotsPolicyStatusV2Schedule The schedule according to which to take snapshots for the policy.
-type SnapshotsPolicyStatusV2Schedule struct {
-	// CreationSchedule Structure defining when to take snapshots
-	CreationSchedule *SnapshotsPolicyStatusV2ScheduleCreationSchedule `json:"creation_schedule,omitempty"`
-
-	// ExpirationTimeToLive Duration after which to expire snapshots created by this policy, in format <quantity><units>, where <quantity> is a positive integer less than 100 and <units> is one of [months, weeks, days, hours, minutes], e.g. 5days or 1hours. Empty string or never indicates snapshots should never expire.
-	ExpirationTimeToLive *string `json:"expiration_time_to_live,omitempty"`
-
-	// ID Identifier for the snapshot policy's schedule. Only unique within the scope of a snapshot policy.
-	ID *int64 `json:"id,omitempty"`
-}
-
-// SnapshotsPolicyStatusV2ScheduleCreationSchedule Structure defining when to take snapshots
-type SnapshotsPolicyStatusV2ScheduleCreationSchedule struct {
-	// DayOfMonth For MONTHLY frequency: day of month on which to take snapshot. [1, 27] for specific day, 128 for last day of month.
-	DayOfMonth *int64 `json:"day_of_month,omitempty"`
-
-	// FireEvery For HOURLY_OR_LESS frequency: value for interval [1, 99] at which to take snapshot during specified window
-	FireEvery *int64 `json:"fire_every,omitempty"`
-
-	// FireEveryInterval One of:
-	//  * `FIRE_IN_MINUTES` - FIRE_IN_MINUTES,
-	//  * `FIRE_IN_HOURS` - FIRE_IN_HOURS
-	FireEveryInterval *FireIn `json:"fire_every_interval,omitempty"`
-
-	// Frequency One of:
-	//  * `SCHEDULE_MONTHLY` - SCHEDULE_MONTHLY,
-	//  * `SCHEDULE_DAILY_OR_WEEKLY` - SCHEDULE_DAILY_OR_WEEKLY,
-	//  * `SCHEDULE_HOURLY_OR_LESS` - SCHEDULE_HOURLY_OR_LESS
-	Frequency *ScheduleFrequency `json:"frequency,omitempty"`
-
-	// Hour For MONTHLY or DAILY_OR_WEEKLY frequency: Hour of day [0, 23] at which to take snapshot
-	Hour *int64 `json:"hour,omitempty"`
-
-	// Minute For MONTHLY or DAILY_OR_WEEKLY frequency: minute of hour [0, 59] at which to take snapshot
-	Minute *int64 `json:"minute,omitempty"`
-
-	// OnDays For DAILY_OR_WEEKLY or HOURLY_OR_LESS frequency: list of days of the week on which to take snapshots. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days. For MONTHLY frequency: LAST_DAY_OF_MONTH indicates that the snapshot should be taken only on the last day of the month.
-	OnDays *[]OnDay `json:"on_days,omitempty"`
-
-	// Timezone The timezone in which the schedule should be interpreted (e.g. America/Los_Angeles or UTC).
-	Timezone *string `json:"timezone,omitempty"`
-
-	// WindowEndHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for end of window during which to take snapshots)
-	WindowEndHour *int64 `json:"window_end_hour,omitempty"`
-
-	// WindowEndMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for end of window during which to take snapshots
-	WindowEndMinute *int64 `json:"window_end_minute,omitempty"`
-
-	// WindowStartHour For HOURLY_OR_LESS frequency: hour of day [0, 23] for start of window during which to take snapshots
-	WindowStartHour *int64 `json:"window_start_hour,omitempty"`
-
-	// WindowStartMinute For HOURLY_OR_LESS frequency: minute of hour [0, 59] for start of window during which to take snapshots
-	WindowStartMinute *int64 `json:"window_start_minute,omitempty"`
 }
 
 // SnapshotsPolicyStatuses snapshots_api_policy_statuses
@@ -9771,8 +8878,8 @@ type SoftwareType string
 // SourceCreateRequest api_source_create_request
 type SourceCreateRequest struct {
 	// BlackoutWindowTimezone The timezone in which the blackout windows should be interpreted (e.g., America/Los_Angeles or UTC)
-	BlackoutWindowTimezone *string                              `json:"blackout_window_timezone,omitempty"`
-	BlackoutWindows        *[]SourceCreateRequestBlackoutWindow `json:"blackout_windows,omitempty"`
+	BlackoutWindowTimezone *string                             `json:"blackout_window_timezone,omitempty"`
+	BlackoutWindows        *[]SourceRelationshipBlackoutWindow `json:"blackout_windows,omitempty"`
 
 	// MapLocalIDsToNFSIDs Whether to map local user/group identities to their associated NFS UID/GID when replicating them to the target cluster. Replication of local identities fails if this option is false (defaults to false)
 	MapLocalIDsToNFSIDs *bool `json:"map_local_ids_to_nfs_ids,omitempty"`
@@ -9784,8 +8891,8 @@ type SourceCreateRequest struct {
 	//  * `REPLICATION_CONTINUOUS` - REPLICATION_CONTINUOUS,
 	//  * `REPLICATION_SNAPSHOT_POLICY` - REPLICATION_SNAPSHOT_POLICY,
 	//  * `REPLICATION_SNAPSHOT_POLICY_WITH_CONTINUOUS` - REPLICATION_SNAPSHOT_POLICY_WITH_CONTINUOUS
-	ReplicationMode  *ReplicationMode                     `json:"replication_mode,omitempty"`
-	SnapshotPolicies *[]SourceCreateRequestSnapshotPolicy `json:"snapshot_policies,omitempty"`
+	ReplicationMode  *ReplicationMode                    `json:"replication_mode,omitempty"`
+	SnapshotPolicies *[]SourceRelationshipSnapshotPolicy `json:"snapshot_policies,omitempty"`
 
 	// SourceRootID File ID of the source directory if source_root_path is not provided
 	SourceRootID *string `json:"source_root_id,omitempty"`
@@ -9804,33 +8911,6 @@ type SourceCreateRequest struct {
 
 	// TargetRootPath Path to the target directory
 	TargetRootPath *string `json:"target_root_path,omitempty"`
-}
-
-// SourceCreateRequestBlackoutWindow List of blackout windows for the relationship (defaults to empty)
-type SourceCreateRequestBlackoutWindow struct {
-	// EndHour Hour of day [0, 23] at which the blackout window ends
-	EndHour *int64 `json:"end_hour,omitempty"`
-
-	// EndMinute Minute of hour [0, 59] at which the blackout window ends
-	EndMinute *int64 `json:"end_minute,omitempty"`
-
-	// OnDays List of days of the week on which the replication schedule applies. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days.
-	OnDays *[]OnDay `json:"on_days,omitempty"`
-
-	// StartHour Hour of day [0, 23] at which the blackout window begins
-	StartHour *int64 `json:"start_hour,omitempty"`
-
-	// StartMinute Minute of hour [0, 59] at which the blackout window begins
-	StartMinute *int64 `json:"start_minute,omitempty"`
-}
-
-// SourceCreateRequestSnapshotPolicy List of snapshot policies linked with the relationship along with the corresponding expiration time to live for replicated target snapshots for each linked policy (defaults to empty)
-type SourceCreateRequestSnapshotPolicy struct {
-	// ID Unique identifier for the snapshot policy linked with the relationship
-	ID *int64 `json:"id,omitempty"`
-
-	// TargetExpiration Duration after which to expire snapshots on the target cluster that were replicated from this snapshot policy, in format <quantity><units>, where <quantity> is a positive integer less than 100 and <units> is one of [months, weeks, days, hours, minutes], e.g. 5days or 1hours. 'never' indicates snapshots should never expire and 'same_as_policy' indicates snapshots should expire at the same time as the snapshot policy specifies.
-	TargetExpiration *string `json:"target_expiration,omitempty"`
 }
 
 // SourceRelationship api_source_relationship
@@ -9898,8 +8978,8 @@ type SourceRelationshipSnapshotPolicy struct {
 // SourceRelationshipStatus api_source_relationship_status
 type SourceRelationshipStatus struct {
 	// BlackoutWindowTimezone The timezone in which the blackout windows should be interpreted (e.g, America/Los_Angeles or UTC)
-	BlackoutWindowTimezone *string                                   `json:"blackout_window_timezone,omitempty"`
-	BlackoutWindows        *[]SourceRelationshipStatusBlackoutWindow `json:"blackout_windows,omitempty"`
+	BlackoutWindowTimezone *string                             `json:"blackout_window_timezone,omitempty"`
+	BlackoutWindows        *[]SourceRelationshipBlackoutWindow `json:"blackout_windows,omitempty"`
 
 	// DurationOfLastJob The elapsed execution time of the previous job, in nanoseconds. If no job has ever run, this field will be null.
 	DurationOfLastJob *SourceRelationshipStatusDurationOfLastJob `json:"duration_of_last_job,omitempty"`
@@ -9949,8 +9029,8 @@ type SourceRelationshipStatus struct {
 	//  * `REPLICATION_CONTINUOUS` - REPLICATION_CONTINUOUS,
 	//  * `REPLICATION_SNAPSHOT_POLICY` - REPLICATION_SNAPSHOT_POLICY,
 	//  * `REPLICATION_SNAPSHOT_POLICY_WITH_CONTINUOUS` - REPLICATION_SNAPSHOT_POLICY_WITH_CONTINUOUS
-	ReplicationMode  *ReplicationMode                          `json:"replication_mode,omitempty"`
-	SnapshotPolicies *[]SourceRelationshipStatusSnapshotPolicy `json:"snapshot_policies,omitempty"`
+	ReplicationMode  *ReplicationMode                    `json:"replication_mode,omitempty"`
+	SnapshotPolicies *[]SourceRelationshipSnapshotPolicy `json:"snapshot_policies,omitempty"`
 
 	// SourceClusterName Name of the source cluster
 	SourceClusterName *string `json:"source_cluster_name,omitempty"`
@@ -10006,24 +9086,6 @@ type SourceRelationshipStatus struct {
 //   - `REESTABLISHING` - REESTABLISHING
 type SourceRelationshipStatusState string
 
-// SourceRelationshipStatusBlackoutWindow List of blackout windows for the relationship
-type SourceRelationshipStatusBlackoutWindow struct {
-	// EndHour Hour of day [0, 23] at which the blackout window ends
-	EndHour *int64 `json:"end_hour,omitempty"`
-
-	// EndMinute Minute of hour [0, 59] at which the blackout window ends
-	EndMinute *int64 `json:"end_minute,omitempty"`
-
-	// OnDays List of days of the week on which the replication schedule applies. Choose from SUN, MON, TUE, WED, THU, FRI, and/or SAT. EVERY_DAY can be used to specify all days.
-	OnDays *[]OnDay `json:"on_days,omitempty"`
-
-	// StartHour Hour of day [0, 23] at which the blackout window begins
-	StartHour *int64 `json:"start_hour,omitempty"`
-
-	// StartMinute Minute of hour [0, 59] at which the blackout window begins
-	StartMinute *int64 `json:"start_minute,omitempty"`
-}
-
 // SourceRelationshipStatusDurationOfLastJob The elapsed execution time of the previous job, in nanoseconds. If no job has ever run, this field will be null.
 type SourceRelationshipStatusDurationOfLastJob struct {
 	// Nanoseconds nanoseconds
@@ -10073,15 +9135,6 @@ type SourceRelationshipStatusReplicationJobStatus struct {
 
 	// ThroughputOverall Overall average throughput in bytes per second of data copied since the beginning of the job
 	ThroughputOverall *string `json:"throughput_overall,omitempty"`
-}
-
-// SourceRelationshipStatusSnapshotPolicy List of snapshot policies linked with the relationship along with the corresponding expiration time of the replicated snapshots on the target for each linked policy
-type SourceRelationshipStatusSnapshotPolicy struct {
-	// ID Unique identifier for the snapshot policy linked with the relationship
-	ID *int64 `json:"id,omitempty"`
-
-	// TargetExpiration Duration after which to expire snapshots on the target cluster that were replicated from this snapshot policy, in format <quantity><units>, where <quantity> is a positive integer less than 100 and <units> is one of [months, weeks, days, hours, minutes], e.g. 5days or 1hours. 'never' indicates snapshots should never expire and 'same_as_policy' indicates snapshots should expire at the same time as the snapshot policy specifies.
-	TargetExpiration *string `json:"target_expiration,omitempty"`
 }
 
 // SourceTrusteeMatch One of:
@@ -10220,7 +9273,7 @@ type TargetRelationshipLock struct {
 // TargetRelationshipStatus api_target_relationship_status
 type TargetRelationshipStatus struct {
 	// DurationOfLastJob The elapsed execution time of the previous job, in nanoseconds. If no job has ever run, this field will be null.
-	DurationOfLastJob *TargetRelationshipStatusDurationOfLastJob `json:"duration_of_last_job,omitempty"`
+	DurationOfLastJob *SourceRelationshipStatusDurationOfLastJob `json:"duration_of_last_job,omitempty"`
 
 	// EndReason If the relationship has ENDED, this states the reason. Otherwise, this field is empty
 	EndReason *string `json:"end_reason,omitempty"`
@@ -10252,7 +9305,7 @@ type TargetRelationshipStatus struct {
 	ReplicationEnabled *bool `json:"replication_enabled,omitempty"`
 
 	// ReplicationJobStatus Information about the progress of a job. This field is null if there is no job status available.
-	ReplicationJobStatus *TargetRelationshipStatusReplicationJobStatus `json:"replication_job_status,omitempty"`
+	ReplicationJobStatus *SourceRelationshipStatusReplicationJobStatus `json:"replication_job_status,omitempty"`
 
 	// SourceAddress The previously connected source IP address
 	SourceAddress *string `json:"source_address,omitempty"`
@@ -10307,57 +9360,6 @@ type TargetRelationshipStatus struct {
 //   - `RECONNECTING` - RECONNECTING,
 //   - `REESTABLISHING` - REESTABLISHING
 type TargetRelationshipStatusState string
-
-// TargetRelationshipStatusDurationOfLastJob The elapsed execution time of the previous job, in nanoseconds. If no job has ever run, this field will be null.
-type TargetRelationshipStatusDurationOfLastJob struct {
-	// Nanoseconds nanoseconds
-	Nanoseconds *string `json:"nanoseconds,omitempty"`
-}
-
-// TargetRelationshipStatusReplicationJobStatus Information about the progress of a job. This field is null if there is no job status available.
-type TargetRelationshipStatusReplicationJobStatus struct {
-	// BytesDeleted Number of bytes deleted
-	BytesDeleted *string `json:"bytes_deleted,omitempty"`
-
-	// BytesRemaining Number of bytes left to be processed in order to complete this job
-	BytesRemaining *string `json:"bytes_remaining,omitempty"`
-
-	// BytesTotal Total number of bytes that will be processed during this job (this will be close but not exact)
-	BytesTotal *string `json:"bytes_total,omitempty"`
-
-	// BytesTransferred Number of bytes copied
-	BytesTransferred *string `json:"bytes_transferred,omitempty"`
-
-	// BytesUnchanged Number of bytes not copied because they didn't change
-	BytesUnchanged *string `json:"bytes_unchanged,omitempty"`
-
-	// EstimatedSecondsRemaining Estimated number of seconds remaining in the job, derived from percent_complete. This may be null if there is no estimate.
-	EstimatedSecondsRemaining *string `json:"estimated_seconds_remaining,omitempty"`
-
-	// FilesDeleted Number of files deleted
-	FilesDeleted *string `json:"files_deleted,omitempty"`
-
-	// FilesRemaining Number of files left to be processed in order to complete this job
-	FilesRemaining *string `json:"files_remaining,omitempty"`
-
-	// FilesTotal Total number of files that will be processed during this job (this will be close but not exact)
-	FilesTotal *string `json:"files_total,omitempty"`
-
-	// FilesTransferred Number of files copied
-	FilesTransferred *string `json:"files_transferred,omitempty"`
-
-	// FilesUnchanged Number of files not copied because they didn't change
-	FilesUnchanged *string `json:"files_unchanged,omitempty"`
-
-	// PercentComplete Percent of way through the job, computed from a weighting of data and files processed
-	PercentComplete *float64 `json:"percent_complete,omitempty"`
-
-	// ThroughputCurrent Average throughput in bytes per second of data copied in the last one minute
-	ThroughputCurrent *string `json:"throughput_current,omitempty"`
-
-	// ThroughputOverall Overall average throughput in bytes per second of data copied since the beginning of the job
-	ThroughputOverall *string `json:"throughput_overall,omitempty"`
-}
 
 // TenantConfig api_tenant_config
 type TenantConfig struct {

@@ -123,9 +123,9 @@ func (s *FileSystemService) GetSettingsPermissions(ctx context.Context, opts ...
 // /v1/file-system/security/keys/.
 //
 // List the file system’s public keys.
-func (s *FileSystemService) ListSecurityKeys(ctx context.Context, opts ...RequestOption) ([]gen.ChangeLockKeysEntry, error) {
+func (s *FileSystemService) ListSecurityKeys(ctx context.Context, opts ...RequestOption) ([]gen.ChangeLockKey, error) {
 	req, err := gen.NewListFileSystemSecurityKeysRequest(s.c.server)
-	return callList(ctx, s.c, "ListFileSystemSecurityKeys", req, err, opts, func(r *gen.ChangeLockKeys) []gen.ChangeLockKeysEntry {
+	return callList(ctx, s.c, "ListFileSystemSecurityKeys", req, err, opts, func(r *gen.ChangeLockKeys) []gen.ChangeLockKey {
 		if r.Entries == nil {
 			return nil
 		}

@@ -125,9 +125,9 @@ func (s *MultitenancyService) ListSMBSettings(ctx context.Context, opts ...Reque
 // ListTenants calls ListMultitenancyTenants, GET /v1/multitenancy/tenants/.
 //
 // Get configurations of all tenants.
-func (s *MultitenancyService) ListTenants(ctx context.Context, opts ...RequestOption) ([]gen.TenantConfigsEntry, error) {
+func (s *MultitenancyService) ListTenants(ctx context.Context, opts ...RequestOption) ([]gen.TenantConfig, error) {
 	req, err := gen.NewListMultitenancyTenantsRequest(s.c.server)
-	return callList(ctx, s.c, "ListMultitenancyTenants", req, err, opts, func(r *gen.TenantConfigs) []gen.TenantConfigsEntry {
+	return callList(ctx, s.c, "ListMultitenancyTenants", req, err, opts, func(r *gen.TenantConfigs) []gen.TenantConfig {
 		if r.Entries == nil {
 			return nil
 		}

@@ -76,9 +76,9 @@ func (s *NFSService) GetSettings(ctx context.Context, opts ...RequestOption) (*g
 // ListExports calls ListNFSExports, GET /v3/nfs/exports/.
 //
 // This method lists NFS exports.
-func (s *NFSService) ListExports(ctx context.Context, opts ...RequestOption) ([]gen.NFSExportsV3Entry, error) {
+func (s *NFSService) ListExports(ctx context.Context, opts ...RequestOption) ([]gen.NFSExportV3, error) {
 	req, err := gen.NewListNFSExportsRequest(s.c.server)
-	return callList(ctx, s.c, "ListNFSExports", req, err, opts, func(r *gen.NFSExportsV3) []gen.NFSExportsV3Entry {
+	return callList(ctx, s.c, "ListNFSExports", req, err, opts, func(r *gen.NFSExportsV3) []gen.NFSExportV3 {
 		if r.Entries == nil {
 			return nil
 		}

@@ -108,9 +108,9 @@ func (s *PortalService) GetSpokesEvictionSettings(ctx context.Context, opts ...R
 //
 // List the relationship status and configuration for all hub portals on the
 // current cluster.
-func (s *PortalService) ListHubs(ctx context.Context, opts ...RequestOption) ([]gen.PortalHubRelationshipsEntry, error) {
+func (s *PortalService) ListHubs(ctx context.Context, opts ...RequestOption) ([]gen.PortalHubRelationship, error) {
 	req, err := gen.NewListPortalHubsRequest(s.c.server)
-	return callList(ctx, s.c, "ListPortalHubs", req, err, opts, func(r *gen.PortalHubRelationships) []gen.PortalHubRelationshipsEntry {
+	return callList(ctx, s.c, "ListPortalHubs", req, err, opts, func(r *gen.PortalHubRelationships) []gen.PortalHubRelationship {
 		if r.Entries == nil {
 			return nil
 		}
@@ -122,9 +122,9 @@ func (s *PortalService) ListHubs(ctx context.Context, opts ...RequestOption) ([]
 //
 // List the relationship status and configuration for all spoke portals on the
 // current cluster.
-func (s *PortalService) ListSpokes(ctx context.Context, opts ...RequestOption) ([]gen.PortalSpokeRelationshipsEntry, error) {
+func (s *PortalService) ListSpokes(ctx context.Context, opts ...RequestOption) ([]gen.PortalSpokeRelationship, error) {
 	req, err := gen.NewListPortalSpokesRequest(s.c.server)
-	return callList(ctx, s.c, "ListPortalSpokes", req, err, opts, func(r *gen.PortalSpokeRelationships) []gen.PortalSpokeRelationshipsEntry {
+	return callList(ctx, s.c, "ListPortalSpokes", req, err, opts, func(r *gen.PortalSpokeRelationships) []gen.PortalSpokeRelationship {
 		if r.Entries == nil {
 			return nil
 		}

@@ -127,7 +127,10 @@
 // not just its property name. The name is spelled without the word "api",
 // which every model name repeats: api_smb_share is SMBShare. An object
 // without a name that is a copy of exactly one named type (the entries of
-// a list) is that type. Other objects are named from where they sit: the
+// a list) is that type, and so are the entries of a collection that differ
+// from the type the collection is named for (in the singular) only in
+// descriptions: the entries of api_nfs_exports_v3 are NFSExportV3, so
+// create, get and list of an export answer one type. Other objects are named from where they sit: the
 // operationId plus Request or Result for a body, the parent's name plus
 // the property name for a property, and for the items of a list the
 // parent's name plus the list's name in the singular (SMBShareV2Permission

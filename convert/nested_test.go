@@ -2,6 +2,8 @@ package convert
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"testing"
 	"testing/fstest"
 
@@ -17,7 +19,9 @@ func TestNestedObjectsOfOneShapeAreOneType(t *testing.T) {
 	object := func(description string, props map[string]any) map[string]any {
 		return map[string]any{"type": "object", "description": description, "properties": props}
 	}
-	text := func(description string) map[string]any { return map[string]any{"type": "string", "description": description} }
+	text := func(description string) map[string]any {
+		return map[string]any{"type": "string", "description": description}
+	}
 	list := func(items map[string]any) map[string]any { return map[string]any{"type": "array", "items": items} }
 	schema := func(s map[string]any) map[string]any {
 		data, _ := json.MarshalIndent(s, "", "  ")
@@ -74,5 +78,43 @@ func TestNestedObjectsOfOneShapeAreOneType(t *testing.T) {
 		if built.Doc.Components.Schemas[ref[len(componentPrefix):]] == nil {
 			t.Errorf("%s refers to no component", ref)
 		}
+	}
+}
+
+// The entries of a collection that differ from the type the collection is
+// named for (in the singular) only in descriptions are that type, not
+// another of the same shape (its PATCH body).
+func TestEntriesAreTheCollectionsType(t *testing.T) {
+	t.Parallel()
+	thing := func(description, name string) string {
+		return `{"description": "` + description + `", "type": "object", "properties": {"name": {"type": "string", "description": "` + name + `"}}}`
+	}
+	ok := []any{map[string]any{"code": "200", "description": "Return value on success"}}
+	page := func(endpoint string, methods map[string]any) []byte {
+		out, err := yaml.Marshal(map[string]any{"category": "/Things", "rest_endpoint": endpoint, "methods": methods})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(append([]byte("---\n"), out...), "---\n"...)
+	}
+	fsys := fstest.MapFS{
+		"things/things.md": {Data: page("/v1/things/", map[string]any{
+			"get": map[string]any{"summary": "List things.", "parameters": []any{}, "responses": ok, "response_body": map[string]any{"schema": `{"description": "api_things", "type": "object", "properties": {"entries": {"type": "array", "items": ` + thing("List of things", "Name of a thing in the list") + `}}}`}},
+		})},
+		"things/thing.md": {Data: page("/v1/things/{id}", map[string]any{
+			"get":   map[string]any{"summary": "Get a thing.", "parameters": []any{}, "responses": ok, "response_body": map[string]any{"schema": thing("api_thing", "Name")}},
+			"patch": map[string]any{"summary": "Change a thing.", "parameters": []any{}, "responses": ok, "request_body": map[string]any{"schema": thing("api_thing_patch", "New name")}},
+		})},
+	}
+	built, err := Build([]Source{{Name: "pages", FS: fsys}}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := built.Doc.Components.Schemas["Things"]
+	if list == nil {
+		t.Fatalf("no component Things among %v", slices.Sorted(maps.Keys(built.Doc.Components.Schemas)))
+	}
+	if got := list.Value.Properties["entries"].Value.Items.Ref; got != componentPrefix+"Thing" {
+		t.Errorf("the entries of Things are %s, want Thing", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -81,6 +82,8 @@ type schemas struct {
 	// that an unnamed copy of a type (the items of a list) is that type.
 	models   map[string][]string
 	modelRaw map[string]map[string]any
+	// modelShapes maps the shape of each server type to its names.
+	modelShapes map[string][]string
 	// nested maps a property name and a shape to the component of the
 	// objects of that shape under that name that no server type names, so
 	// that they are one type (sameNested).
@@ -92,7 +95,7 @@ type schemas struct {
 
 func newSchemas(ps *problems) *schemas {
 	return &schemas{ps: ps, components: map[string]*component{}, typeNames: map[string]bool{},
-		models: map[string][]string{}, modelRaw: map[string]map[string]any{},
+		models: map[string][]string{}, modelRaw: map[string]map[string]any{}, modelShapes: map[string][]string{},
 		nested: map[string]*component{}, enums: map[string]map[string]bool{}}
 }
 
@@ -137,15 +140,40 @@ func withoutDescriptions(v any) any {
 }
 
 // model returns the server type name of an unnamed object that is a copy
-// of exactly one server type, or "".
-func (s *schemas) model(raw map[string]any) string {
+// of exactly one server type, or "". The entries of a collection (the
+// items of a list named entries) are also the type the collection is named
+// for, in the singular, when they differ from it only in descriptions: the
+// entries of api_nfs_exports_v3, worded for the list, are the
+// api_nfs_export_v3 that is read, created and changed alone, rather than
+// the api_nfs_export_patch_v3 of the same shape.
+func (s *schemas) model(raw map[string]any, site schemaSite) string {
 	if raw["type"] != "object" || raw["properties"] == nil {
 		return ""
 	}
 	if names := s.models[canonical(raw)]; len(names) == 1 {
 		return names[0]
 	}
+	if site.prop != "entries" || !strings.HasSuffix(site.pointer, "/items") {
+		return ""
+	}
+	for _, name := range s.modelShapes[shape(raw)] {
+		if isPluralOf(site.root, typeGoName(name)) {
+			return name
+		}
+	}
 	return ""
+}
+
+// isPluralOf tells whether the Go name plural is one, with an s ending one
+// of its words: NFSExportsV3 of NFSExportV3, TenantConfigs of TenantConfig.
+func isPluralOf(plural, one string) bool {
+	for i := 1; i < len(plural); i++ {
+		end := i+1 == len(plural) || !unicode.IsLower(rune(plural[i+1]))
+		if plural[i] == 's' && end && unicode.IsLower(rune(plural[i-1])) && plural[:i]+plural[i+1:] == one {
+			return true
+		}
+	}
+	return false
 }
 
 // sharedEnum is the name of the component an enum becomes, or "": an enum
@@ -288,6 +316,9 @@ func (s *schemas) collectTypeNames(raw map[string]any, site schemaSite) {
 			if !slices.Contains(s.models[c], d) {
 				s.models[c] = append(s.models[c], d)
 			}
+			if sh := shape(raw); !slices.Contains(s.modelShapes[sh], d) {
+				s.modelShapes[sh] = append(s.modelShapes[sh], d)
+			}
 		}
 	}
 	if values, ok := raw["enum"].([]any); ok {
@@ -346,7 +377,7 @@ func (s *schemas) convert(raw map[string]any, site schemaSite) *openapi3.SchemaR
 	}
 	typeName := site.typeName(raw)
 	if typeName == "" {
-		if m := s.model(raw); m != "" {
+		if m := s.model(raw, site); m != "" {
 			// A copy of a server type, such as the entries of a list, is
 			// that type.
 			typeName, raw = m, s.modelRaw[m]

@@ -839,49 +839,9 @@ func (x *ChangeLockKeyUsagePageUsage) GetType() (v FSChangeLockKeyUsage) {
 }
 
 // GetEntries returns the value of Entries, or its zero value when x or Entries is nil.
-func (x *ChangeLockKeys) GetEntries() (v []ChangeLockKeysEntry) {
+func (x *ChangeLockKeys) GetEntries() (v []ChangeLockKey) {
 	if x != nil && x.Entries != nil {
 		v = *x.Entries
-	}
-	return v
-}
-
-// GetComment returns the value of Comment, or its zero value when x or Comment is nil.
-func (x *ChangeLockKeysEntry) GetComment() (v string) {
-	if x != nil && x.Comment != nil {
-		v = *x.Comment
-	}
-	return v
-}
-
-// GetDisabled returns the value of Disabled, or its zero value when x or Disabled is nil.
-func (x *ChangeLockKeysEntry) GetDisabled() (v bool) {
-	if x != nil && x.Disabled != nil {
-		v = *x.Disabled
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *ChangeLockKeysEntry) GetID() (v string) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetName returns the value of Name, or its zero value when x or Name is nil.
-func (x *ChangeLockKeysEntry) GetName() (v string) {
-	if x != nil && x.Name != nil {
-		v = *x.Name
-	}
-	return v
-}
-
-// GetPublicKey returns the value of PublicKey, or its zero value when x or PublicKey is nil.
-func (x *ChangeLockKeysEntry) GetPublicKey() (v string) {
-	if x != nil && x.PublicKey != nil {
-		v = *x.PublicKey
 	}
 	return v
 }
@@ -4895,65 +4855,9 @@ func (x *NFSExportV3) GetTenantID() (v int64) {
 }
 
 // GetEntries returns the value of Entries, or its zero value when x or Entries is nil.
-func (x *NFSExportsV3) GetEntries() (v []NFSExportsV3Entry) {
+func (x *NFSExportsV3) GetEntries() (v []NFSExportV3) {
 	if x != nil && x.Entries != nil {
 		v = *x.Entries
-	}
-	return v
-}
-
-// GetDescription returns the value of Description, or its zero value when x or Description is nil.
-func (x *NFSExportsV3Entry) GetDescription() (v string) {
-	if x != nil && x.Description != nil {
-		v = *x.Description
-	}
-	return v
-}
-
-// GetExportPath returns the value of ExportPath, or its zero value when x or ExportPath is nil.
-func (x *NFSExportsV3Entry) GetExportPath() (v string) {
-	if x != nil && x.ExportPath != nil {
-		v = *x.ExportPath
-	}
-	return v
-}
-
-// GetFieldsToPresentAs32Bit returns the value of FieldsToPresentAs32Bit, or its zero value when x or FieldsToPresentAs32Bit is nil.
-func (x *NFSExportsV3Entry) GetFieldsToPresentAs32Bit() (v []FieldsToPresentAs32Bit) {
-	if x != nil && x.FieldsToPresentAs32Bit != nil {
-		v = *x.FieldsToPresentAs32Bit
-	}
-	return v
-}
-
-// GetFSPath returns the value of FSPath, or its zero value when x or FSPath is nil.
-func (x *NFSExportsV3Entry) GetFSPath() (v string) {
-	if x != nil && x.FSPath != nil {
-		v = *x.FSPath
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *NFSExportsV3Entry) GetID() (v string) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetRestrictions returns the value of Restrictions, or its zero value when x or Restrictions is nil.
-func (x *NFSExportsV3Entry) GetRestrictions() (v []NFSExportRestriction) {
-	if x != nil && x.Restrictions != nil {
-		v = *x.Restrictions
-	}
-	return v
-}
-
-// GetTenantID returns the value of TenantID, or its zero value when x or TenantID is nil.
-func (x *NFSExportsV3Entry) GetTenantID() (v int64) {
-	if x != nil && x.TenantID != nil {
-		v = *x.TenantID
 	}
 	return v
 }
@@ -5847,73 +5751,9 @@ func (x *PortalHubRelationship) GetState() (v PortalState) {
 }
 
 // GetEntries returns the value of Entries, or its zero value when x or Entries is nil.
-func (x *PortalHubRelationships) GetEntries() (v []PortalHubRelationshipsEntry) {
+func (x *PortalHubRelationships) GetEntries() (v []PortalHubRelationship) {
 	if x != nil && x.Entries != nil {
 		v = *x.Entries
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *PortalHubRelationshipsEntry) GetID() (v int64) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetRoot returns the value of Root, or its zero value when x or Root is nil.
-func (x *PortalHubRelationshipsEntry) GetRoot() (v string) {
-	if x != nil && x.Root != nil {
-		v = *x.Root
-	}
-	return v
-}
-
-// GetRootPath returns the value of RootPath, or its zero value when x or RootPath is nil.
-func (x *PortalHubRelationshipsEntry) GetRootPath() (v string) {
-	if x != nil && x.RootPath != nil {
-		v = *x.RootPath
-	}
-	return v
-}
-
-// GetSpokeAddress returns the value of SpokeAddress, or its zero value when x or SpokeAddress is nil.
-func (x *PortalHubRelationshipsEntry) GetSpokeAddress() (v string) {
-	if x != nil && x.SpokeAddress != nil {
-		v = *x.SpokeAddress
-	}
-	return v
-}
-
-// GetSpokeClusterName returns the value of SpokeClusterName, or its zero value when x or SpokeClusterName is nil.
-func (x *PortalHubRelationshipsEntry) GetSpokeClusterName() (v string) {
-	if x != nil && x.SpokeClusterName != nil {
-		v = *x.SpokeClusterName
-	}
-	return v
-}
-
-// GetSpokeClusterUUID returns the value of SpokeClusterUUID, or its zero value when x or SpokeClusterUUID is nil.
-func (x *PortalHubRelationshipsEntry) GetSpokeClusterUUID() (v string) {
-	if x != nil && x.SpokeClusterUUID != nil {
-		v = *x.SpokeClusterUUID
-	}
-	return v
-}
-
-// GetSpokePort returns the value of SpokePort, or its zero value when x or SpokePort is nil.
-func (x *PortalHubRelationshipsEntry) GetSpokePort() (v int64) {
-	if x != nil && x.SpokePort != nil {
-		v = *x.SpokePort
-	}
-	return v
-}
-
-// GetState returns the value of State, or its zero value when x or State is nil.
-func (x *PortalHubRelationshipsEntry) GetState() (v PortalState) {
-	if x != nil && x.State != nil {
-		v = *x.State
 	}
 	return v
 }
@@ -5975,65 +5815,9 @@ func (x *PortalSpokeRelationship) GetState() (v PortalState) {
 }
 
 // GetEntries returns the value of Entries, or its zero value when x or Entries is nil.
-func (x *PortalSpokeRelationships) GetEntries() (v []PortalSpokeRelationshipsEntry) {
+func (x *PortalSpokeRelationships) GetEntries() (v []PortalSpokeRelationship) {
 	if x != nil && x.Entries != nil {
 		v = *x.Entries
-	}
-	return v
-}
-
-// GetHubAddress returns the value of HubAddress, or its zero value when x or HubAddress is nil.
-func (x *PortalSpokeRelationshipsEntry) GetHubAddress() (v string) {
-	if x != nil && x.HubAddress != nil {
-		v = *x.HubAddress
-	}
-	return v
-}
-
-// GetHubPort returns the value of HubPort, or its zero value when x or HubPort is nil.
-func (x *PortalSpokeRelationshipsEntry) GetHubPort() (v int64) {
-	if x != nil && x.HubPort != nil {
-		v = *x.HubPort
-	}
-	return v
-}
-
-// GetHubRoot returns the value of HubRoot, or its zero value when x or HubRoot is nil.
-func (x *PortalSpokeRelationshipsEntry) GetHubRoot() (v string) {
-	if x != nil && x.HubRoot != nil {
-		v = *x.HubRoot
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *PortalSpokeRelationshipsEntry) GetID() (v int64) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetSpokeRoot returns the value of SpokeRoot, or its zero value when x or SpokeRoot is nil.
-func (x *PortalSpokeRelationshipsEntry) GetSpokeRoot() (v string) {
-	if x != nil && x.SpokeRoot != nil {
-		v = *x.SpokeRoot
-	}
-	return v
-}
-
-// GetSpokeRootPath returns the value of SpokeRootPath, or its zero value when x or SpokeRootPath is nil.
-func (x *PortalSpokeRelationshipsEntry) GetSpokeRootPath() (v string) {
-	if x != nil && x.SpokeRootPath != nil {
-		v = *x.SpokeRootPath
-	}
-	return v
-}
-
-// GetState returns the value of State, or its zero value when x or State is nil.
-func (x *PortalSpokeRelationshipsEntry) GetState() (v PortalState) {
-	if x != nil && x.State != nil {
-		v = *x.State
 	}
 	return v
 }
@@ -9135,89 +8919,9 @@ func (x *TenantConfig) GetWebUIEnabled() (v bool) {
 }
 
 // GetEntries returns the value of Entries, or its zero value when x or Entries is nil.
-func (x *TenantConfigs) GetEntries() (v []TenantConfigsEntry) {
+func (x *TenantConfigs) GetEntries() (v []TenantConfig) {
 	if x != nil && x.Entries != nil {
 		v = *x.Entries
-	}
-	return v
-}
-
-// GetID returns the value of ID, or its zero value when x or ID is nil.
-func (x *TenantConfigsEntry) GetID() (v int64) {
-	if x != nil && x.ID != nil {
-		v = *x.ID
-	}
-	return v
-}
-
-// GetIdentityConfigID returns the value of IdentityConfigID, or its zero value when x or IdentityConfigID is nil.
-func (x *TenantConfigsEntry) GetIdentityConfigID() (v int64) {
-	if x != nil && x.IdentityConfigID != nil {
-		v = *x.IdentityConfigID
-	}
-	return v
-}
-
-// GetName returns the value of Name, or its zero value when x or Name is nil.
-func (x *TenantConfigsEntry) GetName() (v string) {
-	if x != nil && x.Name != nil {
-		v = *x.Name
-	}
-	return v
-}
-
-// GetNetworks returns the value of Networks, or its zero value when x or Networks is nil.
-func (x *TenantConfigsEntry) GetNetworks() (v []int64) {
-	if x != nil && x.Networks != nil {
-		v = *x.Networks
-	}
-	return v
-}
-
-// GetNFSEnabled returns the value of NFSEnabled, or its zero value when x or NFSEnabled is nil.
-func (x *TenantConfigsEntry) GetNFSEnabled() (v bool) {
-	if x != nil && x.NFSEnabled != nil {
-		v = *x.NFSEnabled
-	}
-	return v
-}
-
-// GetReplicationEnabled returns the value of ReplicationEnabled, or its zero value when x or ReplicationEnabled is nil.
-func (x *TenantConfigsEntry) GetReplicationEnabled() (v bool) {
-	if x != nil && x.ReplicationEnabled != nil {
-		v = *x.ReplicationEnabled
-	}
-	return v
-}
-
-// GetRestAPIEnabled returns the value of RestAPIEnabled, or its zero value when x or RestAPIEnabled is nil.
-func (x *TenantConfigsEntry) GetRestAPIEnabled() (v bool) {
-	if x != nil && x.RestAPIEnabled != nil {
-		v = *x.RestAPIEnabled
-	}
-	return v
-}
-
-// GetSMBEnabled returns the value of SMBEnabled, or its zero value when x or SMBEnabled is nil.
-func (x *TenantConfigsEntry) GetSMBEnabled() (v bool) {
-	if x != nil && x.SMBEnabled != nil {
-		v = *x.SMBEnabled
-	}
-	return v
-}
-
-// GetSSHEnabled returns the value of SSHEnabled, or its zero value when x or SSHEnabled is nil.
-func (x *TenantConfigsEntry) GetSSHEnabled() (v bool) {
-	if x != nil && x.SSHEnabled != nil {
-		v = *x.SSHEnabled
-	}
-	return v
-}
-
-// GetWebUIEnabled returns the value of WebUIEnabled, or its zero value when x or WebUIEnabled is nil.
-func (x *TenantConfigsEntry) GetWebUIEnabled() (v bool) {
-	if x != nil && x.WebUIEnabled != nil {
-		v = *x.WebUIEnabled
 	}
 	return v
 }

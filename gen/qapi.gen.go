@@ -3613,25 +3613,7 @@ type ChangeLockKeyUsagePageUsage struct {
 
 // ChangeLockKeys api_change_lock_keys
 type ChangeLockKeys struct {
-	Entries *[]ChangeLockKeysEntry `json:"entries,omitempty"`
-}
-
-// ChangeLockKeysEntry A list of the key’s properties.
-type ChangeLockKeysEntry struct {
-	// Comment A descriptive comment about the specified key.
-	Comment *string `json:"comment,omitempty"`
-
-	// Disabled Specifies whether the key is disabled.
-	Disabled *bool `json:"disabled,omitempty"`
-
-	// ID The identifier associated with the specified key.
-	ID *string `json:"id,omitempty"`
-
-	// Name The unique name of the specified key.
-	Name *string `json:"name,omitempty"`
-
-	// PublicKey The contents of the public key.
-	PublicKey *string `json:"public_key,omitempty"`
+	Entries *[]ChangeLockKey `json:"entries,omitempty"`
 }
 
 // CloudwatchAuditUserConfig cloudwatch_audit_user_config
@@ -6350,29 +6332,7 @@ type NFSExportV3 struct {
 
 // NFSExportsV3 api_nfs_exports_v3
 type NFSExportsV3 struct {
-	Entries *[]NFSExportsV3Entry `json:"entries,omitempty"`
-}
-
-// NFSExportsV3Entry List of NFS exports
-type NFSExportsV3Entry struct {
-	// Description Description of this NFS export
-	Description *string `json:"description,omitempty"`
-
-	// ExportPath The NFS export path
-	ExportPath *string `json:"export_path,omitempty"`
-
-	// FieldsToPresentAs32Bit Specify which NFS3 result values should be 32-bit sanitized on this export. Has no effect on exports used over NFS4.
-	FieldsToPresentAs32Bit *[]FieldsToPresentAs32Bit `json:"fields_to_present_as_32_bit,omitempty"`
-
-	// FSPath The filesystem path of the exported directory
-	FSPath *string `json:"fs_path,omitempty"`
-
-	// ID The unique ID of the NFS export
-	ID           *string                 `json:"id,omitempty"`
-	Restrictions *[]NFSExportRestriction `json:"restrictions,omitempty"`
-
-	// TenantID The tenant ID of the tenant that the NFS export is a part of
-	TenantID *int64 `json:"tenant_id,omitempty"`
+	Entries *[]NFSExportV3 `json:"entries,omitempty"`
 }
 
 // NFSMap One of:
@@ -7054,38 +7014,7 @@ type PortalHubRelationshipPatch struct {
 
 // PortalHubRelationships api_portal_hub_relationships
 type PortalHubRelationships struct {
-	Entries *[]PortalHubRelationshipsEntry `json:"entries,omitempty"`
-}
-
-// PortalHubRelationshipsEntry List of hub portals
-type PortalHubRelationshipsEntry struct {
-	// ID Hub portal ID
-	ID *int64 `json:"id,omitempty"`
-
-	// Root Local hub portal root directory file ID
-	Root *string `json:"root,omitempty"`
-
-	// RootPath Local hub portal root directory path
-	RootPath *string `json:"root_path,omitempty"`
-
-	// SpokeAddress IP address of a node in the cluster with the spoke portal (if in a relationship)
-	SpokeAddress *string `json:"spoke_address,omitempty"`
-
-	// SpokeClusterName Name of the cluster with the spoke portal
-	SpokeClusterName *string `json:"spoke_cluster_name,omitempty"`
-
-	// SpokeClusterUUID UUID of the cluster with the spoke portal
-	SpokeClusterUUID *string `json:"spoke_cluster_uuid,omitempty"`
-
-	// SpokePort TCP port for the cluster with the spoke portal (if in a relationship)
-	SpokePort *int64 `json:"spoke_port,omitempty"`
-
-	// State One of:
-	//  * `UNLINKED` - PORTAL_UNLINKED,
-	//  * `PENDING` - PORTAL_PENDING,
-	//  * `ACTIVE` - PORTAL_ACTIVE,
-	//  * `ENDED` - PORTAL_ENDED
-	State *PortalState `json:"state,omitempty"`
+	Entries *[]PortalHubRelationship `json:"entries,omitempty"`
 }
 
 // PortalProposeRequest api_portal_propose_request
@@ -7158,35 +7087,7 @@ type PortalSpokeRelationshipPatch struct {
 
 // PortalSpokeRelationships api_portal_spoke_relationships
 type PortalSpokeRelationships struct {
-	Entries *[]PortalSpokeRelationshipsEntry `json:"entries,omitempty"`
-}
-
-// PortalSpokeRelationshipsEntry List of spoke portals
-type PortalSpokeRelationshipsEntry struct {
-	// HubAddress IP address of a node in the cluster with the hub portal (if in a relationship)
-	HubAddress *string `json:"hub_address,omitempty"`
-
-	// HubPort TCP port for the cluster with the hub portal (if in a relationship)
-	HubPort *int64 `json:"hub_port,omitempty"`
-
-	// HubRoot Remote hub portal root directory (if in a relationship)
-	HubRoot *string `json:"hub_root,omitempty"`
-
-	// ID Spoke portal ID
-	ID *int64 `json:"id,omitempty"`
-
-	// SpokeRoot Local spoke portal root directory file ID
-	SpokeRoot *string `json:"spoke_root,omitempty"`
-
-	// SpokeRootPath Local spoke portal root directory path
-	SpokeRootPath *string `json:"spoke_root_path,omitempty"`
-
-	// State One of:
-	//  * `UNLINKED` - PORTAL_UNLINKED,
-	//  * `PENDING` - PORTAL_PENDING,
-	//  * `ACTIVE` - PORTAL_ACTIVE,
-	//  * `ENDED` - PORTAL_ENDED
-	State *PortalState `json:"state,omitempty"`
+	Entries *[]PortalSpokeRelationship `json:"entries,omitempty"`
 }
 
 // PortalState One of:
@@ -9453,38 +9354,7 @@ type TenantConfigPost struct {
 
 // TenantConfigs api_tenant_configs
 type TenantConfigs struct {
-	Entries *[]TenantConfigsEntry `json:"entries,omitempty"`
-}
-
-// TenantConfigsEntry List of tenant configs
-type TenantConfigsEntry struct {
-	// ID Unique identifier for this tenant configuration.
-	ID *int64 `json:"id,omitempty"`
-
-	// IdentityConfigID Unique identifier for the identity configuration to use for this tenant.
-	IdentityConfigID *int64 `json:"identity_config_id,omitempty"`
-
-	// Name Unique name of the tenant chosen by the user.
-	Name     *string  `json:"name,omitempty"`
-	Networks *[]int64 `json:"networks,omitempty"`
-
-	// NFSEnabled NFS is accessible from this tenant.
-	NFSEnabled *bool `json:"nfs_enabled,omitempty"`
-
-	// ReplicationEnabled Replication is accessible from this tenant.
-	ReplicationEnabled *bool `json:"replication_enabled,omitempty"`
-
-	// RestAPIEnabled Rest API is accessible from this tenant.
-	RestAPIEnabled *bool `json:"rest_api_enabled,omitempty"`
-
-	// SMBEnabled SMB is accessible from this tenant.
-	SMBEnabled *bool `json:"smb_enabled,omitempty"`
-
-	// SSHEnabled SSH is accessible from this tenant.
-	SSHEnabled *bool `json:"ssh_enabled,omitempty"`
-
-	// WebUIEnabled Web UI is accessible from this tenant.
-	WebUIEnabled *bool `json:"web_ui_enabled,omitempty"`
+	Entries *[]TenantConfig `json:"entries,omitempty"`
 }
 
 // TimeSeriesDataset api_time_series_dataset

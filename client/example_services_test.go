@@ -28,24 +28,54 @@ func ExampleSaveETag() {
 	}
 }
 
-// Prepare an upgrade, which the cluster does in the background, and wait
-// at most half an hour for it.
+// Add nodes, which the cluster does in the background, and wait at most
+// half an hour until it lists them.
 func ExampleWait() {
 	ctx := context.Background()
 	c, err := client.New("qumulo.example.com", client.WithCredentials("admin", "secret"))
 	if err != nil {
 		panic(err)
 	}
-	if err := c.Upgrade.Prepare(ctx, gen.UpgradePrepareRequest{}); err != nil {
+	uuids := []string{"5a4b…", "9c1d…"}
+	nodes, err := c.Cluster.ListNodes(ctx)
+	if err != nil {
+		panic(err)
+	}
+	want := len(nodes) + len(uuids)
+	if err := c.Cluster.CreateNodeV1(ctx, gen.ClusterNodesModifyRequestV1{NodeUUIDs: &uuids}); err != nil {
 		panic(err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
 	defer cancel()
 	err = client.Wait(ctx, func(ctx context.Context) (bool, error) {
-		s, err := c.Upgrade.GetStatus(ctx)
-		return err == nil && s.State != nil && *s.State == gen.UpgradeStatePrepared, err
+		nodes, err := c.Cluster.ListNodes(ctx)
+		return len(nodes) >= want, err
 	})
 	if err != nil {
+		panic(err)
+	}
+}
+
+// Prepare an upgrade, which the cluster does in the background, wait at
+// most half an hour for it, then commit it. The job fails fast with the
+// cluster's error_info; c.Upgrade.PrepareJob() rebuilds the handle after a
+// restart.
+func ExampleUpgradeService_Prepare() {
+	ctx := context.Background()
+	c, err := client.New("qumulo.example.com", client.WithCredentials("admin", "secret"))
+	if err != nil {
+		panic(err)
+	}
+	job, err := c.Upgrade.Prepare(ctx, gen.UpgradePrepareRequest{ImagePath: client.Ptr("/upgrade/qumulo_core.qimg")})
+	if err != nil {
+		panic(err)
+	}
+	wait, cancel := context.WithTimeout(ctx, 30*time.Minute)
+	defer cancel()
+	if err := job.Wait(wait); err != nil {
+		panic(err) // errors.Is(err, client.ErrJobFailed) when the prepare failed
+	}
+	if _, err := c.Upgrade.Commit(ctx); err != nil {
 		panic(err)
 	}
 }

@@ -44,13 +44,3 @@ func (s *ShutdownService) ResumeReboot(ctx context.Context, opts ...RequestOptio
 	req, err := gen.NewResumeShutdownRebootRequest(s.c.server)
 	return s.c.callNone(ctx, "ResumeShutdownReboot", req, err, opts)
 }
-
-// StartReboot calls StartShutdownReboot, POST /v1/shutdown/reboot/start.
-//
-// Start a reboot cycle with the Reboot Manager system.
-//
-// The cluster answers 202 Accepted and finishes the work in the background.
-func (s *ShutdownService) StartReboot(ctx context.Context, body gen.RebootStartOptions, opts ...RequestOption) error {
-	req, err := gen.NewStartShutdownRebootRequest(s.c.server, body)
-	return s.c.callNone(ctx, "StartShutdownReboot", req, err, opts)
-}

@@ -12,16 +12,6 @@ import (
 // Client.Upgrade.
 type UpgradeService struct{ c *Client }
 
-// Commit calls CommitUpgrade, POST /v2/upgrade/commit.
-//
-// Commit a prepared upgrade.
-//
-// The cluster answers 202 Accepted and finishes the work in the background.
-func (s *UpgradeService) Commit(ctx context.Context, opts ...RequestOption) error {
-	req, err := gen.NewCommitUpgradeRequest(s.c.server)
-	return s.c.callNone(ctx, "CommitUpgrade", req, err, opts)
-}
-
 // GetBlocked calls GetUpgradeBlocked, GET /v2/upgrade/blocked.
 //
 // Check if upgrade is currently blocked.
@@ -44,16 +34,6 @@ func (s *UpgradeService) GetStatus(ctx context.Context, opts ...RequestOption) (
 func (s *UpgradeService) GetStatusV2(ctx context.Context, opts ...RequestOption) (*gen.UpgradeStatus, error) {
 	req, err := gen.NewGetUpgradeStatusV2Request(s.c.server)
 	return callPtr[gen.UpgradeStatus](ctx, s.c, "GetUpgradeStatusV2", req, err, opts)
-}
-
-// Prepare calls PrepareUpgrade, POST /v2/upgrade/prepare.
-//
-// Prepare for upgrade.
-//
-// The cluster answers 202 Accepted and finishes the work in the background.
-func (s *UpgradeService) Prepare(ctx context.Context, body gen.UpgradePrepareRequest, opts ...RequestOption) error {
-	req, err := gen.NewPrepareUpgradeRequest(s.c.server, body)
-	return s.c.callNone(ctx, "PrepareUpgrade", req, err, opts)
 }
 
 // VerifyImage calls VerifyUpgradeImage, POST /v2/upgrade/verify-image.

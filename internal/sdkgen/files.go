@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -52,7 +53,7 @@ func Generate(specPath, genPath string) (files map[string][]byte, accessors []by
 	if err != nil {
 		return nil, nil, err
 	}
-	accessors, err = Accessors(doc, src)
+	accessors, err = Accessors(doc, src, path.Join(filepath.Base(filepath.Dir(genPath)), filepath.Base(genPath)))
 	return files, accessors, err
 }
 

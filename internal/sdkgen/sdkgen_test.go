@@ -199,7 +199,7 @@ func generateAccessors(t *testing.T, spec string) (string, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc, err := Accessors(doc, []byte(code))
+	acc, err := Accessors(doc, []byte(code), "gen/qapi.gen.go")
 	return string(acc), err
 }
 

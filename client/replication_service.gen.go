@@ -294,18 +294,6 @@ func (s *ReplicationService) ReplicateObjectRelationship(ctx context.Context, id
 	return s.c.callNone(ctx, "ReplicateReplicationObjectRelationship", req, err, opts)
 }
 
-// ReplicateSourceRelationship calls ReplicateReplicationSourceRelationship,
-// POST /v2/replication/source-relationships/{id}/replicate.
-//
-// Replicate from the source to the target of the specified replication
-// relationship where this cluster is the source.
-//
-// The cluster answers 202 Accepted and finishes the work in the background.
-func (s *ReplicationService) ReplicateSourceRelationship(ctx context.Context, id string, opts ...RequestOption) error {
-	req, err := gen.NewReplicateReplicationSourceRelationshipRequest(s.c.server, id)
-	return s.c.callNone(ctx, "ReplicateReplicationSourceRelationship", req, err, opts)
-}
-
 // ReverseSourceRelationshipsTargetRelationship calls
 // ReverseSourceRelationshipsTargetRelationship, POST
 // /v2/replication/source-relationships/reverse-target-relationship.

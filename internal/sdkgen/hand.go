@@ -9,17 +9,19 @@ import "slices"
 // with no body, does not carry, and an Active Directory action a handle on
 // the cluster's monitor that knows which action it waits for
 // (client/adjob.go), as preparing and committing an upgrade return one on
-// the upgrade's status (client/upgradejob.go) and starting a reboot cycle
-// one on the Reboot Manager's (client/rebootjob.go).
+// the upgrade's status (client/upgradejob.go), starting a reboot cycle one
+// on the Reboot Manager's (client/rebootjob.go) and replicating a source
+// relationship one on the relationship's (client/replicationjob.go).
 var handWritten = map[string]string{
-	"CreateTreeDeleteJob":  "client/jobs.go",
-	"RestartTreeDeleteJob": "client/jobs.go",
-	"JoinAD":               "client/adjob.go",
-	"LeaveAD":              "client/adjob.go",
-	"ReconfigureAD":        "client/adjob.go",
-	"PrepareUpgrade":       "client/upgradejob.go",
-	"CommitUpgrade":        "client/upgradejob.go",
-	"StartShutdownReboot":  "client/rebootjob.go",
+	"CreateTreeDeleteJob":                    "client/jobs.go",
+	"RestartTreeDeleteJob":                   "client/jobs.go",
+	"JoinAD":                                 "client/adjob.go",
+	"LeaveAD":                                "client/adjob.go",
+	"ReconfigureAD":                          "client/adjob.go",
+	"PrepareUpgrade":                         "client/upgradejob.go",
+	"CommitUpgrade":                          "client/upgradejob.go",
+	"StartShutdownReboot":                    "client/rebootjob.go",
+	"ReplicateReplicationSourceRelationship": "client/replicationjob.go",
 }
 
 // HandWrittenFiles lists the files of package client, from the module's

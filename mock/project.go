@@ -2,6 +2,7 @@ package mock
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"sync"
 
@@ -28,6 +29,21 @@ func project(g *oas.Generator, v any, ref *openapi3.SchemaRef) any {
 		return g.Value(ref)
 	}
 	return out
+}
+
+// propertyOrder caches sortedProperties by schema.
+var propertyOrder sync.Map // *openapi3.Schema → []string
+
+// sortedProperties are the names of s's properties, sorted, so that what
+// shape generates comes in the same order every time; a schema's are
+// sorted once, since every answer of its type asks.
+func sortedProperties(s *openapi3.Schema) []string {
+	if v, ok := propertyOrder.Load(s); ok {
+		return v.([]string)
+	}
+	names := slices.Sorted(maps.Keys(s.Properties))
+	propertyOrder.Store(s, names)
+	return names
 }
 
 // countedSchemas caches counted by schema.
@@ -118,7 +134,7 @@ func shape(g *oas.Generator, v any, ref *openapi3.SchemaRef, depth int) any {
 		}
 		out := map[string]any{}
 		filled := false
-		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+		for _, name := range sortedProperties(s) {
 			p := s.Properties[name]
 			if p == nil || p.Value == nil || oas.WriteOnly(p.Value) {
 				continue
@@ -170,14 +186,19 @@ func fill(name string, ref *openapi3.SchemaRef) any {
 // asks for its type: most fields are such, and validation costs more than
 // the rest of an answer.
 func plainFit(s *openapi3.Schema, v any) bool {
-	if len(s.Enum) > 0 || s.Format != "" || s.Not != nil {
+	if len(s.Enum) > 0 || s.Not != nil || s.Format != "" && s.Format != "int64" {
 		return false
 	}
-	switch v.(type) {
+	switch v := v.(type) {
 	case string:
-		return s.Type.Is("string") && s.Pattern == "" && s.MinLength == 0 && s.MaxLength == nil
+		return s.Type.Is("string") && s.Format == "" && s.Pattern == "" && s.MinLength == 0 && s.MaxLength == nil
 	case bool:
 		return s.Type.Is("boolean")
+	case float64:
+		// Ids, counts and sizes are integers of format int64: a whole
+		// number within its range fits one without bounds.
+		bounded := s.Min != nil || s.Max != nil || s.MultipleOf != nil
+		return s.Type.Is("integer") && s.Format == "int64" && !bounded && v == math.Trunc(v) && math.Abs(v) <= 1<<53
 	}
 	return false
 }

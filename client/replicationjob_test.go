@@ -16,7 +16,9 @@ func TestReplicationJobWaits(t *testing.T) {
 	status := func(state, recovery, lastError string) map[string]any {
 		return map[string]any{"id": "r1", "job_state": state, "recovery_point": recovery, "error_from_last_job": lastError}
 	}
-	idle := func(recovery, lastError string) map[string]any { return status("REPLICATION_NOT_RUNNING", recovery, lastError) }
+	idle := func(recovery, lastError string) map[string]any {
+		return status("REPLICATION_NOT_RUNNING", recovery, lastError)
+	}
 	running := status("REPLICATION_RUNNING", old, "")
 	for _, tt := range []struct {
 		name    string

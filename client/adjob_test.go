@@ -40,15 +40,34 @@ func (a *adCluster) serve(w http.ResponseWriter, r *http.Request, _ int) bool {
 func newADClient(t *testing.T, states ...map[string]any) (*Client, *adCluster) {
 	t.Helper()
 	ad := &adCluster{states: states}
+	return newJobClient(t, ad.serve), ad
+}
+
+// newJobClient is a client of a fake cluster whose answers serve gives
+// first (see fakeCluster.inject).
+func newJobClient(t *testing.T, serve func(w http.ResponseWriter, r *http.Request, n int) bool) *Client {
+	t.Helper()
 	fake := newFakeCluster()
-	fake.inject = ad.serve
+	fake.inject = serve
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	c, err := New(srv.URL, WithToken("access-v1:long-lived"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, ad
+	return c
+}
+
+// checkWait fails t unless err is what a job's Wait should end with: nil
+// when want is "", else a *JobError with the message want.
+func checkWait(t *testing.T, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("wait: %v", err)
+	case want != "" && (!errors.Is(err, ErrJobFailed) || !jobMessageIs(err, want)):
+		t.Errorf("wait: %v, want a *JobError with %q", err, want)
+	}
 }
 
 func TestADJobWaits(t *testing.T) {
@@ -86,13 +105,7 @@ func TestADJobWaits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = job.Wait(ctx)
-			switch {
-			case tt.err == "" && err != nil:
-				t.Errorf("wait: %v", err)
-			case tt.err != "" && (!errors.Is(err, ErrJobFailed) || !jobMessageIs(err, tt.err)):
-				t.Errorf("wait: %v, want a *JobError with %q", err, tt.err)
-			}
+			checkWait(t, job.Wait(ctx), tt.err)
 			if ad.reads != tt.reads {
 				t.Errorf("the monitor was read %d times, want %d", ad.reads, tt.reads)
 			}

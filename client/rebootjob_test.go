@@ -2,9 +2,7 @@ package client
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -33,8 +31,7 @@ func TestRebootJobWaits(t *testing.T) {
 			defer cancel()
 			var mu sync.Mutex
 			var reads, starts int
-			fake := newFakeCluster()
-			fake.inject = func(w http.ResponseWriter, r *http.Request, _ int) bool {
+			c := newJobClient(t, func(w http.ResponseWriter, r *http.Request, _ int) bool {
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -48,24 +45,12 @@ func TestRebootJobWaits(t *testing.T) {
 					return false
 				}
 				return true
-			}
-			srv := httptest.NewServer(fake)
-			t.Cleanup(srv.Close)
-			c, err := New(srv.URL, WithToken("access-v1:long-lived"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			})
 			job, err := c.Shutdown.StartReboot(ctx, gen.RebootStartOptions{IsRolling: Ptr(true)})
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = job.Wait(ctx)
-			switch {
-			case tt.err == "" && err != nil:
-				t.Errorf("wait: %v", err)
-			case tt.err != "" && (!errors.Is(err, ErrJobFailed) || !jobMessageIs(err, tt.err)):
-				t.Errorf("wait: %v, want a *JobError with %q", err, tt.err)
-			}
+			checkWait(t, job.Wait(ctx), tt.err)
 			mu.Lock()
 			defer mu.Unlock()
 			if starts != 1 || reads != tt.reads {

@@ -2,9 +2,7 @@ package client
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -50,8 +48,7 @@ func TestReplicationJobWaits(t *testing.T) {
 			defer cancel()
 			var mu sync.Mutex
 			replicated, reads := 0, 0
-			fake := newFakeCluster()
-			fake.inject = func(w http.ResponseWriter, r *http.Request, _ int) bool {
+			c := newJobClient(t, func(w http.ResponseWriter, r *http.Request, _ int) bool {
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -69,26 +66,15 @@ func TestReplicationJobWaits(t *testing.T) {
 					return false
 				}
 				return true
-			}
-			srv := httptest.NewServer(fake)
-			t.Cleanup(srv.Close)
-			c, err := New(srv.URL, WithToken("access-v1:long-lived"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			})
 			job := c.Replication.ReplicationJob("r1")
 			if !tt.rebuilt {
+				var err error
 				if job, err = c.Replication.ReplicateSourceRelationship(ctx, "r1"); err != nil {
 					t.Fatal(err)
 				}
 			}
-			err = job.Wait(ctx)
-			switch {
-			case tt.err == "" && err != nil:
-				t.Errorf("wait: %v", err)
-			case tt.err != "" && (!errors.Is(err, ErrJobFailed) || !jobMessageIs(err, tt.err)):
-				t.Errorf("wait: %v, want a *JobError with %q", err, tt.err)
-			}
+			checkWait(t, job.Wait(ctx), tt.err)
 			mu.Lock()
 			defer mu.Unlock()
 			if want := map[bool]int{false: 1, true: 0}[tt.rebuilt]; replicated != want || reads != tt.reads {

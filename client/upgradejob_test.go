@@ -2,9 +2,7 @@ package client
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
@@ -80,25 +78,12 @@ func TestUpgradeJobWaits(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			u := &upgradeCluster{states: tt.states}
-			fake := newFakeCluster()
-			fake.inject = u.serve
-			srv := httptest.NewServer(fake)
-			t.Cleanup(srv.Close)
-			c, err := New(srv.URL, WithToken("access-v1:long-lived"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := newJobClient(t, u.serve)
 			job, err := tt.start(ctx, c)
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = job.Wait(ctx)
-			switch {
-			case tt.err == "" && err != nil:
-				t.Errorf("wait: %v", err)
-			case tt.err != "" && (!errors.Is(err, ErrJobFailed) || !jobMessageIs(err, tt.err)):
-				t.Errorf("wait: %v, want a *JobError with %q", err, tt.err)
-			}
+			checkWait(t, job.Wait(ctx), tt.err)
 			if u.reads != tt.reads {
 				t.Errorf("the status was read %d times, want %d", u.reads, tt.reads)
 			}

@@ -88,6 +88,14 @@ paths:
       responses:
         "204": {description: deleted}
         default: {$ref: '#/components/responses/Error'}
+  /v1/widgets/{id}/data:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: GetWidgetData
+      responses:
+        "200": {description: its bytes, content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+        default: {$ref: '#/components/responses/Error'}
   /v1/status:
     get:
       operationId: GetStatus
@@ -220,6 +228,8 @@ func TestChecksOnHandWrittenExchanges(t *testing.T) {
 		{name: "text for JSON", check: check.ContentTypeConformance, ex: with(getSettings, func(e *exchange) { e.header = map[string]string{"Content-Type": "text/plain", "ETag": `"v1"`} }), want: check.Fail},
 		{name: "a body where none is documented", check: check.ContentTypeConformance, ex: exchange{method: "GET", path: "/v1/status", status: 204, header: plainJSON, respBody: `{}`}, want: check.Fail},
 		{name: "no body where one is documented", check: check.ContentTypeConformance, ex: with(getSettings, func(e *exchange) { e.respBody = "" }), want: check.Fail},
+		// An empty file's data is no bytes; a JSON answer is never empty.
+		{name: "no bytes of a file's data", check: check.ContentTypeConformance, ex: exchange{method: "GET", path: "/v1/widgets/7/data", status: 200}, want: check.Pass},
 
 		{name: "ETag present", check: check.ResponseHeadersConformance, ex: getSettings, want: check.Pass},
 		{name: "ETag missing", check: check.ResponseHeadersConformance, ex: with(getSettings, func(e *exchange) { e.header = plainJSON }), want: check.Fail},

@@ -198,3 +198,38 @@ func TestFileDataRetriesOnlyWhatRewinds(t *testing.T) {
 		t.Errorf("the file holds %q", got)
 	}
 }
+
+// A named stream's data goes as bytes both ways too, in ranges, and its
+// size follows.
+func TestStreamDataAgainstTheTwin(t *testing.T) {
+	t.Parallel()
+	tw := mocktest.New(t)
+	c := tw.NewClient()
+	ctx := t.Context()
+	f, err := c.Files.CreateFileEntry(ctx, "/", gen.FilesCreateEntry{Name: client.Ptr("doc.txt"), Action: client.Ptr(gen.CreateFile)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Files.CreateFileStream(ctx, f.GetID(), gen.NamedStreamEntry{StreamName: client.Ptr("Zone.Identifier")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := c.Files.ReplaceFileStreamData(ctx, f.GetID(), s.GetID(), strings.NewReader("[ZoneTransfer]\nZoneId=3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if attrs.GetSize() != "24" {
+		t.Errorf("size after the write = %q, want 24", attrs.GetSize())
+	}
+	rc, err := c.Files.GetFileStreamData(ctx, f.GetID(), s.GetID(), &gen.GetFileStreamDataParams{Offset: client.Ptr(int64(15)), Length: client.Ptr(int64(6))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(rc)
+	if cerr := rc.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || string(got) != "ZoneId" {
+		t.Fatalf("read %q (%v), want ZoneId", got, err)
+	}
+}

@@ -228,9 +228,13 @@ func (s *FilesService) GetFileStreamAttributes(ctx context.Context, ref string, 
 // /v1/files/{ref}/streams/{stream_id}/data.
 //
 // Return the contents of the file as an HTTP octet stream.
-func (s *FilesService) GetFileStreamData(ctx context.Context, ref string, streamID string, params *gen.GetFileStreamDataParams, opts ...RequestOption) error {
+//
+// The answer is read from the connection as the caller reads it, past the
+// client's bound on answers, until the caller closes it, which it must. An
+// error answer is an *APIError, as for every call.
+func (s *FilesService) GetFileStreamData(ctx context.Context, ref string, streamID string, params *gen.GetFileStreamDataParams, opts ...RequestOption) (io.ReadCloser, error) {
 	req, err := gen.NewGetFileStreamDataRequest(s.c.server, ref, streamID, params)
-	return s.c.callNone(ctx, "GetFileStreamData", req, err, opts)
+	return s.c.callStream(ctx, "GetFileStreamData", req, err, opts)
 }
 
 // GetFileUserMetadataByTypeByKey calls GetFileUserMetadataByTypeByKey, GET
@@ -815,8 +819,13 @@ func (s *FilesService) ReplaceFileInfoACLV1(ctx context.Context, ref string, bod
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *FilesService) ReplaceFileStreamData(ctx context.Context, ref string, streamID string, body map[string]any, opts ...RequestOption) (*gen.NamedStreamAttributes, error) {
-	req, err := gen.NewReplaceFileStreamDataRequest(s.c.server, ref, streamID, nil, body)
+//
+// The body is sent as application/octet-stream as it is read, never held whole:
+// a reader that can rewind (*bytes.Reader, *bytes.Buffer, *strings.Reader) may
+// be retried, any other is sent once.
+func (s *FilesService) ReplaceFileStreamData(ctx context.Context, ref string, streamID string, body io.Reader, opts ...RequestOption) (*gen.NamedStreamAttributes, error) {
+	req, err := gen.NewReplaceFileStreamDataRequestWithBody(s.c.server, ref, streamID, nil, "application/octet-stream", body)
+	ctx = streamed(ctx)
 	return callPtr[gen.NamedStreamAttributes](ctx, s.c, "ReplaceFileStreamData", req, err, opts)
 }
 
@@ -913,7 +922,12 @@ func (s *FilesService) UpdateFileStreamAttributes(ctx context.Context, ref strin
 //
 // It takes If-Match: pass IfMatch(etag) to apply it only while the resource has
 // that ETag; a stale one fails with ErrPreconditionFailed.
-func (s *FilesService) UpdateFileStreamData(ctx context.Context, ref string, streamID string, params *gen.UpdateFileStreamDataParams, body map[string]any, opts ...RequestOption) (*gen.NamedStreamAttributes, error) {
-	req, err := gen.NewUpdateFileStreamDataRequest(s.c.server, ref, streamID, params, body)
+//
+// The body is sent as application/octet-stream as it is read, never held whole:
+// a reader that can rewind (*bytes.Reader, *bytes.Buffer, *strings.Reader) may
+// be retried, any other is sent once.
+func (s *FilesService) UpdateFileStreamData(ctx context.Context, ref string, streamID string, params *gen.UpdateFileStreamDataParams, body io.Reader, opts ...RequestOption) (*gen.NamedStreamAttributes, error) {
+	req, err := gen.NewUpdateFileStreamDataRequestWithBody(s.c.server, ref, streamID, params, "application/octet-stream", body)
+	ctx = streamed(ctx)
 	return callPtr[gen.NamedStreamAttributes](ctx, s.c, "UpdateFileStreamData", req, err, opts)
 }

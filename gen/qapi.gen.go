@@ -10536,9 +10536,6 @@ type GetFileStreamDataParams struct {
 	Length *int64 `form:"length,omitempty" json:"length,omitempty"`
 }
 
-// UpdateFileStreamDataJSONBody defines parameters for UpdateFileStreamData.
-type UpdateFileStreamDataJSONBody = map[string]interface{}
-
 // UpdateFileStreamDataParams defines parameters for UpdateFileStreamData.
 type UpdateFileStreamDataParams struct {
 	// Offset Write the provided data at the given 64-bit integer offset. If the offset is greater than the size of the stream, the stream will be zero-extended up to offset before the data is written. (default: 0)
@@ -10547,9 +10544,6 @@ type UpdateFileStreamDataParams struct {
 	// IfMatch ETag for expected version
 	IfMatch *string `json:"If-Match,omitempty"`
 }
-
-// ReplaceFileStreamDataJSONBody defines parameters for ReplaceFileStreamData.
-type ReplaceFileStreamDataJSONBody = map[string]interface{}
 
 // ReplaceFileStreamDataParams defines parameters for ReplaceFileStreamData.
 type ReplaceFileStreamDataParams struct {
@@ -11483,12 +11477,6 @@ type UpdateFileStreamAttributesJSONRequestBody = SettableFilesAttributes
 
 // CopyFileStreamChunkJSONRequestBody defines body for CopyFileStreamChunk for application/json ContentType.
 type CopyFileStreamChunkJSONRequestBody = FilesCopyChunk
-
-// UpdateFileStreamDataJSONRequestBody defines body for UpdateFileStreamData for application/json ContentType.
-type UpdateFileStreamDataJSONRequestBody = UpdateFileStreamDataJSONBody
-
-// ReplaceFileStreamDataJSONRequestBody defines body for ReplaceFileStreamData for application/json ContentType.
-type ReplaceFileStreamDataJSONRequestBody = ReplaceFileStreamDataJSONBody
 
 // PunchFileStreamHoleJSONRequestBody defines body for PunchFileStreamHole for application/json ContentType.
 type PunchFileStreamHoleJSONRequestBody = FilesPunchHole
@@ -19986,17 +19974,6 @@ func NewGetFileStreamDataRequest(server string, ref string, streamID string, par
 	return req, nil
 }
 
-// NewUpdateFileStreamDataRequest calls the generic UpdateFileStreamData builder with application/json body
-func NewUpdateFileStreamDataRequest(server string, ref string, streamID string, params *UpdateFileStreamDataParams, body UpdateFileStreamDataJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewUpdateFileStreamDataRequestWithBody(server, ref, streamID, params, "application/json", bodyReader)
-}
-
 // NewUpdateFileStreamDataRequestWithBody generates requests for UpdateFileStreamData with any type of body
 func NewUpdateFileStreamDataRequestWithBody(server string, ref string, streamID string, params *UpdateFileStreamDataParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -20080,17 +20057,6 @@ func NewUpdateFileStreamDataRequestWithBody(server string, ref string, streamID 
 	}
 
 	return req, nil
-}
-
-// NewReplaceFileStreamDataRequest calls the generic ReplaceFileStreamData builder with application/json body
-func NewReplaceFileStreamDataRequest(server string, ref string, streamID string, params *ReplaceFileStreamDataParams, body ReplaceFileStreamDataJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewReplaceFileStreamDataRequestWithBody(server, ref, streamID, params, "application/json", bodyReader)
 }
 
 // NewReplaceFileStreamDataRequestWithBody generates requests for ReplaceFileStreamData with any type of body

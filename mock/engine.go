@@ -532,17 +532,22 @@ func (e *engine) get(r *http.Request, route *routers.Route, p *plan, k string) (
 	return answer{value: cur.value, etag: etag(rev)}, nil
 }
 
-// put stores a resource and indexes it. The caller holds the lock.
+// put stores a resource and indexes it under its parent, and the parent
+// under its own up to the first key indexed already, so that removeBelow
+// of a file reaches its streams' data (/files/{id}/streams/{sid}/data),
+// which no resource at /files/{id}/streams links to it. The caller holds
+// the lock.
 func (e *engine) put(k string, r *resource) {
 	e.res[k] = r
-	p := parent(k)
-	if p == k {
-		return // the root is nobody's child
+	for c, p := k, parent(k); p != c; c, p = p, parent(p) {
+		if e.kids[p] == nil {
+			e.kids[p] = map[string]struct{}{}
+		}
+		if _, indexed := e.kids[p][c]; indexed {
+			return
+		}
+		e.kids[p][c] = struct{}{}
 	}
-	if e.kids[p] == nil {
-		e.kids[p] = map[string]struct{}{}
-	}
-	e.kids[p][k] = struct{}{}
 }
 
 // remove forgets a resource. The caller holds the lock.
@@ -565,6 +570,9 @@ func (e *engine) removeBelow(k string) {
 		e.removeBelow(c)
 		if r := e.res[c]; r != nil {
 			e.unindex(r)
+			if data, ok := r.value.([]byte); ok && e.fs != nil {
+				e.fs.held -= int64(len(data)) // a stream's data (filedata.go)
+			}
 		}
 		delete(e.res, c)
 	}

@@ -2,6 +2,7 @@ package mock
 
 import (
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"slices"
@@ -200,4 +201,92 @@ func writeData(e *engine, c *call) (answer, error) {
 	n.modified = e.m.cfg.now().UnixNano()
 	e.touch(n)
 	return answer{value: e.attrs(n), etag: etag(n.rev)}, nil
+}
+
+// A named stream's data travels as a file's does (files_ref_streams_
+// stream_id_data.md, overlays/80-file-data.yaml): the twin keeps it in the
+// store under the stream's key plus /data, as the []byte it answers,
+// bounded by the same limits and counted with the files' data; the
+// stream's size and data_revision follow it, in the list of streams and at
+// its attributes. Its ETag is the data's own.
+
+// streamData is the data a stream holds. The caller holds the lock.
+func (e *engine) streamData(k string) []byte {
+	if r := e.res[k]; r != nil {
+		if b, ok := r.value.([]byte); ok {
+			return b
+		}
+	}
+	return nil
+}
+
+// readStreamData answers a stream's contents, or the part offset and
+// length name.
+func readStreamData(e *engine, c *call) (answer, error) {
+	off, err := int64Query(c, "offset", 0)
+	if err != nil {
+		return answer{}, err
+	}
+	length, err := int64Query(c, "length", -1)
+	if err != nil {
+		return answer{}, err
+	}
+	data := e.streamData(c.key)
+	off = min(off, int64(len(data)))
+	end := int64(len(data))
+	if length >= 0 && length < end-off {
+		end = off + length
+	}
+	part := data[off:end:end]
+	if part == nil {
+		part = []byte{} // an empty stream answers no bytes, not a generated value
+	}
+	return answer{raw: part, etag: e.currentTag(c.key)}, nil
+}
+
+// writeStreamData replaces a stream's contents (PUT) or writes at an
+// offset (PATCH), zero-filling up to it, and answers the stream's
+// attributes.
+func writeStreamData(e *engine, c *call) (answer, error) {
+	if err := checkIfMatch(c, e.currentTag(c.key)); err != nil {
+		return answer{}, err
+	}
+	stream := e.res[parent(c.key)]
+	if stream == nil {
+		return answer{}, newError(errNoSuchEntry, "no such stream: %s", c.r.URL.Path)
+	}
+	var off int64
+	if c.route.Method == http.MethodPatch {
+		var err error
+		if off, err = int64Query(c, "offset", 0); err != nil {
+			return answer{}, err
+		}
+	}
+	old := e.streamData(c.key)
+	held := off + int64(len(c.raw))
+	if c.route.Method == http.MethodPatch {
+		held = max(held, int64(len(old)))
+	}
+	if held > e.m.cfg.maxFile {
+		return answer{}, newError(errTooLarge, "%s: %d bytes of data in one stream would be over the twin's limit of %d bytes a file", c.r.URL.Path, held, e.m.cfg.maxFile)
+	}
+	if total := e.fs.held - int64(len(old)) + held; total > e.m.cfg.maxData {
+		return answer{}, newError(errTooLarge, "%s: %d bytes of data in all files would be over the twin's limit of %d bytes", c.r.URL.Path, total, e.m.cfg.maxData)
+	}
+	data := make([]byte, held)
+	if c.route.Method == http.MethodPatch {
+		copy(data, old)
+	}
+	copy(data[off:], c.raw)
+	e.fs.held += held - int64(len(old))
+	rev := e.m.revision.Add(1)
+	e.put(c.key, &resource{value: data, rev: rev})
+	attrs := maps.Clone(objectOf(stream.value))
+	attrs["size"] = strconv.FormatInt(held, 10)
+	attrs["data_revision"] = strconv.FormatUint(rev, 10)
+	next := *stream
+	next.value, next.rev = attrs, rev
+	e.res[parent(c.key)] = &next
+	e.put(parent(c.key)+"/attributes", &resource{value: attrs, rev: rev})
+	return answer{value: attrs, etag: etag(rev)}, nil
 }

@@ -105,3 +105,76 @@ func TestFileDataBounds(t *testing.T) {
 		t.Fatalf("PUT after the delete = %d %s", r.status, r.body)
 	}
 }
+
+// newStream creates a named stream of /file and answers its path.
+func (c *client) newStream(file string) string {
+	c.t.Helper()
+	r := c.do("POST", "/v1/files/%2F"+file+"/streams/", map[string]any{"stream_name": "s"}, nil)
+	if r.status != http.StatusOK {
+		c.t.Fatalf("create a stream of /%s: %d %s", file, r.status, r.body)
+	}
+	return "/v1/files/%2F" + file + "/streams/" + r.json(c.t)["id"].(string)
+}
+
+func TestStreamDataBytesBothWays(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	c.newFile("a")
+	stream := c.newStream("a")
+	data := stream + "/data"
+
+	c.wantData(data, []byte{})
+	r := c.do("PUT", data, "hello", octets)
+	if r.status != http.StatusOK || r.json(t)["size"] != "5" {
+		t.Fatalf("PUT = %d %s, want the stream's attributes with size 5", r.status, r.body)
+	}
+	c.wantData(data, []byte("hello"))
+	c.wantData(data+"?offset=1&length=3", []byte("ell"))
+	c.wantData(data+"?offset=99", []byte{})
+	if r := c.do("PATCH", data+"?offset=7", "XY", octets); r.status != http.StatusOK || r.json(t)["size"] != "9" {
+		t.Fatalf("PATCH = %d %s, want size 9", r.status, r.body)
+	}
+	c.wantData(data, []byte("hello\x00\x00XY"))
+	if got := c.do("GET", stream+"/attributes", nil, nil).json(t)["size"]; got != "9" {
+		t.Errorf("the stream's size is %v after its data was written, want 9", got)
+	}
+	// The data's ETag guards its writes, and moves with them.
+	etag := c.do("GET", data, nil, nil).header.Get("ETag")
+	wantError(t, c.do("PUT", data, "x", map[string]string{"Content-Type": "application/octet-stream", "If-Match": `"qapi-999"`}), http.StatusPreconditionFailed, "")
+	if r := c.do("PUT", data, "x", map[string]string{"Content-Type": "application/octet-stream", "If-Match": etag}); r.status != http.StatusOK {
+		t.Fatalf("PUT under the current ETag = %d %s", r.status, r.body)
+	}
+	if c.do("GET", data, nil, nil).header.Get("ETag") == etag {
+		t.Error("the ETag did not move with a write")
+	}
+	wantError(t, c.do("PUT", data, `{"x":1}`, nil), http.StatusUnsupportedMediaType, "http_unsupported_media_type_error")
+	wantError(t, c.do("GET", "/v1/files/%2Fa/streams/999/data", nil, nil), http.StatusNotFound, "")
+}
+
+// A stream's data counts with the files' against the twin's bounds, and
+// deleting the stream or its file gives the room back.
+func TestStreamDataBounds(t *testing.T) {
+	t.Parallel()
+	c := setup(t, WithMaxFileData(16, 24))
+	c.newFile("a")
+	b := c.newFile("b")
+	stream := c.newStream("a")
+
+	wantError(t, c.do("PUT", stream+"/data", string(make([]byte, 17)), octets), http.StatusRequestEntityTooLarge, "http_request_entity_too_large_error")
+	if r := c.do("PUT", stream+"/data", string(make([]byte, 16)), octets); r.status != http.StatusOK {
+		t.Fatalf("PUT of the bound = %d %s", r.status, r.body)
+	}
+	wantError(t, c.do("PUT", b, string(make([]byte, 9)), octets), http.StatusRequestEntityTooLarge, "http_request_entity_too_large_error")
+	c.do("DELETE", stream, nil, nil)
+	if r := c.do("PUT", b, string(make([]byte, 9)), octets); r.status != http.StatusOK {
+		t.Fatalf("PUT after the stream's delete = %d %s", r.status, r.body)
+	}
+	stream = c.newStream("a")
+	if r := c.do("PUT", stream+"/data", string(make([]byte, 15)), octets); r.status != http.StatusOK {
+		t.Fatalf("PUT into a new stream = %d %s", r.status, r.body)
+	}
+	c.do("DELETE", "/v1/files/%2Fa", nil, nil)
+	if r := c.do("PUT", b, string(make([]byte, 16)), octets); r.status != http.StatusOK {
+		t.Fatalf("PUT after the file's delete = %d %s", r.status, r.body)
+	}
+}

@@ -27,6 +27,9 @@ var filesModule = module{
 		"GET /files/{}/data":              readData,
 		"PUT /files/{}/data":              writeData,
 		"PATCH /files/{}/data":            writeData,
+		"GET /files/{}/streams/{}/data":   readStreamData,
+		"PUT /files/{}/streams/{}/data":   writeStreamData,
+		"PATCH /files/{}/streams/{}/data": writeStreamData,
 		"GET /files/{}/aggregates":        aggregates,
 		"GET /files/{}/recursive-aggregates": func(e *engine, c *call) (answer, error) {
 			a, err := aggregates(e, c)

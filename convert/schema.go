@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -82,7 +83,8 @@ type schemas struct {
 	// that an unnamed copy of a type (the items of a list) is that type.
 	models   map[string][]string
 	modelRaw map[string]map[string]any
-	// modelShapes maps the shape of each server type to its names.
+	// modelShapes maps the shape of each server type to its names, in
+	// order; model makes it when first asked.
 	modelShapes map[string][]string
 	// nested maps a property name and a shape to the component of the
 	// objects of that shape under that name that no server type names, so
@@ -95,7 +97,7 @@ type schemas struct {
 
 func newSchemas(ps *problems) *schemas {
 	return &schemas{ps: ps, components: map[string]*component{}, typeNames: map[string]bool{},
-		models: map[string][]string{}, modelRaw: map[string]map[string]any{}, modelShapes: map[string][]string{},
+		models: map[string][]string{}, modelRaw: map[string]map[string]any{},
 		nested: map[string]*component{}, enums: map[string]map[string]bool{}}
 }
 
@@ -112,31 +114,39 @@ func canonical(raw map[string]any) string {
 	return string(data)
 }
 
-// shape is the JSON of a page schema without any description, at any
-// depth: what a value of it may be, not how the page words it.
+// shape is a page schema written without any description, at any depth:
+// what a value of it may be, not how the page words it. Keys are sorted,
+// so two schemas of one shape write alike.
 func shape(raw map[string]any) string {
-	data, _ := json.Marshal(withoutDescriptions(raw))
-	return string(data)
+	var b strings.Builder
+	writeShape(&b, raw)
+	return b.String()
 }
 
-func withoutDescriptions(v any) any {
+func writeShape(b *strings.Builder, v any) {
 	switch v := v.(type) {
 	case map[string]any:
-		c := make(map[string]any, len(v))
-		for k, x := range v {
+		b.WriteByte('{')
+		for _, k := range sortedKeys(v) {
 			if k != "description" {
-				c[k] = withoutDescriptions(x)
+				b.WriteString(strconv.Quote(k))
+				b.WriteByte(':')
+				writeShape(b, v[k])
+				b.WriteByte(',')
 			}
 		}
-		return c
+		b.WriteByte('}')
 	case []any:
-		c := make([]any, len(v))
-		for i, x := range v {
-			c[i] = withoutDescriptions(x)
+		b.WriteByte('[')
+		for _, x := range v {
+			writeShape(b, x)
+			b.WriteByte(',')
 		}
-		return c
+		b.WriteByte(']')
+	default:
+		data, _ := json.Marshal(v)
+		b.Write(data)
 	}
-	return v
 }
 
 // model returns the server type name of an unnamed object that is a copy
@@ -155,6 +165,15 @@ func (s *schemas) model(raw map[string]any, site schemaSite) string {
 	}
 	if site.prop != "entries" || !strings.HasSuffix(site.pointer, "/items") {
 		return ""
+	}
+	if s.modelShapes == nil {
+		// Asked once every server type was seen (finishCollect), for the
+		// few collections whose entries are worded apart.
+		s.modelShapes = map[string][]string{}
+		for _, d := range slices.Sorted(maps.Keys(s.modelRaw)) {
+			sh := shape(s.modelRaw[d])
+			s.modelShapes[sh] = append(s.modelShapes[sh], d)
+		}
 	}
 	for _, name := range s.modelShapes[shape(raw)] {
 		if isPluralOf(site.root, typeGoName(name)) {
@@ -315,9 +334,6 @@ func (s *schemas) collectTypeNames(raw map[string]any, site schemaSite) {
 			s.modelRaw[d] = raw
 			if !slices.Contains(s.models[c], d) {
 				s.models[c] = append(s.models[c], d)
-			}
-			if sh := shape(raw); !slices.Contains(s.modelShapes[sh], d) {
-				s.modelShapes[sh] = append(s.modelShapes[sh], d)
 			}
 		}
 	}
@@ -646,8 +662,11 @@ func (s *schemas) register(sc *openapi3.Schema, raw map[string]any, typeName str
 			return c.ref()
 		}
 		s.ps.warnf(site.file, site.line, site.pointer, "type %s (Go name %s) is described differently here and at %s; this one is named by number", typeName, name, c.origin)
-	} else if site.pointer != "" && !site.settable {
-		if c := s.sameNested(site, raw); c != nil {
+	}
+	nestedKey := ""
+	if typeName == "" && site.pointer != "" && !site.settable {
+		nestedKey = site.prop + "\x00" + shape(raw)
+		if c := s.sameNested(site, nestedKey); c != nil {
 			return c.ref()
 		}
 	}
@@ -662,8 +681,8 @@ func (s *schemas) register(sc *openapi3.Schema, raw map[string]any, typeName str
 		name = fmt.Sprintf("%s%d", site.name, i)
 	}
 	c := s.add(name, sc, canon, origin)
-	if typeName == "" && site.pointer != "" && !site.settable {
-		s.nested[site.prop+"\x00"+shape(raw)] = c
+	if nestedKey != "" {
+		s.nested[nestedKey] = c
 	}
 	return c.ref()
 }
@@ -677,11 +696,11 @@ func (s *schemas) add(name string, sc *openapi3.Schema, canon, origin string) *c
 // sameNested is the component of an object no server type names, nested
 // under a property of the same name and of the same shape as this one
 // elsewhere, or nil: the restrictions of an NFS export are one type whether
-// an export is read, created or changed. The pair keeps the shorter of
-// their names (the one sorting first if equally long), renamed where it
-// was handed out.
-func (s *schemas) sameNested(site schemaSite, raw map[string]any) *component {
-	c := s.nested[site.prop+"\x00"+shape(raw)]
+// an export is read, created or changed. key is the property name and the
+// shape. The pair keeps the shorter of their names (the one sorting first
+// if equally long), renamed where it was handed out.
+func (s *schemas) sameNested(site schemaSite, key string) *component {
+	c := s.nested[key]
 	if c == nil {
 		return nil
 	}

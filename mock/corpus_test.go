@@ -125,30 +125,34 @@ func opRequest(t testing.TB, doc *openapi3.T, path, method string, op *openapi3.
 
 // corpusData is what the twin needs of a request beyond its schema, by
 // method and shape: the fields that must name something that exists (a
-// directory, a user), and the files that a delete may remove.
+// directory, a user), the files that a delete may remove, and sizes a
+// test can read.
 var corpusData = map[string]struct {
 	params map[string]string
 	body   any
 }{
-	"POST /files/quotas":                {body: map[string]any{"id": "2"}},
-	"POST /snapshots":                   {body: map[string]any{"source_file_id": "2"}},
-	"GET /files/quotas/status/{}":       {params: map[string]string{"id": "2"}},
-	"POST /s3/access-keys":              {body: map[string]any{"user": map[string]any{"auth_id": "500"}}},
-	"POST /groups/{}/members":           {body: map[string]any{"member_id": "501"}},
-	"POST /auth/roles/{}/members":       {body: map[string]any{"auth_id": "501"}},
-	"POST /auth/access-tokens":          {body: map[string]any{"user": map[string]any{"auth_id": "500"}}},
-	"POST /files/{}/entries":            {body: map[string]any{"name": "corpus-made", "action": "CREATE_DIRECTORY"}},
-	"POST /files/resolve":               {body: []any{"2"}},
-	"POST /tree-delete/jobs":            {body: map[string]any{"id": "/corpus-tree"}},
-	"DELETE /files/{}":                  {params: map[string]string{"ref": "/corpus-file"}},
-	"POST /files/{}/copy-chunk":         {params: map[string]string{"ref": "/corpus-file"}},
-	"GET /files/{}/data":                {params: map[string]string{"ref": "/corpus-file"}},
-	"PUT /files/{}/data":                {params: map[string]string{"ref": "/corpus-file"}},
-	"PATCH /files/{}/data":              {params: map[string]string{"ref": "/corpus-file"}},
-	"PATCH /files/{}/info/attributes":   {params: map[string]string{"ref": "/corpus-file"}},
-	"GET /tree-delete/jobs/{}":          {params: map[string]string{"id": "/corpus-tree"}},
-	"POST /tree-delete/jobs/restart/{}": {params: map[string]string{"id": "/corpus-tree"}},
-	"DELETE /tree-delete/jobs/{}":       {params: map[string]string{"id": "/corpus-tree"}},
+	"POST /files/quotas":              {body: map[string]any{"id": "2"}},
+	"POST /snapshots":                 {body: map[string]any{"source_file_id": "2"}},
+	"GET /files/quotas/status/{}":     {params: map[string]string{"id": "2"}},
+	"POST /s3/access-keys":            {body: map[string]any{"user": map[string]any{"auth_id": "500"}}},
+	"POST /groups/{}/members":         {body: map[string]any{"member_id": "501"}},
+	"POST /auth/roles/{}/members":     {body: map[string]any{"auth_id": "501"}},
+	"POST /auth/access-tokens":        {body: map[string]any{"user": map[string]any{"auth_id": "500"}}},
+	"POST /files/{}/entries":          {body: map[string]any{"name": "corpus-made", "action": "CREATE_DIRECTORY"}},
+	"POST /files/resolve":             {body: []any{"2"}},
+	"POST /tree-delete/jobs":          {body: map[string]any{"id": "/corpus-tree"}},
+	"DELETE /files/{}":                {params: map[string]string{"ref": "/corpus-file"}},
+	"POST /files/{}/copy-chunk":       {params: map[string]string{"ref": "/corpus-file"}},
+	"GET /files/{}/data":              {params: map[string]string{"ref": "/corpus-file"}},
+	"PUT /files/{}/data":              {params: map[string]string{"ref": "/corpus-file"}},
+	"PATCH /files/{}/data":            {params: map[string]string{"ref": "/corpus-file"}},
+	"PATCH /files/{}/info/attributes": {params: map[string]string{"ref": "/corpus-file"}},
+	// A generated size (gigabytes) would have the GET of the stream's data,
+	// which comes next, answer that many zeros into the recorder.
+	"PATCH /files/{}/streams/{}/attributes": {body: map[string]any{"size": "5"}},
+	"GET /tree-delete/jobs/{}":              {params: map[string]string{"id": "/corpus-tree"}},
+	"POST /tree-delete/jobs/restart/{}":     {params: map[string]string{"id": "/corpus-tree"}},
+	"DELETE /tree-delete/jobs/{}":           {params: map[string]string{"id": "/corpus-tree"}},
 }
 
 // fixtures creates the items that operations on item paths need, through

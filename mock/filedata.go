@@ -204,13 +204,28 @@ func writeData(e *engine, c *call) (answer, error) {
 }
 
 // A named stream's data travels as a file's does (files_ref_streams_
-// stream_id_data.md, overlays/80-file-data.yaml): the twin keeps it in the
-// store under the stream's key plus /data, as the []byte it answers,
-// bounded by the same limits and counted with the files' data; the
-// stream's size and data_revision follow it, in the list of streams and at
-// its attributes. Its ETag is the data's own.
+// stream_id_data.md, overlays/80-file-data.yaml): the twin keeps its
+// leading bytes in the store under the stream's key plus /data, as the
+// []byte it answers, bounded by the same limits and counted with the files'
+// data; up to the stream's size, which is bounded as its data is, it reads
+// as zeros. The stream's size and
+// data_revision follow its data, in the list of streams and at its
+// attributes, which are the stream item's. Its ETag is the data's own.
 
-// streamData is the data a stream holds. The caller holds the lock.
+// createStream creates a stream as any item is created, named by the
+// request's stream_name (NamedStreamEntry) and holding nothing yet.
+func createStream(e *engine, c *call) (answer, error) {
+	body := maps.Clone(c.object())
+	if name, ok := body["stream_name"]; ok {
+		body["name"] = name
+		delete(body, "stream_name")
+	}
+	body["size"], body["data_revision"] = "0", "0"
+	c.body = body
+	return e.write(c, e.plan[c.route.Path])
+}
+
+// streamData is the leading bytes a stream holds. The caller holds the lock.
 func (e *engine) streamData(k string) []byte {
 	if r := e.res[k]; r != nil {
 		if b, ok := r.value.([]byte); ok {
@@ -220,9 +235,30 @@ func (e *engine) streamData(k string) []byte {
 	return nil
 }
 
+// streamSize is the size of the stream stored as stream, whose data is
+// data: its size attribute, or what it holds when that says nothing.
+func streamSize(stream *resource, data []byte) int64 {
+	if n, err := strconv.ParseInt(scalarString(objectOf(stream.value)["size"]), 10, 64); err == nil && n >= int64(len(data)) {
+		return n
+	}
+	return int64(len(data))
+}
+
+// stream is the stored stream whose data c names.
+func (e *engine) stream(c *call, k string) (*resource, error) {
+	if stream := e.res[k]; stream != nil {
+		return stream, nil
+	}
+	return nil, newError(errNoSuchEntry, "no such stream: %s", c.r.URL.Path)
+}
+
 // readStreamData answers a stream's contents, or the part offset and
 // length name.
 func readStreamData(e *engine, c *call) (answer, error) {
+	stream, err := e.stream(c, parent(c.key))
+	if err != nil {
+		return answer{}, err
+	}
 	off, err := int64Query(c, "offset", 0)
 	if err != nil {
 		return answer{}, err
@@ -231,17 +267,10 @@ func readStreamData(e *engine, c *call) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	data := e.streamData(c.key)
-	off = min(off, int64(len(data)))
-	end := int64(len(data))
-	if length >= 0 && length < end-off {
-		end = off + length
-	}
-	part := data[off:end:end]
-	if part == nil {
-		part = []byte{} // an empty stream answers no bytes, not a generated value
-	}
-	return answer{raw: part, etag: e.currentTag(c.key)}, nil
+	held := e.streamData(c.key)
+	n := &inode{data: held, size: streamSize(stream, held)}
+	data, zeros := n.read(off, length)
+	return answer{raw: data, zeros: zeros, etag: e.currentTag(c.key)}, nil
 }
 
 // writeStreamData replaces a stream's contents (PUT) or writes at an
@@ -251,42 +280,96 @@ func writeStreamData(e *engine, c *call) (answer, error) {
 	if err := checkIfMatch(c, e.currentTag(c.key)); err != nil {
 		return answer{}, err
 	}
-	stream := e.res[parent(c.key)]
-	if stream == nil {
-		return answer{}, newError(errNoSuchEntry, "no such stream: %s", c.r.URL.Path)
+	stream, err := e.stream(c, parent(c.key))
+	if err != nil {
+		return answer{}, err
 	}
 	var off int64
 	if c.route.Method == http.MethodPatch {
-		var err error
 		if off, err = int64Query(c, "offset", 0); err != nil {
 			return answer{}, err
 		}
 	}
 	old := e.streamData(c.key)
-	held := off + int64(len(c.raw))
+	if off > e.m.cfg.maxFile {
+		return answer{}, e.checkStreamData(c, old, off) // before off+len can overflow
+	}
+	end := off + int64(len(c.raw))
+	size, held := end, end
 	if c.route.Method == http.MethodPatch {
-		held = max(held, int64(len(old)))
+		size, held = max(streamSize(stream, old), end), max(end, int64(len(old)))
 	}
-	if held > e.m.cfg.maxFile {
-		return answer{}, newError(errTooLarge, "%s: %d bytes of data in one stream would be over the twin's limit of %d bytes a file", c.r.URL.Path, held, e.m.cfg.maxFile)
-	}
-	if total := e.fs.held - int64(len(old)) + held; total > e.m.cfg.maxData {
-		return answer{}, newError(errTooLarge, "%s: %d bytes of data in all files would be over the twin's limit of %d bytes", c.r.URL.Path, total, e.m.cfg.maxData)
+	if err := e.checkStreamData(c, old, held); err != nil {
+		return answer{}, err
 	}
 	data := make([]byte, held)
 	if c.route.Method == http.MethodPatch {
 		copy(data, old)
 	}
 	copy(data[off:], c.raw)
-	e.fs.held += held - int64(len(old))
+	return e.setStream(parent(c.key), stream, data, size), nil
+}
+
+// checkStreamData refuses a write that would make a stream holding old
+// hold held bytes, by the bounds of files' data.
+func (e *engine) checkStreamData(c *call, old []byte, held int64) error {
+	if held > e.m.cfg.maxFile {
+		return newError(errTooLarge, "%s: %d bytes of data in one stream would be over the twin's limit of %d bytes a file", c.r.URL.Path, held, e.m.cfg.maxFile)
+	}
+	if total := e.fs.held - int64(len(old)) + held; total > e.m.cfg.maxData {
+		return newError(errTooLarge, "%s: %d bytes of data in all files would be over the twin's limit of %d bytes", c.r.URL.Path, total, e.m.cfg.maxData)
+	}
+	return nil
+}
+
+// setStream stores data as the leading bytes of the stream at k, which
+// held what stream says, and size as its size, and answers the stream's
+// attributes. The caller holds the lock and has checked the bounds.
+func (e *engine) setStream(k string, stream *resource, data []byte, size int64) answer {
+	old := e.streamData(k + "/data")
+	e.fs.held += int64(len(data)) - int64(len(old))
 	rev := e.m.revision.Add(1)
-	e.put(c.key, &resource{value: data, rev: rev})
+	e.put(k+"/data", &resource{value: data, rev: rev})
 	attrs := maps.Clone(objectOf(stream.value))
-	attrs["size"] = strconv.FormatInt(held, 10)
+	attrs["size"] = strconv.FormatInt(size, 10)
 	attrs["data_revision"] = strconv.FormatUint(rev, 10)
 	next := *stream
 	next.value, next.rev = attrs, rev
-	e.res[parent(c.key)] = &next
-	e.put(parent(c.key)+"/attributes", &resource{value: attrs, rev: rev})
-	return answer{value: attrs, etag: etag(rev)}, nil
+	e.res[k] = &next
+	return answer{value: attrs, etag: etag(rev)}
+}
+
+// streamAttributes answers a stream's attributes (GET), or changes them
+// (PATCH, SettableFilesAttributes, of which a stream keeps what its own
+// attributes have): a new size cuts its data or makes it read as zeros up
+// to it.
+func streamAttributes(e *engine, c *call) (answer, error) {
+	k := parent(c.key)
+	stream, err := e.stream(c, k)
+	if err != nil {
+		return answer{}, err
+	}
+	if c.route.Method == http.MethodGet {
+		return answer{value: stream.value, etag: etag(stream.rev)}, nil
+	}
+	if err := checkIfMatch(c, etag(stream.rev)); err != nil {
+		return answer{}, err
+	}
+	next := *stream
+	next.value = mergePatch(stream.value, c.object())
+	old := e.streamData(k + "/data")
+	size, ok := c.object()["size"]
+	if !ok {
+		return e.setStream(k, &next, old, streamSize(stream, old)), nil
+	}
+	n, err := strconv.ParseInt(scalarString(size), 10, 64)
+	if err != nil || n < 0 {
+		return answer{}, newError(errInvalidRequest, "size: %q is not a byte count", scalarString(size))
+	}
+	if n > e.m.cfg.maxFile {
+		// Zeros cost nothing held, but a GET of the whole stream would
+		// write them all, and a shutdown would wait for that.
+		return answer{}, newError(errTooLarge, "%s: a stream of %d bytes would be over the twin's limit of %d bytes a file", c.r.URL.Path, n, e.m.cfg.maxFile)
+	}
+	return e.setStream(k, &next, old[:min(n, int64(len(old)))], n), nil
 }

@@ -122,6 +122,12 @@ func TestStreamDataBytesBothWays(t *testing.T) {
 	c.newFile("a")
 	stream := c.newStream("a")
 	data := stream + "/data"
+	if a := c.do("GET", stream+"/attributes", nil, nil).json(t); a["name"] != "s" || a["size"] != "0" {
+		t.Errorf("a new stream's attributes are %v, want its stream_name as its name and size 0", a)
+	}
+	if list := c.do("GET", "/v1/files/%2Fa/streams/", nil, nil); !bytes.Contains(list.body, []byte(`"name":"s"`)) {
+		t.Errorf("the list of streams is %s, want the stream named s", list.body)
+	}
 
 	c.wantData(data, []byte{})
 	r := c.do("PUT", data, "hello", octets)
@@ -149,6 +155,18 @@ func TestStreamDataBytesBothWays(t *testing.T) {
 	}
 	wantError(t, c.do("PUT", data, `{"x":1}`, nil), http.StatusUnsupportedMediaType, "http_unsupported_media_type_error")
 	wantError(t, c.do("GET", "/v1/files/%2Fa/streams/999/data", nil, nil), http.StatusNotFound, "")
+
+	// Setting the size cuts the data or zero-extends it.
+	if r := c.do("PATCH", stream+"/attributes", map[string]any{"size": "2"}, nil); r.status != http.StatusOK || r.json(t)["size"] != "2" {
+		t.Fatalf("PATCH size 2 = %d %s", r.status, r.body)
+	}
+	c.wantData(data, []byte("x\x00"))
+	c.do("PATCH", stream+"/attributes", map[string]any{"size": "4"}, nil)
+	c.wantData(data, []byte("x\x00\x00\x00"))
+	// A size is bounded as the data is: a GET of the whole stream writes
+	// every zero.
+	wantError(t, c.do("PATCH", stream+"/attributes", map[string]any{"size": "1099511627776"}, nil), http.StatusRequestEntityTooLarge, "http_request_entity_too_large_error")
+	wantError(t, c.do("PATCH", stream+"/attributes", map[string]any{"size": "1"}, map[string]string{"If-Match": `"qapi-999"`}), http.StatusPreconditionFailed, "")
 }
 
 // A stream's data counts with the files' against the twin's bounds, and
@@ -161,6 +179,7 @@ func TestStreamDataBounds(t *testing.T) {
 	stream := c.newStream("a")
 
 	wantError(t, c.do("PUT", stream+"/data", string(make([]byte, 17)), octets), http.StatusRequestEntityTooLarge, "http_request_entity_too_large_error")
+	wantError(t, c.do("PATCH", stream+"/data?offset=9223372036854775807", "x", octets), http.StatusRequestEntityTooLarge, "http_request_entity_too_large_error")
 	if r := c.do("PUT", stream+"/data", string(make([]byte, 16)), octets); r.status != http.StatusOK {
 		t.Fatalf("PUT of the bound = %d %s", r.status, r.body)
 	}

@@ -141,17 +141,23 @@ func int64Query(c *call, name string, def int64) (int64, error) {
 	return v, nil
 }
 
+// rangeQuery reads the part of a file's or stream's data a GET names:
+// from offset (0), length bytes (-1 for all there is).
+func rangeQuery(c *call) (off, length int64, err error) {
+	if off, err = int64Query(c, "offset", 0); err != nil {
+		return 0, 0, err
+	}
+	length, err = int64Query(c, "length", -1)
+	return off, length, err
+}
+
 // readData answers a file's contents, or the part offset and length name.
 func readData(e *engine, c *call) (answer, error) {
 	n := e.file(c)
 	if n.isDir() {
 		return answer{}, newError(errInvalidRequest, "%s is a directory", n.path())
 	}
-	off, err := int64Query(c, "offset", 0)
-	if err != nil {
-		return answer{}, err
-	}
-	length, err := int64Query(c, "length", -1)
+	off, length, err := rangeQuery(c)
 	if err != nil {
 		return answer{}, err
 	}
@@ -259,11 +265,7 @@ func readStreamData(e *engine, c *call) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	off, err := int64Query(c, "offset", 0)
-	if err != nil {
-		return answer{}, err
-	}
-	length, err := int64Query(c, "length", -1)
+	off, length, err := rangeQuery(c)
 	if err != nil {
 		return answer{}, err
 	}

@@ -112,7 +112,7 @@ func responseChecks(in responseInput) []Outcome {
 	if len(t.Body) == 0 && !t.BodyTruncated {
 		// No bytes are the whole of an empty file's data; a JSON answer
 		// needs at least a value.
-		if len(resp.Value.Content) > 0 && !bytesOnly(resp.Value.Content) {
+		if len(resp.Value.Content) > 0 && !oas.BytesOnly(resp.Value.Content) {
 			add(ContentTypeConformance, Fail, fmt.Sprintf("status %d documents a body but the response has none", t.Status))
 		} else {
 			add(ContentTypeConformance, Pass, "")
@@ -229,15 +229,4 @@ func withoutRedacted(body []byte, schema *openapi3.SchemaRef) []byte {
 		return body
 	}
 	return out
-}
-
-// bytesOnly tells whether every media type of content is one of bytes,
-// not JSON (a file's data, application/octet-stream).
-func bytesOnly(content openapi3.Content) bool {
-	for mt := range content {
-		if oas.IsJSON(mt) {
-			return false
-		}
-	}
-	return true
 }

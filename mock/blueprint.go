@@ -92,7 +92,7 @@ func newBlueprint(doc *openapi3.T) (*blueprint, error) {
 			b.ops[op] = &opInfo{
 				secured:  oas.Secured(doc, op),
 				jsonBody: oas.TakesJSON(op),
-				streams:  streamTypes(op),
+				streams:  oas.StreamTypes(op),
 				validate: &routers.Route{Spec: router.Doc, Path: path, PathItem: item, Method: method, Operation: &bare},
 			}
 		}

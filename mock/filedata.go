@@ -7,10 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-
-	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/qapitools/qapi/internal/oas"
 )
 
 // A file's data: GET /v1/files/{ref}/data answers the bytes, or the part
@@ -44,20 +40,6 @@ func WithMaxFileData(perFile, total int64) Option {
 	return func(c *config) { c.maxFile, c.maxData = perFile, total }
 }
 
-// streamTypes are the media types of op's request body when it is not
-// JSON, in order.
-func streamTypes(op *openapi3.Operation) []string {
-	if op.RequestBody == nil || op.RequestBody.Value == nil || oas.TakesJSON(op) {
-		return nil
-	}
-	var types []string
-	for ct := range op.RequestBody.Value.Content {
-		types = append(types, ct)
-	}
-	slices.Sort(types)
-	return types
-}
-
 // checkStreamType refuses, before the body is read, a request whose
 // Content-Type is not one of the operation's, as a cluster refuses JSON
 // sent as a file's data.
@@ -80,14 +62,47 @@ func (e *engine) setData(n *inode, data []byte, size int64) {
 	n.data, n.size = data, size
 }
 
-// checkData refuses a write that would make n hold held bytes, by the
-// bounds.
-func (e *engine) checkData(n *inode, held int64) error {
-	if held > e.m.cfg.maxFile {
-		return newError(errTooLarge, "%s: %d bytes of data in one file would be over the twin's limit of %d bytes a file", n.path(), held, e.m.cfg.maxFile)
+// written is what a PUT (the body) or a PATCH (the body at offset,
+// zero-filling up to it) of c makes of the data of a file or stream, named
+// what, that holds old as its leading bytes and is size bytes long: its new
+// leading bytes and size, within the bounds.
+func (e *engine) written(c *call, what string, old []byte, size int64) ([]byte, int64, error) {
+	patch := c.route.Method == http.MethodPatch
+	var off int64
+	if patch {
+		var err error
+		if off, err = int64Query(c, "offset", 0); err != nil {
+			return nil, 0, err
+		}
 	}
-	if total := e.fs.held - int64(len(n.data)) + held; total > e.m.cfg.maxData {
-		return newError(errTooLarge, "%s: %d bytes of data in all files would be over the twin's limit of %d bytes", n.path(), total, e.m.cfg.maxData)
+	if off > e.m.cfg.maxFile {
+		return nil, 0, e.checkHeld(what, old, off) // before off+len can overflow
+	}
+	end := off + int64(len(c.raw))
+	// PATCH keeps what is held and makes the zeros up to the write.
+	newSize, held := end, end
+	if patch {
+		newSize, held = max(size, end), max(end, int64(len(old)))
+	}
+	if err := e.checkHeld(what, old, held); err != nil {
+		return nil, 0, err
+	}
+	data := make([]byte, held)
+	if patch {
+		copy(data, old)
+	}
+	copy(data[off:], c.raw)
+	return data, newSize, nil
+}
+
+// checkHeld refuses a write that would make a file or stream, named what,
+// that holds old hold held bytes, by the bounds.
+func (e *engine) checkHeld(what string, old []byte, held int64) error {
+	if held > e.m.cfg.maxFile {
+		return newError(errTooLarge, "%s: %d bytes of data in one file would be over the twin's limit of %d bytes a file", what, held, e.m.cfg.maxFile)
+	}
+	if total := e.fs.held - int64(len(old)) + held; total > e.m.cfg.maxData {
+		return newError(errTooLarge, "%s: %d bytes of data in all files would be over the twin's limit of %d bytes", what, total, e.m.cfg.maxData)
 	}
 	return nil
 }
@@ -175,34 +190,10 @@ func writeData(e *engine, c *call) (answer, error) {
 	if err := checkIfMatch(c, etag(n.rev)); err != nil {
 		return answer{}, err
 	}
-	var off int64
-	if c.route.Method == http.MethodPatch {
-		var err error
-		if off, err = int64Query(c, "offset", 0); err != nil {
-			return answer{}, err
-		}
-	}
-	if off > e.m.cfg.maxFile {
-		return answer{}, e.checkData(n, off)
-	}
-	end := off + int64(len(c.raw))
-	size := end
-	if c.route.Method == http.MethodPatch {
-		size = max(n.size, end)
-	}
-	// PATCH keeps what is held and makes the zeros up to the write.
-	held := end
-	if c.route.Method == http.MethodPatch {
-		held = max(end, int64(len(n.data)))
-	}
-	if err := e.checkData(n, held); err != nil {
+	data, size, err := e.written(c, n.path(), n.data, n.size)
+	if err != nil {
 		return answer{}, err
 	}
-	data := make([]byte, held)
-	if c.route.Method == http.MethodPatch {
-		copy(data, n.data)
-	}
-	copy(data[off:], c.raw)
 	e.setData(n, data, size)
 	n.modified = e.m.cfg.now().UnixNano()
 	e.touch(n)
@@ -286,42 +277,12 @@ func writeStreamData(e *engine, c *call) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	var off int64
-	if c.route.Method == http.MethodPatch {
-		if off, err = int64Query(c, "offset", 0); err != nil {
-			return answer{}, err
-		}
-	}
 	old := e.streamData(c.key)
-	if off > e.m.cfg.maxFile {
-		return answer{}, e.checkStreamData(c, old, off) // before off+len can overflow
-	}
-	end := off + int64(len(c.raw))
-	size, held := end, end
-	if c.route.Method == http.MethodPatch {
-		size, held = max(streamSize(stream, old), end), max(end, int64(len(old)))
-	}
-	if err := e.checkStreamData(c, old, held); err != nil {
+	data, size, err := e.written(c, c.r.URL.Path, old, streamSize(stream, old))
+	if err != nil {
 		return answer{}, err
 	}
-	data := make([]byte, held)
-	if c.route.Method == http.MethodPatch {
-		copy(data, old)
-	}
-	copy(data[off:], c.raw)
 	return e.setStream(parent(c.key), stream, data, size), nil
-}
-
-// checkStreamData refuses a write that would make a stream holding old
-// hold held bytes, by the bounds of files' data.
-func (e *engine) checkStreamData(c *call, old []byte, held int64) error {
-	if held > e.m.cfg.maxFile {
-		return newError(errTooLarge, "%s: %d bytes of data in one stream would be over the twin's limit of %d bytes a file", c.r.URL.Path, held, e.m.cfg.maxFile)
-	}
-	if total := e.fs.held - int64(len(old)) + held; total > e.m.cfg.maxData {
-		return newError(errTooLarge, "%s: %d bytes of data in all files would be over the twin's limit of %d bytes", c.r.URL.Path, total, e.m.cfg.maxData)
-	}
-	return nil
 }
 
 // setStream stores data as the leading bytes of the stream at k, which

@@ -61,6 +61,22 @@ func RequestSchema(op *openapi3.Operation) *openapi3.SchemaRef {
 	return nil
 }
 
+// StreamTypes are the media types of op's request body, sorted, when none
+// is JSON: a body of bytes (a file's data, application/octet-stream),
+// which clients send as they read it. Nil when op takes JSON or no body.
+func StreamTypes(op *openapi3.Operation) []string {
+	if op.RequestBody == nil || op.RequestBody.Value == nil || !BytesOnly(op.RequestBody.Value.Content) {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(op.RequestBody.Value.Content))
+}
+
+// BytesOnly tells whether content documents a body and no JSON one: bytes,
+// which may be none at all (an empty file's data).
+func BytesOnly(content openapi3.Content) bool {
+	return len(content) > 0 && jsonMedia(content) == nil
+}
+
 // TakesJSON tells whether op documents a JSON request body.
 func TakesJSON(op *openapi3.Operation) bool {
 	return op.RequestBody != nil && op.RequestBody.Value != nil && jsonMedia(op.RequestBody.Value.Content) != nil

@@ -1,8 +1,6 @@
 package sdkgen
 
 import (
-	"maps"
-	"slices"
 	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -18,25 +16,18 @@ import (
 // streamedBody is the media type of op's request body when the body is not
 // JSON, or "".
 func streamedBody(op *openapi3.Operation) string {
-	if op.RequestBody == nil || op.RequestBody.Value == nil || oas.TakesJSON(op) {
-		return ""
+	if types := oas.StreamTypes(op); len(types) > 0 {
+		return types[0]
 	}
-	types := slices.Sorted(maps.Keys(op.RequestBody.Value.Content))
-	if len(types) == 0 {
-		return ""
-	}
-	return types[0]
+	return ""
 }
 
 // streamedAnswer tells whether op answers its success with a body that is
 // not JSON.
 func streamedAnswer(op *openapi3.Operation) bool {
-	status, media, _ := oas.Success(op)
-	if media != nil {
-		return false
-	}
+	status, _, _ := oas.Success(op)
 	r := op.Responses.Status(status)
-	return r != nil && r.Value != nil && len(r.Value.Content) > 0
+	return r != nil && r.Value != nil && oas.BytesOnly(r.Value.Content)
 }
 
 // streamArgs are the builder's arguments for a streamed body: its media
